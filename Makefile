@@ -1,0 +1,63 @@
+# rolecall build entry points. CI (.ci/run and .github/workflows) calls these
+# targets, so a contributor runs exactly what CI runs.
+
+GO          ?= go
+PKGS        ?= ./...
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+BENCHTIME   ?= 1x
+FUZZTIME    ?= 30s
+
+.PHONY: all demo generate check-generate test test-short lint bench soak fuzz clean
+
+all: check-generate lint test
+
+## demo: print the access report over the embedded recorded fixtures (no credentials, no network).
+demo:
+	$(GO) run ./cmd/rolecall demo
+
+## generate: regenerate gen/<provider> from api/specs (oapi-codegen, pinned in go.mod).
+generate:
+	$(GO) generate ./...
+	$(GO) mod tidy
+
+## check-generate: regenerate and fail if anything differs from what is committed.
+check-generate:
+	$(GO) generate ./...
+	@git diff --exit-code -- gen api || (echo "generated code is stale: run 'make generate' and commit" >&2; exit 1)
+	@test -z "$$(git status --porcelain -- gen)" || (git status --porcelain -- gen >&2; echo "untracked generated files: run 'make generate' and commit" >&2; exit 1)
+	$(GO) mod tidy -diff
+
+## test: the whole default suite, with the race detector (the README's test command).
+test:
+	$(GO) test -race -count=1 $(PKGS)
+
+## test-short: the default suite without the race detector.
+test-short:
+	$(GO) test -count=1 $(PKGS)
+
+## lint: gofmt, go vet and staticcheck (generated code is checked by vet only).
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); \
+	  test -z "$$unformatted" || (echo "gofmt needed: $$unformatted" >&2; exit 1)
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+## bench: the long benchmarks; writes BENCHMARKS.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+## soak: the full-length fault soak (the default suite runs a short one).
+soak:
+	ROLECALL_SOAK=full $(GO) test -count=1 -run 'Soak' -timeout 60m $(PKGS)
+
+## fuzz: each fuzz target for FUZZTIME.
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for fz in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$fz"; \
+	    $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	$(GO) clean -testcache

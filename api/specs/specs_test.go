@@ -1,0 +1,96 @@
+package specs_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/api/specs"
+)
+
+// cortexSHA256 is the digest of the JSON block in Cortex's published page
+// (shared/seeds/000_04c3b0d722d0b84f.txt) plus a final newline.
+const cortexSHA256 = "0eace3ba22b15ec9b0f2a75a33e0c6fa087ee837d368ad02a19f5c33a822ff55"
+
+func TestCortexIsVendoredVerbatim(t *testing.T) {
+	data, err := specs.Bytes("cortex")
+	require.NoError(t, err)
+	sum := sha256.Sum256(data)
+	assert.Equal(t, cortexSHA256, hex.EncodeToString(sum[:]), "api/specs/cortex.json must stay byte for byte as Cortex publishes it; change cortex.overlay.yaml instead")
+
+	// When the seed is beside the checkout (it is in CI), compare with it too.
+	seed, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "seeds", "000_04c3b0d722d0b84f.txt"))
+	if err != nil {
+		t.Logf("seed not available (%v); checked the digest only", err)
+		return
+	}
+	m := regexp.MustCompile("(?s)```json\n(.*?)\n```").FindSubmatch(seed)
+	require.NotNil(t, m, "no JSON block in the Cortex seed")
+	assert.Equal(t, string(m[1])+"\n", string(data))
+}
+
+func TestSpecsLoadAndValidate(t *testing.T) {
+	for _, p := range specs.Providers {
+		t.Run(p, func(t *testing.T) {
+			doc, err := specs.Load(context.Background(), p)
+			require.NoError(t, err)
+			require.NotEmpty(t, doc.Servers, "a server URL is declared")
+			require.NotEmpty(t, doc.Paths.Map(), "operations are declared")
+			for path, item := range doc.Paths.Map() {
+				for method, op := range item.Operations() {
+					assert.NotEmpty(t, op.OperationID, "%s %s has an operationId", method, path)
+					assert.NotNil(t, op.Responses.Status(200), "%s %s declares its 200 response", method, path)
+				}
+			}
+			if p != "cortex" { // hand-written: held to the house rules
+				assert.Equal(t, "3.0.3", doc.OpenAPI)
+				for name, s := range doc.Components.Schemas {
+					assertNamedSchemas(t, name, s.Value)
+				}
+			}
+		})
+	}
+}
+
+// assertNamedSchemas checks that objects and enums nested in a component are
+// themselves components ($ref), so that generated Go names read well.
+func assertNamedSchemas(t *testing.T, where string, s *openapi3.Schema) {
+	t.Helper()
+	var check func(name string, ref *openapi3.SchemaRef)
+	check = func(name string, ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Ref != "" || ref.Value == nil {
+			return
+		}
+		v := ref.Value
+		if v.Type.Is("array") {
+			check(name+"[]", v.Items)
+			return
+		}
+		if v.Type.Is("object") && len(v.Properties) > 0 {
+			t.Errorf("%s.%s is an inline object; make it a named component", where, name)
+		}
+		if len(v.Enum) > 1 {
+			t.Errorf("%s.%s is an inline enum; make it a named component", where, name)
+		}
+	}
+	for name, p := range s.Properties {
+		check(name, p)
+	}
+	if s.AdditionalProperties.Schema != nil {
+		check("*", s.AdditionalProperties.Schema)
+	}
+}
+
+func TestUnknownProvider(t *testing.T) {
+	_, err := specs.Load(context.Background(), "nope")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown provider "nope"`)
+}

@@ -1,0 +1,490 @@
+// Package httpx is the HTTP transport every rolecall driver shares: it adds
+// credentials (only for the provider's own host), bounds the requests in
+// flight, paces them with a client-side rate limiter that backs off when the
+// server answers 429, and retries idempotent requests on connection errors,
+// 408, 429 and 5xx (not 501) with capped, jittered exponential backoff that
+// honours Retry-After.
+//
+// The transport never returns an error for an HTTP status: when retries run
+// out it returns the last response, unread, so that the caller can turn its
+// status and body into a typed error.
+package httpx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// RetryPolicy says when and how long to wait before trying a request again.
+type RetryPolicy struct {
+	// MaxRetries is how many times a request is retried after its first
+	// attempt. Zero means no retries; a negative value means the default (4).
+	MaxRetries int
+	// BaseDelay is the first backoff delay (default 500ms); each retry
+	// doubles it, with up to 25% jitter.
+	BaseDelay time.Duration
+	// MaxDelay caps one computed backoff delay (default 8s).
+	MaxDelay time.Duration
+	// MaxRetryAfter caps how long a server's Retry-After is honoured
+	// (default 30s). A server asking for longer is not waited for: the 429
+	// is returned to the caller, who reports how long the server asked.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultRetryPolicy is the policy used where none is given.
+var DefaultRetryPolicy = RetryPolicy{MaxRetries: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, MaxRetryAfter: 30 * time.Second}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy
+	if p.MaxRetries >= 0 && p != (RetryPolicy{}) {
+		d.MaxRetries = p.MaxRetries
+	}
+	if p.BaseDelay > 0 {
+		d.BaseDelay = p.BaseDelay
+	}
+	if p.MaxDelay > 0 {
+		d.MaxDelay = p.MaxDelay
+	}
+	if p.MaxRetryAfter > 0 {
+		d.MaxRetryAfter = p.MaxRetryAfter
+	}
+	return d
+}
+
+// Backoff returns the delay before retry number n (0-based) without a
+// server hint: BaseDelay·2ⁿ, capped at MaxDelay, less up to 25% jitter.
+func (p RetryPolicy) Backoff(n int) time.Duration {
+	d := p.BaseDelay
+	for i := 0; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, p.MaxDelay)
+	return d - time.Duration(rand.Int64N(int64(d)/4+1))
+}
+
+// Config configures a Transport.
+type Config struct {
+	// Base sends the requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
+	// Host is the provider's host (host[:port]); credentials are added only
+	// to requests for it, so a redirect elsewhere never carries them.
+	Host string
+	// Authorize adds credentials to a request for Host.
+	Authorize func(*http.Request) error
+	// Retry is the retry policy; the zero value means DefaultRetryPolicy.
+	Retry RetryPolicy
+	// RateLimit is the sustained request rate; zero means unlimited.
+	RateLimit rate.Limit
+	// Burst is the rate limiter's bucket size (default 1 + RateLimit/10).
+	Burst int
+	// MaxInFlight bounds the requests in flight at once (0: unbounded).
+	MaxInFlight int
+	// RequestTimeout bounds one attempt, from sending the request to
+	// reading the last byte of its body (0: no bound but the context's).
+	RequestTimeout time.Duration
+	// RetryAfterFromBody reads a server delay from a 429 body where the
+	// provider puts one there (Cortex's problem+json retryAfter).
+	RetryAfterFromBody func(body []byte) (time.Duration, bool)
+	// Logger receives one debug line per attempt (method, host, path,
+	// status, attempt, duration: never headers, query strings or bodies).
+	Logger *slog.Logger
+	// Stats, when set, counts what the transport did.
+	Stats *Stats
+}
+
+// Stats counts a transport's work; it is safe for concurrent use.
+type Stats struct {
+	Requests       atomic.Int64 // attempts sent
+	Retries        atomic.Int64 // attempts that were retries
+	RateLimited    atomic.Int64 // 429 responses received
+	WaitedNanos    atomic.Int64 // time slept before retries
+	LimiterWaitsNs atomic.Int64 // time spent waiting for the rate limiter
+}
+
+// Transport is an http.RoundTripper; see the package documentation.
+type Transport struct {
+	cfg     Config
+	retry   RetryPolicy
+	limiter *adaptiveLimiter
+	sem     chan struct{}
+}
+
+// New returns a Transport for cfg.
+func New(cfg Config) *Transport {
+	t := &Transport{cfg: cfg, retry: cfg.Retry.withDefaults()}
+	if cfg.Base == nil {
+		t.cfg.Base = http.DefaultTransport
+	}
+	if cfg.Logger == nil {
+		t.cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.RateLimit > 0 {
+		burst := cfg.Burst
+		if burst <= 0 {
+			burst = 1 + int(cfg.RateLimit/10)
+		}
+		t.limiter = newAdaptiveLimiter(cfg.RateLimit, burst)
+	}
+	if cfg.MaxInFlight > 0 {
+		t.sem = make(chan struct{}, cfg.MaxInFlight)
+	}
+	return t
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
+	for attempt := 0; ; attempt++ {
+		resp, err := t.attempt(req, attempt)
+		if !idempotent || attempt >= t.retry.MaxRetries {
+			return resp, err
+		}
+		wait, retry := t.shouldRetry(ctx, resp, err, attempt)
+		if !retry {
+			return resp, err
+		}
+		if resp != nil {
+			drain(resp.Body)
+		}
+		if t.cfg.Stats != nil {
+			t.cfg.Stats.Retries.Add(1)
+			t.cfg.Stats.WaitedNanos.Add(int64(wait))
+		}
+		t.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "retrying", slog.String("host", req.URL.Host),
+			slog.String("path", req.URL.Path), slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
+		if err := sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// attempt sends req once, with credentials, the in-flight bound, the rate
+// limiter and the per-attempt timeout.
+func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
+	ctx := orig.Context()
+	if t.sem != nil {
+		select {
+		case t.sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	release := func() {
+		if t.sem != nil {
+			<-t.sem
+		}
+	}
+	if t.limiter != nil {
+		start := time.Now()
+		if err := t.limiter.Wait(ctx); err != nil {
+			release()
+			return nil, err
+		}
+		if t.cfg.Stats != nil {
+			t.cfg.Stats.LimiterWaitsNs.Add(int64(time.Since(start)))
+		}
+	}
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if t.cfg.RequestTimeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, t.cfg.RequestTimeout)
+	}
+	req := orig.Clone(actx)
+	if t.cfg.Authorize != nil && sameHost(req.URL, t.cfg.Host) {
+		if err := t.cfg.Authorize(req); err != nil {
+			cancel()
+			release()
+			return nil, err
+		}
+	}
+	if t.cfg.Stats != nil {
+		t.cfg.Stats.Requests.Add(1)
+	}
+	start := time.Now()
+	resp, err := t.cfg.Base.RoundTrip(req)
+	level := slog.LevelDebug
+	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("host", req.URL.Host),
+		slog.String("path", req.URL.Path), slog.Int("attempt", n), slog.Duration("elapsed", time.Since(start))}
+	if err != nil {
+		cancel()
+		release()
+		if actx.Err() != nil && ctx.Err() == nil {
+			err = &TimeoutError{After: t.cfg.RequestTimeout, Err: err}
+		}
+		t.cfg.Logger.LogAttrs(ctx, level, "request failed", append(attrs, slog.String("error", RedactURL(err.Error())))...)
+		return nil, err
+	}
+	t.cfg.Logger.LogAttrs(ctx, level, "response", append(attrs, slog.Int("status", resp.StatusCode))...)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if t.cfg.Stats != nil {
+			t.cfg.Stats.RateLimited.Add(1)
+		}
+		if t.limiter != nil {
+			t.limiter.slowDown()
+		}
+	} else if t.limiter != nil && resp.StatusCode < 300 {
+		t.limiter.recover()
+	}
+	// The slot and the attempt's context are held until the body is
+	// closed: a body still being read is a request in flight.
+	resp.Body = &releaseBody{ReadCloser: resp.Body, done: func() { cancel(); release() }, ctx: actx, parent: ctx, timeout: t.cfg.RequestTimeout}
+	return resp, nil
+}
+
+// shouldRetry decides whether to retry after one attempt, and how long to
+// wait first.
+func (t *Transport) shouldRetry(ctx context.Context, resp *http.Response, err error, n int) (time.Duration, bool) {
+	if ctx.Err() != nil {
+		return 0, false
+	}
+	if err != nil {
+		if !retryableError(err) {
+			return 0, false
+		}
+		return t.retry.Backoff(n), true
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests,
+		code >= 500 && code != http.StatusNotImplemented:
+		wait, hinted := t.serverDelay(resp)
+		if !hinted {
+			return t.retry.Backoff(n), true
+		}
+		if wait > t.retry.MaxRetryAfter {
+			return 0, false // not worth a stall: the caller reports the wait
+		}
+		return wait, true
+	default:
+		return 0, false
+	}
+}
+
+// serverDelay reads the delay a response asks for: Retry-After-Ms,
+// Retry-After (seconds or HTTP-date), or the provider's body field.
+func (t *Transport) serverDelay(resp *http.Response) (time.Duration, bool) {
+	if d, ok := RetryAfter(resp.Header, time.Now()); ok {
+		return d, true
+	}
+	if t.cfg.RetryAfterFromBody != nil && resp.StatusCode == http.StatusTooManyRequests {
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(strings.NewReader(string(body)), resp.Body), resp.Body}
+		if err == nil {
+			return t.cfg.RetryAfterFromBody(body)
+		}
+	}
+	return 0, false
+}
+
+// RetryAfter parses the server's requested delay from Retry-After-Ms or
+// Retry-After (delta-seconds or an HTTP-date, RFC 9110 §10.2.3).
+func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
+			return time.Duration(ms * float64(time.Millisecond)), true
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		if s > int64(24*time.Hour/time.Second) {
+			s = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// TimeoutError reports an attempt that exceeded the per-request timeout.
+type TimeoutError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within the %s request timeout", e.After)
+}
+func (e *TimeoutError) Unwrap() error { return e.Err }
+
+// Timeout reports true, so that net.Error checks treat it as a timeout.
+func (e *TimeoutError) Timeout() bool { return true }
+
+func retryableError(err error) bool {
+	var te *TimeoutError
+	if errors.As(err, &te) {
+		return true
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "redirect") {
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscallReset) ||
+		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe")
+}
+
+var syscallReset = errors.New("connection reset by peer")
+
+func sameHost(u *url.URL, host string) bool {
+	return host == "" || strings.EqualFold(u.Host, host)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func drain(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
+}
+
+// releaseBody frees an attempt's slot and context when its body is closed,
+// and turns a read cut short by the per-attempt timeout into a TimeoutError.
+type releaseBody struct {
+	io.ReadCloser
+	once    sync.Once
+	done    func()
+	ctx     context.Context
+	parent  context.Context
+	timeout time.Duration
+}
+
+func (b *releaseBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.ctx.Err() != nil && b.parent.Err() == nil {
+		err = &TimeoutError{After: b.timeout, Err: err}
+	}
+	return n, err
+}
+
+func (b *releaseBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
+}
+
+// adaptiveLimiter is a token bucket that halves its rate on each 429 and
+// climbs back by a tenth of the difference on each success.
+type adaptiveLimiter struct {
+	*rate.Limiter
+	mu      sync.Mutex
+	ceiling rate.Limit
+	floor   rate.Limit
+}
+
+func newAdaptiveLimiter(r rate.Limit, burst int) *adaptiveLimiter {
+	return &adaptiveLimiter{Limiter: rate.NewLimiter(r, burst), ceiling: r, floor: r / 16}
+}
+
+func (l *adaptiveLimiter) slowDown() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.SetLimit(max(l.Limit()/2, l.floor))
+}
+
+func (l *adaptiveLimiter) recover() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if cur := l.Limit(); cur < l.ceiling {
+		l.SetLimit(min(cur+(l.ceiling-cur)/10+l.floor/10, l.ceiling))
+	}
+}
+
+// RedactURL removes query strings and userinfo from URLs inside s, so that an
+// error message never carries a token passed in a URL.
+func RedactURL(s string) string {
+	fields := strings.Fields(s)
+	changed := false
+	for i, f := range fields {
+		trimmed := strings.Trim(f, `"'(),:`)
+		u, err := url.Parse(trimmed)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			continue
+		}
+		if u.RawQuery != "" || u.User != nil {
+			u.RawQuery, u.User = "", nil
+			fields[i] = strings.Replace(f, trimmed, u.String(), 1)
+			changed = true
+		}
+	}
+	if !changed {
+		return s
+	}
+	return strings.Join(fields, " ")
+}
+
+// IsLoopback reports whether host (a URL's Hostname) is a loopback address
+// or "localhost".
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// CheckBaseURL parses a provider base URL and refuses plain http except for
+// loopback hosts, so that a credential never crosses a network in clear.
+func CheckBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("base URL %q: %w", raw, err)
+	}
+	switch {
+	case u.Host == "":
+		return nil, fmt.Errorf("base URL %q has no host", raw)
+	case u.User != nil:
+		return nil, fmt.Errorf("base URL must not carry credentials")
+	case u.Scheme == "https":
+	case u.Scheme == "http" && IsLoopback(u.Hostname()):
+	case u.Scheme == "http":
+		return nil, fmt.Errorf("base URL %q: plain http is accepted only for loopback hosts; use https", raw)
+	default:
+		return nil, fmt.Errorf("base URL %q: scheme must be https", raw)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/" // oapi-codegen resolves operation paths against it
+	}
+	return u, nil
+}
