@@ -23,7 +23,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -48,9 +47,11 @@ type RetryPolicy struct {
 // DefaultRetryPolicy is the policy used where none is given.
 var DefaultRetryPolicy = RetryPolicy{MaxRetries: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, MaxRetryAfter: 30 * time.Second}
 
-func (p RetryPolicy) withDefaults() RetryPolicy {
+// WithDefaults fills p's zero durations (and a negative MaxRetries) from
+// DefaultRetryPolicy.
+func (p RetryPolicy) WithDefaults() RetryPolicy {
 	d := DefaultRetryPolicy
-	if p.MaxRetries >= 0 && p != (RetryPolicy{}) {
+	if p.MaxRetries >= 0 {
 		d.MaxRetries = p.MaxRetries
 	}
 	if p.BaseDelay > 0 {
@@ -102,18 +103,25 @@ type Config struct {
 	// Logger receives one debug line per attempt (method, host, path,
 	// status, attempt, duration: never headers, query strings or bodies).
 	Logger *slog.Logger
-	// Stats, when set, counts what the transport did.
-	Stats *Stats
+	// Observer, when set, is told what the transport does.
+	Observer Observer
 }
 
-// Stats counts a transport's work; it is safe for concurrent use.
-type Stats struct {
-	Requests       atomic.Int64 // attempts sent
-	Retries        atomic.Int64 // attempts that were retries
-	RateLimited    atomic.Int64 // 429 responses received
-	WaitedNanos    atomic.Int64 // time slept before retries
-	LimiterWaitsNs atomic.Int64 // time spent waiting for the rate limiter
+// Observer is told what a Transport does; its methods must be safe for
+// concurrent use.
+type Observer interface {
+	Request()                 // an attempt is sent
+	Retry(wait time.Duration) // a retry follows after wait
+	RateLimit()               // a 429 arrived
+	Wait(d time.Duration)     // the rate limiter held a request for d
 }
+
+type nopObserver struct{}
+
+func (nopObserver) Request()            {}
+func (nopObserver) Retry(time.Duration) {}
+func (nopObserver) RateLimit()          {}
+func (nopObserver) Wait(time.Duration)  {}
 
 // Transport is an http.RoundTripper; see the package documentation.
 type Transport struct {
@@ -125,12 +133,15 @@ type Transport struct {
 
 // New returns a Transport for cfg.
 func New(cfg Config) *Transport {
-	t := &Transport{cfg: cfg, retry: cfg.Retry.withDefaults()}
+	t := &Transport{cfg: cfg, retry: cfg.Retry.WithDefaults()}
 	if cfg.Base == nil {
 		t.cfg.Base = http.DefaultTransport
 	}
 	if cfg.Logger == nil {
 		t.cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observer == nil {
+		t.cfg.Observer = nopObserver{}
 	}
 	if cfg.RateLimit > 0 {
 		burst := cfg.Burst
@@ -161,13 +172,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if resp != nil {
 			drain(resp.Body)
 		}
-		if t.cfg.Stats != nil {
-			t.cfg.Stats.Retries.Add(1)
-			t.cfg.Stats.WaitedNanos.Add(int64(wait))
-		}
+		t.cfg.Observer.Retry(wait)
 		t.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "retrying", slog.String("host", req.URL.Host),
 			slog.String("path", req.URL.Path), slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
-		if err := sleep(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
@@ -195,8 +203,8 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 			release()
 			return nil, err
 		}
-		if t.cfg.Stats != nil {
-			t.cfg.Stats.LimiterWaitsNs.Add(int64(time.Since(start)))
+		if d := time.Since(start); d > time.Millisecond {
+			t.cfg.Observer.Wait(d)
 		}
 	}
 	actx, cancel := ctx, context.CancelFunc(func() {})
@@ -211,9 +219,7 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	if t.cfg.Stats != nil {
-		t.cfg.Stats.Requests.Add(1)
-	}
+	t.cfg.Observer.Request()
 	start := time.Now()
 	resp, err := t.cfg.Base.RoundTrip(req)
 	level := slog.LevelDebug
@@ -230,9 +236,7 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 	}
 	t.cfg.Logger.LogAttrs(ctx, level, "response", append(attrs, slog.Int("status", resp.StatusCode))...)
 	if resp.StatusCode == http.StatusTooManyRequests {
-		if t.cfg.Stats != nil {
-			t.cfg.Stats.RateLimited.Add(1)
-		}
+		t.cfg.Observer.RateLimit()
 		if t.limiter != nil {
 			t.limiter.slowDown()
 		}
@@ -359,7 +363,8 @@ func sameHost(u *url.URL, host string) bool {
 	return host == "" || strings.EqualFold(u.Host, host)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx ends, whichever comes first.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -1,0 +1,241 @@
+// Package cortex is rolecall's Cortex driver: it lists every user-to-role
+// assignment in a Cortex workspace through the generated client in
+// gen/cortex.
+//
+// It calls GET /api/v1/users/roles (operation getUserRoleAssignments),
+// asking for pages of 1000 (the API's maximum) from page 0; page 0 tells
+// totalPages, and the remaining pages are fetched concurrently. The API
+// key needs the View Roles permission.
+//
+// Mapping: user_id and email are the user's email (the API has no user
+// id); a BASIC role is builtin with role_id = role_name = its name; a
+// CUSTOM role is custom with role_id = its tag and role_name = its name.
+package cortex
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/internal/driverkit"
+	api "github.com/rolecall/rolecall/gen/cortex"
+	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/paging"
+)
+
+// DefaultBaseURL is Cortex's API host.
+const DefaultBaseURL = "https://api.getcortexapp.com"
+
+// MaxPageSize is the largest pageSize the API accepts.
+const MaxPageSize = 1000
+
+// Config configures a Lister.
+type Config struct {
+	// Token is a Cortex API key with the View Roles permission.
+	Token string
+	facade.Options
+}
+
+// Lister lists a Cortex workspace's role assignments. It is safe for
+// concurrent use.
+type Lister struct {
+	kit    *driverkit.Kit
+	client *api.Client
+}
+
+var _ facade.Lister = (*Lister)(nil)
+
+var spec = driverkit.Spec{
+	Provider:         "cortex",
+	DefaultBaseURL:   DefaultBaseURL,
+	DefaultRateLimit: 1000.0 / 60, // documented: 1000 requests per minute per client
+	MaxPageSize:      MaxPageSize,
+	ErrorBody:        errorBody,
+	Hints: map[int]string{
+		http.StatusUnauthorized: "the API key (CORTEX_API_TOKEN) is missing, wrong or revoked",
+		http.StatusForbidden:    "the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles",
+	},
+	RetryAfterFromBody: retryAfterFromBody,
+}
+
+// New returns a Lister for cfg.
+func New(cfg Config) (*Lister, error) {
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("cortex: an API token is required (CORTEX_API_TOKEN)")
+	}
+	kit, err := driverkit.New(spec, cfg.Options, driverkit.Bearer(cfg.Token), cfg.Token)
+	if err != nil {
+		return nil, err
+	}
+	client, err := api.NewClient(kit.URL(), api.WithHTTPClient(kit.HTTP))
+	if err != nil {
+		return nil, fmt.Errorf("cortex: %w", err)
+	}
+	return &Lister{kit: kit, client: client}, nil
+}
+
+// Provider returns "cortex".
+func (l *Lister) Provider() string { return "cortex" }
+
+// ListAssignments lists every role assignment in the workspace (only the
+// users with opts.Emails, if given: Cortex filters on the server).
+//
+// Cortex API: GET /api/v1/users/roles
+func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
+	emails := driverkit.Emails(opts)
+	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
+		g, ctx := paging.NewGroup(ctx, l.kit.Concurrency)
+		users := paging.NewTally()
+		var total int32 = -1
+		err := paging.Numbered(ctx, g, 0, 0, func(ctx context.Context, n int) (paging.Page, error) {
+			page, err := l.page(ctx, n, emails, users, emit)
+			if n == 0 {
+				total = page.Total
+			}
+			return paging.Page{Pages: int(page.TotalPages), Next: int(page.Page)+1 < int(page.TotalPages)}, err
+		})
+		if err != nil {
+			return err
+		}
+		return l.kit.CheckTotal(ctx, "list user role assignments", "users", int(total), users.Len())
+	})
+}
+
+// pageInfo is a page's pagination fields.
+type pageInfo struct {
+	Page, Total, TotalPages int32
+}
+
+func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging.Tally, emit driverkit.Emit) (pageInfo, error) {
+	op := fmt.Sprintf("list user role assignments (page %d)", n)
+	params := &api.GetUserRoleAssignmentsParams{PageSize: int32(l.kit.PageSize), Page: int32(n)}
+	if len(emails) > 0 {
+		params.Email = &emails
+	}
+	var info pageInfo
+	var batch []facade.Assignment
+	err := l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return l.client.GetUserRoleAssignments(ctx, params)
+	}, func(_ *http.Response, body io.Reader) error {
+		info, batch = pageInfo{Page: -1, TotalPages: -1, Total: -1}, batch[:0]
+		var seen []string
+		err := jsonstream.Object(body, l.kit.MaxBody, "users", func(u *api.UserRoleAssignment) error {
+			seen = append(seen, u.Email)
+			var err error
+			batch, err = appendAssignments(batch, u)
+			return err
+		}, map[string]jsonstream.Field{
+			"page":       jsonstream.Into(&info.Page),
+			"total":      jsonstream.Into(&info.Total),
+			"totalPages": jsonstream.Into(&info.TotalPages),
+		})
+		if err != nil {
+			return err
+		}
+		switch {
+		case info.TotalPages < 0 || info.Total < 0 || info.Page < 0:
+			return fmt.Errorf("the page lacks page, total or totalPages")
+		case int(info.Page) != n:
+			return fmt.Errorf("asked for page %d, got page %d", n, info.Page)
+		}
+		for _, e := range seen {
+			users.Add(strings.ToLower(e))
+		}
+		return nil
+	})
+	if err != nil {
+		return info, err
+	}
+	if len(batch) > 0 {
+		if err := emit(batch); err != nil {
+			return info, err
+		}
+	}
+	return info, nil
+}
+
+// appendAssignments maps one user's record to assignments.
+func appendAssignments(out []facade.Assignment, u *api.UserRoleAssignment) ([]facade.Assignment, error) {
+	for _, r := range u.Roles {
+		a := facade.Assignment{Provider: "cortex", UserID: u.Email, Email: u.Email, Name: u.Name, Record: u}
+		switch r.Type {
+		case api.AssignedRoleTypeBASIC:
+			if r.Role == nil || *r.Role == "" {
+				return out, fmt.Errorf("user %q: a BASIC role without its role name", u.Email)
+			}
+			a.RoleID, a.RoleName, a.RoleKind = *r.Role, *r.Role, facade.Builtin
+		case api.AssignedRoleTypeCUSTOM:
+			if r.Tag == nil || *r.Tag == "" {
+				return out, fmt.Errorf("user %q: a CUSTOM role without its tag", u.Email)
+			}
+			a.RoleID, a.RoleKind = *r.Tag, facade.Custom
+			a.RoleName = *r.Tag
+			if r.Name != nil {
+				a.RoleName = *r.Name
+			}
+		default:
+			// A role type this client does not know yet: keep it, named
+			// as well as the record allows, rather than drop an access.
+			a.RoleKind = facade.Custom
+			a.RoleID = firstNonEmpty(r.Tag, r.Role, r.Name)
+			a.RoleName = firstNonEmpty(r.Name, r.Role, r.Tag)
+			if a.RoleID == "" {
+				a.RoleID = string(r.Type)
+			}
+			if a.RoleName == "" {
+				a.RoleName = a.RoleID
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func firstNonEmpty(ps ...*string) string {
+	for _, p := range ps {
+		if p != nil && *p != "" {
+			return *p
+		}
+	}
+	return ""
+}
+
+func errorBody(status int, body []byte) (string, string, any) {
+	if status == http.StatusTooManyRequests {
+		var p api.TooManyRequestsProblemDetail
+		if json.Unmarshal(body, &p) == nil && p.Title != "" {
+			msg := p.Title
+			if p.Detail != nil && *p.Detail != "" {
+				msg += ": " + *p.Detail
+			}
+			return msg, "", &p
+		}
+	}
+	var e api.ErrorResponse
+	if json.Unmarshal(body, &e) != nil || (e.Message == "" && e.Type == "") {
+		return "", "", nil
+	}
+	reqID := ""
+	if e.RequestId != nil {
+		reqID = *e.RequestId
+	}
+	msg := e.Message
+	if e.Type != "" {
+		msg = string(e.Type) + ": " + msg
+	}
+	return msg, reqID, &e
+}
+
+func retryAfterFromBody(body []byte) (time.Duration, bool) {
+	var p api.TooManyRequestsProblemDetail
+	if json.Unmarshal(body, &p) != nil || p.RetryAfter == nil || *p.RetryAfter < 0 {
+		return 0, false
+	}
+	return time.Duration(*p.RetryAfter) * time.Second, true
+}

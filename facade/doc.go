@@ -1,0 +1,68 @@
+// Package facade lists user-to-role assignments from several SaaS admin
+// APIs through one small interface, for access reviews.
+//
+// A Lister lists one provider's assignments; the drivers are
+// facade/cortex, facade/openai, facade/vectara and facade/logto, each over
+// the client generated from that provider's OpenAPI spec (gen/). ListAll
+// lists several providers at once. Results stream as an
+// iter.Seq2[Assignment, error]: memory is bounded by the pages in flight,
+// not by the tenant's size, and Collect gathers a small tenant into a
+// slice.
+//
+// A listing is complete or it fails: every assignment once (duplicates that
+// page-numbered APIs produce when rows shift are dropped), or an *Error.
+// Drivers follow each API's own pagination signal, never the length of a
+// page; a cursor that repeats or a page count past a bound ends the listing
+// with InvalidResponse, and a total the listing did not reach with
+// Incomplete.
+//
+// # The mapping
+//
+// One Assignment is one user holding one role in one provider's tenant:
+//
+//	field        Cortex                   OpenAI                        Vectara                          Logto
+//	UserID       email (no id in the API) user id                       user id                          user id
+//	Email        email                    email                         email                            primaryEmail (null → "")
+//	Name         name                     name                          ""                               name (null → "")
+//	Username     ""                       ""                            username                         username (null → "")
+//	Disabled     false                    false                         !enabled                         isSuspended
+//	RoleID       BASIC: role; CUSTOM: tag role id                       the role value                   role id
+//	RoleName     BASIC: role; CUSTOM: name role name                    the role value                   role name
+//	RoleKind     BASIC builtin, CUSTOM    predefined_role → builtin,    builtin                          custom
+//	             custom                   else custom
+//	Scope        ""                       role resource_type            api_roles ""; corpus_roles       ""
+//	                                                                    corpus/<key>; agent_roles
+//	                                                                    agent/<key>
+//	Permissions  none                     role permissions              none                             none
+//	Via          ""                       assignment_sources other      ""                               ""
+//	                                      than the user, as
+//	                                      <type>/<id>, comma-joined
+//
+// OpenAI also reports each user's organization role (owner or reader) from
+// the user listing as one more builtin assignment with scope
+// "api.organization". Logto lists only roles of type User
+// (machine-to-machine roles belong to applications). A user with no role
+// yields no assignment. Assignment.Record keeps the provider's decoded
+// record for fields the model lacks.
+//
+// # Errors
+//
+// Every error a listing yields is an *Error naming the provider and the
+// operation, with a Code callers test with errors.Is (ErrUnauthenticated,
+// ErrPermissionDenied, ErrNotFound, ErrRateLimited, ErrUnavailable,
+// ErrInvalidResponse, ErrIncomplete, ErrCanceled), the HTTP status, the
+// provider's request id, a short scrubbed excerpt of its message, and what
+// to do. ErrorAs reaches the provider's decoded error body. No error holds
+// a credential.
+//
+// # Transport
+//
+// Each driver retries idempotent requests on connection errors, 408, 429
+// and 5xx except 501 (never 400, 401, 403 or 404) with capped, jittered
+// exponential backoff, honouring Retry-After (seconds or an HTTP-date) and
+// Cortex's problem+json retryAfter up to a cap, so one header cannot stall
+// a run. A client-side rate limiter per driver, shared by its workers,
+// defaults to the provider's documented limit and slows down when 429s
+// arrive. Credentials go only to the provider's own host, and plain http
+// is refused except for loopback hosts.
+package facade

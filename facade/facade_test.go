@@ -1,0 +1,147 @@
+package facade_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/rolecall/rolecall/facade"
+)
+
+// sliceLister lists fixed assignments, then fails with err if set. It
+// blocks between items when slow is set, to test cancellation.
+type sliceLister struct {
+	name string
+	as   []facade.Assignment
+	err  error
+	slow time.Duration
+}
+
+func (s *sliceLister) Provider() string { return s.name }
+
+func (s *sliceLister) ListAssignments(ctx context.Context, _ *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
+	return func(yield func(facade.Assignment, error) bool) {
+		for _, a := range s.as {
+			if s.slow > 0 {
+				select {
+				case <-time.After(s.slow):
+				case <-ctx.Done():
+					yield(facade.Assignment{}, ctx.Err())
+					return
+				}
+			}
+			if !yield(a, nil) {
+				return
+			}
+		}
+		if s.err != nil {
+			yield(facade.Assignment{}, s.err)
+		}
+	}
+}
+
+func rows(provider string, n int) []facade.Assignment {
+	out := make([]facade.Assignment, n)
+	for i := range out {
+		out[i] = facade.Assignment{Provider: provider, UserID: fmt.Sprintf("u%d", i), RoleID: "r"}
+	}
+	return out
+}
+
+func TestCollect(t *testing.T) {
+	got, err := facade.Collect((&sliceLister{as: rows("a", 3)}).ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	assert.Len(t, got, 3)
+
+	boom := errors.New("boom")
+	got, err = facade.Collect((&sliceLister{as: rows("a", 2), err: boom}).ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, boom)
+	assert.Len(t, got, 2, "what came before the error is returned")
+}
+
+func TestListAllMergesAndReportsEachFailure(t *testing.T) {
+	denied := facade.NewError("b", "list", facade.PermissionDenied, nil)
+	listers := []facade.Lister{
+		&sliceLister{name: "a", as: rows("a", 600)},
+		&sliceLister{name: "b", as: rows("b", 5), err: denied},
+		&sliceLister{name: "c", as: rows("c", 7)},
+	}
+	count := map[string]int{}
+	var errs []error
+	for a, err := range facade.ListAll(context.Background(), listers, nil) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		count[a.Provider]++
+	}
+	assert.Equal(t, map[string]int{"a": 600, "b": 5, "c": 7}, count)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], facade.ErrPermissionDenied)
+}
+
+func TestListAllBreakStopsEveryListing(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	listers := []facade.Lister{
+		&sliceLister{name: "a", as: rows("a", 1000), slow: time.Millisecond},
+		&sliceLister{name: "b", as: rows("b", 1000), slow: time.Millisecond},
+	}
+	n := 0
+	for _, err := range facade.ListAll(context.Background(), listers, nil) {
+		require.NoError(t, err)
+		if n++; n == 10 {
+			break
+		}
+	}
+	assert.Equal(t, 10, n)
+}
+
+func TestErrorMessageAndCodes(t *testing.T) {
+	e := facade.NewError("logto", `list users of role "admin"`, facade.PermissionDenied, nil)
+	e.StatusCode = http.StatusForbidden
+	e.Hint = "the token lacks the all scope"
+	e.Message = "auth.forbidden: Forbidden"
+	e.RequestID = "req-1"
+	assert.Equal(t, `logto: list users of role "admin": 403 forbidden: the token lacks the all scope (logto said "auth.forbidden: Forbidden"; request id req-1)`, e.Error())
+
+	wrapped := fmt.Errorf("listing: %w", e)
+	assert.ErrorIs(t, wrapped, facade.ErrPermissionDenied)
+	assert.NotErrorIs(t, wrapped, facade.ErrUnauthenticated)
+	assert.Equal(t, facade.PermissionDenied, facade.Code(wrapped))
+	assert.Equal(t, facade.Unknown, facade.Code(errors.New("plain")))
+	assert.Equal(t, "permission denied", facade.PermissionDenied.String())
+
+	rl := facade.NewError("cortex", "list", facade.RateLimited, nil)
+	rl.StatusCode, rl.RetryAfter = 429, 90*time.Second
+	assert.Contains(t, rl.Error(), "429 too many requests (the server asks to wait 1m30s)")
+
+	cause := errors.New("dial tcp: connection refused")
+	un := facade.NewError("openai", "list users", facade.Unavailable, nil)
+	un.Err = cause
+	assert.ErrorIs(t, un, cause)
+	assert.Contains(t, un.Error(), "openai: list users: unavailable: dial tcp: connection refused")
+}
+
+type providerBody struct{ Kind string }
+
+func TestErrorAs(t *testing.T) {
+	body := &providerBody{Kind: "FORBIDDEN"}
+	err := fmt.Errorf("wrapped: %w", facade.NewError("cortex", "list", facade.PermissionDenied, body))
+
+	var got *providerBody
+	require.True(t, facade.ErrorAs(err, &got))
+	assert.Same(t, body, got)
+
+	var other *struct{ X int }
+	assert.False(t, facade.ErrorAs(err, &other), "a different type is not assigned")
+	assert.False(t, facade.ErrorAs(errors.New("plain"), &got))
+	assert.False(t, facade.ErrorAs(err, nil))
+}

@@ -1,0 +1,262 @@
+// Package facadetest is the conformance suite every facade driver passes:
+// the same behavioural tests, run against each driver over a
+// spec-validating fake of its provider (package providertest), in the
+// manner of gocloud.dev's drivertest.
+package facadetest
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/providertest"
+)
+
+// Harness makes a driver's Lister for a fake server.
+type Harness struct {
+	// Provider is the provider the driver lists ("cortex", …).
+	Provider string
+	// New returns a Lister that talks to srv with credential and opts; it
+	// must set opts.BaseURL to srv.URL().
+	New func(srv *providertest.Server, credential string, opts facade.Options) (facade.Lister, error)
+}
+
+// FastRetries is the retry policy the suite uses: real retries, short waits.
+var FastRetries = facade.RetryPolicy{MaxRetries: 6, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxRetryAfter: 3 * time.Second}
+
+// RunConformanceTests runs the suite against h.
+func RunConformanceTests(t *testing.T, h Harness) {
+	t.Run("ListsEveryAssignmentOnce", func(t *testing.T) { testListsAll(t, h, 230, 0) })
+	t.Run("ManySmallPages", func(t *testing.T) { testListsAll(t, h, 60, 7) })
+	t.Run("ShortPagesAreNotTheEnd", testShortPages(h))
+	t.Run("EmptyTenant", func(t *testing.T) { testListsAll(t, h, 0, 0) })
+	t.Run("FilterByEmail", testFilterByEmail(h))
+	t.Run("RateLimitedThenSuccess", testFaults(h, providertest.FaultRateLimit, providertest.FaultRateLimitDate, providertest.FaultRateLimitBare))
+	t.Run("ServerFailuresThenSuccess", testFaults(h, providertest.FaultServerError, providertest.FaultReset, providertest.FaultTruncate))
+	t.Run("UnauthenticatedIsNotRetried", testUnauthenticated(h))
+	t.Run("RateLimitBeyondTheCap", testRateLimitBeyondCap(h))
+	t.Run("CancelMidListing", testCancel(h))
+	t.Run("BreakStopsTheListing", testBreak(h))
+	t.Run("KeepsTheProviderRecord", testRecords(h))
+}
+
+// newLister starts a fake and a Lister over it.
+func newLister(t *testing.T, h Harness, so providertest.Options, o facade.Options) (*providertest.Server, facade.Lister) {
+	t.Helper()
+	srv := providertest.NewServer(t, h.Provider, so)
+	if o.Retry == (facade.RetryPolicy{}) {
+		o.Retry = FastRetries
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = -1 // the fake is local: only its own limits apply
+	}
+	l, err := h.New(srv, srv.Token(), o)
+	require.NoError(t, err)
+	require.Equal(t, h.Provider, l.Provider())
+	return srv, l
+}
+
+// Rows converts assignments to the oracle's rows, sorted like
+// providertest.Tenant.Rows, and fails the test on a duplicate.
+func Rows(t testing.TB, as []facade.Assignment) []providertest.Row {
+	t.Helper()
+	var out []providertest.Row
+	seen := map[string]bool{}
+	for _, a := range as {
+		if k := a.Key(); seen[k] {
+			t.Errorf("duplicate assignment %q", k)
+		} else {
+			seen[k] = true
+		}
+		perms := a.Permissions
+		if len(perms) == 0 {
+			perms = nil
+		}
+		out = append(out, providertest.Row{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name,
+			Username: a.Username, Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName,
+			RoleKind: string(a.RoleKind), Scope: a.Scope, Permissions: perms, Via: a.Via})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.UserID != b.UserID {
+			return a.UserID < b.UserID
+		}
+		if a.RoleID != b.RoleID {
+			return a.RoleID < b.RoleID
+		}
+		return a.Scope < b.Scope
+	})
+	return out
+}
+
+func want(tn *providertest.Tenant) []providertest.Row {
+	rows := tn.Rows()
+	if len(rows) == 0 {
+		return nil
+	}
+	for i := range rows {
+		if len(rows[i].Permissions) == 0 {
+			rows[i].Permissions = nil
+		}
+	}
+	return rows
+}
+
+func testListsAll(t *testing.T, h Harness, users, pageSize int) {
+	tn := providertest.NewTenant(h.Provider, users, 42)
+	srv, l := newLister(t, h, providertest.Options{Tenant: tn}, facade.Options{PageSize: pageSize})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	assert.Equal(t, want(tn), Rows(t, got))
+	assert.Empty(t, srv.Violations())
+	if users > 0 {
+		assert.NotEmpty(t, got)
+	}
+}
+
+func testShortPages(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		tn := providertest.NewTenant(h.Provider, 180, 7)
+		_, l := newLister(t, h, providertest.Options{Tenant: tn, ShortPages: true}, facade.Options{PageSize: 20})
+		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.NoError(t, err)
+		assert.Equal(t, want(tn), Rows(t, got))
+	}
+}
+
+func testFilterByEmail(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		tn := providertest.NewTenant(h.Provider, 80, 3)
+		var emails []string
+		for _, u := range tn.Users {
+			if u.Email != "" && len(u.Grants) > 0 {
+				emails = append(emails, u.Email)
+			}
+			if len(emails) == 2 {
+				break
+			}
+		}
+		require.Len(t, emails, 2, "the tenant has users with emails and roles")
+		_, l := newLister(t, h, providertest.Options{Tenant: tn}, facade.Options{})
+		asked := []string{strings.ToUpper(emails[0]), strings.ToLower(emails[1])} // case-insensitive
+		got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: asked}))
+		require.NoError(t, err)
+		assert.Equal(t, want(tn.FilterEmails(emails)), Rows(t, got))
+		assert.NotEmpty(t, got)
+	}
+}
+
+func testFaults(h Harness, kinds ...providertest.FaultKind) func(*testing.T) {
+	return func(t *testing.T) {
+		tn := providertest.NewTenant(h.Provider, 120, 11)
+		srv, l := newLister(t, h, providertest.Options{Tenant: tn,
+			Faults: providertest.Faults{Seed: 5, Rate: 0.15, Kinds: kinds}}, facade.Options{PageSize: 25})
+		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.NoError(t, err)
+		assert.Equal(t, want(tn), Rows(t, got))
+		assert.Positive(t, srv.Faults(), "faults were injected")
+	}
+}
+
+func testUnauthenticated(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		srv := providertest.NewServer(t, h.Provider, providertest.Options{})
+		const wrong = "wrong-credential-SENTINEL-8c1f"
+		l, err := h.New(srv, wrong, facade.Options{Retry: FastRetries, RateLimit: -1})
+		require.NoError(t, err)
+		_, err = facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.Error(t, err)
+		assert.ErrorIs(t, err, facade.ErrUnauthenticated)
+		var fe *facade.Error
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, h.Provider, fe.Provider)
+		assert.Equal(t, 401, fe.StatusCode)
+		assert.NotEmpty(t, fe.Hint)
+		assert.NotContains(t, err.Error(), wrong, "the credential never appears in an error")
+		assert.EqualValues(t, 1, srv.Requests(), "401 is not retried")
+	}
+}
+
+func testRateLimitBeyondCap(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		// Every request is rate-limited, and the server asks to wait one
+		// second, past a cap of 100ms: the listing fails fast with the wait.
+		srv, l := newLister(t, h, providertest.Options{Faults: providertest.Faults{Seed: 1, Rate: 1,
+			Kinds: []providertest.FaultKind{providertest.FaultRateLimit}}},
+			facade.Options{Retry: facade.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxRetryAfter: 100 * time.Millisecond}})
+		start := time.Now()
+		_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		assert.ErrorIs(t, err, facade.ErrRateLimited)
+		var fe *facade.Error
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, 429, fe.StatusCode)
+		assert.InDelta(t, time.Second.Seconds(), fe.RetryAfter.Seconds(), 1, "the error carries the server's wait")
+		assert.Less(t, time.Since(start), 900*time.Millisecond, "a wait past the cap is not slept")
+		assert.EqualValues(t, 1, srv.Requests(), "a wait past the cap is not retried")
+	}
+}
+
+func testCancel(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+		tn := providertest.NewTenant(h.Provider, 300, 9)
+		srv, l := newLister(t, h, providertest.Options{Tenant: tn, Latency: 20 * time.Millisecond}, facade.Options{PageSize: 10})
+		defer srv.Close() // before the leak check: the fake's own goroutines are not the driver's
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		n := 0
+		var last error
+		start := time.Now()
+		for _, err := range l.ListAssignments(ctx, nil) {
+			if err != nil {
+				last = err
+				break
+			}
+			if n++; n == 1 {
+				cancel()
+			}
+		}
+		require.Error(t, last, "a cancelled listing ends with an error, not silently")
+		assert.ErrorIs(t, last, facade.ErrCanceled)
+		assert.True(t, errors.Is(last, context.Canceled), "the cause is reachable: %v", last)
+		assert.Less(t, time.Since(start), 2*time.Second, "cancellation is prompt")
+	}
+}
+
+func testBreak(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+		tn := providertest.NewTenant(h.Provider, 300, 9)
+		srv, l := newLister(t, h, providertest.Options{Tenant: tn, Latency: 5 * time.Millisecond}, facade.Options{PageSize: 10})
+		defer srv.Close()
+		n := 0
+		for _, err := range l.ListAssignments(context.Background(), nil) {
+			require.NoError(t, err)
+			if n++; n == 3 {
+				break
+			}
+		}
+		assert.Equal(t, 3, n)
+	}
+}
+
+func testRecords(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		_, l := newLister(t, h, providertest.Options{}, facade.Options{})
+		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.NoError(t, err)
+		require.NotEmpty(t, got)
+		for _, a := range got {
+			assert.NotNil(t, a.Record, "%s keeps the decoded record", a.Key())
+			assert.Equal(t, h.Provider, a.Provider)
+		}
+	}
+}

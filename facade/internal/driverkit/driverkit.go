@@ -1,0 +1,426 @@
+// Package driverkit is the machinery the four drivers share: options and
+// defaults, the HTTP client (through internal/httpx), one page fetch with
+// status mapping and retry of bodies cut off mid-stream, error building and
+// scrubbing, and the streaming iterator with dedupe and email filtering.
+// A driver supplies what is particular to its provider: a Spec, request
+// builders from gen/, and the mapping from records to assignments.
+package driverkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/httpx"
+	"github.com/rolecall/rolecall/internal/jsonstream"
+)
+
+// Spec is what a driver tells the kit about its provider.
+type Spec struct {
+	Provider       string
+	DefaultBaseURL string
+	// DefaultRateLimit is the documented request rate per second (0: none).
+	DefaultRateLimit float64
+	// MaxPageSize is the largest page the listing API allows.
+	MaxPageSize int
+	// ErrorBody decodes an error body into the provider's message, request
+	// id and decoded type (for facade.ErrorAs). It may return zero values.
+	ErrorBody func(status int, body []byte) (message, requestID string, detail any)
+	// Hints says what to do about a status, by status code.
+	Hints map[int]string
+	// RetryAfterFromBody reads a delay from a 429 body, where the provider
+	// puts one there.
+	RetryAfterFromBody func(body []byte) (time.Duration, bool)
+}
+
+// Kit is one driver's configured machinery.
+type Kit struct {
+	Spec
+	Base        *url.URL     // the base URL, ending in "/"
+	HTTP        *http.Client // retrying, rate-limited, authorizing
+	Plain       *http.Client // the caller's client, for token exchanges
+	PageSize    int
+	Concurrency int
+	MaxBody     int64
+	Logger      *slog.Logger
+	Stats       *facade.Stats
+	retry       httpx.RetryPolicy
+	auth        Auth
+
+	mu      sync.Mutex // guards secrets
+	secrets []string
+}
+
+// Auth adds a credential to a request.
+type Auth func(*http.Request) error
+
+// New configures a Kit. auth adds the credential (nil: none yet; see
+// OAuth2); secrets are the credential strings the kit must scrub from
+// anything it reports.
+func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error) {
+	raw := o.BaseURL
+	if raw == "" {
+		raw = spec.DefaultBaseURL
+	}
+	if raw == "" {
+		return nil, fmt.Errorf("%s: a base URL is required", spec.Provider)
+	}
+	base, err := httpx.CheckBaseURL(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec.Provider, err)
+	}
+	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: o.Stats, MaxBody: o.MaxBodyBytes, auth: auth}
+	if k.auth == nil {
+		k.auth = func(*http.Request) error { return nil }
+	}
+	for _, s := range secrets {
+		k.addSecret(s)
+	}
+	if k.Logger == nil {
+		k.Logger = slog.New(slog.DiscardHandler)
+	}
+	k.Logger = k.Logger.With(slog.String("provider", spec.Provider))
+	if k.MaxBody <= 0 {
+		k.MaxBody = jsonstream.DefaultMaxBytes
+	}
+	switch {
+	case o.PageSize < 0:
+		return nil, fmt.Errorf("%s: page size %d is negative", spec.Provider, o.PageSize)
+	case o.PageSize == 0 || o.PageSize > spec.MaxPageSize:
+		k.PageSize = spec.MaxPageSize
+	default:
+		k.PageSize = o.PageSize
+	}
+	k.Concurrency = o.Concurrency
+	if k.Concurrency <= 0 {
+		k.Concurrency = facade.DefaultConcurrency
+	}
+	timeout := o.RequestTimeout
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	k.retry = retryPolicy(o.Retry)
+
+	plain := o.HTTPClient
+	if plain == nil {
+		plain = &http.Client{Transport: defaultTransport(k.Concurrency)}
+	}
+	base0 := plain.Transport
+	if base0 == nil {
+		base0 = http.DefaultTransport
+	}
+	limit := rate.Limit(o.RateLimit)
+	switch {
+	case o.RateLimit == 0:
+		limit = rate.Limit(spec.DefaultRateLimit)
+	case o.RateLimit < 0:
+		limit = 0
+	}
+	var obs httpx.Observer
+	if o.Stats != nil {
+		obs = o.Stats
+	}
+	t := httpx.New(httpx.Config{
+		Base:               base0,
+		Host:               base.Host,
+		Authorize:          func(r *http.Request) error { return k.auth(r) },
+		Retry:              k.retry,
+		RateLimit:          limit,
+		MaxInFlight:        k.Concurrency,
+		RequestTimeout:     timeout,
+		RetryAfterFromBody: spec.RetryAfterFromBody,
+		Logger:             k.Logger,
+		Observer:           obs,
+	})
+	k.HTTP = &http.Client{
+		Transport: t,
+		Jar:       plain.Jar,
+		// Credentials are added per request by the transport, only for the
+		// provider's host; a redirect elsewhere is followed without them.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("stopped after 5 redirects")
+			}
+			return nil
+		},
+	}
+	k.Plain = plain
+	return k, nil
+}
+
+func retryPolicy(p facade.RetryPolicy) httpx.RetryPolicy {
+	r := httpx.RetryPolicy{MaxRetries: p.MaxRetries, BaseDelay: p.BaseDelay, MaxDelay: p.MaxDelay, MaxRetryAfter: p.MaxRetryAfter}
+	if p.MaxRetries == 0 && !p.Disable {
+		r.MaxRetries = httpx.DefaultRetryPolicy.MaxRetries
+	}
+	if p.Disable {
+		r.MaxRetries = 0
+	}
+	return r.WithDefaults()
+}
+
+func defaultTransport(conc int) http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = conc + 4
+	t.ResponseHeaderTimeout = 0 // the per-attempt timeout covers it
+	return t
+}
+
+// URL returns the base URL a generated client is built with.
+func (k *Kit) URL() string { return k.Base.String() }
+
+// PageFunc sends one page's request.
+type PageFunc func(ctx context.Context) (*http.Response, error)
+
+// DecodeFunc decodes one page's body. It must not emit anything before the
+// body has been decoded whole: a page cut off mid-stream is fetched again.
+type DecodeFunc func(resp *http.Response, body io.Reader) error
+
+// Page fetches and decodes one page: it sends the request (the transport
+// retries on transient statuses), maps a failing status to a *facade.Error,
+// and, when the body is cut off mid-stream or its read times out, fetches
+// the page again under the same retry policy.
+func (k *Kit) Page(ctx context.Context, op string, send PageFunc, decode DecodeFunc) error {
+	for attempt := 0; ; attempt++ {
+		resp, err := send(ctx)
+		if err != nil {
+			return k.TransportError(ctx, op, err)
+		}
+		if err := k.Status(op, resp); err != nil {
+			return err
+		}
+		body := &trackedBody{r: resp.Body}
+		err = decode(resp, body)
+		_ = resp.Body.Close()
+		if err == nil {
+			if k.Stats != nil {
+				k.Stats.Page()
+			}
+			return nil
+		}
+		var fe *facade.Error
+		if errors.As(err, &fe) {
+			return err
+		}
+		if body.err == nil || errors.Is(body.err, jsonstream.ErrTooLarge) {
+			return k.Invalid(op, err)
+		}
+		if ctx.Err() != nil {
+			return k.TransportError(ctx, op, ctx.Err())
+		}
+		if attempt >= k.retry.MaxRetries {
+			return k.TransportError(ctx, op, body.err)
+		}
+		wait := k.retry.Backoff(attempt)
+		k.Logger.LogAttrs(ctx, slog.LevelDebug, "page cut off; fetching it again", slog.String("op", op),
+			slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
+		if k.Stats != nil {
+			k.Stats.Retry(wait)
+		}
+		if err := httpx.Sleep(ctx, wait); err != nil {
+			return k.TransportError(ctx, op, err)
+		}
+	}
+}
+
+// trackedBody records an error from the body's reader (as opposed to one
+// from decoding what it read).
+type trackedBody struct {
+	r   io.Reader
+	err error
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// Status returns nil for a 2xx response and a *facade.Error for any other,
+// built from the provider's error body. It consumes and closes the body of
+// a failing response.
+func (k *Kit) Status(op string, resp *http.Response) error {
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	code := codeFor(resp.StatusCode)
+	var msg, reqID string
+	var detail any
+	if k.ErrorBody != nil && len(body) > 0 {
+		msg, reqID, detail = k.ErrorBody(resp.StatusCode, body)
+	}
+	if msg == "" && len(body) > 0 && detail == nil {
+		msg = string(body)
+	}
+	if reqID == "" {
+		for _, h := range []string{"X-Request-Id", "Request-Id", "X-Request-ID"} {
+			if v := resp.Header.Get(h); v != "" {
+				reqID = v
+				break
+			}
+		}
+	}
+	e := facade.NewError(k.Provider, op, code, detail)
+	e.StatusCode = resp.StatusCode
+	e.Message = k.Scrub(shorten(msg, 200))
+	e.RequestID = k.Scrub(shorten(reqID, 80))
+	e.Hint = k.Hints[resp.StatusCode]
+	if e.Hint == "" {
+		e.Hint = defaultHints[code]
+	}
+	if code == facade.RateLimited {
+		if d, ok := httpx.RetryAfter(resp.Header, time.Now()); ok {
+			e.RetryAfter = d
+		} else if k.RetryAfterFromBody != nil {
+			e.RetryAfter, _ = k.RetryAfterFromBody(body)
+		}
+	}
+	return e
+}
+
+var defaultHints = map[facade.ErrorCode]string{
+	facade.Unauthenticated:  "the credential is missing, wrong or expired",
+	facade.PermissionDenied: "the credential lacks a permission this listing needs",
+	facade.NotFound:         "check the base URL",
+	facade.RateLimited:      "the provider's rate limit held after retries; wait and run again, or lower the rate limit",
+	facade.Unavailable:      "the provider is failing; try again later",
+	facade.InvalidArgument:  "the provider refused the request as malformed",
+}
+
+func codeFor(status int) facade.ErrorCode {
+	switch {
+	case status == http.StatusUnauthorized:
+		return facade.Unauthenticated
+	case status == http.StatusForbidden:
+		return facade.PermissionDenied
+	case status == http.StatusNotFound:
+		return facade.NotFound
+	case status == http.StatusTooManyRequests:
+		return facade.RateLimited
+	case status == http.StatusRequestTimeout || status >= 500:
+		return facade.Unavailable
+	case status >= 400:
+		return facade.InvalidArgument
+	default:
+		return facade.InvalidResponse // 1xx, 3xx: not an answer we can use
+	}
+}
+
+// TransportError maps an error from sending a request (or reading its
+// body) to a *facade.Error: Canceled when ctx ended, Unavailable otherwise.
+func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
+	var fe *facade.Error
+	if errors.As(err, &fe) {
+		return fe
+	}
+	code := facade.Unavailable
+	hint := "the provider did not answer; check the network and the base URL, then try again"
+	if ctx.Err() != nil {
+		code, hint = facade.Canceled, ""
+		err = context.Cause(ctx)
+	} else if ne := (net.Error)(nil); errors.As(err, &ne) && ne.Timeout() {
+		hint = "the provider did not answer in time; raise the request timeout or try again later"
+	}
+	e := facade.NewError(k.Provider, op, code, nil)
+	e.Err = scrubbedError{msg: k.Scrub(httpx.RedactURL(err.Error())), err: err}
+	e.Hint = hint
+	return e
+}
+
+// Invalid reports a body that cannot be decoded or breaks the schema.
+func (k *Kit) Invalid(op string, err error) error {
+	e := facade.NewError(k.Provider, op, facade.InvalidResponse, nil)
+	e.Err = scrubbedError{msg: k.Scrub(shorten(err.Error(), 300)), err: err}
+	e.Hint = "the response does not match the API's documented shape; run 'rolecall verify' to see how"
+	if errors.Is(err, jsonstream.ErrTooLarge) {
+		e.Hint = fmt.Sprintf("a page was larger than the %d MiB cap", k.MaxBody>>20)
+	}
+	return e
+}
+
+// Fail reports an error of the given code with a cause.
+func (k *Kit) Fail(op string, code facade.ErrorCode, err error, hint string) error {
+	e := facade.NewError(k.Provider, op, code, nil)
+	e.Err = scrubbedError{msg: k.Scrub(err.Error()), err: err}
+	e.Hint = hint
+	return e
+}
+
+// scrubbedError shows a scrubbed message but unwraps to the original, so
+// errors.Is and errors.As still reach the cause.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e scrubbedError) Error() string { return e.msg }
+func (e scrubbedError) Unwrap() error { return e.err }
+
+var tokenShapes = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}|sk-[A-Za-z0-9_-]{8,}|("?(?:access_token|client_secret|api_key|apikey|token)"?\s*[:=]\s*"?)[^"&\s,}]{4,}`)
+
+// Scrub removes the kit's secrets and anything shaped like a token.
+func (k *Kit) Scrub(s string) string {
+	k.mu.Lock()
+	for _, sec := range k.secrets {
+		s = strings.ReplaceAll(s, sec, "[REDACTED]")
+	}
+	k.mu.Unlock()
+	return tokenShapes.ReplaceAllStringFunc(s, func(m string) string {
+		sub := tokenShapes.FindStringSubmatch(m)
+		switch {
+		case sub[1] != "":
+			return sub[1] + "[REDACTED]"
+		case sub[2] != "":
+			return sub[2] + "[REDACTED]"
+		default:
+			return "[REDACTED]"
+		}
+	})
+}
+
+func shorten(s string, n int) string {
+	s = strings.TrimSpace(strings.Join(strings.Fields(s), " "))
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// Bearer returns an Auth that sends token as a bearer token.
+func Bearer(token string) Auth {
+	v := "Bearer " + token
+	return func(r *http.Request) error {
+		r.Header.Set("Authorization", v)
+		return nil
+	}
+}
+
+// Header returns an Auth that sends value in the named header.
+func Header(name, value string) Auth {
+	return func(r *http.Request) error {
+		r.Header.Set(name, value)
+		return nil
+	}
+}

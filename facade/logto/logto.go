@@ -1,0 +1,324 @@
+// Package logto is rolecall's Logto driver: it lists every user-to-role
+// assignment of a Logto tenant through the Management API client generated
+// in gen/logto.
+//
+// It pages through GET /api/roles?type=User (operation ListRoles) and, for
+// each role, GET /api/roles/{id}/users (operation ListRoleUsers), 100 items
+// a page (the server's maximum). Each listing's first page tells the total
+// (the Total-Number header), and the remaining pages of every listing are
+// fetched concurrently; a Link rel="next" on the last counted page extends
+// the walk. Machine-to-machine roles belong to applications and are not
+// listed.
+//
+// Authentication is an access token, or a machine-to-machine app's id and
+// secret exchanged at {endpoint}/oidc/token (grant client_credentials,
+// scope all, resource https://<tenant>.logto.app/api for *.logto.app
+// endpoints and https://default.logto.app/api otherwise), refreshed before
+// it expires.
+//
+// Mapping: every role is custom; user_id is the user's id, email its
+// primaryEmail, disabled its isSuspended; nulls read as "".
+package logto
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/internal/driverkit"
+	api "github.com/rolecall/rolecall/gen/logto"
+	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/paging"
+)
+
+// MaxPageSize is the largest page_size the server accepts (it answers 400
+// above it).
+const MaxPageSize = 100
+
+// maxSearchEmails is how many emails are searched for on the server, one
+// request per email and role; past it, the filter runs on the client.
+const maxSearchEmails = 10
+
+// Config configures a Lister. Options.BaseURL (the tenant endpoint, e.g.
+// https://tenant.logto.app) is required. Set AccessToken, or AppID and
+// AppSecret.
+type Config struct {
+	// AccessToken is a Management API access token (LOGTO_ACCESS_TOKEN).
+	AccessToken string
+	// AppID and AppSecret are a machine-to-machine app's credentials
+	// (LOGTO_APP_ID, LOGTO_APP_SECRET).
+	AppID, AppSecret string
+	// Resource is the Management API resource indicator the token is
+	// asked for (default: see the package documentation).
+	Resource string
+	facade.Options
+}
+
+// Lister lists a Logto tenant's role assignments. It is safe for
+// concurrent use.
+type Lister struct {
+	kit    *driverkit.Kit
+	client *api.Client
+}
+
+var _ facade.Lister = (*Lister)(nil)
+
+var spec = driverkit.Spec{
+	Provider:         "logto",
+	DefaultRateLimit: 20, // Logto Cloud's guidance: 200 requests per 10 s
+	MaxPageSize:      MaxPageSize,
+	ErrorBody:        errorBody,
+	Hints: map[int]string{
+		http.StatusUnauthorized: "the access token is missing, wrong or expired (LOGTO_ACCESS_TOKEN, or LOGTO_APP_ID and LOGTO_APP_SECRET)",
+		http.StatusForbidden:    "the token lacks the all scope: give the machine-to-machine app the Logto Management API access role",
+		http.StatusNotFound:     "check LOGTO_ENDPOINT; a role may also have been deleted while it was listed",
+	},
+}
+
+// New returns a Lister for cfg.
+func New(cfg Config) (*Lister, error) {
+	if cfg.BaseURL == "" {
+		return nil, fmt.Errorf("logto: the tenant endpoint is required (LOGTO_ENDPOINT, e.g. https://tenant.logto.app)")
+	}
+	var auth driverkit.Auth
+	switch {
+	case cfg.AccessToken != "" && cfg.AppID != "":
+		return nil, fmt.Errorf("logto: set an access token or app credentials, not both")
+	case cfg.AccessToken != "":
+		auth = driverkit.Bearer(cfg.AccessToken)
+	case cfg.AppID != "" && cfg.AppSecret != "":
+	default:
+		return nil, fmt.Errorf("logto: credentials are required: LOGTO_ACCESS_TOKEN, or LOGTO_APP_ID and LOGTO_APP_SECRET")
+	}
+	kit, err := driverkit.New(spec, cfg.Options, auth, cfg.AccessToken, cfg.AppSecret)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.AppID != "" {
+		resource := cfg.Resource
+		if resource == "" {
+			resource = DefaultResource(kit.Base)
+		}
+		tokenURL := kit.Base.JoinPath("oidc", "token").String()
+		err := kit.OAuth2(&clientcredentials.Config{
+			ClientID: cfg.AppID, ClientSecret: cfg.AppSecret, TokenURL: tokenURL,
+			Scopes: []string{"all"}, EndpointParams: url.Values{"resource": {resource}},
+			AuthStyle: oauth2.AuthStyleInHeader,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	client, err := api.NewClient(kit.URL(), api.WithHTTPClient(kit.HTTP))
+	if err != nil {
+		return nil, fmt.Errorf("logto: %w", err)
+	}
+	return &Lister{kit: kit, client: client}, nil
+}
+
+// DefaultResource is the Management API resource indicator for an
+// endpoint: https://<tenant>.logto.app/api for Logto Cloud, and
+// https://default.logto.app/api for a self-hosted instance.
+func DefaultResource(endpoint *url.URL) string {
+	host := endpoint.Hostname()
+	if strings.HasSuffix(host, ".logto.app") {
+		return "https://" + host + "/api"
+	}
+	return "https://default.logto.app/api"
+}
+
+// Provider returns "logto".
+func (l *Lister) Provider() string { return "logto" }
+
+// ListAssignments lists every user's User-type roles in the tenant (only
+// the users with opts.Emails, if given: searched on the server for up to
+// ten emails, filtered on the client past that).
+//
+// Logto Management API: GET /api/roles, then GET /api/roles/{id}/users for
+// each role.
+func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
+	emails := driverkit.Emails(opts)
+	if len(emails) > maxSearchEmails {
+		emails = nil // the client-side filter in Stream does the work
+	}
+	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
+		g, ctx := paging.NewGroup(ctx, l.kit.Concurrency)
+		err := l.roles(ctx, g, func(r *api.RoleWithStats) {
+			if len(emails) == 0 {
+				g.Go(func() error { return l.roleUsers(ctx, g, r, "", emit) })
+				return
+			}
+			for _, e := range emails {
+				g.Go(func() error { return l.roleUsers(ctx, g, r, e, emit) })
+			}
+		})
+		if werr := g.Wait(); err == nil {
+			err = werr
+		}
+		return err
+	})
+}
+
+// roles walks the User-type roles, handing each to found.
+func (l *Lister) roles(ctx context.Context, g *paging.Group, found func(*api.RoleWithStats)) error {
+	userType := api.RoleTypeUser
+	size := l.kit.PageSize
+	seen := paging.NewTally()
+	total := -1
+	err := paging.Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (paging.Page, error) {
+		params := &api.ListRolesParams{Page: &n, PageSize: &size, Type: &userType}
+		var roles []*api.RoleWithStats
+		var page paging.Page
+		err := l.kit.Page(ctx, fmt.Sprintf("list roles (page %d)", n), func(ctx context.Context) (*http.Response, error) {
+			return l.client.ListRoles(ctx, params)
+		}, func(resp *http.Response, body io.Reader) error {
+			roles = roles[:0]
+			var err error
+			if page, err = pageOf(resp, size, &total, n); err != nil {
+				return err
+			}
+			return jsonstream.Array(body, l.kit.MaxBody, func(r *api.RoleWithStats) error {
+				if r.Id == "" {
+					return fmt.Errorf("a role without an id")
+				}
+				roles = append(roles, r)
+				return nil
+			})
+		})
+		for _, r := range roles {
+			seen.Add(r.Id)
+			if r.Type == api.RoleTypeUser || r.Type == "" {
+				found(r)
+			}
+		}
+		return page, err
+	})
+	if err != nil {
+		return err
+	}
+	if total >= 0 {
+		return l.kit.CheckTotal(ctx, "list roles", "roles", total, seen.Len())
+	}
+	return nil
+}
+
+// roleUsers lists the users holding role r (those with email, if given).
+func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWithStats, email string, emit driverkit.Emit) error {
+	op := fmt.Sprintf("list users of role %q", r.Name)
+	size := l.kit.PageSize
+	seen := paging.NewTally()
+	total := -1
+	err := paging.Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (paging.Page, error) {
+		params := &api.ListRoleUsersParams{Page: &n, PageSize: &size}
+		if email != "" {
+			mode := api.SearchModeExact
+			params.SearchPrimaryEmail, params.ModePrimaryEmail = &email, &mode
+		}
+		var batch []facade.Assignment
+		var page paging.Page
+		err := l.kit.Page(ctx, fmt.Sprintf("%s (page %d)", op, n), func(ctx context.Context) (*http.Response, error) {
+			return l.client.ListRoleUsers(ctx, r.Id, params)
+		}, func(resp *http.Response, body io.Reader) error {
+			batch = batch[:0]
+			var err error
+			if page, err = pageOf(resp, size, &total, n); err != nil {
+				return err
+			}
+			return jsonstream.Array(body, l.kit.MaxBody, func(u *api.UserProfile) error {
+				if u.Id == "" {
+					return fmt.Errorf("a user without an id")
+				}
+				batch = append(batch, facade.Assignment{Provider: "logto", UserID: u.Id, Email: deref(u.PrimaryEmail),
+					Name: deref(u.Name), Username: deref(u.Username), Disabled: u.IsSuspended,
+					RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, Record: u})
+				return nil
+			})
+		})
+		if err != nil {
+			return page, err
+		}
+		for i := range batch {
+			seen.Add(batch[i].UserID)
+		}
+		if len(batch) > 0 {
+			err = emit(batch)
+		}
+		return page, err
+	})
+	if err != nil {
+		return err
+	}
+	if total >= 0 {
+		return l.kit.CheckTotal(ctx, op, "users", total, seen.Len())
+	}
+	return nil
+}
+
+// pageOf reads a page's pagination headers: Total-Number (recorded in
+// *total from the first page) and Link rel="next".
+func pageOf(resp *http.Response, size int, total *int, n int) (paging.Page, error) {
+	p := paging.Page{Pages: -1, Next: hasNext(resp.Header.Values("Link"))}
+	if v := resp.Header.Get("Total-Number"); v != "" {
+		t, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || t < 0 {
+			return p, fmt.Errorf("Total-Number %q is not a count", v)
+		}
+		p.Pages = max((t+size-1)/size, 1)
+		if n == 1 {
+			*total = t
+		}
+	} else if len(resp.Header.Values("Link")) == 0 {
+		return p, fmt.Errorf("neither Total-Number nor Link headers: the server gives no way to know if more pages follow")
+	}
+	return p, nil
+}
+
+// hasNext reports whether RFC 8288 Link header values hold rel="next".
+// Only the relation is read: the URL is not followed, so a Link pointing
+// elsewhere cannot redirect the listing.
+func hasNext(values []string) bool {
+	for _, v := range values {
+		for _, link := range strings.Split(v, ",") {
+			for _, param := range strings.Split(link, ";")[1:] {
+				k, val, ok := strings.Cut(strings.TrimSpace(param), "=")
+				if ok && strings.EqualFold(k, "rel") {
+					for _, rel := range strings.Fields(strings.Trim(val, `"`)) {
+						if strings.EqualFold(rel, "next") {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func errorBody(_ int, body []byte) (string, string, any) {
+	var e api.LogtoError
+	if json.Unmarshal(body, &e) != nil || (e.Message == "" && e.Code == "") {
+		return "", "", nil
+	}
+	msg := e.Message
+	if e.Code != "" {
+		msg = e.Code + ": " + msg
+	}
+	return msg, "", &e
+}

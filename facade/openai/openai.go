@@ -1,0 +1,256 @@
+// Package openai is rolecall's OpenAI driver: it lists every organization
+// role assignment of an OpenAI organization through the generated client in
+// gen/openai.
+//
+// It pages through GET /organization/users (operation list-users; 100 users
+// a page, cursor after = last_id while has_more) and, for each user,
+// GET /organization/users/{user_id}/roles (operation
+// list-user-role-assignments; 1000 roles a page, cursor after = next while
+// has_more). The per-user role listings run concurrently, bounded by
+// Options.Concurrency. The key must be an organization admin key.
+//
+// Mapping: each role is builtin when predefined_role, else custom; scope is
+// its resource_type; permissions are its permissions; via lists the
+// assignment_sources other than the user, as "<principal_type>/<principal_id>".
+// Each user's organization role (owner or reader) is one more builtin
+// assignment with scope "api.organization".
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"strings"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/internal/driverkit"
+	api "github.com/rolecall/rolecall/gen/openai"
+	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/paging"
+)
+
+// DefaultBaseURL is OpenAI's API root, /v1 included.
+const DefaultBaseURL = "https://api.openai.com/v1"
+
+// Page-size maxima of the two operations.
+const (
+	MaxUsersPageSize = 100
+	MaxRolesPageSize = 1000
+)
+
+// OrgScope is the scope of the organization-role assignment each user has.
+const OrgScope = "api.organization"
+
+// Config configures a Lister.
+type Config struct {
+	// AdminKey is an organization admin API key (OPENAI_ADMIN_KEY).
+	AdminKey string
+	facade.Options
+}
+
+// Lister lists an OpenAI organization's role assignments. It is safe for
+// concurrent use.
+type Lister struct {
+	kit    *driverkit.Kit
+	client *api.Client
+}
+
+var _ facade.Lister = (*Lister)(nil)
+
+var spec = driverkit.Spec{
+	Provider:       "openai",
+	DefaultBaseURL: DefaultBaseURL,
+	MaxPageSize:    MaxRolesPageSize,
+	ErrorBody:      errorBody,
+	Hints: map[int]string{
+		http.StatusUnauthorized: "the admin key (OPENAI_ADMIN_KEY) is missing, wrong or revoked; a project key will not do",
+		http.StatusForbidden:    "the key is not an organization admin key, or its owner cannot read the organization's users and roles",
+		http.StatusNotFound:     "check the base URL (it includes /v1); a user may also have been removed while it was listed",
+	},
+}
+
+// New returns a Lister for cfg.
+func New(cfg Config) (*Lister, error) {
+	if cfg.AdminKey == "" {
+		return nil, fmt.Errorf("openai: an admin key is required (OPENAI_ADMIN_KEY)")
+	}
+	kit, err := driverkit.New(spec, cfg.Options, driverkit.Bearer(cfg.AdminKey), cfg.AdminKey)
+	if err != nil {
+		return nil, err
+	}
+	client, err := api.NewClient(kit.URL(), api.WithHTTPClient(kit.HTTP))
+	if err != nil {
+		return nil, fmt.Errorf("openai: %w", err)
+	}
+	return &Lister{kit: kit, client: client}, nil
+}
+
+// Provider returns "openai".
+func (l *Lister) Provider() string { return "openai" }
+
+// ListAssignments lists every role assignment in the organization (only
+// the users with opts.Emails, if given: OpenAI filters on the server).
+//
+// OpenAI API: GET /organization/users, then
+// GET /organization/users/{user_id}/roles for each user.
+func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
+	emails := driverkit.Emails(opts)
+	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
+		g, ctx := paging.NewGroup(ctx, l.kit.Concurrency)
+		err := paging.Cursor(ctx, 0, func(ctx context.Context, cursor string) (string, bool, error) {
+			users, next, more, err := l.usersPage(ctx, cursor, emails)
+			if err != nil {
+				return "", false, err
+			}
+			var orgRoles []facade.Assignment
+			for _, u := range users {
+				if u.Role != nil && *u.Role != "" {
+					orgRoles = append(orgRoles, facade.Assignment{Provider: "openai", UserID: u.Id, Email: deref(u.Email),
+						Name: deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
+						Scope: OrgScope, Record: u})
+				}
+			}
+			if len(orgRoles) > 0 {
+				if err := emit(orgRoles); err != nil {
+					return "", false, err
+				}
+			}
+			for _, u := range users {
+				g.Go(func() error { return l.userRoles(ctx, u, emit) })
+			}
+			return next, !more, nil
+		})
+		if werr := g.Wait(); err == nil {
+			err = werr
+		}
+		return err
+	})
+}
+
+func (l *Lister) usersPage(ctx context.Context, after string, emails []string) (users []*api.OrganizationUser, next string, more bool, err error) {
+	op := "list users"
+	limit := min(l.kit.PageSize, MaxUsersPageSize)
+	params := &api.ListUsersParams{Limit: &limit}
+	if after != "" {
+		params.After = &after
+		op = fmt.Sprintf("list users after %q", after)
+	}
+	if len(emails) > 0 {
+		params.Emails = &emails
+	}
+	err = l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return l.client.ListUsers(ctx, params)
+	}, func(_ *http.Response, body io.Reader) error {
+		users = users[:0]
+		var lastID *string
+		var hasMore *bool
+		err := jsonstream.Object(body, l.kit.MaxBody, "data", func(u *api.OrganizationUser) error {
+			if u.Id == "" {
+				return fmt.Errorf("a user without an id")
+			}
+			users = append(users, u)
+			return nil
+		}, map[string]jsonstream.Field{"last_id": jsonstream.Into(&lastID), "has_more": jsonstream.Into(&hasMore)})
+		if err != nil {
+			return err
+		}
+		if hasMore == nil {
+			return fmt.Errorf("the page lacks has_more")
+		}
+		more = *hasMore
+		next = deref(lastID)
+		if more && next == "" && len(users) > 0 {
+			next = users[len(users)-1].Id // the cursor is the last user's id
+		}
+		return nil
+	})
+	return users, next, more, err
+}
+
+// userRoles lists one user's roles, page by page.
+func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit driverkit.Emit) error {
+	limit := l.kit.PageSize
+	return paging.Cursor(ctx, 0, func(ctx context.Context, cursor string) (string, bool, error) {
+		op := fmt.Sprintf("list roles of user %q", u.Id)
+		params := &api.ListUserRoleAssignmentsParams{Limit: &limit}
+		if cursor != "" {
+			params.After = &cursor
+		}
+		var batch []facade.Assignment
+		var next *string
+		var hasMore *bool
+		err := l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
+			return l.client.ListUserRoleAssignments(ctx, u.Id, params)
+		}, func(_ *http.Response, body io.Reader) error {
+			batch, next, hasMore = batch[:0], nil, nil
+			err := jsonstream.Object(body, l.kit.MaxBody, "data", func(r *api.AssignedRoleDetails) error {
+				if r.Id == "" {
+					return fmt.Errorf("user %q: a role without an id", u.Id)
+				}
+				batch = append(batch, roleAssignment(u, r))
+				return nil
+			}, map[string]jsonstream.Field{"next": jsonstream.Into(&next), "has_more": jsonstream.Into(&hasMore)})
+			if err == nil && hasMore == nil {
+				err = fmt.Errorf("the page lacks has_more")
+			}
+			return err
+		})
+		if err != nil {
+			return "", false, err
+		}
+		if len(batch) > 0 {
+			if err := emit(batch); err != nil {
+				return "", false, err
+			}
+		}
+		return deref(next), !*hasMore, nil
+	})
+}
+
+func roleAssignment(u *api.OrganizationUser, r *api.AssignedRoleDetails) facade.Assignment {
+	kind := facade.Custom
+	if r.PredefinedRole {
+		kind = facade.Builtin
+	}
+	return facade.Assignment{Provider: "openai", UserID: u.Id, Email: deref(u.Email), Name: deref(u.Name),
+		RoleID: r.Id, RoleName: r.Name, RoleKind: kind, Scope: r.ResourceType, Permissions: r.Permissions,
+		Via: via(u.Id, r.AssignmentSources), Record: r}
+}
+
+// via names the principals an assignment is inherited through, other than
+// the user itself.
+func via(userID string, sources *[]api.AssignmentSource) string {
+	if sources == nil {
+		return ""
+	}
+	var parts []string
+	for _, s := range *sources {
+		if s.PrincipalId == userID && (s.PrincipalType == "user" || s.PrincipalType == "") {
+			continue
+		}
+		parts = append(parts, s.PrincipalType+"/"+s.PrincipalId)
+	}
+	return strings.Join(parts, ",")
+}
+
+func deref[T ~string](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
+}
+
+func errorBody(_ int, body []byte) (string, string, any) {
+	var e api.ErrorResponse
+	if json.Unmarshal(body, &e) != nil || (e.Error.Message == "" && e.Error.Type == "") {
+		return "", "", nil
+	}
+	msg := e.Error.Message
+	if e.Error.Code != nil && *e.Error.Code != "" {
+		msg = *e.Error.Code + ": " + msg
+	}
+	return msg, "", &e
+}

@@ -1,0 +1,109 @@
+package facade
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// Options are the settings every driver shares. The zero value is ready to
+// use: each driver fills in its provider's documented defaults.
+type Options struct {
+	// BaseURL is the provider's API root. Plain http is refused except for
+	// loopback hosts. Each driver documents its default.
+	BaseURL string
+	// HTTPClient sends the requests; its Transport is wrapped with
+	// retries, rate limiting and credentials. nil: a client with sensible
+	// connection pooling.
+	HTTPClient *http.Client
+	// PageSize is the page size to ask for; 0 means the largest the API
+	// allows, which is also the fewest requests.
+	PageSize int
+	// Concurrency bounds the requests in flight (default 8).
+	Concurrency int
+	// Retry is the retry policy (zero value: DefaultRetryPolicy).
+	Retry RetryPolicy
+	// RateLimit is the client-side request rate per second, shared by all
+	// of a driver's workers; it halves when the server answers 429 and
+	// climbs back on success. 0 means the provider's documented limit
+	// (Cortex 1000/min, Logto Cloud 200/10 s; others unlimited until a 429
+	// arrives); negative means none.
+	RateLimit float64
+	// RequestTimeout bounds one attempt (default 60s); the caller's
+	// context bounds the whole listing.
+	RequestTimeout time.Duration
+	// Logger receives debug lines about requests (method, host, path,
+	// status, attempt; never credentials, query strings or bodies) and
+	// warnings, such as a total the listing did not reach. nil: discard.
+	Logger *slog.Logger
+	// Stats, if set, counts the driver's work as it happens (for progress
+	// displays).
+	Stats *Stats
+	// MaxBodyBytes caps one response body (default 64 MiB).
+	MaxBodyBytes int64
+}
+
+// RetryPolicy says when and how long to wait before a request is tried
+// again. Only idempotent requests (all of rolecall's) are retried: on
+// connection errors, 408, 429 and 5xx except 501; never on 400, 401, 403 or
+// 404.
+type RetryPolicy struct {
+	// MaxRetries is how many retries follow a failed attempt (default 4).
+	// Set Disable for none.
+	MaxRetries int
+	// Disable turns retries off.
+	Disable bool
+	// BaseDelay is the first backoff (default 500ms), doubled each retry
+	// with jitter, up to MaxDelay (default 8s).
+	BaseDelay, MaxDelay time.Duration
+	// MaxRetryAfter caps how long a server's Retry-After is obeyed
+	// (default 30s); a server asking for more gets a RateLimited error
+	// that carries the wait instead of a stalled run.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultConcurrency is the number of requests in flight when
+// Options.Concurrency is zero.
+const DefaultConcurrency = 8
+
+// Stats counts a listing's work. Its methods are safe for concurrent use;
+// read the counters with Snapshot.
+type Stats struct {
+	requests, retries, rateLimited, pages, assignments atomic.Int64
+	waited                                             atomic.Int64
+}
+
+// StatsSnapshot is a copy of a Stats' counters.
+type StatsSnapshot struct {
+	Requests    int64         // HTTP attempts sent
+	Retries     int64         // attempts that were retries
+	RateLimited int64         // 429 answers received
+	Waited      time.Duration // time spent waiting: backoff and rate limiting
+	Pages       int64         // pages decoded
+	Assignments int64         // assignments listed
+}
+
+// Snapshot returns the counters' current values.
+func (s *Stats) Snapshot() StatsSnapshot {
+	return StatsSnapshot{Requests: s.requests.Load(), Retries: s.retries.Load(), RateLimited: s.rateLimited.Load(),
+		Waited: time.Duration(s.waited.Load()), Pages: s.pages.Load(), Assignments: s.assignments.Load()}
+}
+
+// Request counts an attempt sent.
+func (s *Stats) Request() { s.requests.Add(1) }
+
+// Retry counts a retry and the wait before it.
+func (s *Stats) Retry(wait time.Duration) { s.retries.Add(1); s.waited.Add(int64(wait)) }
+
+// RateLimit counts a 429 answer.
+func (s *Stats) RateLimit() { s.rateLimited.Add(1) }
+
+// Wait counts time spent waiting for the rate limiter.
+func (s *Stats) Wait(d time.Duration) { s.waited.Add(int64(d)) }
+
+// Page counts a decoded page.
+func (s *Stats) Page() { s.pages.Add(1) }
+
+// Assignment counts n listed assignments.
+func (s *Stats) Assignment(n int) { s.assignments.Add(int64(n)) }

@@ -1,0 +1,205 @@
+// Package vectara is rolecall's Vectara driver: it lists every role
+// assignment of a Vectara account through the generated client in
+// gen/vectara.
+//
+// It pages through GET /v2/users (operation listUsers) 100 users at a time
+// (the API's maximum), following metadata.page_key until it is absent or
+// empty. Authentication is a Personal API key in x-api-key, or an OAuth2
+// client-credentials grant (token URL https://auth.vectara.io/oauth2/token
+// by default).
+//
+// Mapping: every role is builtin. api_roles have scope ""; corpus_roles
+// have scope "corpus/<corpus_key>"; agent_roles "agent/<agent_key>";
+// role_id = role_name = the role value (values this client does not know
+// are kept as they are). disabled is !enabled. Vectara cannot filter users
+// by email, so an email filter is applied on the client.
+package vectara
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"strings"
+
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/internal/driverkit"
+	api "github.com/rolecall/rolecall/gen/vectara"
+	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/paging"
+)
+
+// Defaults.
+const (
+	DefaultBaseURL  = "https://api.vectara.io"
+	DefaultTokenURL = "https://auth.vectara.io/oauth2/token"
+	MaxPageSize     = 100
+)
+
+// Config configures a Lister: set APIKey, or ClientID and ClientSecret.
+type Config struct {
+	// APIKey is a Personal API key (VECTARA_API_KEY), sent as x-api-key.
+	APIKey string
+	// ClientID and ClientSecret are an OAuth2 application's credentials
+	// (VECTARA_CLIENT_ID, VECTARA_CLIENT_SECRET).
+	ClientID, ClientSecret string
+	// TokenURL is the OAuth2 token endpoint (default DefaultTokenURL).
+	TokenURL string
+	facade.Options
+}
+
+// Lister lists a Vectara account's role assignments. It is safe for
+// concurrent use.
+type Lister struct {
+	kit    *driverkit.Kit
+	client *api.Client
+}
+
+var _ facade.Lister = (*Lister)(nil)
+
+var spec = driverkit.Spec{
+	Provider:       "vectara",
+	DefaultBaseURL: DefaultBaseURL,
+	MaxPageSize:    MaxPageSize,
+	ErrorBody:      errorBody,
+	Hints: map[int]string{
+		http.StatusUnauthorized: "the API key or OAuth token is missing, wrong or expired (VECTARA_API_KEY, or VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET)",
+		http.StatusForbidden:    "listing users needs a Personal API key, or an OAuth application, whose user may manage users",
+	},
+}
+
+// New returns a Lister for cfg.
+func New(cfg Config) (*Lister, error) {
+	var auth driverkit.Auth
+	switch {
+	case cfg.APIKey != "" && cfg.ClientID != "":
+		return nil, fmt.Errorf("vectara: set an API key or OAuth client credentials, not both")
+	case cfg.APIKey != "":
+		auth = driverkit.Header("x-api-key", cfg.APIKey)
+	case cfg.ClientID != "" && cfg.ClientSecret != "":
+	default:
+		return nil, fmt.Errorf("vectara: credentials are required: VECTARA_API_KEY, or VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET")
+	}
+	kit, err := driverkit.New(spec, cfg.Options, auth, cfg.APIKey, cfg.ClientSecret)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ClientID != "" {
+		tokenURL := cfg.TokenURL
+		if tokenURL == "" {
+			tokenURL = DefaultTokenURL
+		}
+		if err := kit.OAuth2(&clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: tokenURL}); err != nil {
+			return nil, err
+		}
+	}
+	client, err := api.NewClient(kit.URL(), api.WithHTTPClient(kit.HTTP))
+	if err != nil {
+		return nil, fmt.Errorf("vectara: %w", err)
+	}
+	return &Lister{kit: kit, client: client}, nil
+}
+
+// Provider returns "vectara".
+func (l *Lister) Provider() string { return "vectara" }
+
+// ListAssignments lists every role assignment in the account.
+//
+// Vectara API: GET /v2/users
+func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
+	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
+		return paging.Cursor(ctx, 0, func(ctx context.Context, cursor string) (string, bool, error) {
+			batch, next, err := l.page(ctx, cursor)
+			if err != nil {
+				return "", false, err
+			}
+			if len(batch) > 0 {
+				if err := emit(batch); err != nil {
+					return "", false, err
+				}
+			}
+			return next, next == "", nil
+		})
+	})
+}
+
+func (l *Lister) page(ctx context.Context, cursor string) (batch []facade.Assignment, next string, err error) {
+	op := "list users"
+	limit := int32(l.kit.PageSize)
+	params := &api.ListUsersParams{Limit: &limit}
+	if cursor != "" {
+		params.PageKey = &cursor
+		op = "list users (next page)"
+	}
+	err = l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return l.client.ListUsers(ctx, params)
+	}, func(_ *http.Response, body io.Reader) error {
+		batch, next = batch[:0], ""
+		var meta *api.ListMetadata
+		err := jsonstream.Object(body, l.kit.MaxBody, "users", func(u *api.User) error {
+			var err error
+			batch, err = appendAssignments(batch, u)
+			return err
+		}, map[string]jsonstream.Field{"metadata": jsonstream.Into(&meta)})
+		if meta != nil && meta.PageKey != nil {
+			next = *meta.PageKey
+		}
+		return err
+	})
+	return batch, next, err
+}
+
+func appendAssignments(out []facade.Assignment, u *api.User) ([]facade.Assignment, error) {
+	if u.Id == nil || *u.Id == "" {
+		if u.ApiRoles == nil && u.CorpusRoles == nil && u.AgentRoles == nil {
+			return out, nil // nothing to report about it
+		}
+		return out, fmt.Errorf("a user with roles but without an id")
+	}
+	base := facade.Assignment{Provider: "vectara", UserID: *u.Id, Email: deref(u.Email), Username: deref(u.Username),
+		Disabled: u.Enabled != nil && !*u.Enabled, RoleKind: facade.Builtin, Record: u}
+	add := func(role, scope string) {
+		a := base
+		a.RoleID, a.RoleName, a.Scope = role, role, scope
+		out = append(out, a)
+	}
+	if u.ApiRoles != nil {
+		for _, r := range *u.ApiRoles {
+			add(string(r), "")
+		}
+	}
+	if u.CorpusRoles != nil {
+		for _, r := range *u.CorpusRoles {
+			add(string(r.Role), "corpus/"+r.CorpusKey)
+		}
+	}
+	if u.AgentRoles != nil {
+		for _, r := range *u.AgentRoles {
+			add(string(r.Role), "agent/"+r.AgentKey)
+		}
+	}
+	return out, nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func errorBody(_ int, body []byte) (string, string, any) {
+	var e api.Error
+	if json.Unmarshal(body, &e) != nil || (e.Messages == nil && e.RequestId == nil) {
+		return "", "", nil
+	}
+	var msg string
+	if e.Messages != nil {
+		msg = strings.Join(*e.Messages, "; ")
+	}
+	return msg, deref(e.RequestId), &e
+}

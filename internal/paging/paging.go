@@ -1,0 +1,222 @@
+// Package paging holds the pagination engines every rolecall driver shares:
+// one for cursor-paged collections and one for page-numbered collections,
+// both following the server's own signals (never "a short page is the
+// last"), both bounded, plus a task group for fan-out and a concurrent
+// distinct-key tally for checking totals.
+package paging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"sync"
+)
+
+// DefaultMaxPages bounds one listing's pages: past it the listing ends with
+// ErrTooManyPages rather than looping.
+const DefaultMaxPages = 1_000_000
+
+var (
+	// ErrRepeatedCursor reports a server that handed back a cursor it had
+	// already given in the same listing.
+	ErrRepeatedCursor = errors.New("the server repeated a cursor")
+	// ErrMissingCursor reports a server that said more pages remain but
+	// gave no cursor to fetch them with.
+	ErrMissingCursor = errors.New("the server said more pages remain but gave no cursor")
+	// ErrTooManyPages reports a listing past its page bound.
+	ErrTooManyPages = errors.New("too many pages")
+)
+
+// CursorFunc fetches the page at cursor ("" for the first) and reports the
+// cursor of the next page, or done when there is none.
+type CursorFunc func(ctx context.Context, cursor string) (next string, done bool, err error)
+
+// Cursor walks a cursor-paged collection from its first page. A cursor
+// that repeats, a missing cursor while pages remain, or more than maxPages
+// pages (0: DefaultMaxPages) end the walk with an error.
+func Cursor(ctx context.Context, maxPages int, fetch CursorFunc) error {
+	if maxPages <= 0 {
+		maxPages = DefaultMaxPages
+	}
+	seen := make(map[string]struct{})
+	cursor := ""
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		next, done, err := fetch(ctx, cursor)
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		switch _, dup := seen[next]; {
+		case next == "":
+			return fmt.Errorf("page %d: %w", page, ErrMissingCursor)
+		case dup || next == cursor:
+			return fmt.Errorf("page %d: %w %q", page, ErrRepeatedCursor, next)
+		case page >= maxPages:
+			return fmt.Errorf("%w: more than %d", ErrTooManyPages, maxPages)
+		}
+		seen[next] = struct{}{}
+		cursor = next
+	}
+}
+
+// Page is what one page of a page-numbered collection says about the rest.
+type Page struct {
+	// Pages is the number of pages the server reports in all (as of this
+	// page), or -1 when it reports no count.
+	Pages int
+	// Next reports that the server says a page follows this one.
+	Next bool
+}
+
+// NumberFunc fetches page number n.
+type NumberFunc func(ctx context.Context, n int) (Page, error)
+
+// Numbered walks a page-numbered collection whose first page is first (0 or
+// 1). The first page tells how many pages there are; the rest are fetched
+// concurrently through g. If the last counted page says a page follows (the
+// collection grew, or the server pages shorter than asked), the walk
+// continues one page at a time until the server says none follows. A walk
+// past maxPages (0: DefaultMaxPages) pages fails with ErrTooManyPages.
+func Numbered(ctx context.Context, g *Group, first, maxPages int, fetch NumberFunc) error {
+	if maxPages <= 0 {
+		maxPages = DefaultMaxPages
+	}
+	p, err := fetch(ctx, first)
+	if err != nil {
+		return err
+	}
+	if p.Pages > maxPages {
+		return fmt.Errorf("%w: the server reports %d, more than %d", ErrTooManyPages, p.Pages, maxPages)
+	}
+	if p.Pages <= 1 {
+		return follow(ctx, first, maxPages, p, fetch)
+	}
+	last := first + p.Pages - 1
+	var tail Page
+	sub := g.Sub()
+	for n := first + 1; n <= last; n++ {
+		sub.Go(func() error {
+			p, err := fetch(ctx, n)
+			if n == last {
+				tail = p
+			}
+			return err
+		})
+	}
+	if err := sub.Wait(); err != nil {
+		return err
+	}
+	return follow(ctx, last, maxPages-(last-first), tail, fetch)
+}
+
+// follow fetches pages after n one at a time while the server says one
+// follows.
+func follow(ctx context.Context, n, budget int, p Page, fetch NumberFunc) error {
+	for p.Next {
+		if budget--; budget <= 0 {
+			return fmt.Errorf("%w: the server keeps announcing a next page", ErrTooManyPages)
+		}
+		n++
+		var err error
+		if p, err = fetch(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Group runs a listing's fan-out tasks: at most limit at once in their own
+// goroutines; when every slot is busy, a task runs in the caller's goroutine
+// instead, so nested fan-out cannot deadlock and goroutines stay bounded.
+// The first error cancels the group's context.
+type Group struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	slots  chan struct{}
+	parent *Group
+
+	wg   sync.WaitGroup
+	once sync.Once
+	err  error
+}
+
+// NewGroup returns a group of at most limit concurrent tasks and the
+// context its tasks should use.
+func NewGroup(ctx context.Context, limit int) (*Group, context.Context) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	return &Group{ctx: ctx, cancel: cancel, slots: make(chan struct{}, max(limit, 1))}, ctx
+}
+
+// Sub returns a group that shares g's slots and context but can be waited
+// for on its own. An error in it also fails g.
+func (g *Group) Sub() *Group {
+	return &Group{ctx: g.ctx, cancel: g.cancel, slots: g.slots, parent: g}
+}
+
+// Go runs f.
+func (g *Group) Go(f func() error) {
+	select {
+	case g.slots <- struct{}{}:
+		g.wg.Add(1)
+		go func() {
+			defer func() { <-g.slots; g.wg.Done() }()
+			g.fail(f())
+		}()
+	default:
+		g.fail(f())
+	}
+}
+
+func (g *Group) fail(err error) {
+	if err == nil {
+		return
+	}
+	g.once.Do(func() {
+		g.err = err
+		if g.parent != nil {
+			g.parent.fail(err)
+		} else {
+			g.cancel(err)
+		}
+	})
+}
+
+// Wait waits for the tasks started with g.Go and returns the first error.
+func (g *Group) Wait() error {
+	g.wg.Wait()
+	return g.err
+}
+
+// Tally counts distinct keys; it is safe for concurrent use and keeps 8
+// bytes a key, so it can check a provider's reported total cheaply.
+type Tally struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	keys map[uint64]struct{}
+}
+
+// NewTally returns an empty tally.
+func NewTally() *Tally {
+	return &Tally{seed: maphash.MakeSeed(), keys: make(map[uint64]struct{})}
+}
+
+// Add counts key.
+func (t *Tally) Add(key string) {
+	h := maphash.String(t.seed, key)
+	t.mu.Lock()
+	t.keys[h] = struct{}{}
+	t.mu.Unlock()
+}
+
+// Len returns the number of distinct keys counted.
+func (t *Tally) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.keys)
+}

@@ -1,0 +1,486 @@
+package providertest
+
+import (
+	"cmp"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// Tenant is the synthetic data one fake provider serves: its users, the roles
+// they may hold, and who holds what. NewTenant builds a realistic one from a
+// seed; tests may also build or edit one by hand before passing it to
+// NewServer (and must not change it afterwards).
+//
+// Users are kept in the provider's own listing order (for Logto, newest
+// first).
+type Tenant struct {
+	// Provider is one of "cortex", "openai", "vectara" or "logto".
+	Provider string
+	// Users are the tenant's users, in listing order.
+	Users []User
+	// Roles is the role catalogue. For Vectara it lists every role value the
+	// tenant uses (API, corpus and agent roles share one namespace here).
+	Roles []Role
+}
+
+// User is one user of a tenant and the roles they hold.
+//
+// An empty Email, Name or Username is rendered as JSON null where the
+// provider's schema allows null (OpenAI name and email, Logto primaryEmail,
+// name and username), and mapped to "" in Rows, as the report contract says.
+type User struct {
+	// ID is the provider's user id. For Cortex, whose API has no user id, it
+	// is the email address.
+	ID string
+	// Email is the user's (primary) email address, possibly mixed-case.
+	Email string
+	// Name is the display name (Cortex, OpenAI, Logto).
+	Name string
+	// Username is the login name (Vectara, Logto).
+	Username string
+	// Disabled is true for a disabled Vectara user (enabled=false) or a
+	// suspended Logto user (isSuspended=true).
+	Disabled bool
+	// OrgRole is the OpenAI organization role, "owner" or "reader".
+	OrgRole string
+	// Grants are the roles the user holds, in the order the provider lists
+	// them.
+	Grants []Grant
+}
+
+// Grant is one role held by a user.
+type Grant struct {
+	// RoleID is the id of a Role in the tenant's catalogue (for Vectara the
+	// role value, for Cortex BASIC roles the role name, for Cortex CUSTOM
+	// roles the tag).
+	RoleID string
+	// Scope is where the grant applies. Vectara: "" for an API role,
+	// "corpus/<corpus_key>" or "agent/<agent_key>". Empty elsewhere.
+	Scope string
+	// Via lists the principals other than the user through which an OpenAI
+	// role is inherited (OpenAI's assignment_sources). Empty for a direct
+	// assignment.
+	Via []Source
+}
+
+// Source is a principal through which an OpenAI role assignment is inherited.
+type Source struct {
+	// Type is the principal type, e.g. "group".
+	Type string
+	// ID is the principal's id.
+	ID string
+}
+
+// Role is one role of a tenant's catalogue.
+type Role struct {
+	// ID is the role's id (see Grant.RoleID).
+	ID string
+	// Name is the role's display name.
+	Name string
+	// Builtin is true for a role the provider defines (Cortex BASIC, OpenAI
+	// predefined, every Vectara role).
+	Builtin bool
+	// ResourceType is the OpenAI resource type, e.g. "api.organization".
+	ResourceType string
+	// Permissions are the OpenAI role's permissions.
+	Permissions []string
+	// Machine marks a Logto MachineToMachine role. Its members are not user
+	// assignments and never appear in Rows.
+	Machine bool
+}
+
+// Row is one line of the access report: one user holding one role. It is the
+// oracle a correct client's output is compared with; its fields mirror the
+// report contract (provider, user_id, email, name, username, disabled,
+// role_id, role_name, role_kind, scope, permissions, via).
+type Row struct {
+	Provider    string
+	UserID      string
+	Email       string
+	Name        string
+	Username    string
+	Disabled    bool
+	RoleID      string
+	RoleName    string
+	RoleKind    string // "builtin" or "custom"
+	Scope       string
+	Permissions []string // nil where the provider has no permissions
+	Via         string
+}
+
+// Role kinds of a Row.
+const (
+	KindBuiltin = "builtin"
+	KindCustom  = "custom"
+)
+
+// OpenAIOrgScope is the scope of the Row that reports an OpenAI user's
+// organization role.
+const OpenAIOrgScope = "api.organization"
+
+// Rows returns exactly the assignments a correct client must list for the
+// tenant, sorted by (UserID, RoleID, Scope). It applies the report contract's
+// mapping independently of any client code.
+func (t *Tenant) Rows() []Row {
+	roles := make(map[string]*Role, len(t.Roles))
+	for i := range t.Roles {
+		roles[t.Roles[i].ID] = &t.Roles[i]
+	}
+	var rows []Row
+	for _, u := range t.Users {
+		base := Row{Provider: t.Provider, UserID: u.ID, Email: u.Email}
+		switch t.Provider {
+		case "cortex", "openai":
+			base.Name = u.Name
+		case "vectara":
+			base.Username = u.Username
+			base.Disabled = u.Disabled
+		case "logto":
+			base.Name, base.Username, base.Disabled = u.Name, u.Username, u.Disabled
+		}
+		if t.Provider == "openai" && u.OrgRole != "" {
+			r := base
+			r.RoleID, r.RoleName, r.RoleKind, r.Scope = u.OrgRole, u.OrgRole, KindBuiltin, OpenAIOrgScope
+			rows = append(rows, r)
+		}
+		for _, g := range u.Grants {
+			role := roles[g.RoleID]
+			if role == nil {
+				role = &Role{ID: g.RoleID, Name: g.RoleID}
+			}
+			r := base
+			r.RoleID, r.RoleName, r.Scope = role.ID, role.Name, g.Scope
+			r.RoleKind = KindCustom
+			if role.Builtin {
+				r.RoleKind = KindBuiltin
+			}
+			switch t.Provider {
+			case "openai":
+				r.Scope = role.ResourceType
+				r.Permissions = slices.Clone(role.Permissions)
+				via := make([]string, len(g.Via))
+				for i, s := range g.Via {
+					via[i] = s.Type + "/" + s.ID
+				}
+				r.Via = strings.Join(via, ",")
+			case "vectara":
+				r.RoleKind = KindBuiltin
+			case "logto":
+				if role.Machine {
+					continue
+				}
+				r.RoleKind = KindCustom
+			}
+			rows = append(rows, r)
+		}
+	}
+	slices.SortFunc(rows, func(a, b Row) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.Scope, b.Scope))
+	})
+	return rows
+}
+
+// FilterEmails returns a copy of the tenant keeping only the users whose
+// email matches one of emails, case-insensitively, and every role. Users
+// without an email never match.
+func (t *Tenant) FilterEmails(emails []string) *Tenant {
+	want := make(map[string]bool, len(emails))
+	for _, e := range emails {
+		want[strings.ToLower(strings.TrimSpace(e))] = true
+	}
+	out := &Tenant{Provider: t.Provider, Roles: slices.Clone(t.Roles)}
+	for _, u := range t.Users {
+		if u.Email != "" && want[strings.ToLower(u.Email)] {
+			out.Users = append(out.Users, u)
+		}
+	}
+	return out
+}
+
+// Role returns the catalogue role with the given id, or nil.
+func (t *Tenant) Role(id string) *Role {
+	for i := range t.Roles {
+		if t.Roles[i].ID == id {
+			return &t.Roles[i]
+		}
+	}
+	return nil
+}
+
+// NewTenant builds a deterministic synthetic tenant of the given provider
+// with the given number of users: the same (provider, users, seed) always
+// yields the same tenant. The mix is realistic: some users hold no role, some
+// hold several; a few are disabled (Vectara enabled=false, Logto
+// isSuspended=true); Vectara has exactly one unknown enum value (the API role
+// "future_role"); Logto has max(3, users/50) User roles plus two
+// MachineToMachine roles whose members are app-only users (they hold nothing
+// else and must not be listed), and some users with a null primaryEmail or
+// username; OpenAI users each have an organization role and 0-3 roles, some
+// inherited through groups; Cortex has BASIC and CUSTOM roles.
+//
+// It panics on an unknown provider.
+func NewTenant(provider string, users int, seed int64) *Tenant {
+	users = max(users, 0)
+	h := fnv.New64a()
+	h.Write([]byte(provider))
+	g := &gen{r: rand.New(rand.NewPCG(uint64(seed), h.Sum64())), seed: seed}
+	t := &Tenant{Provider: provider}
+	switch provider {
+	case "cortex":
+		g.cortex(t, users)
+	case "openai":
+		g.openai(t, users)
+	case "vectara":
+		g.vectara(t, users)
+	case "logto":
+		g.logto(t, users)
+	default:
+		panic(fmt.Sprintf("providertest: unknown provider %q", provider))
+	}
+	return t
+}
+
+type gen struct {
+	r    *rand.Rand
+	seed int64
+}
+
+var firstNames = []string{"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Dennis",
+	"Radia", "Leslie", "Katherine", "John", "Hedy", "Tim", "Annie", "Niklaus", "Shafi", "Robin"}
+
+var lastNames = []string{"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton",
+	"Ritchie", "Perlman", "Lamport", "Johnson", "McCarthy", "Lamarr", "Berners-Lee", "Easley", "Wirth", "Goldwasser", "Milner"}
+
+var domains = []string{"example.com", "example.org", "corp.example.net"}
+
+const alnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+func (g *gen) id(n int, alphabet string) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[g.r.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+// person returns a name, a unique email (mixed-case for about one user in
+// seven) and a username derived from it.
+func (g *gen) person(i int) (name, email, username string) {
+	first, last := firstNames[g.r.IntN(len(firstNames))], lastNames[g.r.IntN(len(lastNames))]
+	username = fmt.Sprintf("%s.%s%d", strings.ToLower(first), strings.ToLower(last), i)
+	domain := domains[g.r.IntN(len(domains))]
+	email = username + "@" + domain
+	if g.r.IntN(7) == 0 {
+		email = fmt.Sprintf("%s.%s%d@%s", first, last, i, strings.ToUpper(domain[:1])+domain[1:])
+	}
+	return first + " " + last, email, username
+}
+
+// pick returns k distinct indexes below n, in random order.
+func (g *gen) pick(n, k int) []int {
+	return g.r.Perm(n)[:min(k, n)]
+}
+
+func slug(s string) string {
+	return strings.ReplaceAll(strings.ToLower(s), " ", "-")
+}
+
+var cortexCustomNames = []string{"Security Reviewer", "Catalog Editor", "Scorecard Owner", "On-call Lead",
+	"Platform Engineer", "Data Steward", "Release Manager", "Compliance Auditor"}
+
+func (g *gen) cortex(t *Tenant, n int) {
+	for _, b := range []string{"ADMIN", "USER", "MANAGER", "VIEWER"} {
+		t.Roles = append(t.Roles, Role{ID: b, Name: b, Builtin: true})
+	}
+	custom := 3 + n/200
+	for i := range custom {
+		name := cortexCustomNames[i%len(cortexCustomNames)]
+		if i >= len(cortexCustomNames) {
+			name = fmt.Sprintf("%s %d", name, i/len(cortexCustomNames)+1)
+		}
+		t.Roles = append(t.Roles, Role{ID: slug(name), Name: name})
+	}
+	basics := []string{"USER", "USER", "USER", "USER", "USER", "VIEWER", "VIEWER", "MANAGER", "MANAGER", "ADMIN"}
+	for i := range n {
+		name, email, _ := g.person(i)
+		u := User{ID: email, Email: email, Name: name}
+		switch {
+		case i == 0: // an administrator with several roles
+			u.Grants = []Grant{{RoleID: "ADMIN"}, {RoleID: t.Roles[4].ID}, {RoleID: t.Roles[5].ID}}
+		case i == 2 || g.r.IntN(12) == 0: // no roles
+		default:
+			if g.r.IntN(10) != 0 {
+				u.Grants = append(u.Grants, Grant{RoleID: basics[g.r.IntN(len(basics))]})
+			}
+			for _, c := range g.pick(custom, g.r.IntN(3)) {
+				u.Grants = append(u.Grants, Grant{RoleID: t.Roles[4+c].ID})
+			}
+		}
+		t.Users = append(t.Users, u)
+	}
+}
+
+type openaiRoleDef struct {
+	name        string
+	predefined  bool
+	permissions []string
+}
+
+var openaiRoleDefs = []openaiRoleDef{
+	{"Billing Viewer", true, []string{"api.organization.billing.read"}},
+	{"Usage Viewer", true, []string{"api.organization.usage.read"}},
+	{"Project Creator", true, []string{"api.organization.projects.write"}},
+	{"API Group Manager", false, []string{"api.groups.read", "api.groups.write"}},
+	{"Security Auditor", false, []string{"api.organization.audit_logs.read", "api.organization.users.read"}},
+	{"Data Exporter", false, []string{"api.organization.usage.read", "api.files.read"}},
+	{"Model Deployer", false, []string{"api.model.deploy", "api.model.read", "api.fine_tuning.jobs.write"}},
+}
+
+const upperAlnum = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+func (g *gen) openai(t *Tenant, n int) {
+	for _, d := range openaiRoleDefs {
+		t.Roles = append(t.Roles, Role{ID: "role_01J" + g.id(23, upperAlnum), Name: d.name, Builtin: d.predefined,
+			ResourceType: "api.organization", Permissions: slices.Clone(d.permissions)})
+	}
+	groups := make([]string, 2+n/100)
+	for i := range groups {
+		groups[i] = "group_" + g.id(24, alnum)
+	}
+	for i := range n {
+		name, email, _ := g.person(i)
+		u := User{ID: "user-" + g.id(24, alnum), Email: email, Name: name, OrgRole: "reader"}
+		if i == 4 {
+			u.Name = "" // OpenAI documents a nullable name
+		}
+		if i == 0 || g.r.IntN(8) == 0 {
+			u.OrgRole = "owner"
+		}
+		k := g.r.IntN(4)
+		if i == 0 {
+			k = 3
+		} else if i == 2 {
+			k = 0
+		}
+		for j, ri := range g.pick(len(t.Roles), k) {
+			gr := Grant{RoleID: t.Roles[ri].ID}
+			if (i == 0 && j == 0) || g.r.IntN(10) < 3 {
+				for _, gi := range g.pick(len(groups), 1+g.r.IntN(2)) {
+					gr.Via = append(gr.Via, Source{Type: "group", ID: groups[gi]})
+				}
+			}
+			u.Grants = append(u.Grants, gr)
+		}
+		t.Users = append(t.Users, u)
+	}
+}
+
+// VectaraUnknownRole is the API role value, unknown to the spec's ApiRole
+// enum, that NewTenant gives exactly one Vectara user.
+const VectaraUnknownRole = "future_role"
+
+var (
+	vectaraAPIRoles    = []string{"owner", "administrator", "billing_administrator", "corpus_administrator", "corpus_developer", "agent_administrator", "agent_viewer", "agent_developer"}
+	vectaraCorpusRoles = []string{"owner", "administrator", "viewer", "editor"}
+	vectaraAgentRoles  = []string{"agent_administrator", "agent_viewer", "agent_developer", "agent_user"}
+	vectaraCorpora     = []string{"docs", "support-kb", "legal_archive", "eng-wiki", "sales_deck", "hr=policies"}
+	vectaraAgents      = []string{"agt_helpdesk", "agt_onboarding", "agt_research"}
+)
+
+func (g *gen) vectara(t *Tenant, n int) {
+	seen := map[string]bool{}
+	addRole := func(v string) {
+		if !seen[v] {
+			seen[v] = true
+			t.Roles = append(t.Roles, Role{ID: v, Name: v, Builtin: true})
+		}
+	}
+	for _, list := range [][]string{vectaraAPIRoles, vectaraCorpusRoles, vectaraAgentRoles, {VectaraUnknownRole}} {
+		for _, v := range list {
+			addRole(v)
+		}
+	}
+	corpora := vectaraCorpora[:min(len(vectaraCorpora), 2+n/10)]
+	for i := range n {
+		_, email, username := g.person(i)
+		u := User{ID: "usr_" + g.id(10, alnum), Email: email, Username: username, Disabled: i == 3 || g.r.IntN(12) == 0}
+		if i == 2 {
+			t.Users = append(t.Users, u) // no roles at all
+			continue
+		}
+		switch x := g.r.IntN(10); {
+		case i == 0:
+			u.Grants = append(u.Grants, Grant{RoleID: "owner"}, Grant{RoleID: "billing_administrator"})
+		case x < 6:
+			u.Grants = append(u.Grants, Grant{RoleID: vectaraAPIRoles[g.r.IntN(len(vectaraAPIRoles))]})
+		case x < 7:
+			for _, ri := range g.pick(len(vectaraAPIRoles), 2) {
+				u.Grants = append(u.Grants, Grant{RoleID: vectaraAPIRoles[ri]})
+			}
+		}
+		if i == min(1, n-1) {
+			u.Grants = append(u.Grants, Grant{RoleID: VectaraUnknownRole})
+		}
+		k := g.r.IntN(4)
+		if i == 0 {
+			k = 2
+		}
+		for _, ci := range g.pick(len(corpora), k) {
+			u.Grants = append(u.Grants, Grant{RoleID: vectaraCorpusRoles[g.r.IntN(len(vectaraCorpusRoles))], Scope: "corpus/" + corpora[ci]})
+		}
+		for _, ai := range g.pick(len(vectaraAgents), g.r.IntN(3)) {
+			u.Grants = append(u.Grants, Grant{RoleID: vectaraAgentRoles[g.r.IntN(len(vectaraAgentRoles))], Scope: "agent/" + vectaraAgents[ai]})
+		}
+		t.Users = append(t.Users, u)
+	}
+}
+
+var logtoRoleNames = []string{"admin", "editor", "viewer", "support", "billing", "auditor", "developer", "analyst"}
+
+func (g *gen) logto(t *Tenant, n int) {
+	userRoles := max(3, n/50)
+	for i := range userRoles {
+		name := logtoRoleNames[i%len(logtoRoleNames)]
+		if i >= len(logtoRoleNames) {
+			name = fmt.Sprintf("%s-%d", name, i/len(logtoRoleNames)+1)
+		}
+		t.Roles = append(t.Roles, Role{ID: g.id(21, alnum), Name: name})
+	}
+	machine := []string{"Management API access", "Sync service"}
+	for _, name := range machine {
+		t.Roles = append(t.Roles, Role{ID: g.id(21, alnum), Name: name, Machine: true})
+	}
+	appOnly := min(2, n/10) // per machine role, taken from the end of the list
+	for i := range n {
+		name, email, username := g.person(i)
+		u := User{ID: g.id(12, alnum), Email: email, Name: name, Username: username, Disabled: i == 3 || g.r.IntN(12) == 0}
+		if i == 1 || g.r.IntN(9) == 0 {
+			u.Email = ""
+		}
+		if i == 1 || g.r.IntN(6) == 0 {
+			u.Username = ""
+		}
+		if g.r.IntN(10) == 0 {
+			u.Name = ""
+		}
+		if back := n - 1 - i; back < appOnly*len(machine) {
+			u.Grants = []Grant{{RoleID: t.Roles[userRoles+back/appOnly].ID}}
+			t.Users = append(t.Users, u)
+			continue
+		}
+		k := g.r.IntN(4)
+		switch {
+		case i == 0:
+			k = 3
+		case i == 2 || g.r.IntN(10) == 0:
+			k = 0
+		}
+		for _, ri := range g.pick(userRoles, k) {
+			u.Grants = append(u.Grants, Grant{RoleID: t.Roles[ri].ID})
+		}
+		t.Users = append(t.Users, u)
+	}
+}
