@@ -1,0 +1,174 @@
+package cortex_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/cortex"
+	"github.com/rolecall/rolecall/facade/facadetest"
+	api "github.com/rolecall/rolecall/gen/cortex"
+)
+
+func newLister(t *testing.T, h http.HandlerFunc, o facade.Options) *cortex.Lister {
+	t.Helper()
+	o.BaseURL = facadetest.Serve(t, h)
+	if o.Retry == (facade.RetryPolicy{}) {
+		o.Retry = facadetest.FastRetries
+	}
+	l, err := cortex.New(cortex.Config{Token: "cortex-test-token", Options: o})
+	require.NoError(t, err)
+	return l
+}
+
+func TestEmailFilterIsOneCommaJoinedParameter(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		assert.Equal(t, "/api/v1/users/roles", r.URL.Path)
+		assert.Equal(t, "Bearer cortex-test-token", r.Header.Get("Authorization"))
+		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"A@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`)
+	}, facade.Options{})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{"a@x.com", "b@y.com"}}))
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Len(t, queries, 1)
+	assert.Equal(t, "email=a%40x.com,b%40y.com&pageSize=1000&page=0", queries[0], "largest page, one email parameter")
+}
+
+func TestPagesAfterTheFirstAreFetchedConcurrently(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
+		page := r.URL.Query().Get("page")
+		time.Sleep(30 * time.Millisecond)
+		facadetest.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":6,"totalPages":6,"users":[{"email":"u%s@x.com","name":"U","roles":[{"type":"CUSTOM","name":"Auditor","tag":"auditor"}]}]}`, page, page))
+	}, facade.Options{PageSize: 1, Concurrency: 5})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	assert.Len(t, got, 6)
+	assert.Greater(t, peak, 1, "pages 1..5 overlap once page 0 tells totalPages")
+	assert.Equal(t, facade.Assignment{Provider: "cortex", UserID: "u0@x.com", Email: "u0@x.com", Name: "U",
+		RoleID: "auditor", RoleName: "Auditor", RoleKind: facade.Custom, Record: got[0].Record}, findUser(got, "u0@x.com"))
+	_, ok := got[0].Record.(*api.UserRoleAssignment)
+	assert.True(t, ok, "the record is the generated type")
+}
+
+func findUser(as []facade.Assignment, id string) facade.Assignment {
+	for _, a := range as {
+		if a.UserID == id {
+			return a
+		}
+	}
+	return facade.Assignment{}
+}
+
+func TestFewerUsersThanTheTotalIsIncomplete(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		facadetest.WriteRaw(w, 200, `{"page":0,"total":3,"totalPages":1,"users":[
+			{"email":"a@x.com","name":"A","roles":[]},{"email":"b@x.com","name":"B","roles":[{"type":"BASIC","role":"USER"}]}]}`)
+	}, facade.Options{})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrIncomplete)
+	assert.Contains(t, err.Error(), "reported 3 users but the listing saw 2")
+	assert.Len(t, got, 1, "what arrived is still handed over before the error")
+}
+
+func TestSchemaBreakingRecordFailsNamingTheOperation(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"A","roles":"ADMIN"}]}`)
+	}, facade.Options{})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), "cortex: list user role assignments (page 0): invalid response")
+}
+
+func TestOddRecordsAreTolerated(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"extra":{"x":1},"users":[{"email":"a@x.com","name":"A","new":true,
+			"roles":[{"type":"GROUP","name":"Platform"},{"type":"BASIC","role":"ADMIN","since":"2026"}]}]}`)
+	}, facade.Options{})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, "Platform", got[0].RoleID, "an unknown role type is kept, not dropped")
+	assert.Equal(t, "ADMIN", got[1].RoleID)
+}
+
+func TestPageNumberMismatchIsInvalid(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		facadetest.WriteRaw(w, 200, `{"page":0,"total":4,"totalPages":2,"users":[{"email":"a@x.com","name":"A","roles":[]}]}`)
+	}, facade.Options{PageSize: 2})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), "asked for page 1, got page 0")
+}
+
+func TestForbiddenSaysWhatToDo(t *testing.T) {
+	calls := 0
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		facadetest.WriteRaw(w, 403, `{"message":"Missing permission","type":"FORBIDDEN","requestId":"req-42"}`)
+	}, facade.Options{})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrPermissionDenied)
+	assert.Equal(t, 1, calls, "403 is not retried")
+	assert.Equal(t, `cortex: list user role assignments (page 0): 403 forbidden: the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles (cortex said "FORBIDDEN: Missing permission"; request id req-42)`, err.Error())
+	var body *api.ErrorResponse
+	require.True(t, facade.ErrorAs(err, &body))
+	assert.Equal(t, api.ErrorResponseTypeFORBIDDEN, body.Type)
+}
+
+func TestProblemRetryAfterIsHonoured(t *testing.T) {
+	calls := 0
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls++; calls == 1 {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(429)
+			_, _ = w.Write([]byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"retryAfter":1}`))
+			return
+		}
+		facadetest.WriteRaw(w, 200, `{"page":0,"total":0,"totalPages":0,"users":[]}`)
+	}, facade.Options{})
+	start := time.Now()
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	assert.Equal(t, 2, calls)
+	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "the body's retryAfter (1s) is waited")
+}
+
+func TestProblemRetryAfterPastTheCapIsReported(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(429)
+		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"retryAfter":120}`))
+	}, facade.Options{})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	var fe *facade.Error
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, facade.RateLimited, fe.Code)
+	assert.Equal(t, 2*time.Minute, fe.RetryAfter)
+}
+
+func TestRefusesPlainHTTPOffLoopback(t *testing.T) {
+	_, err := cortex.New(cortex.Config{Token: "t0k3n", Options: facade.Options{BaseURL: "http://cortex.example.com"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "plain http is accepted only for loopback hosts")
+	_, err = cortex.New(cortex.Config{})
+	assert.ErrorContains(t, err, "CORTEX_API_TOKEN")
+}

@@ -1,0 +1,150 @@
+package logto_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/logto"
+	"github.com/rolecall/rolecall/providertest"
+)
+
+func newLister(t *testing.T, h http.HandlerFunc) *logto.Lister {
+	t.Helper()
+	l, err := logto.New(logto.Config{AccessToken: "logto-test-token", Options: facade.Options{
+		BaseURL: facadetest.Serve(t, h), Retry: facadetest.FastRetries, RateLimit: -1}})
+	require.NoError(t, err)
+	return l
+}
+
+const oneRole = `[{"tenantId":"t","id":"r1","name":"admin","description":"d","type":"User","isDefault":false,"usersCount":1,"featuredUsers":[],"applicationsCount":0,"featuredApplications":[]},
+	{"tenantId":"t","id":"m1","name":"machine","description":"d","type":"MachineToMachine","isDefault":false,"usersCount":0,"featuredUsers":[],"applicationsCount":1,"featuredApplications":[]}]`
+
+func user(id string) string {
+	return fmt.Sprintf(`{"id":%q,"username":null,"primaryEmail":null,"primaryPhone":null,"name":"N","avatar":null,"customData":{},"identities":{},
+		"lastSignInAt":null,"createdAt":1700000000000,"updatedAt":1700000000001,"profile":{},"applicationId":null,"isSuspended":true}`, id)
+}
+
+func TestLinkNextIsFollowedWithoutTotalNumber(t *testing.T) {
+	var pages []string
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/roles" {
+			assert.Equal(t, "User", r.URL.Query().Get("type"))
+			w.Header().Set("Total-Number", "2")
+			facadetest.WriteRaw(w, 200, oneRole)
+			return
+		}
+		page := r.URL.Query().Get("page")
+		pages = append(pages, page)
+		assert.Equal(t, "100", r.URL.Query().Get("page_size"))
+		if page == "1" { // a short page: only the Link says more follow
+			w.Header().Add("Link", `<https://elsewhere.example/api/roles/r1/users?page=1>; rel="first"`)
+			w.Header().Add("Link", `<https://elsewhere.example/api/roles/r1/users?page=2>; rel="next"`)
+			facadetest.WriteRaw(w, 200, "["+user("u1")+"]")
+			return
+		}
+		w.Header().Add("Link", `<https://elsewhere.example/api/roles/r1/users?page=1>; rel="first"`)
+		facadetest.WriteRaw(w, 200, "["+user("u2")+"]")
+	})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"1", "2"}, pages, "the Link's URL is not followed, only its relation")
+	require.Len(t, got, 2, "the MachineToMachine role is not listed")
+	for _, a := range got {
+		assert.Equal(t, "admin", a.RoleName)
+		assert.Equal(t, "", a.Email, "a null primaryEmail reads as empty")
+		assert.True(t, a.Disabled)
+		assert.Equal(t, facade.Custom, a.RoleKind)
+	}
+}
+
+func TestNoPaginationSignalIsInvalid(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		facadetest.WriteRaw(w, 200, oneRole)
+	})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), "neither Total-Number nor Link")
+}
+
+func TestALyingTotalIsBounded(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Total-Number", "1000000000000")
+		facadetest.WriteRaw(w, 200, "[]")
+	})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), "too many pages")
+}
+
+func TestForbiddenMessage(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/roles" {
+			w.Header().Set("Total-Number", "2")
+			facadetest.WriteRaw(w, 200, oneRole)
+			return
+		}
+		facadetest.WriteRaw(w, 403, `{"code":"auth.forbidden","message":"Forbidden"}`)
+	})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrPermissionDenied)
+	assert.Equal(t, `logto: list users of role "admin" (page 1): 403 forbidden: the token lacks the all scope: give the machine-to-machine app the Logto Management API access role (logto said "auth.forbidden: Forbidden")`, err.Error())
+}
+
+func TestSearchesEmailsOnTheServer(t *testing.T) {
+	srv := providertest.NewServer(t, "logto", providertest.Options{Tenant: providertest.NewTenant("logto", 60, 4)})
+	var email string
+	for _, u := range srv.Tenant().Users {
+		if u.Email != "" && len(u.Grants) > 0 {
+			email = u.Email
+			break
+		}
+	}
+	l, err := logto.New(logto.Config{AccessToken: srv.Token(), Options: facade.Options{BaseURL: srv.URL(), RateLimit: -1}})
+	require.NoError(t, err)
+	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{email}}))
+	require.NoError(t, err)
+	assert.NotEmpty(t, got)
+	before := srv.RequestsByOp()["ListRoleUsers"]
+	for _, a := range got {
+		assert.Equal(t, email, a.Email)
+	}
+	assert.Positive(t, before)
+}
+
+func TestAppCredentialsAreExchangedAtTheTokenEndpoint(t *testing.T) {
+	srv := providertest.NewServer(t, "logto", providertest.Options{AppID: "m2m-app", AppSecret: "m2m-secret-value"})
+	l, err := logto.New(logto.Config{AppID: "m2m-app", AppSecret: "m2m-secret-value", Options: facade.Options{BaseURL: srv.URL(), RateLimit: -1}})
+	require.NoError(t, err)
+	for range 2 {
+		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.NoError(t, err)
+		assert.NotEmpty(t, got)
+	}
+	assert.EqualValues(t, 1, srv.RequestsByOp()["token"], "one token serves both listings")
+
+	bad, err := logto.New(logto.Config{AppID: "m2m-app", AppSecret: "wrong-secret-value", Options: facade.Options{BaseURL: srv.URL(), RateLimit: -1}})
+	require.NoError(t, err)
+	_, err = facade.Collect(bad.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrUnauthenticated)
+	assert.NotContains(t, err.Error(), "wrong-secret-value")
+}
+
+func TestDefaultResource(t *testing.T) {
+	cloud, _ := url.Parse("https://abc123.logto.app")
+	self, _ := url.Parse("https://auth.example.com")
+	assert.Equal(t, "https://abc123.logto.app/api", logto.DefaultResource(cloud))
+	assert.Equal(t, "https://default.logto.app/api", logto.DefaultResource(self))
+}
+
+func TestEndpointIsRequired(t *testing.T) {
+	_, err := logto.New(logto.Config{AccessToken: "x"})
+	assert.ErrorContains(t, err, "LOGTO_ENDPOINT")
+}

@@ -1,0 +1,122 @@
+package vectara_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/vectara"
+)
+
+func newLister(t *testing.T, h http.HandlerFunc) *vectara.Lister {
+	t.Helper()
+	l, err := vectara.New(vectara.Config{APIKey: "vectara-test-key", Options: facade.Options{
+		BaseURL: facadetest.Serve(t, h), Retry: facadetest.FastRetries}})
+	require.NoError(t, err)
+	return l
+}
+
+func TestAbsentPageKeyEndsTheListing(t *testing.T) {
+	var keys []string
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "vectara-test-key", r.Header.Get("x-api-key"))
+		assert.Equal(t, "100", r.URL.Query().Get("limit"))
+		keys = append(keys, r.URL.Query().Get("page_key"))
+		if r.URL.Query().Get("page_key") == "" {
+			facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_1","email":"a@x.com","username":"a","enabled":false,
+				"api_roles":["owner","future_role"],"corpus_roles":[{"corpus_key":"docs","role":"editor"}],"agent_roles":[{"agent_key":"bot","role":"agent_user"}]}],
+				"metadata":{"page_key":"k2"}}`)
+			return
+		}
+		facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_2","email":"b@x.com","username":"b","enabled":true}],"metadata":{}}`)
+	})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"", "k2"}, keys)
+	require.Len(t, got, 4, "a user without roles yields nothing")
+	scopes := map[string]string{}
+	for _, a := range got {
+		scopes[a.RoleID] = a.Scope
+		assert.True(t, a.Disabled)
+		assert.Equal(t, facade.Builtin, a.RoleKind)
+		assert.Equal(t, a.RoleID, a.RoleName)
+	}
+	assert.Equal(t, map[string]string{"owner": "", "future_role": "", "editor": "corpus/docs", "agent_user": "agent/bot"}, scopes,
+		"an unknown role value is kept")
+}
+
+func TestRepeatedPageKeyEndsTheListing(t *testing.T) {
+	calls := 0
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		facadetest.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":"same"}}`)
+	})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), `repeated a cursor "same"`)
+	assert.Equal(t, 2, calls)
+}
+
+func TestEmailFilterRunsOnTheClient(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		assert.Empty(t, r.URL.Query().Get("email"), "Vectara has no email filter")
+		facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_1","email":"A@x.com","api_roles":["owner"]},{"id":"usr_2","email":"b@x.com","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
+	})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{"a@X.com"}}))
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "usr_1", got[0].UserID)
+}
+
+func TestOAuthClientCredentials(t *testing.T) {
+	tokens := 0
+	base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/oauth2/token":
+			tokens++
+			require.NoError(t, r.ParseForm())
+			assert.Equal(t, "client_credentials", r.Form.Get("grant_type"))
+			facadetest.WriteRaw(w, 200, `{"access_token":"jwt-from-vectara","token_type":"Bearer","expires_in":1800}`)
+		case "/v2/users":
+			assert.Equal(t, "Bearer jwt-from-vectara", r.Header.Get("Authorization"))
+			facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_1","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
+		}
+	})
+	tokenURL, _ := url.JoinPath(base, "oauth2/token")
+	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
+		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
+	require.NoError(t, err)
+	for range 2 {
+		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.NoError(t, err)
+		assert.Len(t, got, 1)
+	}
+	assert.Equal(t, 1, tokens, "the token is reused until it nears expiry")
+}
+
+func TestOAuthRefusalIsUnauthenticated(t *testing.T) {
+	base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
+		facadetest.WriteRaw(w, 401, `{"error":"invalid_client","error_description":"bad secret shh-secret"}`)
+	})
+	tokenURL, _ := url.JoinPath(base, "oauth2/token")
+	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
+		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
+	require.NoError(t, err)
+	_, err = facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrUnauthenticated)
+	assert.Contains(t, err.Error(), "token endpoint refused")
+	assert.NotContains(t, err.Error(), "shh-secret")
+}
+
+func TestCredentialsAreRequired(t *testing.T) {
+	_, err := vectara.New(vectara.Config{})
+	assert.ErrorContains(t, err, "VECTARA_API_KEY")
+	_, err = vectara.New(vectara.Config{APIKey: "k", ClientID: "c", ClientSecret: "s"})
+	assert.ErrorContains(t, err, "not both")
+}
