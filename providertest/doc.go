@@ -53,11 +53,15 @@
 // # Violations
 //
 // A request that the spec rejects (a missing required parameter, a value out
-// of range, a path that matches no operation) is recorded (Violations), fails
-// the test through t.Errorf unless Options.ExpectViolations is set, and is
-// answered 400 (404 for an unknown path) in the provider's error shape —
-// for Logto page/page_size errors, 400 guard.invalid_pagination as the real
-// server answers.
+// of range, a query parameter the operation does not declare, a path that
+// matches no operation) is recorded (Violations), fails the test through
+// t.Errorf unless Options.ExpectViolations is set, and is answered 400 (404
+// for an unknown path) in the provider's error shape — for Logto page and
+// page_size errors, 400 guard.invalid_pagination as the real server
+// answers. Servers made with Start have no test to fail and only record.
+//
+// Requests pass through, in order: counting, Options.Latency, validation,
+// fault injection, the rate limit, authentication, the operation.
 //
 // Responses are deterministic except where concurrency decides the order of
 // requests (request ids, the 5xx rotation, rate limiting).

@@ -62,15 +62,6 @@ func appendStrOrNull(b []byte, s string) []byte {
 	return appendStr(b, s)
 }
 
-// appendKey appends "key": preceded by a comma unless first.
-func appendKey(b []byte, key string, first bool) []byte {
-	if !first {
-		b = append(b, ',')
-	}
-	b = appendStr(b, key)
-	return append(b, ':')
-}
-
 func appendInt(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) }
 
 func appendBool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }

@@ -69,7 +69,7 @@ func (s *Server) logtoRoles(w *statusWriter, c *call) {
 	q := c.r.URL.Query()
 	m, err := parseLogtoSearch(q, []string{"id", "name", "description"})
 	if err != nil {
-		s.writeError(w, c, apiError{status: http.StatusBadRequest, kind: errBadRequest, msg: err.Error()})
+		s.writeError(w, c, apiError{status: http.StatusBadRequest, kind: errBadRequest, code: "request.invalid_input", msg: err.Error()})
 		return
 	}
 	exclude := map[string]bool{}
@@ -187,7 +187,7 @@ func (s *Server) logtoRoleUsers(w *statusWriter, c *call) {
 	}
 	m, err := parseLogtoSearch(c.r.URL.Query(), []string{"id", "primaryEmail", "primaryPhone", "username", "name"})
 	if err != nil {
-		s.writeError(w, c, apiError{status: http.StatusBadRequest, kind: errBadRequest, msg: err.Error()})
+		s.writeError(w, c, apiError{status: http.StatusBadRequest, kind: errBadRequest, code: "request.invalid_input", msg: err.Error()})
 		return
 	}
 	members := s.ix.members[id]
@@ -280,7 +280,7 @@ func (s *Server) logtoUserRoles(w *statusWriter, c *call) {
 	}
 	m, err := parseLogtoSearch(c.r.URL.Query(), []string{"id", "name", "description"})
 	if err != nil {
-		s.writeError(w, c, apiError{status: http.StatusBadRequest, kind: errBadRequest, msg: err.Error()})
+		s.writeError(w, c, apiError{status: http.StatusBadRequest, kind: errBadRequest, code: "request.invalid_input", msg: err.Error()})
 		return
 	}
 	var roles []*Role
@@ -363,7 +363,11 @@ func logtoError(e apiError) any {
 	case errServer:
 		return map[string]any{"message": "Internal server error."}
 	}
-	return map[string]any{"code": "guard.invalid_input", "message": "The request input is invalid.", "details": e.msg}
+	code := "guard.invalid_input"
+	if e.code != "" {
+		code = e.code
+	}
+	return map[string]any{"code": code, "message": "The request input is invalid.", "details": e.msg}
 }
 
 // logtoSearch is a parsed Logto search (utils/search.ts): per field, a mode

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -424,6 +425,31 @@ func listLogto(t *testing.T, s *providertest.Server, hc *http.Client, emails []s
 	return rows
 }
 
+// rowDiff describes how two sorted row lists differ, briefly.
+func rowDiff(got, want []providertest.Row) string {
+	key := func(r providertest.Row) string { return fmt.Sprintf("%+v", r) }
+	in := func(rows []providertest.Row) map[string]bool {
+		m := map[string]bool{}
+		for _, r := range rows {
+			m[key(r)] = true
+		}
+		return m
+	}
+	g, w := in(got), in(want)
+	var missing, extra []string
+	for _, r := range want {
+		if !g[key(r)] && len(missing) < 5 {
+			missing = append(missing, key(r))
+		}
+	}
+	for _, r := range got {
+		if !w[key(r)] && len(extra) < 5 {
+			extra = append(extra, key(r))
+		}
+	}
+	return fmt.Sprintf("got %d rows, want %d\nmissing (first 5): %v\nextra (first 5): %v", len(got), len(want), missing, extra)
+}
+
 func deref[T any](p *T) T {
 	var zero T
 	if p == nil {
@@ -447,7 +473,7 @@ func TestListEverything(t *testing.T) {
 				got := listers[provider](t, s, c.client(), nil)
 				want := tenant.Rows()
 				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("short=%v: listing differs from Rows\n got %d rows: %+v\nwant %d rows: %+v", short, len(got), got, len(want), want)
+					t.Fatalf("short=%v: listing differs from Rows: %s", short, rowDiff(got, want))
 				}
 				if enums := c.assertValid(t, s, provider); hasUnknownRole(tenant) && enums == 0 {
 					t.Errorf("the unknown api role %q did not show up as an enum violation", providertest.VectaraUnknownRole)
@@ -476,7 +502,7 @@ func TestListEverything(t *testing.T) {
 				t.Fatal("the filter keeps no assignment")
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("filtered listing differs\n got %+v\nwant %+v", got, want)
+				t.Fatalf("filtered listing differs: %s", rowDiff(got, want))
 			}
 			c.assertValid(t, s, provider)
 		})
@@ -898,6 +924,7 @@ func TestViolationsFailTheTest(t *testing.T) {
 		{"logto", "/api/roles?page=0", 400, `"code":"guard.invalid_pagination"`},
 		{"logto", "/api/roles?type=Robot", 400, `"code":"guard.invalid_input"`},
 		{"cortex", "/api/v1/nothing-here", 404, `"type":"NOT_FOUND"`},
+		{"openai", "/organization/users?emails%5B%5D=a@example.com", 400, `not declared`}, // emails[] is not emails
 	}
 	for _, tc := range cases {
 		ctb := &captureTB{TB: t}
@@ -975,7 +1002,8 @@ func faultRun(t *testing.T, provider string, f providertest.Faults) ([]string, i
 	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	var out []string
 	for i := range 120 {
-		req, _ := http.NewRequest(http.MethodGet, s.URL()+firstPath[provider]+"&x="+strconv.Itoa(i%4), nil)
+		// Four distinct URLs, each requested many times.
+		req, _ := http.NewRequest(http.MethodGet, s.URL()+strings.Replace(firstPath[provider], "5", strconv.Itoa(5+i%4), 1), nil)
 		req.Header.Set("Authorization", "Bearer "+s.Token())
 		resp, err := hc.Do(req)
 		if err != nil {
@@ -1082,5 +1110,88 @@ func BenchmarkCortexPage100k(b *testing.B) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+	}
+}
+
+// TestShortPagesSignals checks that a short page is short even when
+// everything would fit in one page, and that each API's signal says more
+// remain.
+func TestShortPagesSignals(t *testing.T) {
+	tenant := func(p string) *providertest.Tenant { return providertest.NewTenant(p, 25, 1) }
+	opts := func(p string) providertest.Options {
+		return providertest.Options{ShortPages: true, Tenant: tenant(p)}
+	}
+
+	s := providertest.NewServer(t, "cortex", opts("cortex"))
+	var cp cortex.UserRoleAssignmentsResponse
+	_, body := get(t, s.Client(), s.URL()+"/api/v1/users/roles?page=0&pageSize=1000", s.Token())
+	if err := json.Unmarshal(body, &cp); err != nil || cp.Total != 25 || len(cp.Users) >= 25 || len(cp.Users) < 13 ||
+		int(cp.TotalPages) != (25+len(cp.Users)-1)/len(cp.Users) {
+		t.Errorf("cortex: %d users, total %d, totalPages %d", len(cp.Users), cp.Total, cp.TotalPages)
+	}
+
+	s = providertest.NewServer(t, "openai", opts("openai"))
+	var op openai.UserListResponse
+	_, body = get(t, s.Client(), s.URL()+"/organization/users?limit=100", s.Token())
+	if err := json.Unmarshal(body, &op); err != nil || len(op.Data) >= 25 || len(op.Data) == 0 || !op.HasMore || *op.LastId != op.Data[len(op.Data)-1].Id {
+		t.Errorf("openai: %s", body)
+	}
+
+	s = providertest.NewServer(t, "vectara", opts("vectara"))
+	var vp vectara.ListUsersResponse
+	_, body = get(t, s.Client(), s.URL()+"/v2/users?limit=100", s.Token())
+	if err := json.Unmarshal(body, &vp); err != nil || len(*vp.Users) >= 25 || *vp.Metadata.PageKey == "" {
+		t.Errorf("vectara: %s", body)
+	}
+
+	s = providertest.NewServer(t, "logto", providertest.Options{ShortPages: true, Tenant: providertest.NewTenant("logto", 300, 1)})
+	role := s.Tenant().Roles[0].ID
+	resp, body := get(t, s.Client(), s.URL()+"/api/roles/"+role+"/users?page_size=100", s.Token())
+	var users []logto.UserProfile
+	total, _ := strconv.Atoi(resp.Header.Get("Total-Number"))
+	l := links(t, resp.Header)
+	if err := json.Unmarshal(body, &users); err != nil || total < 2 || len(users) >= min(total, 100) || l["next"] != 2 ||
+		l["last"] != (total+len(users)-1)/len(users) {
+		t.Errorf("logto: %d users of %d, links %v", len(users), total, l)
+	}
+}
+
+func TestLogger(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	h := slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug})
+	s := providertest.NewServer(t, "cortex", providertest.Options{Logger: slog.New(h), Token: "tok-should-not-appear"})
+	get(t, s.Client(), s.URL()+firstPath["cortex"], s.Token())
+	s.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if out := buf.String(); !strings.Contains(out, "op=getUserRoleAssignments") || !strings.Contains(out, "status=200") || strings.Contains(out, "tok-should") {
+		t.Fatalf("log: %s", out)
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func TestTinyTenants(t *testing.T) {
+	for _, provider := range specs.Providers {
+		for _, n := range []int{0, 1, 2} {
+			tenant := providertest.NewTenant(provider, n, 1)
+			s := providertest.NewServer(t, provider, providertest.Options{Tenant: tenant, ShortPages: true})
+			c := newChecker(t, s, provider)
+			got := listers[provider](t, s, c.client(), nil)
+			if want := tenant.Rows(); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s with %d users: %s", provider, n, rowDiff(got, want))
+			}
+			c.assertValid(t, s, provider)
+		}
 	}
 }

@@ -371,7 +371,8 @@ type call struct {
 }
 
 // ServeHTTP serves one request: counting, latency, spec validation, fault
-// injection, rate limiting, authentication, then the operation.
+// injection, rate limiting, authentication, then the operation. Requests
+// must address the paths under URL; anything else is a violation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := s.requests.Add(1)
 	c := &call{r: r, reqID: fmt.Sprintf("req_%016x", mix(uint64(n)^s.shortKey))}
@@ -511,7 +512,40 @@ func (s *Server) validate(r *http.Request, route *routers.Route, params map[stri
 			AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
 		},
 	}
-	return openapi3filter.ValidateRequest(r.Context(), in)
+	err := openapi3filter.ValidateRequest(r.Context(), in)
+	if err == nil {
+		err = undeclaredQuery(r, route)
+	}
+	return err
+}
+
+// undeclaredQuery reports query parameters the operation does not declare:
+// kin-openapi accepts them, and a real server ignores them, so a misspelt or
+// misserialised parameter (say emails[] for emails) would silently lose the
+// client's intent.
+func undeclaredQuery(r *http.Request, route *routers.Route) error {
+	declared := map[string]bool{}
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range params {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				declared[p.Value.Name] = true
+			}
+		}
+	}
+	var unknown []string
+	for name := range r.URL.Query() {
+		if !declared[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return &openapi3filter.RequestError{
+		Input:  &openapi3filter.RequestValidationInput{Request: r, Route: route},
+		Reason: fmt.Sprintf("query parameter(s) %s not declared by operation %s", strings.Join(unknown, ", "), route.Operation.OperationID),
+	}
 }
 
 // violationError turns a request validation error into the provider's 400.
@@ -744,6 +778,7 @@ type apiError struct {
 	param      string // the offending parameter, if known
 	id         string // the id not found
 	retryAfter string // Retry-After header value; "" sends none
+	code       string // a provider-specific error code, overriding the kind's
 }
 
 // serverError answers 500, 502 or 503 in rotation.

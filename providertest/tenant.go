@@ -97,18 +97,18 @@ type Role struct {
 // report contract (provider, user_id, email, name, username, disabled,
 // role_id, role_name, role_kind, scope, permissions, via).
 type Row struct {
-	Provider    string
-	UserID      string
-	Email       string
-	Name        string
-	Username    string
-	Disabled    bool
-	RoleID      string
-	RoleName    string
-	RoleKind    string // "builtin" or "custom"
-	Scope       string
-	Permissions []string // nil where the provider has no permissions
-	Via         string
+	Provider    string   // "cortex", "openai", "vectara" or "logto"
+	UserID      string   // the user's id (Cortex: the email)
+	Email       string   // "" when null
+	Name        string   // "" for Vectara and when null
+	Username    string   // Vectara and Logto only; "" when null
+	Disabled    bool     // Vectara !enabled, Logto isSuspended
+	RoleID      string   // see the mapping in Tenant.Rows
+	RoleName    string   // see the mapping in Tenant.Rows
+	RoleKind    string   // KindBuiltin or KindCustom
+	Scope       string   // Vectara corpus/<key> or agent/<key>; OpenAI the resource type
+	Permissions []string // OpenAI only; nil elsewhere
+	Via         string   // OpenAI inherited sources as "<type>/<id>", comma-joined
 }
 
 // Role kinds of a Row.
@@ -122,15 +122,38 @@ const (
 const OpenAIOrgScope = "api.organization"
 
 // Rows returns exactly the assignments a correct client must list for the
-// tenant, sorted by (UserID, RoleID, Scope). It applies the report contract's
-// mapping independently of any client code.
+// tenant, sorted by (UserID, RoleID, Scope); nil when there are none. It applies the report contract's
+// mapping independently of any client code:
+//
+//   - Cortex: user_id = email; BASIC roles have role_id = role_name = the
+//     role, builtin; CUSTOM roles role_id = tag, role_name = name, custom.
+//   - OpenAI: one builtin row per user for the organization role (role_id =
+//     role_name = OrgRole, scope "api.organization"), plus one per role:
+//     role id and name, builtin iff predefined, scope = resource_type,
+//     permissions, via = the Via sources as "<type>/<id>" comma-joined.
+//   - Vectara: role_id = role_name = the role value, builtin, scope "" for
+//     API roles, "corpus/<key>" or "agent/<key>"; name "", disabled =
+//     !enabled.
+//   - Logto: role id and name, custom, only roles of type User; disabled =
+//     isSuspended.
 func (t *Tenant) Rows() []Row {
 	roles := make(map[string]*Role, len(t.Roles))
 	for i := range t.Roles {
 		roles[t.Roles[i].ID] = &t.Roles[i]
 	}
-	var rows []Row
-	for _, u := range t.Users {
+	// Sort the users, then each user's few rows: no global sort of the
+	// (large) rows.
+	order := make([]int, len(t.Users))
+	n := 0
+	for i := range order {
+		order[i] = i
+		n += len(t.Users[i].Grants) + 1
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(t.Users[a].ID, t.Users[b].ID) })
+	rows := make([]Row, 0, n)
+	for _, ui := range order {
+		u := &t.Users[ui]
+		first := len(rows)
 		base := Row{Provider: t.Provider, UserID: u.ID, Email: u.Email}
 		switch t.Provider {
 		case "cortex", "openai":
@@ -176,10 +199,14 @@ func (t *Tenant) Rows() []Row {
 			}
 			rows = append(rows, r)
 		}
+		mine := rows[first:]
+		slices.SortFunc(mine, func(a, b Row) int {
+			return cmp.Or(cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.Scope, b.Scope))
+		})
 	}
-	slices.SortFunc(rows, func(a, b Row) int {
-		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.Scope, b.Scope))
-	})
+	if len(rows) == 0 {
+		return nil
+	}
 	return rows
 }
 
@@ -281,7 +308,17 @@ func (g *gen) person(i int) (name, email, username string) {
 
 // pick returns k distinct indexes below n, in random order.
 func (g *gen) pick(n, k int) []int {
-	return g.r.Perm(n)[:min(k, n)]
+	k = min(k, n)
+	if 2*k > n {
+		return g.r.Perm(n)[:k]
+	}
+	out := make([]int, 0, k)
+	for len(out) < k {
+		if x := g.r.IntN(n); !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func slug(s string) string {
@@ -295,7 +332,7 @@ func (g *gen) cortex(t *Tenant, n int) {
 	for _, b := range []string{"ADMIN", "USER", "MANAGER", "VIEWER"} {
 		t.Roles = append(t.Roles, Role{ID: b, Name: b, Builtin: true})
 	}
-	custom := 3 + n/200
+	custom := min(3+n/200, 24)
 	for i := range custom {
 		name := cortexCustomNames[i%len(cortexCustomNames)]
 		if i >= len(cortexCustomNames) {
@@ -346,7 +383,7 @@ func (g *gen) openai(t *Tenant, n int) {
 		t.Roles = append(t.Roles, Role{ID: "role_01J" + g.id(23, upperAlnum), Name: d.name, Builtin: d.predefined,
 			ResourceType: "api.organization", Permissions: slices.Clone(d.permissions)})
 	}
-	groups := make([]string, 2+n/100)
+	groups := make([]string, min(2+n/100, 40))
 	for i := range groups {
 		groups[i] = "group_" + g.id(24, alnum)
 	}

@@ -1,0 +1,124 @@
+package facade_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"sort"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/cortex"
+	"github.com/rolecall/rolecall/facade/logto"
+	"github.com/rolecall/rolecall/facade/openai"
+	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/providertest"
+)
+
+// fake starts a fake provider on 127.0.0.1 so that the examples run
+// anywhere; with real credentials, leave BaseURL empty (or set the
+// tenant's endpoint) and pass the real secret.
+func fake(provider string, users int) *providertest.Server {
+	srv, err := providertest.Start(provider, providertest.Options{Tenant: providertest.NewTenant(provider, users, 1)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv
+}
+
+// List every role assignment in one Cortex workspace.
+func Example() {
+	srv := fake("cortex", 3)
+	defer srv.Close()
+
+	lister, err := cortex.New(cortex.Config{
+		Token:   srv.Token(), // os.Getenv("CORTEX_API_TOKEN") for real
+		Options: facade.Options{BaseURL: srv.URL()},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for a, err := range lister.ListAssignments(context.Background(), nil) {
+		if err != nil {
+			log.Fatal(err) // an *facade.Error: provider, operation, status, what to do
+		}
+		fmt.Printf("%s holds %s (%s)\n", a.Email, a.RoleName, a.RoleKind)
+	}
+	// Output:
+	// donald.hopper0@corp.example.net holds ADMIN (builtin)
+	// donald.hopper0@corp.example.net holds Security Reviewer (custom)
+	// donald.hopper0@corp.example.net holds Catalog Editor (custom)
+	// Grace.McCarthy1@Example.org holds Security Reviewer (custom)
+	// Grace.McCarthy1@Example.org holds Scorecard Owner (custom)
+}
+
+// List several providers at once; a provider that fails reports its error
+// and the others carry on.
+func ExampleListAll() {
+	var listers []facade.Lister
+	for _, p := range []string{"cortex", "openai", "vectara", "logto"} {
+		srv := fake(p, 20)
+		defer srv.Close()
+		o := facade.Options{BaseURL: srv.URL()}
+		var l facade.Lister
+		var err error
+		switch p {
+		case "cortex":
+			l, err = cortex.New(cortex.Config{Token: srv.Token(), Options: o})
+		case "openai":
+			l, err = openai.New(openai.Config{AdminKey: srv.Token(), Options: o})
+		case "vectara":
+			l, err = vectara.New(vectara.Config{APIKey: srv.Token(), Options: o})
+		case "logto":
+			l, err = logto.New(logto.Config{AccessToken: srv.Token(), Options: o})
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		listers = append(listers, l)
+	}
+
+	count := map[string]int{}
+	for a, err := range facade.ListAll(context.Background(), listers, nil) {
+		if err != nil {
+			fmt.Println("failed:", err)
+			continue
+		}
+		count[a.Provider]++
+	}
+	var names []string
+	for p := range count {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		fmt.Printf("%s: %d assignments\n", p, count[p])
+	}
+	// Output:
+	// cortex: 30 assignments
+	// logto: 25 assignments
+	// openai: 50 assignments
+	// vectara: 59 assignments
+}
+
+// Review only some people: Cortex, OpenAI and Logto filter on the server,
+// Vectara on the client; matching ignores case.
+func ExampleListOptions() {
+	srv := fake("openai", 10)
+	defer srv.Close()
+	lister, err := openai.New(openai.Config{AdminKey: srv.Token(), Options: facade.Options{BaseURL: srv.URL()}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	email := srv.Tenant().Users[0].Email
+	got, err := facade.Collect(lister.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{email}}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, a := range got {
+		if a.Email != email {
+			log.Fatalf("unexpected %s", a.Email)
+		}
+	}
+	fmt.Println(len(got) > 0)
+	// Output: true
+}

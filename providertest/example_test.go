@@ -1,0 +1,94 @@
+package providertest_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"testing"
+
+	"github.com/rolecall/rolecall/gen/cortex"
+	"github.com/rolecall/rolecall/gen/openai"
+	"github.com/rolecall/rolecall/providertest"
+)
+
+// A fake Cortex with five users, listed page by page with the generated
+// client. In a test, use NewServer(t, …) instead of Start: it closes the
+// server when the test ends and fails the test on any request that
+// violates the spec.
+func Example() {
+	s, err := providertest.Start("cortex", providertest.Options{Tenant: providertest.NewTenant("cortex", 5, 1)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+
+	client, err := cortex.NewClientWithResponses(s.URL(), cortex.WithHTTPClient(s.Client()),
+		cortex.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+			r.Header.Set("Authorization", "Bearer "+s.Token())
+			return nil
+		}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	assignments := 0
+	for page := int32(0); ; page++ {
+		resp, err := client.GetUserRoleAssignmentsWithResponse(context.Background(),
+			&cortex.GetUserRoleAssignmentsParams{Page: page, PageSize: 2})
+		if err != nil || resp.JSON200 == nil {
+			log.Fatalf("page %d: %v %s", page, err, resp.Body)
+		}
+		for _, u := range resp.JSON200.Users {
+			fmt.Printf("%s: %d roles\n", u.Email, len(u.Roles))
+			assignments += len(u.Roles)
+		}
+		if page+1 >= resp.JSON200.TotalPages {
+			break
+		}
+	}
+	fmt.Println("assignments:", assignments, "expected:", len(s.Tenant().Rows()))
+	fmt.Println("requests:", s.Requests(), "violations:", len(s.Violations()))
+	// Output:
+	// donald.hopper0@corp.example.net: 3 roles
+	// Grace.McCarthy1@Example.org: 2 roles
+	// ken.lamarr2@example.org: 0 roles
+	// annie.lovelace3@corp.example.net: 1 roles
+	// Radia.Knuth4@Example.com: 1 roles
+	// assignments: 7 expected: 7
+	// requests: 3 violations: 0
+}
+
+// The shape of a test that uses the fake: short pages, a listing through
+// the generated OpenAI client, and the tenant's Rows as the oracle. (An example has no *testing.T, so this one is compiled but
+// not run.)
+func ExampleNewServer() {
+	var t *testing.T // the test's t
+	s := providertest.NewServer(t, "openai", providertest.Options{ShortPages: true})
+	client, err := openai.NewClientWithResponses(s.URL(), openai.WithHTTPClient(s.Client()),
+		openai.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+			r.Header.Set("Authorization", "Bearer "+s.Token())
+			return nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := 100
+	params := &openai.ListUsersParams{Limit: &limit}
+	users := 0
+	for {
+		resp, err := client.ListUsersWithResponse(context.Background(), params)
+		if err != nil || resp.JSON200 == nil {
+			t.Fatalf("list users: %v %s", err, resp.Body)
+		}
+		users += len(resp.JSON200.Data)
+		if !resp.JSON200.HasMore {
+			break
+		}
+		params.After = resp.JSON200.LastId
+	}
+	if users != len(s.Tenant().Users) {
+		t.Errorf("listed %d users, want %d", users, len(s.Tenant().Users))
+	}
+	want := s.Tenant().Rows() // what a complete listing of assignments must return
+	t.Logf("%d requests for %d users; %d assignments expected", s.Requests(), users, len(want))
+}
