@@ -120,3 +120,26 @@ func TestCredentialsAreRequired(t *testing.T) {
 	_, err = vectara.New(vectara.Config{APIKey: "k", ClientID: "c", ClientSecret: "s"})
 	assert.ErrorContains(t, err, "not both")
 }
+
+func TestOAuthTokenIsRefreshedBeforeItExpires(t *testing.T) {
+	tokens := 0
+	base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth2/token" {
+			tokens++
+			// 60s left is inside the two-minute refresh margin: every use
+			// fetches a fresh token rather than risk an expired one.
+			facadetest.WriteRaw(w, 200, `{"access_token":"short-lived-token","token_type":"Bearer","expires_in":60}`)
+			return
+		}
+		facadetest.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":""}}`)
+	})
+	tokenURL, _ := url.JoinPath(base, "oauth2/token")
+	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
+		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
+	require.NoError(t, err)
+	for range 2 {
+		_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 2, tokens)
+}
