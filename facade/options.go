@@ -42,6 +42,10 @@ type Options struct {
 	Stats *Stats
 	// MaxBodyBytes caps one response body (default 64 MiB).
 	MaxBodyBytes int64
+	// MaxPages bounds the pages of any one paged listing (default 100000):
+	// a server that keeps announcing more pages, or reports a page count
+	// past it, ends the listing with InvalidResponse instead of a loop.
+	MaxPages int
 }
 
 // RetryPolicy says when and how long to wait before a request is tried

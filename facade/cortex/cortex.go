@@ -93,7 +93,7 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 		g, ctx := paging.NewGroup(ctx, l.kit.Concurrency)
 		users := paging.NewTally()
 		var total int32 = -1
-		err := paging.Numbered(ctx, g, 0, 0, func(ctx context.Context, n int) (paging.Page, error) {
+		err := paging.Numbered(ctx, g, 0, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
 			page, err := l.page(ctx, n, emails, users, emit)
 			if n == 0 {
 				total = page.Total
@@ -162,6 +162,9 @@ func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging
 
 // appendAssignments maps one user's record to assignments.
 func appendAssignments(out []facade.Assignment, u *api.UserRoleAssignment) ([]facade.Assignment, error) {
+	if u.Email == "" && len(u.Roles) > 0 {
+		return out, fmt.Errorf("a user with roles but without an email, the only way Cortex names a user")
+	}
 	for _, r := range u.Roles {
 		a := facade.Assignment{Provider: "cortex", UserID: u.Email, Email: u.Email, Name: u.Name, Record: u}
 		switch r.Type {
@@ -187,6 +190,9 @@ func appendAssignments(out []facade.Assignment, u *api.UserRoleAssignment) ([]fa
 			a.RoleName = firstNonEmpty(r.Name, r.Role, r.Tag)
 			if a.RoleID == "" {
 				a.RoleID = string(r.Type)
+			}
+			if a.RoleID == "" {
+				return out, fmt.Errorf("user %q: a role with neither a type nor a name", u.Email)
 			}
 			if a.RoleName == "" {
 				a.RoleName = a.RoleID

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,4 +191,13 @@ func TestDocumentedRateLimitIsTheDefault(t *testing.T) {
 	_, err = facade.Collect(paced.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond, "requests are paced at 1000/min")
+}
+
+func TestBodyPastTheCapIsRefused(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"`+strings.Repeat("x", 4096)+`","roles":[]}]}`)
+	}, facade.Options{MaxBodyBytes: 1024})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), "larger than the")
 }

@@ -175,7 +175,7 @@ func (l *Lister) roles(ctx context.Context, g *paging.Group, found func(*api.Rol
 	size := l.kit.PageSize
 	seen := paging.NewTally()
 	total := -1
-	err := paging.Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (paging.Page, error) {
+	err := paging.Numbered(ctx, g, 1, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
 		params := &api.ListRolesParams{Page: &n, PageSize: &size, Type: &userType}
 		var roles []*api.RoleWithStats
 		var page paging.Page
@@ -218,7 +218,7 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 	size := l.kit.PageSize
 	seen := paging.NewTally()
 	total := -1
-	err := paging.Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (paging.Page, error) {
+	err := paging.Numbered(ctx, g, 1, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
 		params := &api.ListRoleUsersParams{Page: &n, PageSize: &size}
 		if email != "" {
 			mode := api.SearchModeExact

@@ -100,7 +100,7 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 	emails := driverkit.Emails(opts)
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
 		g, ctx := paging.NewGroup(ctx, l.kit.Concurrency)
-		err := paging.Cursor(ctx, 0, func(ctx context.Context, cursor string) (string, bool, error) {
+		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 			users, next, more, err := l.usersPage(ctx, cursor, emails)
 			if err != nil {
 				return "", false, err
@@ -173,7 +173,7 @@ func (l *Lister) usersPage(ctx context.Context, after string, emails []string) (
 // userRoles lists one user's roles, page by page.
 func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit driverkit.Emit) error {
 	limit := l.kit.PageSize
-	return paging.Cursor(ctx, 0, func(ctx context.Context, cursor string) (string, bool, error) {
+	return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 		op := fmt.Sprintf("list roles of user %q", u.Id)
 		params := &api.ListUserRoleAssignmentsParams{Limit: &limit}
 		if cursor != "" {

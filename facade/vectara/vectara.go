@@ -112,7 +112,7 @@ func (l *Lister) Provider() string { return "vectara" }
 // Vectara API: GET /v2/users
 func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		return paging.Cursor(ctx, 0, func(ctx context.Context, cursor string) (string, bool, error) {
+		return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 			batch, next, err := l.page(ctx, cursor)
 			if err != nil {
 				return "", false, err
@@ -162,7 +162,12 @@ func appendAssignments(out []facade.Assignment, u *api.User) ([]facade.Assignmen
 	}
 	base := facade.Assignment{Provider: "vectara", UserID: *u.Id, Email: deref(u.Email), Username: deref(u.Username),
 		Disabled: u.Enabled != nil && !*u.Enabled, RoleKind: facade.Builtin, Record: u}
+	var bad error
 	add := func(role, scope string) {
+		if role == "" {
+			bad = fmt.Errorf("user %q: an empty role value", *u.Id)
+			return
+		}
 		a := base
 		a.RoleID, a.RoleName, a.Scope = role, role, scope
 		out = append(out, a)
@@ -182,7 +187,7 @@ func appendAssignments(out []facade.Assignment, u *api.User) ([]facade.Assignmen
 			add(string(r.Role), "agent/"+r.AgentKey)
 		}
 	}
-	return out, nil
+	return out, bad
 }
 
 func deref(p *string) string {

@@ -71,9 +71,16 @@ func (p RetryPolicy) WithDefaults() RetryPolicy {
 func (p RetryPolicy) Backoff(n int) time.Duration {
 	d := p.BaseDelay
 	for i := 0; i < n && d < p.MaxDelay; i++ {
+		if d > p.MaxDelay/2 { // doubling would pass the cap (or overflow)
+			d = p.MaxDelay
+			break
+		}
 		d *= 2
 	}
 	d = min(d, p.MaxDelay)
+	if d <= 0 {
+		return 0
+	}
 	return d - time.Duration(rand.Int64N(int64(d)/4+1))
 }
 
@@ -301,6 +308,9 @@ func (t *Transport) serverDelay(resp *http.Response) (time.Duration, bool) {
 func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
 		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
+			// Capped like Retry-After below; a huge float would otherwise
+			// convert to a negative Duration.
+			ms = min(ms, float64(24*time.Hour/time.Millisecond))
 			return time.Duration(ms * float64(time.Millisecond)), true
 		}
 	}
@@ -336,6 +346,9 @@ func (e *TimeoutError) Unwrap() error { return e.Err }
 
 // Timeout reports true, so that net.Error checks treat it as a timeout.
 func (e *TimeoutError) Timeout() bool { return true }
+
+// Temporary reports true; with Timeout it makes TimeoutError a net.Error.
+func (e *TimeoutError) Temporary() bool { return true }
 
 func retryableError(err error) bool {
 	var te *TimeoutError
@@ -473,19 +486,26 @@ func IsLoopback(host string) bool {
 func CheckBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("base URL %q: %w", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // ue's message repeats raw, credentials and all
+		}
+		return nil, fmt.Errorf("base URL: %w", err)
 	}
+	// Error messages show the URL without userinfo or query (a key may sit
+	// in either).
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	switch {
-	case u.Host == "":
-		return nil, fmt.Errorf("base URL %q has no host", raw)
 	case u.User != nil:
 		return nil, fmt.Errorf("base URL must not carry credentials")
+	case u.Host == "":
+		return nil, fmt.Errorf("base URL %q has no host", shown)
 	case u.Scheme == "https":
 	case u.Scheme == "http" && IsLoopback(u.Hostname()):
 	case u.Scheme == "http":
-		return nil, fmt.Errorf("base URL %q: plain http is accepted only for loopback hosts; use https", raw)
+		return nil, fmt.Errorf("base URL %q: plain http is accepted only for loopback hosts; use https", shown)
 	default:
-		return nil, fmt.Errorf("base URL %q: scheme must be https", raw)
+		return nil, fmt.Errorf("base URL %q: scheme must be https", shown)
 	}
 	u.RawQuery, u.Fragment = "", ""
 	if !strings.HasSuffix(u.Path, "/") {

@@ -148,16 +148,26 @@ func wrap(err error) error {
 type capReader struct {
 	r    io.Reader
 	left int64
+	// err is sticky past the cap: json.Decoder.More drops a read error and
+	// reads again, and the byte that told the body was too large is gone.
+	err error
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
 	if c.left <= 0 {
 		// One byte more tells a body exactly at the cap from a larger one.
 		var one [1]byte
-		if n, _ := c.r.Read(one[:]); n > 0 {
-			return 0, ErrTooLarge
+		n, err := c.r.Read(one[:])
+		switch {
+		case n > 0:
+			c.err = ErrTooLarge
+		case err != nil:
+			c.err = err // io.EOF, or the reader's own failure
 		}
-		return 0, io.EOF
+		return 0, c.err
 	}
 	if int64(len(p)) > c.left {
 		p = p[:c.left]

@@ -15,7 +15,7 @@ import (
 
 // DefaultMaxPages bounds one listing's pages: past it the listing ends with
 // ErrTooManyPages rather than looping.
-const DefaultMaxPages = 1_000_000
+const DefaultMaxPages = 100_000
 
 var (
 	// ErrRepeatedCursor reports a server that handed back a cursor it had

@@ -54,6 +54,7 @@ type Kit struct {
 	PageSize    int
 	Concurrency int
 	MaxBody     int64
+	MaxPages    int // bound on one paged listing's pages (0: paging's default)
 	Logger      *slog.Logger
 	Stats       *facade.Stats
 	retry       httpx.RetryPolicy
@@ -81,7 +82,7 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Provider, err)
 	}
-	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: o.Stats, MaxBody: o.MaxBodyBytes, auth: auth}
+	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: o.Stats, MaxBody: o.MaxBodyBytes, MaxPages: o.MaxPages, auth: auth}
 	if k.auth == nil {
 		k.auth = func(*http.Request) error { return nil }
 	}

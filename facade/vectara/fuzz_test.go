@@ -1,0 +1,27 @@
+package vectara_test
+
+import (
+	"testing"
+
+	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/vectara"
+)
+
+// FuzzListing feeds arbitrary page bodies (and pagination headers) to the
+// driver: it must end, with assignments or a typed error, never panic or
+// loop. Seeds live here and in testdata/fuzz/FuzzListing.
+func FuzzListing(f *testing.F) {
+	f.Add([]byte(`{"users":[{"id":"usr_1","email":"a@x.com","enabled":true,"api_roles":["owner","future_role"],"corpus_roles":[{"corpus_key":"c","role":"viewer"}],"agent_roles":[{"agent_key":"a","role":"agent_user"}]}],"metadata":{"page_key":""}}`), []byte(nil), "")
+	f.Add([]byte(`{"users":[],"metadata":{"page_key":"again"}}`), []byte(nil), "")
+	f.Add([]byte(`{"users":[{"id":"usr_1","api_roles":"owner"}]}`), []byte(nil), "")
+	f.Add([]byte(`{"users":null,"metadata":null}`), []byte(nil), "")
+	f.Fuzz(func(t *testing.T, body, body2 []byte, hdr string) {
+		_ = body2
+		c := &facadetest.Canned{Responses: []facadetest.CannedResponse{{PathSuffix: "/v2/users", Body: body}}}
+		l, err := vectara.New(vectara.Config{APIKey: "fuzz-token", Options: facadetest.FuzzOptions(c)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		facadetest.CheckListing(t, l)
+	})
+}

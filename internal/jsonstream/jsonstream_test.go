@@ -1,0 +1,421 @@
+package jsonstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type user struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// collect returns an each that appends to *out.
+func collect(out *[]*user) func(*user) error {
+	return func(u *user) error {
+		*out = append(*out, u)
+		return nil
+	}
+}
+
+func ids(us []*user) []int {
+	out := []int{}
+	for _, u := range us {
+		out = append(out, u.ID)
+	}
+	return out
+}
+
+func TestObjectStreamsItemsAndFields(t *testing.T) {
+	const body = `{
+		"page": 2,
+		"meta": {"page": 99, "users": [{"id": 100}], "deep": [[1, {"x": null}], "s"]},
+		"users": [{"id": 1, "name": "ann"}, {"id": 2}, {"id": 3, "name": "cy"}],
+		"extra": [[1], [2, [3]]],
+		"flag": true,
+		"nothing": null,
+		"total": 7,
+		"s": "a \"quoted\" } ] string"
+	}`
+	var got []*user
+	var page, total int
+	var flag bool
+	err := Object(strings.NewReader(body), 0, "users", collect(&got), map[string]Field{
+		"page":  Into(&page),
+		"total": Into(&total),
+		"flag":  Into(&flag),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2, 3}, ids(got))
+	assert.Equal(t, "ann", got[0].Name)
+	assert.Equal(t, "", got[1].Name, "each element is decoded into a fresh value")
+	assert.Equal(t, "cy", got[2].Name)
+	assert.Equal(t, 2, page, "a key nested in a skipped value is not routed to a handler")
+	assert.Equal(t, 7, total)
+	assert.True(t, flag)
+}
+
+func TestObjectFieldsBeforeAndAfterItems(t *testing.T) {
+	var order []string
+	field := func(name string) Field {
+		return func(dec *json.Decoder) error {
+			order = append(order, name)
+			var v json.RawMessage
+			return dec.Decode(&v)
+		}
+	}
+	err := Object(strings.NewReader(`{"a":1,"users":[{"id":1},{"id":2}],"b":{"c":[]}}`), 0, "users",
+		func(u *user) error {
+			order = append(order, fmt.Sprint("user ", u.ID))
+			return nil
+		}, map[string]Field{"a": field("a"), "b": field("b"), "users": field("never")})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "user 1", "user 2", "b"}, order)
+}
+
+func TestObjectEmptyAndNullLists(t *testing.T) {
+	for _, body := range []string{`{"users":null}`, `{"users":[]}`, `{}`, `{"other":[1,2]}`, " \n{ \"users\" : [ ] }\n\t "} {
+		t.Run(body, func(t *testing.T) {
+			calls := 0
+			err := Object(strings.NewReader(body), 0, "users", func(*user) error { calls++; return nil }, nil)
+			require.NoError(t, err)
+			assert.Equal(t, 0, calls)
+		})
+	}
+}
+
+func TestObjectItemsNotAnArray(t *testing.T) {
+	for _, body := range []string{`{"users":{"id":1}}`, `{"users":"x"}`, `{"users":5}`, `{"users":true}`} {
+		t.Run(body, func(t *testing.T) {
+			calls := 0
+			err := Object(strings.NewReader(body), 0, "users", func(*user) error { calls++; return nil }, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "want an array")
+			assert.Equal(t, 0, calls)
+		})
+	}
+}
+
+func TestObjectTopLevelNotAnObject(t *testing.T) {
+	for _, body := range []string{`[]`, `[{"id":1}]`, `"users"`, `5`, `null`, `true`} {
+		t.Run(body, func(t *testing.T) {
+			calls := 0
+			err := Object(strings.NewReader(body), 0, "users", func(*user) error { calls++; return nil }, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "want \"{\"")
+			assert.Equal(t, 0, calls)
+		})
+	}
+}
+
+func TestObjectSyntaxError(t *testing.T) {
+	for _, body := range []string{`{"users":[{"id":1},]}`, `{"users" [1]}`, `{users:[]}`, `{"users":[}`, `{"a":1,}`, `{"a":tru}`} {
+		t.Run(body, func(t *testing.T) {
+			err := Object(strings.NewReader(body), 0, "users", func(*user) error { return nil }, nil)
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, io.ErrUnexpectedEOF)
+		})
+	}
+}
+
+func TestTrailingData(t *testing.T) {
+	for _, body := range []string{`{"users":[]} x`, `{"users":[]}{}`, `{"users":[]} 1`, `{"users":[]}]`, `{"users":[]} "s"`} {
+		t.Run("object "+body, func(t *testing.T) {
+			err := Object(strings.NewReader(body), 0, "users", func(*user) error { return nil }, nil)
+			require.Error(t, err)
+		})
+	}
+	for _, body := range []string{`[] x`, `[][]`, `[{"id":1}] {}`, `null null`} {
+		t.Run("array "+body, func(t *testing.T) {
+			err := Array(strings.NewReader(body), 0, func(*user) error { return nil })
+			require.Error(t, err)
+		})
+	}
+}
+
+const fullDoc = `{"page":12,"meta":{"k":[1,"two",null,true]},"users":[{"id":1,"name":"ann"},{"id":23,"name":"bo"}],"total":34}`
+
+func TestObjectTruncated(t *testing.T) {
+	for i := range len(fullDoc) {
+		prefix := fullDoc[:i]
+		var page, total int
+		err := Object(strings.NewReader(prefix), 0, "users", func(*user) error { return nil },
+			map[string]Field{"page": Into(&page), "total": Into(&total)})
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "prefix %q", prefix)
+	}
+	require.NoError(t, Object(strings.NewReader(fullDoc), 0, "users", func(*user) error { return nil }, nil))
+}
+
+func TestArrayTruncated(t *testing.T) {
+	const doc = `[{"id":1,"name":"ann"},{"id":23,"name":"bo"}]`
+	for i := range len(doc) {
+		err := Array(strings.NewReader(doc[:i]), 0, func(*user) error { return nil })
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "prefix %q", doc[:i])
+	}
+}
+
+func TestWrongElementType(t *testing.T) {
+	var got []*user
+	err := Object(strings.NewReader(`{"users":[{"id":1},{"id":"two"},{"id":3}]}`), 0, "users", collect(&got), nil)
+	var te *json.UnmarshalTypeError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "id", te.Field)
+	assert.Equal(t, "string", te.Value)
+	assert.Equal(t, []int{1}, ids(got), "decoding stops at the bad element")
+
+	got = nil
+	err = Array(strings.NewReader(`[{"id":1},{"name":5}]`), 0, collect(&got))
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "name", te.Field)
+	assert.Equal(t, []int{1}, ids(got))
+
+	var page int
+	err = Object(strings.NewReader(`{"page":"two","users":[{"id":1}]}`), 0, "users", collect(&got),
+		map[string]Field{"page": Into(&page)})
+	require.ErrorAs(t, err, &te, "a field's type error is reported too")
+}
+
+func bigDoc(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"users":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":%d,"name":"user number %d"}`, i, i)
+	}
+	b.WriteString(`],"total":`)
+	fmt.Fprint(&b, n)
+	b.WriteString("}")
+	return b.String()
+}
+
+func TestMaxBytes(t *testing.T) {
+	for _, doc := range []string{`{"users":[{"id":1}]}`, bigDoc(300)} {
+		size := int64(len(doc))
+		readers := map[string]func() io.Reader{
+			"plain":    func() io.Reader { return strings.NewReader(doc) },
+			"one byte": func() io.Reader { return iotest.OneByteReader(strings.NewReader(doc)) },
+			"data+EOF": func() io.Reader { return iotest.DataErrReader(strings.NewReader(doc)) },
+			"half":     func() io.Reader { return iotest.HalfReader(strings.NewReader(doc)) },
+		}
+		for name, r := range readers {
+			t.Run(fmt.Sprintf("%d bytes %s", size, name), func(t *testing.T) {
+				var got []*user
+				require.NoError(t, Object(r(), size, "users", collect(&got), nil), "exactly at the cap")
+				assert.Len(t, got, strings.Count(doc, `"id"`))
+
+				got = nil
+				require.NoError(t, Object(r(), size+1, "users", collect(&got), nil))
+
+				err := Object(r(), size-1, "users", collect(&got), nil)
+				require.ErrorIs(t, err, ErrTooLarge, "one byte over the cap")
+
+				err = Object(r(), size/2, "users", func(*user) error { return nil }, nil)
+				require.ErrorIs(t, err, ErrTooLarge)
+			})
+		}
+	}
+	t.Run("array", func(t *testing.T) {
+		doc := `[{"id":1},{"id":2}]`
+		require.NoError(t, Array(strings.NewReader(doc), int64(len(doc)), func(*user) error { return nil }))
+		require.ErrorIs(t, Array(strings.NewReader(doc), int64(len(doc)-1), func(*user) error { return nil }), ErrTooLarge)
+		require.ErrorIs(t, Array(strings.NewReader(doc+"   "), int64(len(doc)), func(*user) error { return nil }), ErrTooLarge,
+			"trailing whitespace counts toward the cap")
+	})
+	t.Run("default cap", func(t *testing.T) {
+		doc := bigDoc(3000) // about 100 KB
+		require.NoError(t, Object(strings.NewReader(doc), 0, "users", func(*user) error { return nil }, nil))
+		require.NoError(t, Object(strings.NewReader(doc), -1, "users", func(*user) error { return nil }, nil))
+	})
+}
+
+func TestReaderErrorPropagates(t *testing.T) {
+	broken := errors.New("connection reset")
+	doc := `{"users":[{"id":1},{"id":2}]}`
+	for _, cut := range []int{0, 5, 15, len(doc)} {
+		for _, maxBytes := range []int64{0, int64(cut), int64(cut) + 100} {
+			if maxBytes == 0 && cut == 0 {
+				continue
+			}
+			t.Run(fmt.Sprintf("cut=%d max=%d", cut, maxBytes), func(t *testing.T) {
+				r := io.MultiReader(strings.NewReader(doc[:cut]), iotest.ErrReader(broken))
+				err := Object(r, maxBytes, "users", func(*user) error { return nil }, nil)
+				require.ErrorIs(t, err, broken, "a read error is reported, even right at the cap")
+			})
+		}
+	}
+	r := io.MultiReader(strings.NewReader(`[{"id":1},`), iotest.ErrReader(broken))
+	require.ErrorIs(t, Array(r, 0, func(*user) error { return nil }), broken)
+}
+
+func TestArray(t *testing.T) {
+	var got []*user
+	require.NoError(t, Array(strings.NewReader(` [{"id":1,"name":"a"},{"id":2},{"id":3}] `), 0, collect(&got)))
+	assert.Equal(t, []int{1, 2, 3}, ids(got))
+	assert.Equal(t, "", got[1].Name)
+
+	got = nil
+	require.NoError(t, Array(strings.NewReader(`null`), 0, collect(&got)))
+	require.NoError(t, Array(strings.NewReader(`[]`), 0, collect(&got)))
+	assert.Empty(t, got)
+
+	for _, body := range []string{`{}`, `{"users":[]}`, `"x"`, `1`} {
+		err := Array(strings.NewReader(body), 0, collect(&got))
+		require.Error(t, err, body)
+		assert.Contains(t, err.Error(), "want an array", body)
+	}
+	require.ErrorIs(t, Array(strings.NewReader(``), 0, collect(&got)), io.ErrUnexpectedEOF)
+	assert.Empty(t, got)
+
+	var nums []int
+	require.NoError(t, Array(strings.NewReader(`[3,1,2]`), 0, func(n *int) error { nums = append(nums, *n); return nil }))
+	assert.Equal(t, []int{3, 1, 2}, nums)
+}
+
+func TestEachErrorStops(t *testing.T) {
+	stop := errors.New("stop")
+	t.Run("object", func(t *testing.T) {
+		var seen []int
+		var total int
+		err := Object(strings.NewReader(`{"users":[{"id":1},{"id":2},{"id":3}],"total":3}`), 0, "users", func(u *user) error {
+			seen = append(seen, u.ID)
+			if u.ID == 2 {
+				return stop
+			}
+			return nil
+		}, map[string]Field{"total": Into(&total)})
+		assert.Same(t, stop, err, "returned as is")
+		assert.Equal(t, []int{1, 2}, seen)
+		assert.Equal(t, 0, total, "nothing after the failing element is decoded")
+	})
+	t.Run("array", func(t *testing.T) {
+		var seen []int
+		err := Array(strings.NewReader(`[{"id":1},{"id":2},{"id":3}]`), 0, func(u *user) error {
+			seen = append(seen, u.ID)
+			if u.ID == 2 {
+				return stop
+			}
+			return nil
+		})
+		assert.Same(t, stop, err)
+		assert.Equal(t, []int{1, 2}, seen)
+	})
+	t.Run("io.EOF from each is returned as is", func(t *testing.T) {
+		err := Array(strings.NewReader(`[1]`), 0, func(*int) error { return io.EOF })
+		assert.Same(t, io.EOF, err)
+	})
+	t.Run("field", func(t *testing.T) {
+		var seen int
+		err := Object(strings.NewReader(`{"a":1,"users":[{"id":1}]}`), 0, "users",
+			func(*user) error { seen++; return nil },
+			map[string]Field{"a": func(dec *json.Decoder) error { return stop }})
+		assert.Same(t, stop, err)
+		assert.Equal(t, 0, seen)
+	})
+}
+
+// topLevel returns the values of key among the members of the JSON object
+// data, in order (all of them, if the key repeats).
+func topLevel(data []byte, key string) ([]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("not an object: %v %v", tok, err)
+	}
+	var out []json.RawMessage
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		if k == key {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+func compact(t *testing.T, raw []byte) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatalf("compact %q: %v", raw, err)
+	}
+	return b.String()
+}
+
+func FuzzObject(f *testing.F) {
+	f.Add([]byte(fullDoc))
+	f.Add([]byte(`{"users":null}`))
+	f.Add([]byte(`{"users":[1,"a",{"b":[]}],"users":[null]}`))
+	f.Add([]byte(`{"users":{}}`))
+	f.Add([]byte(`[{"users":[]}]`))
+	f.Add([]byte(`{"users":[]} {}`))
+	f.Add([]byte(`{"users":[1,2`))
+	f.Add([]byte(" {\"a\":\"\\u00e9\\\"\",\"users\":[[],[[]]]} \n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got []string
+		each := func(v *json.RawMessage) error {
+			got = append(got, compact(t, *v))
+			return nil
+		}
+		err := Object(bytes.NewReader(data), 0, "users", each, nil)
+
+		// Oracle: a valid JSON object whose every "users" member is an
+		// array or null decodes to those arrays' elements; anything else
+		// fails.
+		wantOK := json.Valid(data)
+		var want []string
+		if wantOK {
+			vals, terr := topLevel(data, "users")
+			if terr != nil {
+				wantOK = false // not an object
+			}
+			for _, v := range vals {
+				var elems []json.RawMessage
+				if json.Unmarshal(v, &elems) != nil || (elems == nil && compact(t, v) != "null") {
+					wantOK = false
+					break
+				}
+				for _, e := range elems {
+					want = append(want, compact(t, e))
+				}
+			}
+		}
+		if !wantOK {
+			if err == nil {
+				t.Fatalf("%q: accepted", data)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", data, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || len(got) != len(want) {
+			t.Fatalf("%q: got %q, want %q", data, got, want)
+		}
+
+		// The cap: exactly the body's size is fine; one byte less is too large.
+		if err := Object(bytes.NewReader(data), int64(len(data)), "users", func(*json.RawMessage) error { return nil }, nil); err != nil {
+			t.Fatalf("%q at its own size: %v", data, err)
+		}
+		if len(data) > 1 {
+			err := Object(bytes.NewReader(data), int64(len(data)-1), "users", func(*json.RawMessage) error { return nil }, nil)
+			if !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("%q one byte over: %v", data, err)
+			}
+		}
+	})
+}

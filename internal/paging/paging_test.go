@@ -1,0 +1,552 @@
+package paging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// cursorServer answers from a table cursor → (next, done) and records the
+// cursors asked for.
+type cursorServer struct {
+	pages map[string]struct {
+		next string
+		done bool
+	}
+	calls []string
+}
+
+func newCursorServer(pages ...string) *cursorServer {
+	// pages lists "cursor>next" pairs; a bare "cursor" is the last page.
+	s := &cursorServer{pages: map[string]struct {
+		next string
+		done bool
+	}{}}
+	for _, p := range pages {
+		var cur, next string
+		done := true
+		for i := range len(p) {
+			if p[i] == '>' {
+				cur, next, done = p[:i], p[i+1:], false
+				break
+			}
+		}
+		if done {
+			cur = p
+		}
+		s.pages[cur] = struct {
+			next string
+			done bool
+		}{next, done}
+	}
+	return s
+}
+
+func (s *cursorServer) fetch(ctx context.Context, cursor string) (string, bool, error) {
+	s.calls = append(s.calls, cursor)
+	p, ok := s.pages[cursor]
+	if !ok {
+		return "", false, fmt.Errorf("unknown cursor %q", cursor)
+	}
+	return p.next, p.done, nil
+}
+
+func TestCursorFollowsToDone(t *testing.T) {
+	s := newCursorServer(">a", "a>b", "b>c", "c")
+	require.NoError(t, Cursor(t.Context(), 0, s.fetch))
+	assert.Equal(t, []string{"", "a", "b", "c"}, s.calls)
+}
+
+func TestCursorSinglePage(t *testing.T) {
+	s := newCursorServer("")
+	require.NoError(t, Cursor(t.Context(), 1, s.fetch))
+	assert.Equal(t, []string{""}, s.calls)
+}
+
+func TestCursorDoneIgnoresNext(t *testing.T) {
+	var calls int
+	err := Cursor(t.Context(), 0, func(ctx context.Context, cursor string) (string, bool, error) {
+		calls++
+		return "ignored", true, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1, calls)
+}
+
+func TestCursorRepeated(t *testing.T) {
+	s := newCursorServer(">a", "a>b", "b>a")
+	err := Cursor(t.Context(), 0, s.fetch)
+	require.ErrorIs(t, err, ErrRepeatedCursor)
+	assert.Contains(t, err.Error(), `page 3`)
+	assert.Contains(t, err.Error(), `"a"`)
+	assert.Equal(t, []string{"", "a", "b"}, s.calls)
+}
+
+func TestCursorEqualToPrevious(t *testing.T) {
+	s := newCursorServer(">a", "a>a")
+	err := Cursor(t.Context(), 0, s.fetch)
+	require.ErrorIs(t, err, ErrRepeatedCursor)
+	assert.Equal(t, []string{"", "a"}, s.calls)
+}
+
+func TestCursorMissing(t *testing.T) {
+	s := newCursorServer(">a", "a>")
+	err := Cursor(t.Context(), 0, s.fetch)
+	require.ErrorIs(t, err, ErrMissingCursor)
+	assert.NotErrorIs(t, err, ErrRepeatedCursor)
+	assert.Contains(t, err.Error(), "page 2")
+	assert.Equal(t, []string{"", "a"}, s.calls)
+
+	s = newCursorServer(">")
+	require.ErrorIs(t, Cursor(t.Context(), 0, s.fetch), ErrMissingCursor)
+	assert.Equal(t, []string{""}, s.calls)
+}
+
+func endless(calls *int) CursorFunc {
+	return func(ctx context.Context, cursor string) (string, bool, error) {
+		*calls++
+		return "c" + strconv.Itoa(*calls), false, nil
+	}
+}
+
+func TestCursorTooManyPages(t *testing.T) {
+	var calls int
+	err := Cursor(t.Context(), 5, endless(&calls))
+	require.ErrorIs(t, err, ErrTooManyPages)
+	assert.Equal(t, 5, calls)
+
+	// Exactly maxPages pages is fine.
+	s := newCursorServer(">1", "1>2", "2>3", "3>4", "4")
+	require.NoError(t, Cursor(t.Context(), 5, s.fetch))
+	assert.Len(t, s.calls, 5)
+	s = newCursorServer(">1", "1>2", "2>3", "3>4", "4>5", "5")
+	require.ErrorIs(t, Cursor(t.Context(), 5, s.fetch), ErrTooManyPages)
+	assert.Len(t, s.calls, 5)
+}
+
+func TestCursorDefaultMaxPages(t *testing.T) {
+	var calls int
+	err := Cursor(t.Context(), 0, func(ctx context.Context, cursor string) (string, bool, error) {
+		calls++
+		return "c" + strconv.Itoa(calls), calls == 5000, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 5000, calls)
+}
+
+func TestCursorContextCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	var calls int
+	err := Cursor(ctx, 0, func(ctx context.Context, cursor string) (string, bool, error) {
+		calls++
+		if calls == 2 {
+			cancel()
+		}
+		return "c" + strconv.Itoa(calls), false, nil
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 2, calls)
+
+	calls = 0
+	err = Cursor(ctx, 0, endless(&calls))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 0, calls, "an ended context fetches nothing")
+}
+
+func TestCursorFetchError(t *testing.T) {
+	boom := errors.New("boom")
+	var calls int
+	err := Cursor(t.Context(), 0, func(ctx context.Context, cursor string) (string, bool, error) {
+		calls++
+		if calls == 3 {
+			return "c4", false, boom
+		}
+		return "c" + strconv.Itoa(calls), false, nil
+	})
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, 3, calls)
+}
+
+// recorder counts the fetches of each page number.
+type recorder struct {
+	mu    sync.Mutex
+	calls map[int]int
+	order []int
+}
+
+func newRecorder() *recorder { return &recorder{calls: map[int]int{}} }
+
+func (r *recorder) record(n int) {
+	r.mu.Lock()
+	r.calls[n]++
+	r.order = append(r.order, n)
+	r.mu.Unlock()
+}
+
+func (r *recorder) seen() map[int]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[int]int, len(r.calls))
+	for k, v := range r.calls {
+		out[k] = v
+	}
+	return out
+}
+
+func each(from, to int) map[int]int {
+	m := map[int]int{}
+	for n := from; n <= to; n++ {
+		m[n] = 1
+	}
+	return m
+}
+
+func TestNumberedFetchesEachPageOnce(t *testing.T) {
+	for _, first := range []int{0, 1} {
+		for _, pages := range []int{1, 2, 3, 10} {
+			t.Run(fmt.Sprintf("first=%d pages=%d", first, pages), func(t *testing.T) {
+				g, ctx := NewGroup(t.Context(), 4)
+				r := newRecorder()
+				err := Numbered(ctx, g, first, 0, func(ctx context.Context, n int) (Page, error) {
+					r.record(n)
+					return Page{Pages: pages, Next: n < first+pages-1}, nil
+				})
+				require.NoError(t, err)
+				require.NoError(t, g.Wait())
+				assert.Equal(t, each(first, first+pages-1), r.seen())
+				assert.Equal(t, first, r.order[0], "the first page comes first")
+			})
+		}
+	}
+}
+
+func TestNumberedRunsConcurrently(t *testing.T) {
+	const limit = 4
+	g, ctx := NewGroup(t.Context(), limit)
+	var cur, peak atomic.Int32
+	r := newRecorder()
+	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+		r.record(n)
+		if n > 1 {
+			c := cur.Add(1)
+			for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
+			}
+			// Wait for the others (or a while), so that the peak does not
+			// depend on scheduling luck.
+			deadline := time.Now().Add(time.Second)
+			for peak.Load() < limit && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond)
+			cur.Add(-1)
+		}
+		return Page{Pages: 9}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, each(1, 9), r.seen())
+	// limit goroutines, plus the caller running a task inline when all
+	// slots are busy.
+	assert.GreaterOrEqual(t, peak.Load(), int32(limit))
+	assert.LessOrEqual(t, peak.Load(), int32(limit+1))
+}
+
+func TestNumberedFollowsWithoutCount(t *testing.T) {
+	for _, pages := range []int{-1, 0, 1} {
+		t.Run(strconv.Itoa(pages), func(t *testing.T) {
+			g, ctx := NewGroup(t.Context(), 4)
+			r := newRecorder()
+			err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+				r.record(n)
+				return Page{Pages: pages, Next: n < 5}, nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, []int{1, 2, 3, 4, 5}, r.order, "one page at a time, in order")
+		})
+	}
+}
+
+func TestNumberedSinglePageNoNext(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 4)
+	r := newRecorder()
+	require.NoError(t, Numbered(ctx, g, 0, 0, func(ctx context.Context, n int) (Page, error) {
+		r.record(n)
+		return Page{Pages: 1}, nil
+	}))
+	assert.Equal(t, []int{0}, r.order)
+}
+
+func TestNumberedLastPageNextExtends(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 4)
+	r := newRecorder()
+	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+		r.record(n)
+		switch {
+		case n == 2:
+			return Page{Pages: 3, Next: true}, nil // not the last counted page: ignored
+		case n >= 3:
+			return Page{Pages: 3, Next: n < 6}, nil
+		}
+		return Page{Pages: 3}, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, each(1, 6), r.seen())
+	r.mu.Lock()
+	assert.Equal(t, []int{4, 5, 6}, r.order[3:], "pages past the count follow one at a time")
+	r.mu.Unlock()
+}
+
+func TestNumberedAlwaysNext(t *testing.T) {
+	for _, pages := range []int{-1, 4} {
+		t.Run(strconv.Itoa(pages), func(t *testing.T) {
+			g, ctx := NewGroup(t.Context(), 4)
+			var calls atomic.Int32
+			err := Numbered(ctx, g, 1, 10, func(ctx context.Context, n int) (Page, error) {
+				calls.Add(1)
+				return Page{Pages: pages, Next: true}, nil
+			})
+			require.ErrorIs(t, err, ErrTooManyPages)
+			assert.Equal(t, int32(10), calls.Load(), "exactly maxPages pages are fetched")
+		})
+	}
+}
+
+func TestNumberedExactlyMaxPages(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 4)
+	r := newRecorder()
+	require.NoError(t, Numbered(ctx, g, 0, 10, func(ctx context.Context, n int) (Page, error) {
+		r.record(n)
+		return Page{Pages: 10}, nil
+	}))
+	assert.Equal(t, each(0, 9), r.seen())
+
+	// Seven counted pages, then three more announced one by one: ten in all.
+	r = newRecorder()
+	require.NoError(t, Numbered(ctx, g, 1, 10, func(ctx context.Context, n int) (Page, error) {
+		r.record(n)
+		return Page{Pages: 7, Next: n >= 7 && n < 10}, nil
+	}))
+	assert.Equal(t, each(1, 10), r.seen())
+}
+
+func TestNumberedReportedPagesBeyondMax(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 4)
+	r := newRecorder()
+	err := Numbered(ctx, g, 1, 10, func(ctx context.Context, n int) (Page, error) {
+		r.record(n)
+		return Page{Pages: 11}, nil
+	})
+	require.ErrorIs(t, err, ErrTooManyPages)
+	assert.Contains(t, err.Error(), "11")
+	assert.Equal(t, []int{1}, r.order)
+}
+
+func TestNumberedFirstPageError(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 4)
+	boom := errors.New("boom")
+	var calls atomic.Int32
+	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+		calls.Add(1)
+		return Page{Pages: 5}, boom
+	})
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, int32(1), calls.Load())
+}
+
+func TestNumberedPageErrorCancelsGroup(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 4)
+	boom := errors.New("page 3 failed")
+	r := newRecorder()
+	start := time.Now()
+	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+		r.record(n)
+		switch n {
+		case 1:
+			return Page{Pages: 6}, nil
+		case 3:
+			return Page{}, boom
+		}
+		select { // the others wait to be cancelled
+		case <-ctx.Done():
+			return Page{}, ctx.Err()
+		case <-time.After(5 * time.Second):
+			return Page{}, errors.New("not cancelled")
+		}
+	})
+	require.ErrorIs(t, err, boom)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.ErrorIs(t, ctx.Err(), context.Canceled)
+	assert.ErrorIs(t, context.Cause(ctx), boom)
+	assert.ErrorIs(t, g.Wait(), boom, "the page's error fails the parent group too")
+	assert.Equal(t, each(1, 6), r.seen())
+}
+
+func TestNumberedTailErrorNotFollowed(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 2)
+	boom := errors.New("boom")
+	r := newRecorder()
+	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+		r.record(n)
+		if n == 5 {
+			return Page{}, boom
+		}
+		return Page{Pages: 3, Next: true}, nil
+	})
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, each(1, 5), r.seen())
+}
+
+func TestGroupNestedLimitOneNoDeadlock(t *testing.T) {
+	g, _ := NewGroup(t.Context(), 1)
+	var leaves atomic.Int32
+	var fan func(g *Group, depth int) error
+	fan = func(g *Group, depth int) error {
+		if depth == 0 {
+			leaves.Add(1)
+			time.Sleep(time.Millisecond)
+			return nil
+		}
+		sub := g.Sub()
+		for range 3 {
+			sub.Go(func() error { return fan(g, depth-1) })
+		}
+		return sub.Wait()
+	}
+	done := make(chan error, 1)
+	go func() {
+		for range 3 {
+			g.Go(func() error { return fan(g, 3) })
+		}
+		done <- g.Wait()
+	}()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("nested fan-out deadlocked")
+	}
+	assert.Equal(t, int32(3*27), leaves.Load())
+}
+
+func TestGroupBoundsGoroutinesAndRunsInline(t *testing.T) {
+	g, _ := NewGroup(t.Context(), 1)
+	release := make(chan struct{})
+	started := make(chan struct{})
+	g.Go(func() error {
+		close(started)
+		<-release
+		return nil
+	})
+	<-started
+	ran := false
+	g.Go(func() error { ran = true; return nil }) // the only slot is busy: runs inline
+	assert.True(t, ran, "with every slot busy the task runs before Go returns")
+	close(release)
+	require.NoError(t, g.Wait())
+
+	// Zero and negative limits mean one slot.
+	for _, limit := range []int{0, -3} {
+		g, _ := NewGroup(t.Context(), limit)
+		assert.Equal(t, 1, cap(g.slots))
+	}
+}
+
+func TestGroupConcurrencyBound(t *testing.T) {
+	const limit = 3
+	g, _ := NewGroup(t.Context(), limit)
+	var cur, peak atomic.Int32
+	for range 30 {
+		g.Go(func() error {
+			c := cur.Add(1)
+			for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
+			}
+			deadline := time.Now().Add(2 * time.Second) // until the bound is reached once
+			for peak.Load() < limit && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(time.Millisecond)
+			cur.Add(-1)
+			return nil
+		})
+	}
+	require.NoError(t, g.Wait())
+	assert.LessOrEqual(t, peak.Load(), int32(limit+1), "limit goroutines plus the caller inline")
+	assert.GreaterOrEqual(t, peak.Load(), int32(limit))
+}
+
+func TestGroupWaitReturnsFirstError(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 4)
+	first, second := errors.New("first"), errors.New("second")
+	g.Go(func() error {
+		<-ctx.Done() // fails only after the first error cancelled the group
+		return second
+	})
+	g.Go(func() error { return first })
+	g.Go(func() error { return nil })
+	assert.Same(t, first, g.Wait())
+	assert.Same(t, first, context.Cause(ctx))
+}
+
+func TestGroupNoError(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 2)
+	var n atomic.Int32
+	for range 10 {
+		g.Go(func() error { n.Add(1); return nil })
+	}
+	require.NoError(t, g.Wait())
+	assert.Equal(t, int32(10), n.Load())
+	assert.NoError(t, ctx.Err())
+}
+
+func TestGroupSubErrorPropagates(t *testing.T) {
+	g, ctx := NewGroup(t.Context(), 2)
+	boom := errors.New("boom")
+	sub := g.Sub()
+	subsub := sub.Sub()
+	subsub.Go(func() error { return boom })
+	sub.Go(func() error { return nil })
+	assert.Same(t, boom, subsub.Wait())
+	assert.Same(t, boom, sub.Wait())
+	assert.Same(t, boom, g.Wait())
+	assert.ErrorIs(t, ctx.Err(), context.Canceled)
+	assert.Same(t, boom, context.Cause(ctx))
+
+	// A sibling sub-group that did not fail waits on its own and reports
+	// no error of its own.
+	g, _ = NewGroup(t.Context(), 2)
+	failing, fine := g.Sub(), g.Sub()
+	failing.Go(func() error { return boom })
+	fine.Go(func() error { return nil })
+	assert.NoError(t, fine.Wait())
+	assert.Same(t, boom, failing.Wait())
+	assert.Same(t, boom, g.Wait())
+}
+
+func TestTally(t *testing.T) {
+	tl := NewTally()
+	assert.Equal(t, 0, tl.Len())
+	tl.Add("a")
+	tl.Add("a")
+	tl.Add("b")
+	tl.Add("")
+	assert.Equal(t, 3, tl.Len())
+
+	tl = NewTally()
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := range 1000 {
+				tl.Add("user-" + strconv.Itoa((i*7+w)%250))
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 250, tl.Len())
+}
