@@ -25,7 +25,7 @@ type Harness struct {
 	// Provider is the provider the driver lists ("cortex", …).
 	Provider string
 	// New returns a Lister that talks to srv with credential and opts; it
-	// must set opts.BaseURL to srv.URL().
+	// sets opts.BaseURL to srv.URL() unless opts already names a base URL.
 	New func(srv *providertest.Server, credential string, opts facade.Options) (facade.Lister, error)
 }
 

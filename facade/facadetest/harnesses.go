@@ -14,19 +14,19 @@ import (
 func Harnesses() []Harness {
 	return []Harness{
 		{Provider: "cortex", New: func(srv *providertest.Server, cred string, o facade.Options) (facade.Lister, error) {
-			o.BaseURL = srv.URL()
+			o.BaseURL = baseURL(srv, o)
 			return cortex.New(cortex.Config{Token: cred, Options: o})
 		}},
 		{Provider: "openai", New: func(srv *providertest.Server, cred string, o facade.Options) (facade.Lister, error) {
-			o.BaseURL = srv.URL()
+			o.BaseURL = baseURL(srv, o)
 			return openai.New(openai.Config{AdminKey: cred, Options: o})
 		}},
 		{Provider: "vectara", New: func(srv *providertest.Server, cred string, o facade.Options) (facade.Lister, error) {
-			o.BaseURL = srv.URL()
+			o.BaseURL = baseURL(srv, o)
 			return vectara.New(vectara.Config{APIKey: cred, Options: o})
 		}},
 		{Provider: "logto", New: func(srv *providertest.Server, cred string, o facade.Options) (facade.Lister, error) {
-			o.BaseURL = srv.URL()
+			o.BaseURL = baseURL(srv, o)
 			return logto.New(logto.Config{AccessToken: cred, Options: o})
 		}},
 	}
@@ -40,4 +40,13 @@ func HarnessFor(provider string) Harness {
 		}
 	}
 	panic("facadetest: no harness for " + provider)
+}
+
+// baseURL is opts.BaseURL when set (to point a driver elsewhere), else the
+// fake's URL.
+func baseURL(srv *providertest.Server, o facade.Options) string {
+	if o.BaseURL != "" {
+		return o.BaseURL
+	}
+	return srv.URL()
 }
