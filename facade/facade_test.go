@@ -145,3 +145,20 @@ func TestErrorAs(t *testing.T) {
 	assert.False(t, facade.ErrorAs(errors.New("plain"), &got))
 	assert.False(t, facade.ErrorAs(err, nil))
 }
+
+func TestListAllReportsEveryErrorWhenTheContextEnds(t *testing.T) {
+	for range 20 { // the old race lost the error about half the time
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		listers := []facade.Lister{&sliceLister{name: "a", as: rows("a", 5), slow: time.Millisecond},
+			&sliceLister{name: "b", as: rows("b", 5), slow: time.Millisecond}}
+		var errs int
+		for _, err := range facade.ListAll(ctx, listers, nil) {
+			if err != nil {
+				errs++
+				assert.Equal(t, facade.Canceled, facade.Code(err))
+			}
+		}
+		assert.Equal(t, 2, errs, "each provider's failure is reported")
+	}
+}

@@ -14,6 +14,9 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 	return func(yield func(Assignment, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		// stopped is closed only when the caller stops reading; a cancelled
+		// ctx does not close it, so every provider's error still arrives.
+		stopped := make(chan struct{})
 		type item struct {
 			batch []Assignment
 			err   error
@@ -30,7 +33,7 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 					select {
 					case ch <- it:
 						return true
-					case <-ctx.Done():
+					case <-stopped:
 						return false
 					}
 				}
@@ -58,6 +61,7 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 		}
 		go func() { wg.Wait(); close(ch) }()
 		defer func() {
+			close(stopped)
 			cancel()
 			for range ch { // let every producer finish: no goroutine outlives the call
 			}

@@ -233,9 +233,10 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("host", req.URL.Host),
 		slog.String("path", req.URL.Path), slog.Int("attempt", n), slog.Duration("elapsed", time.Since(start))}
 	if err != nil {
+		timedOut := actx.Err() != nil && ctx.Err() == nil // read before cancel() sets it
 		cancel()
 		release()
-		if actx.Err() != nil && ctx.Err() == nil {
+		if timedOut {
 			err = &TimeoutError{After: t.cfg.RequestTimeout, Err: err}
 		}
 		t.cfg.Logger.LogAttrs(ctx, level, "request failed", append(attrs, slog.String("error", RedactURL(err.Error())))...)

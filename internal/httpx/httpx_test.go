@@ -1157,3 +1157,15 @@ func TestTimeoutError(t *testing.T) {
 	assert.True(t, retryableError(&url.Error{Op: "Get", URL: "https://x", Err: io.EOF}))
 	assert.False(t, retryableError(errors.New("unsupported protocol scheme")))
 }
+
+func TestConnectionRefusedIsNotATimeout(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close() // nothing listens there now
+	tr := New(Config{Retry: RetryPolicy{MaxRetries: 0}, RequestTimeout: time.Minute})
+	req, _ := http.NewRequest(http.MethodGet, addr, nil)
+	_, err := tr.RoundTrip(req)
+	require.Error(t, err)
+	var te *TimeoutError
+	assert.False(t, errors.As(err, &te), "a refused connection is not a timeout: %v", err)
+}
