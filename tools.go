@@ -1,8 +1,8 @@
 //go:build tools
 
-// Package tools pins the code generator used by go:generate, so that
+// This file pins the code generator used by go:generate, so that
 // "go generate ./..." runs the version recorded in go.mod on every machine.
-package tools
+package rolecall
 
 import (
 	_ "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen"

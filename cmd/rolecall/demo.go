@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"slices"
+	"strings"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/cortex"
+	"github.com/rolecall/rolecall/facade/logto"
+	"github.com/rolecall/rolecall/facade/openai"
+	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/fixture"
+	"github.com/rolecall/rolecall/internal/report"
+)
+
+var demoCommand = &command{
+	name:    "demo",
+	args:    "[flags]",
+	summary: "the access report over embedded recorded fixtures: no credentials, no network",
+	about: `
+Write the access report of 'rolecall list' over recorded API responses embedded
+in the binary, served in-process on 127.0.0.1 by rolecall's fake provider
+server. It needs no credentials and no network, and always prints the same
+report: a way to see what rolecall does before pointing it at a real tenant.`,
+	examples: `
+rolecall demo
+rolecall demo --format json
+rolecall demo --provider openai --format csv --output demo.csv`,
+	run: runDemo,
+}
+
+// demoServer is what the demo needs from its server (*fixture.Demo).
+type demoServer interface {
+	BaseURL(provider string) string
+	Credential(provider string) string
+	PageSize(provider string) int
+	Close()
+}
+
+// startDemo starts the demo server, which replays the embedded recorded
+// listings, and lists the providers it serves.
+var startDemo = func() (demoServer, []string, error) {
+	d, err := fixture.StartDemo()
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, fixture.DemoProviders(), nil
+}
+
+func runDemo(a *app, cmd *command, args []string) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var pf reportFlags
+	pf.register(fs)
+	var rf runFlags
+	fs.StringVar(&rf.providers, "provider", "", "show only these `providers`, comma-separated (default: all four)")
+	fs.StringVar(&rf.emails, "email", "", "show only these users, by `emails`, comma-separated (case-insensitive)")
+	fs.BoolVar(&rf.quiet, "quiet", false, "draw no progress on a terminal")
+	pos, done, code := a.parse(cmd, fs, args)
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		return a.usage(cmd, usageErrorf("unexpected argument %q", pos[0]))
+	}
+	format, err := report.ParseFormat(pf.format)
+	if err != nil {
+		return a.usage(cmd, usageErrorf("--format: %v", err))
+	}
+	rf.maxRetries = 1
+	if err := rf.check(); err != nil {
+		return a.usage(cmd, err)
+	}
+	srv, served, err := startDemo()
+	if err != nil {
+		a.stderr.Write([]byte("rolecall demo: starting the demo server: " + err.Error() + "\n"))
+		return exitFailed
+	}
+	defer srv.Close()
+	providers := served
+	if rf.providers != "" {
+		providers = nil
+		for _, p := range strings.Split(rf.providers, ",") {
+			p = strings.ToLower(strings.TrimSpace(p))
+			if p == "" {
+				continue
+			}
+			if !slices.Contains(served, p) {
+				return a.usage(cmd, usageErrorf("--provider: the demo has no provider %q (it has %s)", p,
+					strings.Join(served, ", ")))
+			}
+			if !slices.Contains(providers, p) {
+				providers = append(providers, p)
+			}
+		}
+	}
+	s, err := a.newSession(&rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
+		return demoLister(srv, p, o)
+	})
+	if err != nil {
+		a.stderr.Write([]byte("rolecall demo: " + err.Error() + "\n"))
+		return exitFailed
+	}
+	return a.writeReport(cmd, s, format, pf.output)
+}
+
+// demoLister configures provider's driver for the demo server.
+func demoLister(srv demoServer, provider string, o facade.Options) (facade.Lister, error) {
+	o.BaseURL = srv.BaseURL(provider)
+	o.PageSize = srv.PageSize(provider)
+	o.RateLimit = -1 // the server is in-process
+	cred := srv.Credential(provider)
+	switch provider {
+	case "cortex":
+		return cortex.New(cortex.Config{Token: cred, Options: o})
+	case "openai":
+		return openai.New(openai.Config{AdminKey: cred, Options: o})
+	case "vectara":
+		return vectara.New(vectara.Config{APIKey: cred, Options: o})
+	case "logto":
+		return logto.New(logto.Config{AccessToken: cred, Options: o})
+	}
+	return nil, errors.New("unknown provider " + provider)
+}

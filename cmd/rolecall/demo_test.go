@@ -1,0 +1,94 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/fixture"
+	"github.com/rolecall/rolecall/providertest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	file := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(file, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(file)
+	require.NoError(t, err, "run 'go test ./cmd/rolecall -run TestE2EDemo -update' to create it")
+	require.Equal(t, string(want), got, "the demo's output changed; if that is intended, run with -update")
+}
+
+// TestE2EDemo: the demo needs no credentials and no network, and its
+// output is a golden file.
+func TestE2EDemo(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"table", "json"} {
+		r := exe(t, env{}, "demo", "--format", format)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		assert.Empty(t, r.stderr)
+		golden(t, "demo."+format+".golden", r.stdout)
+		rows := parseReport(t, format, r.stdout)
+		requireSorted(t, rows)
+		providers := map[string]int{}
+		for _, row := range rows {
+			providers[row.Provider]++
+		}
+		for _, p := range fixture.DemoProviders() {
+			assert.Positive(t, providers[p], "the demo lists %s", p)
+		}
+	}
+	// Filtering and the streamed formats work on the demo too.
+	r := exe(t, env{}, "demo", "--provider", "vectara", "--format", "csv")
+	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	for _, row := range parseReport(t, "csv", r.stdout) {
+		assert.Equal(t, "vectara", row.Provider)
+	}
+	r = exe(t, env{}, "demo", "--provider", "okta")
+	require.Equal(t, 2, r.code)
+}
+
+// TestE2ERecord records a listing from a fake into fixtures, secrets
+// redacted, and the fixtures load and replay the same listing.
+func TestE2ERecord(t *testing.T) {
+	t.Parallel()
+	const secret = "sk-record-SENTINEL-0123456789"
+	for _, p := range []string{"openai", "logto"} {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			srv, e := fake(t, p, 5, providertest.Options{Token: secret, ShortPages: true})
+			dir := t.TempDir()
+			r := exe(t, e, args([]string{"record", "--provider", p, "--dir", dir}, fast)...)
+			require.Equal(t, 0, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			assert.Contains(t, r.stdout, p+": recorded ")
+			assert.NotContains(t, r.stdout+r.stderr, secret)
+
+			exs, err := fixture.LoadDir(os.DirFS(dir), p)
+			require.NoError(t, err)
+			require.NotEmpty(t, exs)
+			var listed int
+			for _, ex := range exs {
+				data, err := fixture.Marshal(ex)
+				require.NoError(t, err)
+				assert.NotContains(t, string(data), secret, ex.Name)
+				assert.NotContains(t, ex.Request.Path, "/fake", "the test server's mount point is stripped")
+				if p == "openai" {
+					assert.True(t, strings.HasPrefix(ex.Request.Path, "/v1/"), ex.Request.Path)
+				}
+				assert.True(t, strings.HasPrefix(filepath.Base(ex.Name), "listing."), ex.Name)
+				listed++
+			}
+			assert.EqualValues(t, srv.Requests()-int64(srv.RequestsByOp()[providertest.OpToken]), listed)
+		})
+	}
+}

@@ -1,0 +1,116 @@
+// Command rolecall answers the access reviewer's question — who holds which
+// role, in every SaaS tenant we run? — by listing every user-to-role
+// assignment from the admin APIs of Cortex, OpenAI, Vectara and Logto as one
+// report.
+//
+// Start with the demo: it needs no credentials and no network.
+//
+//	go run ./cmd/rolecall demo
+//
+// # Commands
+//
+//	rolecall list    [--provider cortex,openai,vectara,logto] [--email a@x.com,b@y.com]
+//	                 [--format table|json|ndjson|csv] [--output FILE] [--concurrency N]
+//	                 [--timeout DURATION] [--fail-fast] [--quiet] [--verbose]
+//	                 [--max-retries N] [--retry-wait DURATION]
+//	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …]
+//	rolecall verify  [--provider …] [the flags of list that govern a listing]
+//	rolecall record  --provider P --dir DIR [the flags of list that govern a listing]
+//	rolecall diff    [--format text|json] OLD NEW
+//	rolecall version
+//
+// Every command takes --help, which prints its flags and examples. Flags may
+// be written with one dash or two, before or after the arguments.
+//
+// list lists every provider at once. Without --provider it lists every
+// provider whose credentials are set; when none is set it says which
+// variables to set, and points at the demo. --email keeps only the given
+// users (matched case-insensitively; filtered by the API where it can).
+// --concurrency bounds the requests in flight per provider (default 8).
+// --timeout is a deadline for the whole run. --max-retries and --retry-wait
+// govern retries of failed requests (connection errors, 408, 429, 5xx; never
+// 400, 401, 403 or 404): up to N retries, the first after the wait, doubling
+// with jitter up to 8s; a server's Retry-After is obeyed instead, up to 30s,
+// and a longer one fails the provider as rate limited at once.
+//
+// demo writes the same report over recorded API responses embedded in the
+// binary (testdata/fixtures), served in-process on 127.0.0.1.
+//
+// verify runs the listing against the live APIs and checks every response
+// the drivers receive against the OpenAPI spec rolecall's clients are
+// generated from (api/specs), as the drivers read it: violations (a wrong
+// type, a missing required field, an undeclared status) and drift (fields
+// the spec does not declare, enum values it does not list). It exits 1 on a
+// violation; drift alone is reported but is not an error.
+//
+// record lists one provider live and stores each HTTP exchange as a fixture
+// under DIR/<provider>/, with credentials redacted (package fixture).
+//
+// diff compares two reports written as json, ndjson or csv (detected from
+// their content) by (provider, user_id, role_id, scope): granted (only in
+// NEW), revoked (only in OLD) and changed (in both, with another field
+// different, e.g. disabled or permissions). It exits 0 whether or not they
+// differ.
+//
+// version prints the module version (or "devel"), the VCS revision when the
+// build recorded one, and the Go version.
+//
+// # Credentials and endpoints
+//
+// They come from environment variables only, never from flags, so that they
+// stay out of shell history and process listings:
+//
+//	provider  credentials                                            endpoint
+//	cortex    CORTEX_API_TOKEN                                       CORTEX_BASE_URL (default https://api.getcortexapp.com)
+//	openai    OPENAI_ADMIN_KEY                                       OPENAI_BASE_URL (default https://api.openai.com/v1, the /v1 included)
+//	vectara   VECTARA_API_KEY, or VECTARA_CLIENT_ID and              VECTARA_BASE_URL (default https://api.vectara.io)
+//	          VECTARA_CLIENT_SECRET (VECTARA_AUTH_URL optional)
+//	logto     LOGTO_ACCESS_TOKEN, or LOGTO_APP_ID and                LOGTO_ENDPOINT (required, e.g. https://tenant.logto.app)
+//	          LOGTO_APP_SECRET (LOGTO_RESOURCE optional)
+//
+// A base URL with plain http is accepted only for a loopback host. Setting
+// both kinds of credential for one provider, or half of a pair, is a usage
+// error. rolecall never prints a credential: not in errors, not in logs, not
+// in recorded fixtures.
+//
+// # The report
+//
+// Each row is one user holding one role in one provider's tenant, with the
+// fields provider, user_id, email, name, username, disabled, role_id,
+// role_name, role_kind (builtin or custom), scope, permissions and via (the
+// groups an inherited OpenAI role comes through). The formats:
+//
+//	table   aligned columns for a terminal; empty cells show "-", permissions
+//	        are comma-joined; sorted
+//	json    one array, one object a line, permissions an array ([] when none); sorted
+//	ndjson  one object a line, written as results arrive
+//	csv     a header row, then one record a line, permissions joined with ";";
+//	        written as results arrive
+//
+// The sorted formats are ordered by (provider, user_id, role_id, scope), so
+// two runs diff cleanly; they hold only the providers that listed
+// completely. The streamed formats hold whatever arrived, so a provider that
+// failed part way may be there in part: the exit code and stderr say so.
+//
+// # Progress and errors
+//
+// When stderr is a terminal, a status line per provider is redrawn there
+// (pages, assignments, retries, 429s and time spent waiting) unless --quiet
+// is given. When it is not, stderr carries only warnings and errors.
+//
+// A provider that fails gets one line on stderr saying which provider, what
+// failed, the status and what to do, for example
+//
+//	cortex: list user role assignments (page 0): 403 forbidden: the API key lacks the View Roles permission
+//
+// and the other providers carry on (with --fail-fast, everything stops at the
+// first failure). A closing line says what the report holds.
+//
+// # Exit codes
+//
+//	0  every provider listed completely (diff: the reports were compared)
+//	1  a provider failed, the deadline passed, the run was interrupted, the
+//	   report could not be written, or verify found a violation
+//	2  a usage error: a bad flag or argument, missing or contradictory
+//	   variables, a base URL that is refused, an unreadable report for diff
+package main

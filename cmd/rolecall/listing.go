@@ -1,0 +1,345 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/report"
+)
+
+// runFlags are the flags of every command that lists: which providers and
+// users, and how hard to try.
+type runFlags struct {
+	providers   string
+	emails      string
+	concurrency int
+	timeout     time.Duration
+	failFast    bool
+	quiet       bool
+	verbose     bool
+	maxRetries  int
+	retryWait   time.Duration
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.providers, "provider", "",
+		"the providers to list: a comma-separated `list` of cortex, openai, vectara, logto\n(default: every provider whose credentials are set)")
+	fs.StringVar(&f.emails, "email", "",
+		"list only the users with these emails: a comma-separated `list`, matched case-insensitively")
+	fs.IntVar(&f.concurrency, "concurrency", 0,
+		fmt.Sprintf("send at most `N` requests at once to each provider (default %d)", facade.DefaultConcurrency))
+	fs.DurationVar(&f.timeout, "timeout", 0,
+		"stop the whole listing after this `duration`, e.g. 90s or 10m (default: no deadline)")
+	fs.BoolVar(&f.failFast, "fail-fast", false,
+		"stop every provider at the first provider's failure")
+	fs.BoolVar(&f.quiet, "quiet", false,
+		"draw no progress on a terminal (warnings and errors still show)")
+	fs.BoolVar(&f.verbose, "verbose", false,
+		"also log each request: method, host, path, status (never credentials or query strings)")
+	fs.IntVar(&f.maxRetries, "max-retries", 4,
+		"retry a failed request (connection error, 408, 429, 5xx) up to `N` times; 0 turns retries off")
+	fs.DurationVar(&f.retryWait, "retry-wait", 500*time.Millisecond,
+		"wait this `duration` before the first retry; the wait doubles each retry, with jitter,\nup to 8s (a server's Retry-After is obeyed instead, up to 30s)")
+}
+
+// check validates the flags' values.
+func (f *runFlags) check() error {
+	switch {
+	case f.concurrency < 0:
+		return usageErrorf("--concurrency must not be negative")
+	case f.timeout < 0:
+		return usageErrorf("--timeout must not be negative")
+	case f.maxRetries < 0:
+		return usageErrorf("--max-retries must not be negative")
+	case f.retryWait < 0:
+		return usageErrorf("--retry-wait must not be negative")
+	}
+	_, err := f.emailList()
+	return err
+}
+
+func (f *runFlags) emailList() ([]string, error) {
+	var out []string
+	for _, e := range strings.Split(f.emails, ",") {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue
+		}
+		if !strings.Contains(e, "@") {
+			return nil, usageErrorf("--email: %q is not an email address", e)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// options returns the driver options the flags ask for.
+func (f *runFlags) options() facade.Options {
+	o := facade.Options{Concurrency: f.concurrency}
+	if f.maxRetries == 0 {
+		o.Retry.Disable = true
+	} else {
+		o.Retry.MaxRetries = f.maxRetries
+	}
+	o.Retry.BaseDelay = f.retryWait
+	if f.retryWait > 8*time.Second {
+		o.Retry.MaxDelay = f.retryWait
+	}
+	return o
+}
+
+// session is one listing run: the console, and each provider's lister and
+// progress.
+type session struct {
+	a       *app
+	con     *console
+	flags   *runFlags
+	logger  *slog.Logger
+	listers []facade.Lister
+	states  []*provState
+}
+
+// newSession prepares a listing of providers, building each lister with
+// build (which receives options carrying the session's logger and a Stats
+// for the progress line).
+func (a *app) newSession(f *runFlags, providers []string,
+	build func(provider string, o facade.Options) (facade.Lister, error)) (*session, error) {
+	con := newConsole(a.stderr, a.env.secrets())
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	s := &session{a: a, con: con, flags: f, logger: slog.New(&consoleHandler{c: con, level: level})}
+	for _, p := range providers {
+		o := f.options()
+		o.Logger = s.logger
+		o.Stats = new(facade.Stats)
+		l, err := build(p, o)
+		if err != nil {
+			return nil, err
+		}
+		s.listers = append(s.listers, l)
+		s.states = append(s.states, &provState{name: p, stats: o.Stats, state: "starting"})
+	}
+	return s, nil
+}
+
+// outcome is how a listing ended.
+type outcome struct {
+	failed   []error  // one per failing provider, in arrival order
+	complete []string // the providers that listed everything, in report order
+	stopped  []string // the providers stopped before they finished (--fail-fast, or an output error)
+	listed   int      // assignments handed to onRow
+	stopErr  error    // why onRow stopped the listing, if it did
+}
+
+// ok reports whether every provider listed completely.
+func (o *outcome) ok() bool { return len(o.failed) == 0 && len(o.stopped) == 0 && o.stopErr == nil }
+
+// run lists every provider at once, handing each assignment to onRow as it
+// arrives, printing each provider's failure on its own line as it happens
+// and, on a terminal, a live status line per provider.
+func (s *session) run(ctx context.Context, onRow func(facade.Assignment) error) *outcome {
+	if s.flags.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, s.flags.timeout,
+			fmt.Errorf("the --timeout of %s passed before the listing finished", s.flags.timeout))
+		defer cancel()
+	}
+	emails, _ := s.flags.emailList()
+	byName := map[string]*provState{}
+	tracked := make([]facade.Lister, len(s.listers))
+	width := 0
+	for i, l := range s.listers {
+		st := s.states[i]
+		byName[st.name] = st
+		tracked[i] = trackedLister{Lister: l, st: st}
+		width = max(width, len(st.name))
+	}
+	columns := 80
+	if n, err := strconv.Atoi(s.a.env.get("COLUMNS")); err == nil && n > 20 {
+		columns = n
+	}
+	if s.a.terminal && !s.flags.quiet {
+		s.con.StartStatus(200*time.Millisecond, func() []string {
+			lines := make([]string, len(s.states))
+			for i, st := range s.states {
+				lines[i] = st.line(width, columns-1)
+			}
+			return lines
+		})
+	}
+	out := &outcome{}
+	for a, err := range facade.ListAll(ctx, tracked, &facade.ListOptions{Emails: emails}) {
+		if err != nil {
+			var pe providerError
+			if errors.As(err, &pe) && byName[pe.provider] != nil {
+				byName[pe.provider].set("failed")
+			}
+			out.failed = append(out.failed, err)
+			s.con.Println(describeFailure(ctx, err))
+			if s.flags.failFast {
+				break
+			}
+			continue
+		}
+		if st := byName[a.Provider]; st != nil {
+			st.mu.Lock()
+			st.received++
+			st.mu.Unlock()
+		}
+		if err := onRow(a); err != nil {
+			out.stopErr = err
+			break
+		}
+		out.listed++
+	}
+	stoppedByUs := s.flags.failFast && len(out.failed) > 0 || out.stopErr != nil
+	for _, st := range s.states {
+		st.mu.Lock()
+		complete := st.state == "done" && st.received == st.produced
+		failed := st.state == "failed"
+		st.mu.Unlock()
+		switch {
+		case complete:
+			out.complete = append(out.complete, st.name)
+		case failed:
+		case !stoppedByUs && ctx.Err() != nil:
+			// The deadline passed or the user interrupted: the provider
+			// failed to finish, though its own error may not have arrived
+			// (ListAll drops what comes after cancellation).
+			st.set("failed")
+			err := fmt.Errorf("%s: stopped: %w", st.name, context.Cause(ctx))
+			out.failed = append(out.failed, err)
+			s.con.Println(err.Error())
+		default:
+			out.stopped = append(out.stopped, st.name)
+			st.set("stopped")
+		}
+	}
+	s.con.StopStatus()
+	return out
+}
+
+// describeFailure is the one line printed for a failing provider: the
+// facade's error names the provider, what failed, the status and what to
+// do.
+func describeFailure(ctx context.Context, err error) string {
+	var fe *facade.Error
+	if errors.As(err, &fe) && fe.Code == facade.Canceled && ctx.Err() != nil {
+		return fmt.Sprintf("%s: stopped: %v", fe.Provider, context.Cause(ctx))
+	}
+	return err.Error()
+}
+
+// trackedLister follows one provider's listing for the status line and the
+// summary: when it starts, whether it finished, how much it produced.
+type trackedLister struct {
+	facade.Lister
+	st *provState
+}
+
+func (t trackedLister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
+	return func(yield func(facade.Assignment, error) bool) {
+		t.st.set("listing")
+		for a, err := range t.Lister.ListAssignments(ctx, opts) {
+			if err != nil {
+				// The state becomes "failed" when the error reaches the
+				// report: ListAll may drop an error that comes after a
+				// cancellation.
+				yield(facade.Assignment{}, providerError{provider: t.st.name, err: err})
+				return
+			}
+			t.st.mu.Lock()
+			t.st.produced++
+			t.st.mu.Unlock()
+			if !yield(a, nil) {
+				return
+			}
+		}
+		t.st.set("done")
+	}
+}
+
+// providerError makes sure a failure names its provider.
+type providerError struct {
+	provider string
+	err      error
+}
+
+func (e providerError) Error() string {
+	var fe *facade.Error
+	if errors.As(e.err, &fe) && fe.Provider == e.provider {
+		return e.err.Error()
+	}
+	return e.provider + ": " + e.err.Error()
+}
+
+func (e providerError) Unwrap() error { return e.err }
+
+// summary is the closing line when the listing was not complete, saying
+// what the report holds.
+//
+// report says what was written: "sorted" (only complete providers),
+// "streamed" (whatever arrived), or "" (no report: verify, record).
+func (o *outcome) summary(total int, failFast bool, report string) string {
+	if o.ok() {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("rolecall: ")
+	switch {
+	case o.stopErr != nil:
+		fmt.Fprintf(&b, "stopped: %v", o.stopErr)
+	case len(o.failed) > 0:
+		fmt.Fprintf(&b, "%d of %d %s failed", len(o.failed), total, plural(int64(total), "provider", "providers"))
+		if failFast && len(o.stopped) > 0 {
+			fmt.Fprintf(&b, "; --fail-fast stopped %s", strings.Join(o.stopped, ", "))
+		}
+	default:
+		fmt.Fprintf(&b, "%s did not finish", strings.Join(o.stopped, ", "))
+	}
+	if o.stopErr == nil && report != "" {
+		sorted := report == "sorted"
+		switch {
+		case len(o.complete) == 0 && sorted:
+			b.WriteString("; the report is empty")
+		case len(o.complete) == 0:
+			b.WriteString("; the report holds only what was listed before the failure, and is incomplete")
+		case sorted:
+			fmt.Fprintf(&b, "; the report holds %s only", strings.Join(o.complete, ", "))
+		default:
+			fmt.Fprintf(&b, "; the report is complete for %s only", strings.Join(o.complete, ", "))
+		}
+	}
+	return b.String()
+}
+
+// toRow converts an assignment to a report row.
+func toRow(a *facade.Assignment) report.Row {
+	var perms []string
+	if len(a.Permissions) > 0 {
+		perms = append([]string(nil), a.Permissions...)
+	}
+	return report.Row{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
+		Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName, RoleKind: string(a.RoleKind), Scope: a.Scope,
+		Permissions: perms, Via: a.Via}
+}
+
+// httpClientWith returns a client sending through rt (for verify and
+// record), or nil to let the driver build its own.
+func httpClientWith(rt http.RoundTripper) *http.Client {
+	if rt == nil {
+		return nil
+	}
+	return &http.Client{Transport: rt}
+}

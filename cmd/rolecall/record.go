@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rolecall/rolecall/api/specs"
+	"github.com/rolecall/rolecall/drift"
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/fixture"
+)
+
+var recordCommand = &command{
+	name:    "record",
+	args:    "--provider P --dir DIR [flags]",
+	summary: "record a live listing of one provider as fixtures, secrets redacted",
+	about: `
+List one provider live, as 'rolecall list' does, and store every HTTP exchange
+as a fixture file in DIR/<provider>/: one JSON file per request and response, in
+the format of package fixture, named listing.<operation>[.<path parameters>].page-<n>.json. Credentials are never stored: authorization headers, API
+keys, tokens and secrets in query strings and bodies are replaced by
+"[REDACTED]", and so is any value of the credential variables wherever it
+appears. Review the files before committing them: they hold the tenant's user
+names and emails.`,
+	examples: `
+rolecall record --provider vectara --dir testdata/fixtures
+rolecall record --provider openai --dir /tmp/fixtures --email ada@example.com`,
+	run: runRecord,
+}
+
+func runRecord(a *app, cmd *command, args []string) int {
+	fs := flag.NewFlagSet("record", flag.ContinueOnError)
+	var rf runFlags
+	rf.register(fs)
+	dir := fs.String("dir", "", "the `directory` to write the fixtures to (created if needed)")
+	pos, done, code := a.parse(cmd, fs, args)
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		return a.usage(cmd, usageErrorf("unexpected argument %q", pos[0]))
+	}
+	if err := rf.check(); err != nil {
+		return a.usage(cmd, err)
+	}
+	if strings.TrimSpace(rf.providers) == "" {
+		return a.usage(cmd, usageErrorf("--provider is required: record one provider at a time"))
+	}
+	providers, err := parseProviders(rf.providers, a.env)
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	if len(providers) != 1 {
+		return a.usage(cmd, usageErrorf("--provider: record one provider at a time (got %s)", strings.Join(providers, ", ")))
+	}
+	if *dir == "" {
+		return a.usage(cmd, usageErrorf("--dir is required"))
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return a.usage(cmd, usageErrorf("--dir: %v", err))
+	}
+	var rec *fixture.Recorder
+	s, err := a.newSession(&rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
+		strip, err := recordStripPath(a.ctx, p, baseURL(p, a.env))
+		if err != nil {
+			return nil, err
+		}
+		rec = fixture.NewRecorder(newTransport(), *dir, fixture.RecorderOptions{Provider: p, StripPath: strip,
+			Secrets: a.env.secrets(), Note: "recorded by rolecall record"})
+		o.HTTPClient = httpClientWith(rec)
+		return newLister(p, a.env, o)
+	})
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	out := s.run(a.ctx, func(facade.Assignment) error { return nil })
+	files := rec.Files()
+	fmt.Fprintf(a.stdout, "%s: recorded %d %s, %d %s listed, into %s\n", providers[0], len(files),
+		plural(int64(len(files)), "exchange", "exchanges"), out.listed, plural(int64(out.listed), "assignment", "assignments"),
+		filepath.Join(*dir, providers[0]))
+	for _, f := range files {
+		fmt.Fprintf(a.stdout, "  %s\n", f)
+	}
+	if line := out.summary(1, rf.failFast, ""); line != "" {
+		s.con.Println(line)
+	}
+	if !out.ok() {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// recordStripPath is the part of base's path that is not the provider's
+// own (a test server's mount point, say): the recorder removes it so that
+// fixtures hold the paths the provider's real host sees (OpenAI's keep
+// their /v1).
+func recordStripPath(ctx context.Context, provider, base string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", usageErrorf("%s: base URL: %v", provider, err)
+	}
+	doc, err := specs.Load(ctx, provider)
+	if err != nil {
+		return "", err
+	}
+	path := strings.TrimSuffix(u.Path, "/")
+	return strings.TrimSuffix(path, drift.BasePath(doc)), nil
+}
