@@ -3,6 +3,7 @@ package facadetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -74,7 +75,7 @@ func CheckListing(t *testing.T, l facade.Lister) {
 			t.Fatalf("the listing did not end within 10s")
 		}
 		if err != nil {
-			if facade.Code(err) == facade.Unknown {
+			if fe := (*facade.Error)(nil); !errors.As(err, &fe) || fe.Code == facade.Unknown {
 				t.Fatalf("untyped error: %v", err)
 			}
 			continue

@@ -2,6 +2,7 @@ package driverkit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"iter"
@@ -65,7 +66,7 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 			}
 		}
 		if err := <-done; err != nil {
-			if facade.Code(err) == facade.Unknown { // not yet an *facade.Error
+			if fe := (*facade.Error)(nil); !errors.As(err, &fe) { // not yet an *facade.Error
 				if ctx.Err() != nil {
 					err = k.TransportError(ctx, "list assignments", err)
 				} else {
