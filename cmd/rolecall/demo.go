@@ -1,16 +1,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"slices"
 	"strings"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/facade/cortex"
-	"github.com/rolecall/rolecall/facade/logto"
-	"github.com/rolecall/rolecall/facade/openai"
-	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/fixture"
 	"github.com/rolecall/rolecall/internal/report"
 )
@@ -110,16 +106,5 @@ func demoLister(srv demoServer, provider string, o facade.Options) (facade.Liste
 	o.BaseURL = srv.BaseURL(provider)
 	o.PageSize = srv.PageSize(provider)
 	o.RateLimit = -1 // the server is in-process
-	cred := srv.Credential(provider)
-	switch provider {
-	case "cortex":
-		return cortex.New(cortex.Config{Token: cred, Options: o})
-	case "openai":
-		return openai.New(openai.Config{AdminKey: cred, Options: o})
-	case "vectara":
-		return vectara.New(vectara.Config{APIKey: cred, Options: o})
-	case "logto":
-		return logto.New(logto.Config{AccessToken: cred, Options: o})
-	}
-	return nil, errors.New("unknown provider " + provider)
+	return drivers.New(provider, srv.Credential(provider), o)
 }

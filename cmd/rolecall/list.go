@@ -104,7 +104,7 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, output
 	sorted := format.Sorted()
 	held := map[string][]report.Row{}
 	out := s.run(a.ctx, func(as facade.Assignment) error {
-		row := toRow(&as)
+		row := report.FromAssignment(&as)
 		if sorted {
 			held[as.Provider] = append(held[as.Provider], row)
 			return nil

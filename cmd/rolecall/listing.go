@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/internal/report"
 )
 
 // runFlags are the flags of every command that lists: which providers and
@@ -322,17 +321,6 @@ func (o *outcome) summary(total int, failFast bool, report string) string {
 		}
 	}
 	return b.String()
-}
-
-// toRow converts an assignment to a report row.
-func toRow(a *facade.Assignment) report.Row {
-	var perms []string
-	if len(a.Permissions) > 0 {
-		perms = append([]string(nil), a.Permissions...)
-	}
-	return report.Row{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
-		Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName, RoleKind: string(a.RoleKind), Scope: a.Scope,
-		Permissions: perms, Via: a.Via}
 }
 
 // httpClientWith returns a client sending through rt (for verify and

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/rolecall/rolecall/facade"
 )
 
 // Fields are the report's columns, in order: the JSON keys and the CSV
@@ -71,4 +73,16 @@ func cmpKey(a, b Key) int {
 // Sort sorts rows by (provider, user_id, role_id, scope).
 func Sort(rows []Row) {
 	slices.SortStableFunc(rows, func(a, b Row) int { return CompareRows(&a, &b) })
+}
+
+// FromAssignment converts an assignment to a report row; permissions are
+// nil when the role lists none.
+func FromAssignment(a *facade.Assignment) Row {
+	var perms []string
+	if len(a.Permissions) > 0 {
+		perms = append([]string(nil), a.Permissions...)
+	}
+	return Row{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
+		Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName, RoleKind: string(a.RoleKind), Scope: a.Scope,
+		Permissions: perms, Via: a.Via}
 }
