@@ -107,6 +107,13 @@ type LogtoError struct {
 	Message string `json:"message"`
 }
 
+// LogtoInternalError Body of an unhandled error (koa-error-handler): a message, and a code only when
+// the error was a RequestError after all.
+type LogtoInternalError struct {
+	Code    *string `json:"code,omitempty"`
+	Message string  `json:"message"`
+}
+
 // Role defines model for Role.
 type Role struct {
 	Description string `json:"description"`
@@ -277,8 +284,9 @@ type BadRequest = LogtoError
 // Forbidden Error body produced by Logto's RequestError.
 type Forbidden = LogtoError
 
-// InternalServerError Error body produced by Logto's RequestError.
-type InternalServerError = LogtoError
+// InternalServerError Body of an unhandled error (koa-error-handler): a message, and a code only when
+// the error was a RequestError after all.
+type InternalServerError = LogtoInternalError
 
 // NotFound Error body produced by Logto's RequestError.
 type NotFound = LogtoError
