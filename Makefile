@@ -3,7 +3,7 @@
 
 GO          ?= go
 PKGS        ?= ./...
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME   ?= 1x
 FUZZTIME    ?= 30s
 
@@ -42,9 +42,10 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
 
-## bench: the long benchmarks; writes BENCHMARKS.md.
+## bench: the long benchmarks (package bench, and the openai-go peer in the
+## bench/peers module) through bench/report, which writes BENCHMARKS.md.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+	$(GO) run ./bench/report -o BENCHMARKS.md
 
 ## soak: the full-length fault soak (the default suite runs a short one).
 soak:

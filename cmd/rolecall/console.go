@@ -139,12 +139,6 @@ func (p *provState) set(state string) {
 	p.state = state
 }
 
-func (p *provState) get() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.state
-}
-
 // line renders the provider's status line, e.g.
 //
 //	openai   listing  12 pages  1180 assignments  2 retries  1 rate-limited  waited 1.5s  3.2s

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -367,11 +368,9 @@ func retryableError(err error) bool {
 	if errors.As(err, &ne) {
 		return true
 	}
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscallReset) ||
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) ||
 		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe")
 }
-
-var syscallReset = errors.New("connection reset by peer")
 
 func sameHost(u *url.URL, host string) bool {
 	return host == "" || strings.EqualFold(u.Host, host)
