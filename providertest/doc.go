@@ -60,8 +60,9 @@
 // page_size errors, 400 guard.invalid_pagination as the real server
 // answers. Servers made with Start have no test to fail and only record.
 //
-// Requests pass through, in order: counting, Options.Latency, validation,
-// fault injection, the rate limit, authentication, the operation.
+// Requests pass through, in order: counting, Options.Latency, validation
+// (skipped with Options.NoValidate, for benchmarks), fault injection, the
+// rate limit, authentication, the operation.
 //
 // Responses are deterministic except where concurrency decides the order of
 // requests (request ids, the 5xx rotation, rate limiting).
