@@ -13,6 +13,7 @@
 package cortex
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -90,7 +91,9 @@ func (l *Lister) Provider() string { return "cortex" }
 func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
 	emails := driverkit.Emails(opts)
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		g, ctx := paging.NewGroup(ctx, l.kit.Concurrency)
+		// More tasks than requests in flight: a task decodes its page
+		// after its request's slot is free (driverkit.Tasks).
+		g, ctx := paging.NewGroup(ctx, driverkit.Tasks(l.kit.Concurrency))
 		users := paging.NewTally()
 		var total int32 = -1
 		err := paging.Numbered(ctx, g, 0, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
@@ -120,12 +123,21 @@ func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging
 	}
 	var info pageInfo
 	var batch []facade.Assignment
-	err := l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return l.client.GetUserRoleAssignments(ctx, params)
-	}, func(_ *http.Response, body io.Reader) error {
-		info, batch = pageInfo{Page: -1, TotalPages: -1, Total: -1}, batch[:0]
+	decode := func(body io.Reader) error {
+		// Taken once the page is here: a task waiting for its response or
+		// its turn to decode holds no batch.
+		batch = l.kit.Batch(2 * l.kit.PageSize) // about 1.75 roles a user in practice
+		info = pageInfo{Page: -1, TotalPages: -1, Total: -1}
 		var seen []string
-		err := jsonstream.Object(body, l.kit.MaxBody, "users", func(u *api.UserRoleAssignment) error {
+		// Each user decodes into w, reused; see wire.go.
+		var w wireUser
+		in := newInterner()
+		next := func() *wireUser {
+			w = wireUser{Roles: wireRoles{in: in}}
+			return &w
+		}
+		err := jsonstream.ObjectInto(body, l.kit.MaxBody, "users", next, func(w *wireUser) error {
+			u := &api.UserRoleAssignment{Email: w.Email, Name: w.Name, Roles: w.Roles.roles}
 			seen = append(seen, u.Email)
 			var err error
 			batch, err = appendAssignments(batch, u)
@@ -148,16 +160,33 @@ func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging
 			users.Add(strings.ToLower(e))
 		}
 		return nil
-	})
+	}
+	// The body is read whole first, so that the request's slot is free for
+	// the next request while this page decodes.
+	raw, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return l.client.GetUserRoleAssignments(ctx, params)
+	}, nil)
 	if err != nil {
 		return info, err
 	}
-	if len(batch) > 0 {
-		if err := emit(batch); err != nil {
-			return info, err
+	var emitErr error
+	err = l.kit.Decode(ctx, func() error {
+		err := decode(bytes.NewReader(raw))
+		l.kit.Release(raw)
+		if err == nil && len(batch) > 0 {
+			// Emitted within the decoding turn: while the iterator's
+			// queue is full, no more pages decode ahead of it.
+			emitErr = emit(batch)
 		}
+		return err
+	})
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return info, l.kit.TransportError(ctx, op, err)
+	case err != nil:
+		return info, l.kit.Invalid(op, err)
 	}
-	return info, nil
+	return info, emitErr
 }
 
 // appendAssignments maps one user's record to assignments.

@@ -21,10 +21,10 @@
 package logto
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -152,7 +152,9 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 		emails = nil // the client-side filter in Stream does the work
 	}
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		g, ctx := paging.NewGroup(ctx, l.kit.Concurrency)
+		// More tasks than requests in flight: a task decodes its page
+		// after its request's slot is free (driverkit.Tasks).
+		g, ctx := paging.NewGroup(ctx, driverkit.Tasks(l.kit.Concurrency))
 		err := l.roles(ctx, g, func(r *api.RoleWithStats) {
 			if len(emails) == 0 {
 				g.Go(func() error { return l.roleUsers(ctx, g, r, "", emit) })
@@ -179,22 +181,26 @@ func (l *Lister) roles(ctx context.Context, g *paging.Group, found func(*api.Rol
 		params := &api.ListRolesParams{Page: &n, PageSize: &size, Type: &userType}
 		var roles []*api.RoleWithStats
 		var page paging.Page
-		err := l.kit.Page(ctx, fmt.Sprintf("list roles (page %d)", n), func(ctx context.Context) (*http.Response, error) {
+		op := fmt.Sprintf("list roles (page %d)", n)
+		body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
 			return l.client.ListRoles(ctx, params)
-		}, func(resp *http.Response, body io.Reader) error {
-			roles = roles[:0]
-			var err error
-			if page, err = pageOf(resp, size, &total, n); err != nil {
-				return err
-			}
-			return jsonstream.Array(body, l.kit.MaxBody, func(r *api.RoleWithStats) error {
+		}, func(resp *http.Response) (err error) {
+			page, err = pageOf(resp, size, &total, n)
+			return err
+		})
+		if err == nil {
+			err = jsonstream.Array(bytes.NewReader(body), l.kit.MaxBody, func(r *api.RoleWithStats) error {
 				if r.Id == "" {
 					return fmt.Errorf("a role without an id")
 				}
 				roles = append(roles, r)
 				return nil
 			})
-		})
+			l.kit.Release(body)
+			if err != nil {
+				err = l.kit.Invalid(op, err)
+			}
+		}
 		for _, r := range roles {
 			seen.Add(r.Id)
 			if r.Type == api.RoleTypeUser || r.Type == "" {
@@ -224,17 +230,21 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 			mode := api.SearchModeExact
 			params.SearchPrimaryEmail, params.ModePrimaryEmail = &email, &mode
 		}
-		var batch []facade.Assignment
 		var page paging.Page
-		err := l.kit.Page(ctx, fmt.Sprintf("%s (page %d)", op, n), func(ctx context.Context) (*http.Response, error) {
+		pageOp := fmt.Sprintf("%s (page %d)", op, n)
+		body, err := l.kit.Fetch(ctx, pageOp, func(ctx context.Context) (*http.Response, error) {
 			return l.client.ListRoleUsers(ctx, r.Id, params)
-		}, func(resp *http.Response, body io.Reader) error {
-			batch = batch[:0]
-			var err error
-			if page, err = pageOf(resp, size, &total, n); err != nil {
-				return err
-			}
-			return jsonstream.Array(body, l.kit.MaxBody, func(u *api.UserProfile) error {
+		}, func(resp *http.Response) (err error) {
+			page, err = pageOf(resp, size, &total, n)
+			return err
+		})
+		if err != nil {
+			return page, err
+		}
+		var emitErr error
+		err = l.kit.Decode(ctx, func() error {
+			batch := l.kit.Batch(l.kit.PageSize)
+			err := jsonstream.Array(bytes.NewReader(body), l.kit.MaxBody, func(u *api.UserProfile) error {
 				if u.Id == "" {
 					return fmt.Errorf("a user without an id")
 				}
@@ -243,17 +253,27 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 					RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, Record: u})
 				return nil
 			})
+			l.kit.Release(body)
+			if err != nil {
+				return err
+			}
+			for i := range batch {
+				seen.Add(batch[i].UserID)
+			}
+			if len(batch) > 0 {
+				// Emitted within the decoding turn: while the iterator's
+				// queue is full, no more pages decode ahead of it.
+				emitErr = emit(batch)
+			}
+			return nil
 		})
-		if err != nil {
-			return page, err
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return page, l.kit.TransportError(ctx, pageOp, err)
+		case err != nil:
+			return page, l.kit.Invalid(pageOp, err)
 		}
-		for i := range batch {
-			seen.Add(batch[i].UserID)
-		}
-		if len(batch) > 0 {
-			err = emit(batch)
-		}
-		return page, err
+		return page, emitErr
 	})
 	if err != nil {
 		return err

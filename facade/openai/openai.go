@@ -17,6 +17,7 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"iter"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
@@ -99,14 +101,70 @@ func (l *Lister) Provider() string { return "openai" }
 func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
 	emails := driverkit.Emails(opts)
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		g, ctx := paging.NewGroup(ctx, l.kit.Concurrency)
-		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
-			users, next, more, err := l.usersPage(ctx, cursor, emails)
-			if err != nil {
-				return "", false, err
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		var (
+			mu       sync.Mutex
+			firstErr error
+		)
+		fail := func(err error) {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = err
 			}
-			var orgRoles []facade.Assignment
-			for _, u := range users {
+			mu.Unlock()
+			cancel(err)
+		}
+		// The users listing runs ahead in its own goroutine: page k+1 is
+		// requested while page k's users are handed to the role workers,
+		// so the role requests never wait for the cursor (one page
+		// queued).
+		pages := make(chan []*api.OrganizationUser, 1)
+		go func() {
+			defer close(pages)
+			err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+				users, next, more, err := l.usersPage(ctx, cursor, emails)
+				if err != nil {
+					return "", false, err
+				}
+				select {
+				case pages <- users:
+				case <-ctx.Done():
+					return "", false, context.Cause(ctx)
+				}
+				return next, !more, nil
+			})
+			if err != nil {
+				fail(err)
+			}
+		}()
+		// Role workers: more than requests in flight (a worker decodes its
+		// page after its request's slot is free, driverkit.Tasks), fed
+		// through a channel, so that a free worker takes the next user at
+		// once.
+		users := make(chan *api.OrganizationUser)
+		var wg sync.WaitGroup
+		for range driverkit.Tasks(l.kit.Concurrency) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for u := range users {
+					if ctx.Err() != nil {
+						continue
+					}
+					if err := l.userRoles(ctx, u, emit); err != nil {
+						fail(err)
+					}
+				}
+			}()
+		}
+	dispatch:
+		for page := range pages {
+			if ctx.Err() != nil {
+				continue // stopping: let the users listing end
+			}
+			orgRoles := l.kit.Batch(len(page))
+			for _, u := range page {
 				if u.Role != nil && *u.Role != "" {
 					orgRoles = append(orgRoles, facade.Assignment{Provider: "openai", UserID: u.Id, Email: deref(u.Email),
 						Name: deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
@@ -115,18 +173,21 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 			}
 			if len(orgRoles) > 0 {
 				if err := emit(orgRoles); err != nil {
-					return "", false, err
+					fail(err)
+					continue
 				}
 			}
-			for _, u := range users {
-				g.Go(func() error { return l.userRoles(ctx, u, emit) })
+			for _, u := range page {
+				select {
+				case users <- u:
+				case <-ctx.Done():
+					continue dispatch
+				}
 			}
-			return next, !more, nil
-		})
-		if werr := g.Wait(); err == nil {
-			err = werr
 		}
-		return err
+		close(users)
+		wg.Wait()
+		return firstErr
 	})
 }
 
@@ -179,27 +240,28 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit dr
 		if cursor != "" {
 			params.After = &cursor
 		}
-		var batch []facade.Assignment
+		batch := l.kit.Batch(4)
 		var next *string
 		var hasMore *bool
-		err := l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
 			return l.client.ListUserRoleAssignments(ctx, u.Id, params)
-		}, func(_ *http.Response, body io.Reader) error {
-			batch, next, hasMore = batch[:0], nil, nil
-			err := jsonstream.Object(body, l.kit.MaxBody, "data", func(r *api.AssignedRoleDetails) error {
-				if r.Id == "" {
-					return fmt.Errorf("user %q: a role without an id", u.Id)
-				}
-				batch = append(batch, roleAssignment(u, r))
-				return nil
-			}, map[string]jsonstream.Field{"next": jsonstream.Into(&next), "has_more": jsonstream.Into(&hasMore)})
-			if err == nil && hasMore == nil {
-				err = fmt.Errorf("the page lacks has_more")
-			}
-			return err
-		})
+		}, nil)
 		if err != nil {
 			return "", false, err
+		}
+		err = jsonstream.Object(bytes.NewReader(body), l.kit.MaxBody, "data", func(r *api.AssignedRoleDetails) error {
+			if r.Id == "" {
+				return fmt.Errorf("user %q: a role without an id", u.Id)
+			}
+			batch = append(batch, roleAssignment(u, r))
+			return nil
+		}, map[string]jsonstream.Field{"next": jsonstream.Into(&next), "has_more": jsonstream.Into(&hasMore)})
+		l.kit.Release(body)
+		if err == nil && hasMore == nil {
+			err = fmt.Errorf("the page lacks has_more")
+		}
+		if err != nil {
+			return "", false, l.kit.Invalid(op, err)
 		}
 		if len(batch) > 0 {
 			if err := emit(batch); err != nil {

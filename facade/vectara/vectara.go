@@ -16,13 +16,15 @@
 package vectara
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
 
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -112,48 +114,134 @@ func (l *Lister) Provider() string { return "vectara" }
 // Vectara API: GET /v2/users
 func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
-			batch, next, err := l.page(ctx, cursor)
+		// The cursor allows one request at a time, so decoding a page
+		// overlaps with fetching the next: each body is read whole, its
+		// metadata.page_key picked out, and the next request sent while
+		// other goroutines (one a core, at most Concurrency) decode the
+		// users. Bodies in memory: one being read, one queued, one a
+		// decoder.
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		type raw struct {
+			op   string
+			body []byte
+		}
+		pages := make(chan raw, 1)
+		var (
+			wg       sync.WaitGroup
+			mu       sync.Mutex
+			firstErr error
+		)
+		for range max(1, min(runtime.GOMAXPROCS(0), l.kit.Concurrency)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for p := range pages {
+					mu.Lock()
+					stopping := firstErr != nil
+					mu.Unlock()
+					if stopping {
+						l.kit.Release(p.body)
+						continue // let the cursor loop finish
+					}
+					batch, err := l.decodeUsers(p.body)
+					switch {
+					case err != nil:
+						err = l.kit.Invalid(p.op, err)
+					case len(batch) > 0:
+						err = emit(batch)
+					}
+					if err != nil {
+						mu.Lock()
+						if firstErr == nil {
+							firstErr = err
+						}
+						mu.Unlock()
+						cancel(err)
+					}
+				}
+			}()
+		}
+		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+			op, body, next, err := l.page(ctx, cursor)
 			if err != nil {
 				return "", false, err
 			}
-			if len(batch) > 0 {
-				if err := emit(batch); err != nil {
-					return "", false, err
-				}
+			select {
+			case pages <- raw{op, body}:
+			case <-ctx.Done():
+				return "", false, context.Cause(ctx)
 			}
 			return next, next == "", nil
 		})
+		close(pages)
+		wg.Wait()
+		if firstErr != nil {
+			return firstErr // it stopped the cursor loop, if that failed too
+		}
+		return err
 	})
 }
 
-func (l *Lister) page(ctx context.Context, cursor string) (batch []facade.Assignment, next string, err error) {
-	op := "list users"
+// page fetches one page's body whole and reads its cursor; decodeUsers
+// decodes the users later.
+func (l *Lister) page(ctx context.Context, cursor string) (op string, body []byte, next string, err error) {
+	op = "list users"
 	limit := int32(l.kit.PageSize)
 	params := &api.ListUsersParams{Limit: &limit}
 	if cursor != "" {
 		params.PageKey = &cursor
 		op = "list users (next page)"
 	}
-	err = l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	body, err = l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return l.client.ListUsers(ctx, params)
-	}, func(_ *http.Response, body io.Reader) error {
-		batch, next = batch[:0], ""
+	}, nil)
+	if err != nil {
+		return op, nil, "", err
+	}
+	if rawMeta := jsonstream.TopLevel(body, "metadata"); rawMeta != nil {
 		var meta *api.ListMetadata
-		err := jsonstream.Object(body, l.kit.MaxBody, "users", func(u *api.User) error {
-			var err error
-			batch, err = appendAssignments(batch, u)
-			return err
-		}, map[string]jsonstream.Field{"metadata": jsonstream.Into(&meta)})
+		if err := json.Unmarshal(rawMeta, &meta); err != nil {
+			l.kit.Release(body)
+			return op, nil, "", l.kit.Invalid(op, fmt.Errorf("metadata: %w", err))
+		}
 		if meta != nil && meta.PageKey != nil {
 			next = *meta.PageKey
 		}
-		return err
-	})
-	return batch, next, err
+	}
+	return op, body, next, nil
 }
 
-func appendAssignments(out []facade.Assignment, u *api.User) ([]facade.Assignment, error) {
+// decodeUsers stream-decodes a page's users into assignments, and hands
+// the body back to the kit.
+func (l *Lister) decodeUsers(body []byte) ([]facade.Assignment, error) {
+	defer l.kit.Release(body)
+	batch := l.kit.Batch(4 * l.kit.PageSize)
+	sc := scopes{}
+	err := jsonstream.Object(bytes.NewReader(body), l.kit.MaxBody, "users", func(u *api.User) error {
+		var err error
+		batch, err = appendAssignments(batch, u, sc)
+		return err
+	}, nil)
+	return batch, err
+}
+
+// scopes builds each page's "corpus/<key>" and "agent/<key>" scope strings
+// once per key rather than once per assignment.
+type scopes map[[2]string]string
+
+func (sc scopes) of(kind, key string) string {
+	if s, ok := sc[[2]string{kind, key}]; ok {
+		return s
+	}
+	s := kind + key
+	if sc != nil {
+		sc[[2]string{kind, key}] = s
+	}
+	return s
+}
+
+func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facade.Assignment, error) {
 	if u.Id == nil || *u.Id == "" {
 		if u.ApiRoles == nil && u.CorpusRoles == nil && u.AgentRoles == nil {
 			return out, nil // nothing to report about it
@@ -179,12 +267,12 @@ func appendAssignments(out []facade.Assignment, u *api.User) ([]facade.Assignmen
 	}
 	if u.CorpusRoles != nil {
 		for _, r := range *u.CorpusRoles {
-			add(string(r.Role), "corpus/"+r.CorpusKey)
+			add(string(r.Role), sc.of("corpus/", r.CorpusKey))
 		}
 	}
 	if u.AgentRoles != nil {
 		for _, r := range *u.AgentRoles {
-			add(string(r.Role), "agent/"+r.AgentKey)
+			add(string(r.Role), sc.of("agent/", r.AgentKey))
 		}
 	}
 	return out, bad
