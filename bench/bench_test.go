@@ -1,0 +1,473 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/rolecall/rolecall/facade"
+)
+
+func TestMain(m *testing.M) {
+	ServeFakeIfChild()
+	os.Exit(m.Run())
+}
+
+// Tenant sizes (users) of the benchmarks.
+var (
+	// throughputUsers: no latency, client CPU-bound. OpenAI needs a
+	// request per user, so its tenant is smaller.
+	throughputUsers = map[string]int{"cortex": 100_000, "openai": 10_000, "vectara": 100_000, "logto": 100_000}
+	// latencyUsers: 50 ms a request. Sized so that the sequential
+	// baseline at default page sizes stays under a minute.
+	latencyUsers = map[string]int{"cortex": 100_000, "openai": 1_000, "vectara": 5_000, "logto": 5_000}
+	// rateUsers: about 150-250 requests each, at 50 requests/s.
+	rateUsers = map[string]int{"cortex": 150_000, "openai": 200, "vectara": 20_000, "logto": 10_000}
+)
+
+// profiling (ROLECALL_BENCH_PROFILE=1) leaves the decoder-only passes out
+// of BenchmarkThroughput's rolecall runs, so that a CPU profile of them
+// shows rolecall alone.
+var profiling = os.Getenv("ROLECALL_BENCH_PROFILE") != ""
+
+// Latency is the simulated round trip of the latency benchmarks.
+const Latency = 50 * time.Millisecond
+
+func startFake(b *testing.B, cfg FakeConfig) *Fake {
+	b.Helper()
+	f, err := StartFake(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(f.Close)
+	return f
+}
+
+func newLister(b *testing.B, p string, f *Fake, o facade.Options) facade.Lister {
+	b.Helper()
+	l, err := NewLister(p, f.URL, f.Token, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return l
+}
+
+// list runs one listing and checks it against the fake's oracle (count
+// always; the key fingerprint when check is set).
+func list(b *testing.B, l facade.Lister, want Expect, check bool) {
+	n, sum := 0, uint64(0)
+	for a, err := range l.ListAssignments(context.Background(), nil) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+		if check {
+			sum += KeyHash(a.UserID, a.RoleID, a.Scope)
+		}
+	}
+	if n != want.Assignments || (check && sum != want.KeySum) {
+		b.Fatalf("listed %d assignments (key sum %x), want %d (%x)", n, sum, want.Assignments, want.KeySum)
+	}
+}
+
+func mallocs() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.Mallocs
+}
+
+func total(m map[string]int64) int64 {
+	var n int64
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// BenchmarkThroughput lists each provider's tenant from a fake server in a
+// child process with no latency (loopback: the client's CPU is the limit)
+// at the default options, with the client rate limiter off (the fake has
+// none). decoder-only stream-decodes the same response bytes with
+// encoding/json into the generated types and nothing else; rolecall is the
+// whole ListAssignments (HTTP, decode, mapping, dedupe, iterator), whose
+// x-decoder-only metric divides its assignments/s by the decoder-only rate
+// measured inside the same benchmark, one decoder-only pass between
+// listings, so that both see the same load on the shared machine.
+func BenchmarkThroughput(b *testing.B) {
+	for _, p := range Providers {
+		b.Run(p, func(b *testing.B) {
+			f := startFake(b, FakeConfig{Provider: p, Users: throughputUsers[p], Memo: true})
+			want := f.Expect
+			// The first listing goes through to the fake, which counts its
+			// requests (and fills the memo); it is checked in full.
+			l := newLister(b, p, f, facade.Options{RateLimit: -1})
+			list(b, l, want, true)
+			st, err := f.Stats()
+			if err != nil {
+				b.Fatal(err)
+			}
+			requests := total(st.ByOp)
+			var bodies []Body
+			var size int64
+			if _, err := Sequential(context.Background(), p, f.URL, f.Token, nil, true, func(bd Body) {
+				bodies = append(bodies, bd)
+				size += int64(len(bd.Data))
+			}); err != nil {
+				b.Fatal(err)
+			}
+			decode := func() error {
+				n, err := DecodeOnly(bodies)
+				if err == nil && n != want.Assignments {
+					err = fmt.Errorf("decoded %d assignments, want %d", n, want.Assignments)
+				}
+				return err
+			}
+			b.Run("decoder-only", func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(size)
+				m0 := mallocs()
+				b.ResetTimer()
+				for b.Loop() {
+					if err := decode(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				a := float64(want.Assignments) * float64(b.N)
+				b.ReportMetric(a/b.Elapsed().Seconds(), "assignments/s")
+				b.ReportMetric(float64(mallocs()-m0)/a, "allocs/assignment")
+			})
+			b.Run("rolecall", func(b *testing.B) {
+				s0, err := f.Stats()
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.SetBytes(size)
+				var ours, base, cpu time.Duration
+				var allocs, peak, peakLive uint64
+				b.ResetTimer()
+				for b.Loop() {
+					// The decoder-only pass runs between listings, untimed,
+					// so that both see the same machine load.
+					b.StopTimer()
+					if !profiling {
+						t := time.Now()
+						if err := decode(); err != nil {
+							b.Fatal(err)
+						}
+						base += time.Since(t)
+					}
+					heap0 := HeapNow()
+					m0 := mallocs()
+					hs := SampleHeap()
+					b.StartTimer()
+					t, cpu0 := time.Now(), cpuTime()
+					list(b, l, want, false)
+					ours += time.Since(t)
+					cpu += cpuTime() - cpu0
+					b.StopTimer()
+					pk, lv := hs.Stop()
+					allocs += mallocs() - m0
+					peak = max(peak, pk-min(pk, heap0))
+					peakLive = max(peakLive, lv-min(lv, heap0))
+					b.StartTimer()
+				}
+				b.StopTimer()
+				s1, err := f.Stats()
+				if err != nil {
+					b.Fatal(err)
+				}
+				a := float64(want.Assignments) * float64(b.N)
+				b.ReportMetric(a/ours.Seconds(), "assignments/s")
+				b.ReportMetric(float64(allocs)/a, "allocs/assignment")
+				if !profiling {
+					b.ReportMetric(a/base.Seconds(), "decoder-only-assignments/s")
+					b.ReportMetric(base.Seconds()/ours.Seconds(), "x-decoder-only")
+				}
+				b.ReportMetric(cpu.Seconds()/ours.Seconds(), "client-cores")
+				b.ReportMetric((s1.CPU-s0.CPU).Seconds()/ours.Seconds(), "server-cores")
+				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+				b.ReportMetric(float64(peakLive)/(1<<20), "peak-live-MiB")
+				b.ReportMetric(float64(s1.Served-s0.Served)/float64(b.N), "served")
+				b.ReportMetric(float64(requests), "requests")
+				b.ReportMetric(float64(total(f.Min)), "min-requests")
+				b.ReportMetric(float64(want.Assignments), "assignments")
+				b.ReportMetric(float64(throughputUsers[p]), "users")
+			})
+		})
+	}
+}
+
+// memoryUsers are Cortex tenants of about 100k and 1M assignments (the
+// generator gives about 1.75 a user).
+var memoryUsers = map[string]int{"100k": 57_000, "1M": 570_000}
+
+// BenchmarkMemory streams about 100k and 1M Cortex assignments through
+// ListAssignments from a fake in a child process, sampling the heap every
+// millisecond, and, beside it, collects them into a slice with
+// facade.Collect. peak-heap-MiB is the peak of the heap's objects above the
+// heap before the listing, garbage not yet collected included (with the
+// default GOGC the heap may grow to twice the live heap before a
+// collection, so this follows whatever is live, sets included);
+// peak-live-MiB is the peak of the live heap as the collector marks it;
+// sets-MiB is what the dedupe set and the users tally take for that many
+// keys (measured on twin maps afterwards). in-flight-MiB is what the
+// streaming listing holds besides the sets: at ten checkpoints the
+// consumer stops (so the producers fill every slot and the iterator's
+// queue, the worst case), the live heap is measured after a collection,
+// and the sets' size at that many keys (twin maps again) is taken off.
+func BenchmarkMemory(b *testing.B) {
+	for _, size := range []string{"100k", "1M"} {
+		b.Run("cortex/"+size, func(b *testing.B) {
+			users := memoryUsers[size]
+			f := startFake(b, FakeConfig{Provider: "cortex", Users: users})
+			want := f.Expect
+			for _, mode := range []string{"stream", "collect"} {
+				b.Run(mode, func(b *testing.B) {
+					l := newLister(b, "cortex", f, facade.Options{RateLimit: -1})
+					var peak, peakLive, heap0 uint64
+					var checkpoints []int
+					var lives []uint64
+					b.ReportAllocs()
+					m0 := mallocs()
+					b.ResetTimer()
+					for b.Loop() {
+						b.StopTimer()
+						heap0 = HeapNow()
+						hs := SampleHeap()
+						b.StartTimer()
+						if mode == "stream" {
+							// Ten checkpoints: the consumer stops, the
+							// producers fill every slot and the queue, and
+							// the live heap is measured after a collection.
+							step, n := max(1, want.Assignments/10), 0
+							checkpoints, lives = checkpoints[:0], lives[:0] // the last listing's
+							for _, err := range l.ListAssignments(context.Background(), nil) {
+								if err != nil {
+									b.Fatal(err)
+								}
+								if n++; n%step == 0 {
+									b.StopTimer()
+									live := HeapNow()
+									checkpoints = append(checkpoints, n)
+									lives = append(lives, live-min(live, heap0))
+									b.StartTimer()
+								}
+							}
+							if n != want.Assignments {
+								b.Fatalf("listed %d, want %d", n, want.Assignments)
+							}
+						} else {
+							as, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+							if err != nil {
+								b.Fatal(err)
+							}
+							if len(as) != want.Assignments {
+								b.Fatalf("collected %d, want %d", len(as), want.Assignments)
+							}
+						}
+						b.StopTimer()
+						pk, lv := hs.Stop()
+						peak = max(peak, pk-min(pk, heap0))
+						peakLive = max(peakLive, lv-min(lv, heap0))
+						b.StartTimer()
+					}
+					b.StopTimer()
+					a := float64(want.Assignments) * float64(b.N)
+					b.ReportMetric(float64(mallocs()-m0)/a, "allocs/assignment")
+					b.ReportMetric(a/b.Elapsed().Seconds(), "assignments/s")
+					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+					b.ReportMetric(float64(peakLive)/(1<<20), "peak-live-MiB")
+					sets := SetBytes(want.Assignments, users)
+					b.ReportMetric(float64(sets)/(1<<20), "sets-MiB")
+					if len(checkpoints) > 0 {
+						// What the listing holds besides the sets, at the
+						// worst checkpoint: the pages in flight.
+						twins := SetBytesAt(checkpoints, float64(users)/float64(want.Assignments))
+						var inflight uint64
+						for i, tw := range twins {
+							inflight = max(inflight, lives[i]-min(lives[i], tw))
+							b.Logf("checkpoint %d: %d assignments, live %.1f MiB, sets %.1f MiB", i+1, checkpoints[i], float64(lives[i])/(1<<20), float64(tw)/(1<<20))
+						}
+						b.ReportMetric(float64(inflight)/(1<<20), "in-flight-MiB")
+					}
+					b.ReportMetric(float64(want.Assignments), "assignments")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkLatency lists each provider's tenant from a fake that adds 50 ms
+// to every request (in its memoizing front server: every timed listing
+// follows a warm-up listing of the same requests with the latency off, so
+// its answers are replayed and the fake's page rendering does not take the
+// cores the client decodes on), at the default concurrency (8) and with
+// the client
+// rate limiter off (the fake has none; the providers' documented limits
+// would otherwise bind first: Cortex 1000/min, Logto 20/s). The lower
+// bound is ceil(requests/concurrency) × 50 ms, and for Vectara, whose
+// cursor allows one request at a time, requests × 50 ms. sequential-default
+// is the naive baseline: a loop over the generated client, one request at
+// a time, each API's default page size (Cortex 250, OpenAI users 20 and
+// roles 20, Vectara 10, Logto 20); sequential-max is the same loop at the
+// largest page size.
+func BenchmarkLatency(b *testing.B) {
+	for _, p := range Providers {
+		b.Run(p, func(b *testing.B) {
+			f := startFake(b, FakeConfig{Provider: p, Users: latencyUsers[p], Latency: Latency, Memo: true})
+			want := f.Expect
+			minReq := total(f.Min)
+			var ours time.Duration
+			conc := []int{facade.DefaultConcurrency}
+			if p == "openai" {
+				conc = append(conc, 16)
+			}
+			for _, c := range conc {
+				name := "rolecall"
+				if c != facade.DefaultConcurrency {
+					name = fmt.Sprintf("rolecall-c%d", c)
+				}
+				b.Run(name, func(b *testing.B) {
+					l := newLister(b, p, f, facade.Options{RateLimit: -1, Concurrency: c})
+					warm(b, f, func() { list(b, l, want, true) })
+					s0, err := f.Stats()
+					if err != nil {
+						b.Fatal(err)
+					}
+					for b.Loop() {
+						list(b, l, want, true)
+					}
+					wall := b.Elapsed() / time.Duration(b.N)
+					s1, err := f.Stats()
+					if err != nil {
+						b.Fatal(err)
+					}
+					reqs := (s1.Served - s0.Served) / int64(b.N)
+					bound := time.Duration(ceilDiv(int(reqs), c)) * Latency
+					if p == "vectara" {
+						bound = time.Duration(reqs) * Latency
+					}
+					if c == facade.DefaultConcurrency {
+						ours = wall
+					}
+					b.ReportMetric(float64(wall.Milliseconds()), "wall-ms")
+					b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
+					b.ReportMetric(float64(wall)/float64(bound), "x-bound")
+					b.ReportMetric(float64(reqs), "requests")
+					b.ReportMetric(float64(minReq), "min-requests")
+					b.ReportMetric(float64(want.Assignments)/wall.Seconds(), "assignments/s")
+					b.ReportMetric(float64(latencyUsers[p]), "users")
+				})
+			}
+			for _, maxPage := range []bool{false, true} {
+				name := "sequential-default"
+				if maxPage {
+					name = "sequential-max"
+				}
+				if maxPage && p == "openai" {
+					continue // the openai-go peer at limit 100 (bench/peers) is this loop, and takes a minute
+				}
+				b.Run(name, func(b *testing.B) {
+					var reqs int
+					warm(b, f, func() {
+						if _, err := Sequential(context.Background(), p, f.URL, f.Token, nil, maxPage, nil); err != nil {
+							b.Fatal(err)
+						}
+					})
+					for b.Loop() {
+						res, err := Sequential(context.Background(), p, f.URL, f.Token, nil, maxPage, nil)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if res.Expect != want {
+							b.Fatalf("sequential listing saw %+v, want %+v", res.Expect, want)
+						}
+						reqs = res.Requests
+					}
+					wall := b.Elapsed() / time.Duration(b.N)
+					b.ReportMetric(float64(wall.Milliseconds()), "wall-ms")
+					b.ReportMetric(float64(reqs), "requests")
+					if ours > 0 {
+						b.ReportMetric(float64(wall)/float64(ours), "x-slower-than-rolecall")
+					}
+				})
+			}
+		})
+	}
+}
+
+// warm runs a listing with the fake's latency off, so that its answers are
+// in the memo and the timed listing after it is replayed, then puts the
+// latency back.
+func warm(b *testing.B, f *Fake, listing func()) {
+	b.Helper()
+	if err := f.SetLatency(0); err != nil {
+		b.Fatal(err)
+	}
+	listing()
+	if err := f.SetLatency(Latency); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// RateLimit is the fake's request rate of BenchmarkRateLimit, per second.
+const RateLimit = 50
+
+// BenchmarkRateLimit lists from a fake that allows RateLimit requests per
+// second (a token bucket with burst 1+RateLimit/10, like the client's;
+// 429 with Retry-After beyond it). client-limited sets the client's
+// RateLimit to the same R; client-unlimited turns the client's limiter off
+// and leaves the work to retries. useful-req/s counts the requests
+// answered other than with a 429 over the wall time; x-R divides it by R.
+func BenchmarkRateLimit(b *testing.B) {
+	for _, p := range Providers {
+		b.Run(p, func(b *testing.B) {
+			f := startFake(b, FakeConfig{Provider: p, Users: rateUsers[p], RateLimit: RateLimit, Burst: 1 + RateLimit/10})
+			want := f.Expect
+			minReq := total(f.Min)
+			for _, mode := range []string{"client-limited", "client-unlimited"} {
+				b.Run(mode, func(b *testing.B) {
+					stats := &facade.Stats{}
+					o := facade.Options{RateLimit: RateLimit, Stats: stats}
+					if mode == "client-unlimited" {
+						o.RateLimit = -1
+					}
+					l := newLister(b, p, f, o)
+					failed := 0
+					time.Sleep(time.Second) // let the fake's bucket fill
+					for b.Loop() {
+						n, sum := 0, uint64(0)
+						var lerr error
+						for a, err := range l.ListAssignments(context.Background(), nil) {
+							if err != nil {
+								lerr = err
+								break
+							}
+							n++
+							sum += KeyHash(a.UserID, a.RoleID, a.Scope)
+						}
+						if lerr != nil || n != want.Assignments || sum != want.KeySum {
+							failed++
+							b.Logf("failed listing: %v (%d of %d assignments)", lerr, n, want.Assignments)
+						}
+					}
+					wall := b.Elapsed() / time.Duration(b.N)
+					s := stats.Snapshot()
+					useful := float64(s.Requests-s.RateLimited) / float64(b.N) / wall.Seconds()
+					b.ReportMetric(useful, "useful-req/s")
+					b.ReportMetric(useful/RateLimit, "x-R")
+					b.ReportMetric(float64(s.RateLimited)/float64(b.N), "429s")
+					b.ReportMetric(float64(s.Requests)/float64(b.N), "attempts")
+					b.ReportMetric(float64(minReq), "min-requests")
+					b.ReportMetric(float64(failed), "failed-listings")
+					b.ReportMetric(float64(wall.Milliseconds()), "wall-ms")
+				})
+			}
+		})
+	}
+}

@@ -1,0 +1,715 @@
+// Command report runs rolecall's benchmarks (package bench, and the
+// openai-go peer in the bench/peers module), takes a CPU profile of the
+// Cortex throughput benchmark, and writes BENCHMARKS.md: per provider the
+// tenant size, requests against the minimum, wall time against the bound,
+// assignments/s, allocations per assignment, peak heap, and the ratios
+// against the baselines and the peer, each with the command that
+// reproduces it.
+//
+// Run it from the repository root (make bench does):
+//
+//	go run ./bench/report -o BENCHMARKS.md
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	outPath   = flag.String("o", "BENCHMARKS.md", "the report to write")
+	benchtime = flag.String("benchtime", "3x", "-benchtime of the throughput benchmarks (the others run once)")
+	jsonv2    = flag.Bool("jsonv2", true, "also run the throughput benchmarks with GOEXPERIMENT=jsonv2")
+	peers     = flag.Bool("peers", true, "run the openai-go peer benchmark (bench/peers module)")
+	only      = flag.String("only", "", "run only the groups whose name contains this (for trying the report out)")
+)
+
+// result is one benchmark line: its metrics by unit.
+type result map[string]float64
+
+// run is one go test invocation.
+type run struct {
+	group   string
+	dir     string // working directory ("" = repository root)
+	env     []string
+	args    []string
+	results map[string]result
+	out     string
+	err     error
+	took    time.Duration
+}
+
+func (r *run) command() string {
+	var b strings.Builder
+	if r.dir != "" {
+		fmt.Fprintf(&b, "(cd %s && ", r.dir)
+	}
+	for _, e := range r.env {
+		b.WriteString(e + " ")
+	}
+	b.WriteString("go")
+	for _, a := range r.args {
+		if strings.HasPrefix(a, os.TempDir()) {
+			a = filepath.Base(a) // the report's scratch files: cpu.out, bench.test
+		}
+		if strings.ContainsAny(a, "^$|() *<>") {
+			a = "'" + a + "'"
+		}
+		b.WriteString(" " + a)
+	}
+	if r.dir != "" {
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func benchArgs(pattern, benchtime string, extra ...string) []string {
+	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", "1", "-timeout", "60m"}
+	args = append(args, extra...)
+	return append(args, "./bench")
+}
+
+func main() {
+	log.SetFlags(0)
+	flag.Parse()
+	start := time.Now()
+	load0 := loadavg()
+
+	tmp, err := os.MkdirTemp("", "rolecall-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	cpuOut, testBin := filepath.Join(tmp, "cpu.out"), filepath.Join(tmp, "bench.test")
+
+	runs := []*run{
+		{group: "requests", args: []string{"test", "-count", "1", "-run", "TestRequestsAreTheMinimum", "-v", "./bench"}},
+		{group: "throughput", args: benchArgs("BenchmarkThroughput", *benchtime)},
+		{group: "memory", args: benchArgs("BenchmarkMemory", "1x")},
+		{group: "latency", args: benchArgs("BenchmarkLatency", "1x")},
+		{group: "ratelimit", args: benchArgs("BenchmarkRateLimit", "1x")},
+		{group: "profile", env: []string{"ROLECALL_BENCH_PROFILE=1"}, args: benchArgs("BenchmarkThroughput/cortex/rolecall", "10x", "-cpuprofile", cpuOut, "-o", testBin)},
+	}
+	if others := otherPackages(); len(others) > 0 {
+		runs = append(runs, &run{group: "others", args: append([]string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", "1x", "-count", "1", "-timeout", "60m"}, others...)})
+	}
+	if *peers {
+		runs = append(runs, &run{group: "peer", dir: "bench/peers", args: []string{"test", "-run", "^$", "-bench", "BenchmarkOpenAIPeer", "-benchtime", "1x", "-count", "1", "-timeout", "60m", "."}})
+	}
+	if *jsonv2 {
+		runs = append(runs, &run{group: "jsonv2", env: []string{"GOEXPERIMENT=jsonv2"}, args: benchArgs("BenchmarkThroughput", *benchtime)})
+	}
+	failed := false
+	for _, r := range runs {
+		if *only != "" && !strings.Contains(r.group, *only) {
+			continue
+		}
+		log.Printf("== %s: %s", r.group, r.command())
+		t := time.Now()
+		r.out, r.err = goRun(r.dir, r.env, r.args)
+		r.took = time.Since(t)
+		r.results = parse(r.out)
+		if r.err != nil {
+			log.Printf("   %s failed: %v", r.group, r.err)
+			if r.group != "jsonv2" {
+				failed = true
+			}
+		}
+		log.Printf("   %s: %d results in %s", r.group, len(r.results), r.took.Round(time.Second))
+	}
+	prof := ""
+	if _, err := os.Stat(cpuOut); err == nil {
+		prof = profile(testBin, cpuOut)
+	}
+
+	rep := &report{runs: map[string]*run{}, start: start, load0: load0, load1: loadavg(), profile: prof}
+	for _, r := range runs {
+		rep.runs[r.group] = r
+	}
+	var buf bytes.Buffer
+	rep.write(&buf)
+	if err := os.WriteFile(*outPath, buf.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("wrote %s in %s", *outPath, time.Since(start).Round(time.Second))
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// otherPackages lists the module's packages outside bench/ that have
+// benchmarks, so that make bench runs every benchmark of the repository.
+func otherPackages() []string {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{.Dir}}", "./...").Output()
+	if err != nil {
+		return nil
+	}
+	var pkgs []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, dir, ok := strings.Cut(line, " ")
+		if !ok || strings.Contains(path, "/bench") {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err == nil && bytes.Contains(b, []byte("\nfunc Benchmark")) {
+				pkgs = append(pkgs, path)
+				break
+			}
+		}
+	}
+	return pkgs
+}
+
+// goRun runs the go command, echoing its output to stderr as it comes.
+func goRun(dir string, env, args []string) (string, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	w := io.MultiWriter(&out, prefixWriter{os.Stderr})
+	cmd.Stdout, cmd.Stderr = w, w
+	err := cmd.Run()
+	return out.String(), err
+}
+
+type prefixWriter struct{ w io.Writer }
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		if line != "" {
+			io.WriteString(p.w, "   | "+line)
+		}
+	}
+	return len(b), nil
+}
+
+// parse reads benchmark result lines: name, iterations, then value-unit
+// pairs. The -N GOMAXPROCS suffix is dropped from names.
+func parse(out string) map[string]result {
+	res := map[string]result{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		r := result{}
+		if n, err := strconv.ParseFloat(f[1], 64); err == nil {
+			r["iterations"] = n
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				r[f[i+1]] = v
+			}
+		}
+		res[name] = r
+	}
+	return res
+}
+
+// profile summarizes a CPU profile: shares by area from -top -cum, and the
+// top functions by flat time.
+func profile(bin, prof string) string {
+	flat, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=15", bin, prof).Output()
+	if err != nil {
+		return "pprof failed: " + err.Error()
+	}
+	cum, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount=400", bin, prof).Output()
+	if err != nil {
+		return "pprof failed: " + err.Error()
+	}
+	// Shares of the samples spent under each of these (cumulative).
+	areas := []struct{ label, fn string }{
+		{"fetching pages: request, response, body read whole (driverkit Kit.Fetch)", "driverkit.(*Kit).Fetch"},
+		{"decoding pages: encoding/json and the driver's wire decode (jsonstream.ObjectInto)", "jsonstream.ObjectInto"},
+		{"mapping records to assignments (cortex appendAssignments)", "cortex.appendAssignments"},
+		{"the iterator's dedupe set (driverkit set.add)", "driverkit.(*set).add"},
+		{"the users tally for the total check (paging Tally.Add)", "paging.(*Tally).Add"},
+		{"net/http's connection read loop", "net/http.(*persistConn).readLoop"},
+		{"memory allocation (runtime.mallocgc, inside the above)", "runtime.mallocgc"},
+		{"garbage collection workers (runtime.gcBgMarkWorker)", "runtime.gcBgMarkWorker"},
+		{"the benchmark's one-off capture of the bytes (not rolecall)", "bench.Sequential"},
+	}
+	var b strings.Builder
+	total := ""
+	for _, line := range strings.Split(string(cum), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "Showing nodes") || strings.Contains(line, "Total samples") || strings.HasPrefix(line, "Duration:") {
+			total += strings.TrimSpace(line) + "\n"
+		}
+	}
+	b.WriteString("| where | share of CPU samples (cumulative) |\n|---|---|\n")
+	for _, a := range areas {
+		share := "—"
+		for _, line := range strings.Split(string(cum), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 6 && strings.Contains(f[5], a.fn) {
+				share = f[4]
+				break
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", a.label, share)
+	}
+	b.WriteString("\nTop functions by own (flat) time:\n\n```\n")
+	lines := strings.Split(strings.TrimSpace(string(flat)), "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(l, "File:") || strings.HasPrefix(l, "Build ID:") || strings.HasPrefix(l, "Type:") || strings.HasPrefix(l, "Time:") {
+			continue
+		}
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("```\n")
+	return b.String()
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func goVersion() string {
+	out, err := exec.Command("go", "version").Output()
+	if err != nil {
+		return runtime.Version()
+	}
+	return strings.TrimSpace(string(out))
+}
+
+var errMissing = errors.New("missing")
+
+type report struct {
+	runs         map[string]*run
+	start        time.Time
+	load0, load1 string
+	profile      string
+}
+
+// get returns a metric of a benchmark of a group.
+func (r *report) get(group, name, unit string) (float64, error) {
+	rn := r.runs[group]
+	if rn == nil || rn.results == nil {
+		return 0, errMissing
+	}
+	res, ok := rn.results[name]
+	if !ok {
+		return 0, errMissing
+	}
+	v, ok := res[unit]
+	if !ok {
+		return 0, errMissing
+	}
+	return v, nil
+}
+
+// f formats a metric, or "n/a".
+func (r *report) f(group, name, unit, format string) string {
+	v, err := r.get(group, name, unit)
+	if err != nil {
+		return "n/a"
+	}
+	return fmt.Sprintf(format, v)
+}
+
+func (r *report) cmd(group, pattern string) string {
+	rn := r.runs[group]
+	if rn == nil {
+		return ""
+	}
+	c := *rn
+	c.args = slices.Clone(rn.args)
+	for i, a := range c.args {
+		if i > 0 && c.args[i-1] == "-bench" {
+			c.args[i] = pattern
+		}
+		if a == "-cpuprofile" {
+			c.args = append(c.args[:i], "./bench")
+			break
+		}
+	}
+	return "`" + c.command() + "`"
+}
+
+func human(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.0fk", v/1e3)
+	default:
+		return fmt.Sprintf("%.0f", v)
+	}
+}
+
+func (r *report) write(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("# rolecall benchmarks\n\n")
+	p("Generated by `make bench` (`go run ./bench/report`) on %s; it took %s.\n\n", r.start.UTC().Format("2006-01-02 15:04 MST"), time.Since(r.start).Round(time.Second))
+	p("**Conditions.** %s, %d CPUs (GOMAXPROCS %d), %s, %s. Load average %s at the start, %s at the end. ",
+		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS+"/"+runtime.GOARCH, goVersion(), r.load0, r.load1)
+	p("The machine is shared: other work (builds, tests, fuzzing) may run on the same two cores during a run, so absolute numbers move by tens of percent between runs; the ratios are measured in the same run (the decoder-only baseline interleaved with the listings it is compared with) and are the numbers to read. ")
+	p("The fake server (package providertest, request validation off: `Options.NoValidate`) runs in a child process for the throughput, memory and latency benchmarks, so its work and its tenant stay out of the client's allocations and heap; for throughput its answers are replayed from memory after the first listing, so that rendering pages does not compete with the client for the cores. All requests travel over loopback HTTP.\n\n")
+
+	p("## Summary per provider\n\n")
+	p("| provider | tenant (throughput / latency) | requests vs minimum (10k users, fake's counter) | wall at 50 ms/request vs bound | assignments/s (loopback) | allocs/assignment (rolecall / decoder-only floor) | peak heap (throughput run) | × decoder-only (≥ 0.85) | × faster than sequential (≥ 10) | × faster than openai-go (≥ 8) |\n")
+	p("|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+		tp := "BenchmarkThroughput/" + prov + "/rolecall"
+		dec := "BenchmarkThroughput/" + prov + "/decoder-only"
+		lat := "BenchmarkLatency/" + prov + "/rolecall"
+		seq := "BenchmarkLatency/" + prov + "/sequential-default"
+		tenant := fmt.Sprintf("%s users, %s assignments / %s users", r.f("throughput", tp, "users", "%.0f"), r.f("throughput", tp, "assignments", "%.0f"), r.f("latency", lat, "users", "%.0f"))
+		reqs := r.requestsCell(prov)
+		wall := fmt.Sprintf("%s ms vs %s ms (%s×)", r.f("latency", lat, "wall-ms", "%.0f"), r.f("latency", lat, "bound-ms", "%.0f"), r.f("latency", lat, "x-bound", "%.2f"))
+		aps := "n/a"
+		if v, err := r.get("throughput", tp, "assignments/s"); err == nil {
+			aps = human(v)
+		}
+		allocs := fmt.Sprintf("%s / %s", r.f("throughput", tp, "allocs/assignment", "%.2f"), r.f("throughput", dec, "allocs/assignment", "%.2f"))
+		heap := r.f("throughput", tp, "peak-live-MiB", "%.1f MiB live") + " (" + r.f("throughput", tp, "peak-heap-MiB", "%.1f MiB with garbage") + ")"
+		xdec := r.f("throughput", tp, "x-decoder-only", "%.2f")
+		xseq := r.f("latency", seq, "x-slower-than-rolecall", "%.1f")
+		peer := "—"
+		if prov == "openai" {
+			peer = r.f("peer", "BenchmarkOpenAIPeer/openai-go", "x-slower-than-rolecall", "%.1f") + " (limit 100: " + r.f("peer", "BenchmarkOpenAIPeer/openai-go-limit100", "x-slower-than-rolecall", "%.1f") + ")"
+		}
+		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", prov, tenant, reqs, wall, aps, allocs, heap, xdec, xseq, peer)
+	}
+	p("\nReproduce each row's columns with: requests %s; throughput, allocations, heap and × decoder-only %s; wall time and × sequential %s; the peer %s. Replace `<provider>` with cortex, openai, vectara or logto.\n\n",
+		"`go test -run TestRequestsAreTheMinimum -v ./bench`", r.cmd("throughput", "BenchmarkThroughput/<provider>"), r.cmd("latency", "BenchmarkLatency/<provider>"), r.cmd("peer", "BenchmarkOpenAIPeer"))
+
+	r.writeTargets(p)
+	r.writeThroughput(p)
+	r.writeMemory(p)
+	r.writeLatency(p)
+	r.writePeer(p)
+	r.writeRate(p)
+	p("## Where the time goes (CPU profile)\n\n")
+	p("From %s, then `go tool pprof -top` (and `-top -cum`) on the profile. The fake runs in a child process, so the profile is the client's; ROLECALL_BENCH_PROFILE=1 leaves out the decoder-only passes the benchmark otherwise interleaves, so what remains is rolecall's listings plus the benchmark's one-off set-up (the bytes captured for the baseline, a checked warm-up listing).\n\n", r.cmd("profile", "BenchmarkThroughput/cortex/rolecall")+" with `-cpuprofile cpu.out`")
+	if r.profile == "" {
+		p("No profile was taken.\n\n")
+	} else {
+		p("%s\n", r.profile)
+	}
+	r.writeJSONv2(p)
+	if rn := r.runs["others"]; rn != nil && rn.out != "" {
+		p("## Other benchmarks in the repository\n\n`%s`\n\n```\n", rn.command())
+		for _, line := range strings.Split(rn.out, "\n") {
+			if strings.HasPrefix(line, "Benchmark") {
+				p("%s\n", strings.Join(strings.Fields(line), " "))
+			}
+		}
+		p("```\n\n")
+	}
+	p("## Runs\n\n| group | command | took | status |\n|---|---|---|---|\n")
+	for _, g := range []string{"requests", "throughput", "memory", "latency", "ratelimit", "profile", "others", "peer", "jsonv2"} {
+		rn := r.runs[g]
+		if rn == nil {
+			continue
+		}
+		status := "ok"
+		switch {
+		case rn.out == "" && rn.err == nil:
+			status = "not run"
+		case rn.err != nil:
+			status = "failed: " + rn.err.Error()
+		}
+		p("| %s | `%s` | %s | %s |\n", g, rn.command(), rn.took.Round(time.Second), status)
+	}
+}
+
+func (r *report) requestsCell(prov string) string {
+	rn := r.runs["requests"]
+	if rn == nil || rn.out == "" {
+		return "n/a"
+	}
+	for _, line := range strings.Split(rn.out, "\n") {
+		if strings.Contains(line, prov+": 10000 users") {
+			if _, after, ok := strings.Cut(line, "requests "); ok {
+				ok := strings.Contains(rn.out, "--- PASS: TestRequestsAreTheMinimum/"+prov)
+				verdict := "= minimum"
+				if !ok {
+					verdict = "**not the minimum**"
+				}
+				return strings.TrimSuffix(strings.TrimSpace(after), " (the minimum)") + " " + verdict
+			}
+		}
+	}
+	return "n/a"
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
+
+func (r *report) writeTargets(p func(string, ...any)) {
+	p("## Targets (issue 6)\n\n| # | target | result | verdict |\n|---|---|---|---|\n")
+	// 1. requests
+	reqOK := r.runs["requests"] != nil && r.runs["requests"].err == nil && r.runs["requests"].out != ""
+	p("| 1 | requests = the minimum, 10k users, each provider | %s | %s |\n", "exact per-operation counts asserted by TestRequestsAreTheMinimum (default suite)", verdict(reqOK))
+	// 2. decode
+	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+		tp := "BenchmarkThroughput/" + prov + "/rolecall"
+		x, err1 := r.get("throughput", tp, "x-decoder-only")
+		a, err2 := r.get("throughput", tp, "allocs/assignment")
+		floor, _ := r.get("throughput", "BenchmarkThroughput/"+prov+"/decoder-only", "allocs/assignment")
+		if err1 != nil || err2 != nil {
+			p("| 2 | decode %s: ≥ 0.85× decoder-only, ≤ 4 allocs/assignment | n/a | **missed** |\n", prov)
+			continue
+		}
+		p("| 2 | decode %s: ≥ 0.85× decoder-only, ≤ 4 allocs/assignment (v1) | %.2f×, %.2f allocs/assignment (decoder-only into the generated types: %.2f) | %s / %s |\n",
+			prov, x, a, floor, verdict(x >= 0.85), verdict(a <= 4))
+	}
+	// 3. memory
+	s100, e1 := r.get("memory", "BenchmarkMemory/cortex/100k/stream", "in-flight-MiB")
+	s1m, e2 := r.get("memory", "BenchmarkMemory/cortex/1M/stream", "in-flight-MiB")
+	l1m, _ := r.get("memory", "BenchmarkMemory/cortex/1M/stream", "peak-live-MiB")
+	h1m, _ := r.get("memory", "BenchmarkMemory/cortex/1M/stream", "peak-heap-MiB")
+	sets1m, _ := r.get("memory", "BenchmarkMemory/cortex/1M/stream", "sets-MiB")
+	c1m, _ := r.get("memory", "BenchmarkMemory/cortex/1M/collect", "peak-live-MiB")
+	if e1 == nil && e2 == nil {
+		p("| 3 | streaming 1M assignments peaks ≤ 32 MiB heap plus the dedupe set, flat 100k → 1M | live heap besides the sets (pages in flight, worst of ten checkpoints): %.1f MiB at 100k, %.1f MiB at 1M; the sets at 1M: %.1f MiB; peak live heap %.1f MiB, %.1f MiB counting garbage not yet collected (GOGC=100 pacing); collecting into a slice: %.0f MiB live | %s |\n",
+			s100, s1m, sets1m, l1m, h1m, c1m, verdict(s1m <= 32 && s1m <= 1.5*s100+4))
+	} else {
+		p("| 3 | memory | n/a | **missed** |\n")
+	}
+	// 4. latency
+	for _, prov := range []string{"cortex", "logto", "openai", "vectara"} {
+		lat := "BenchmarkLatency/" + prov + "/rolecall"
+		x, err := r.get("latency", lat, "x-bound")
+		s, err2 := r.get("latency", "BenchmarkLatency/"+prov+"/sequential-default", "x-slower-than-rolecall")
+		if err != nil || err2 != nil {
+			p("| 4 | latency %s | n/a | **missed** |\n", prov)
+			continue
+		}
+		limit := 1.35
+		if prov == "vectara" {
+			limit = 1.15
+		}
+		p("| 4 | latency %s: ≤ %.2f× bound, ≥ 10× sequential | %.2f× bound, %.1f× faster than sequential | %s / %s |\n", prov, limit, x, s, verdict(x <= limit), verdict(s >= 10))
+	}
+	if x, err := r.get("latency", "BenchmarkLatency/openai/rolecall-c16", "x-bound"); err == nil {
+		w16, _ := r.get("latency", "BenchmarkLatency/openai/rolecall-c16", "wall-ms")
+		seq, _ := r.get("latency", "BenchmarkLatency/openai/sequential-default", "wall-ms")
+		p("| 4 | (openai at concurrency 16, for comparison) | %.2f× its bound, %.1f× faster than sequential | — |\n", x, seq/w16)
+	}
+	// 5. peer
+	if x, err := r.get("peer", "BenchmarkOpenAIPeer/openai-go", "x-slower-than-rolecall"); err == nil {
+		x100, _ := r.get("peer", "BenchmarkOpenAIPeer/openai-go-limit100", "x-slower-than-rolecall")
+		p("| 5 | ≥ 8× faster than openai-go, 1000 users, same assignments | %.1f× (SDK at default page size), %.1f× (SDK at limit 100); sets compared with the oracle | %s |\n", x, x100, verdict(x >= 8))
+	} else {
+		p("| 5 | peer | n/a | **missed** |\n")
+	}
+	// 6. rate limits
+	worst, failed, ok := math.Inf(1), 0.0, true
+	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+		name := "BenchmarkRateLimit/" + prov + "/client-limited"
+		x, err := r.get("ratelimit", name, "x-R")
+		f, err2 := r.get("ratelimit", name, "failed-listings")
+		if err != nil || err2 != nil {
+			ok = false
+			continue
+		}
+		worst, failed = min(worst, x), failed+f
+	}
+	if ok {
+		p("| 6 | ≥ 80%% of R sustained, zero failed listings (client RateLimit = R) | worst provider %.0f%% of R, %v failed listings | %s |\n", worst*100, failed, verdict(worst >= 0.8 && failed == 0))
+	} else {
+		p("| 6 | rate limits | n/a | **missed** |\n")
+	}
+	p("\n")
+}
+
+func (r *report) writeThroughput(p func(string, ...any)) {
+	p("## Throughput (loopback, no latency)\n\n")
+	p("Each provider's tenant listed at the default options (concurrency 8, largest pages; client rate limiter off, the fake has none). *decoder-only* stream-decodes the same response bytes with encoding/json's Decoder (Token/More/Decode element by element) into fresh values of the generated types and counts assignments: no HTTP, mapping, dedupe or iterator. *× decoder-only* is rolecall's assignments/s over the decoder-only rate measured between the same listings. *client cores* is the client process's CPU time over wall time (the fake's replay uses *server cores*). Allocations count everything the client process allocates per listed assignment, HTTP included; peak heap is the client's heap objects above the heap before the listing, sampled every millisecond.\n\n")
+	p("| provider | users | assignments | requests (min) | rolecall assignments/s | decoder-only assignments/s (same run) | × decoder-only | client cores | server cores | allocs/assignment (decoder-only) | peak live heap (incl. garbage) | command |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+		tp := "BenchmarkThroughput/" + prov + "/rolecall"
+		dec := "BenchmarkThroughput/" + prov + "/decoder-only"
+		p("| %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s (%s) | %s | %s |\n", prov,
+			r.f("throughput", tp, "users", "%.0f"), r.f("throughput", tp, "assignments", "%.0f"),
+			r.f("throughput", tp, "requests", "%.0f"), r.f("throughput", tp, "min-requests", "%.0f"),
+			r.f("throughput", tp, "assignments/s", "%.0f"), r.f("throughput", tp, "decoder-only-assignments/s", "%.0f"),
+			r.f("throughput", tp, "x-decoder-only", "%.2f"), r.f("throughput", tp, "client-cores", "%.2f"), r.f("throughput", tp, "server-cores", "%.2f"),
+			r.f("throughput", tp, "allocs/assignment", "%.2f"), r.f("throughput", dec, "allocs/assignment", "%.2f"),
+			r.f("throughput", tp, "peak-live-MiB", "%.1f MiB")+" ("+r.f("throughput", tp, "peak-heap-MiB", "%.1f MiB")+")", r.cmd("throughput", "BenchmarkThroughput/"+prov))
+	}
+	p("\n")
+}
+
+func (r *report) writeMemory(p func(string, ...any)) {
+	p("## Memory: streaming against collecting (Cortex)\n\n")
+	p("About 100k and 1M assignments streamed through ListAssignments, and beside it collected into a slice with facade.Collect. *sets* is what the dedupe set (a 128-bit key an assignment in a Go map) and the users tally (a 64-bit key a user) take for that many keys, measured on twin maps: the issue's target excludes it (\"plus the dedupe set\"), and it is the only part that grows with the tenant by design. *in flight* is what the streaming listing holds besides: at ten checkpoints the consumer stops (so the producers fill the iterator's queue of 8 pages, the decoding turns, one a core, each holding a decoded page it cannot hand over, and the other tasks, 32 at the default concurrency, each holding at most a fetched body: the worst case), the live heap is measured after a collection, and the sets' size at that many keys is taken off. The heap is also sampled every millisecond from runtime/metrics: *peak live heap* is the largest live heap a collection marked (`/gc/heap/live:bytes`), *peak heap incl. garbage* the largest heap of objects not yet swept (`/memory/classes/heap/objects:bytes`), which with the default GOGC=100 runs up to twice the live heap, so it grows with whatever is live, the sets included.\n\n")
+	p("| tenant | mode | assignments | in flight (live − sets, worst checkpoint) | sets | peak live heap | peak heap incl. garbage | allocs/assignment | assignments/s | command |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, size := range []string{"100k", "1M"} {
+		for _, mode := range []string{"stream", "collect"} {
+			n := "BenchmarkMemory/cortex/" + size + "/" + mode
+			inflight := "—"
+			if mode == "stream" {
+				inflight = r.f("memory", n, "in-flight-MiB", "%.1f MiB")
+			}
+			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", size, mode, r.f("memory", n, "assignments", "%.0f"),
+				inflight, r.f("memory", n, "sets-MiB", "%.1f MiB"), r.f("memory", n, "peak-live-MiB", "%.1f MiB"),
+				r.f("memory", n, "peak-heap-MiB", "%.1f MiB"), r.f("memory", n, "allocs/assignment", "%.2f"), r.f("memory", n, "assignments/s", "%.0f"),
+				r.cmd("memory", "BenchmarkMemory/cortex/"+size))
+		}
+	}
+	for _, size := range []string{"100k", "1M"} {
+		if cps := r.checkpoints()["BenchmarkMemory/cortex/"+size+"/stream"]; len(cps) > 0 {
+			p("\nIn flight at each checkpoint, %s tenant (MiB; the last one, with everything consumed, shows the twin maps' error): %s.", size, strings.Join(cps, ", "))
+		}
+	}
+	p("\n\n")
+}
+
+// checkpoints returns, per memory benchmark, the in-flight MiB at each
+// checkpoint its log lines report.
+func (r *report) checkpoints() map[string][]string {
+	rn := r.runs["memory"]
+	if rn == nil {
+		return nil
+	}
+	out := map[string][]string{}
+	bench := ""
+	for _, line := range strings.Split(rn.out, "\n") {
+		t := strings.TrimSpace(line)
+		if name, ok := strings.CutPrefix(t, "--- BENCH: "); ok {
+			bench = name
+			if i := strings.LastIndexByte(bench, '-'); i > 0 {
+				bench = bench[:i]
+			}
+			continue
+		}
+		// bench_test.go:NNN: checkpoint K: N assignments, live X MiB, sets Y MiB
+		if _, rest, ok := strings.Cut(t, "checkpoint "); ok && bench != "" {
+			var k, n int
+			var live, sets float64
+			if _, err := fmt.Sscanf(rest, "%d: %d assignments, live %f MiB, sets %f MiB", &k, &n, &live, &sets); err == nil {
+				out[bench] = append(out[bench], fmt.Sprintf("%.1f", live-sets))
+			}
+		}
+	}
+	return out
+}
+
+func (r *report) writeLatency(p func(string, ...any)) {
+	p("## Latency: 50 ms a request\n\n")
+	p("The fake adds 50 ms to every request. rolecall runs at the default concurrency (8) with the client rate limiter **off** (RateLimit -1: the fake has none, and the providers' documented limits, Cortex 1000/min and Logto 20/s, would otherwise bind first). The bound is ceil(requests / concurrency) × 50 ms; Vectara's cursor allows one request at a time, so its bound is requests × 50 ms. **sequential-default** is the naive baseline: what a user writes with the generated client alone — one request at a time, each body read whole and unmarshalled by the generated `…WithResponse` method, each API's default page size (Cortex 250, the documented default, since the generated client requires pageSize; OpenAI users 20 and roles the server's default; Vectara 10; Logto 20). **sequential-max** is the same loop at the largest page size.\n\n")
+	p("| provider | users | variant | requests | wall | bound | × bound | × slower than rolecall | command |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+		for _, v := range []string{"rolecall", "rolecall-c16", "sequential-default", "sequential-max"} {
+			n := "BenchmarkLatency/" + prov + "/" + v
+			if _, err := r.get("latency", n, "wall-ms"); err != nil {
+				continue
+			}
+			p("| %s | %s | %s | %s | %s ms | %s | %s | %s | %s |\n", prov, r.f("latency", "BenchmarkLatency/"+prov+"/rolecall", "users", "%.0f"), v,
+				r.f("latency", n, "requests", "%.0f"), r.f("latency", n, "wall-ms", "%.0f"), r.f("latency", n, "bound-ms", "%.0f ms"),
+				r.f("latency", n, "x-bound", "%.2f"), r.f("latency", n, "x-slower-than-rolecall", "%.1f"), r.cmd("latency", "BenchmarkLatency/"+prov+"/"+v))
+		}
+	}
+	p("\n")
+}
+
+func (r *report) writePeer(p func(string, ...any)) {
+	p("## Against the official SDK: openai-go v3\n\n")
+	p("A 1000-user organization on the same fake (in process, validation off; `TestSameAssignments` in the same module checks the SDK's requests against the spec-validating fake), 50 ms a request. The SDK lists with `client.Admin.Organization.Users.ListAutoPaging` and, for each user, `client.Admin.Organization.Users.Roles.ListAutoPaging` (both exist in v3.96.0), one request at a time as its iterators go. Every listing's (user, role, scope) set is compared with the tenant's oracle; a difference fails the benchmark.\n\n")
+	p("| variant | requests | wall | assignments/s | × slower than rolecall | command |\n|---|---|---|---|---|---|\n")
+	for _, v := range []string{"rolecall", "rolecall-c16", "openai-go", "openai-go-limit100"} {
+		n := "BenchmarkOpenAIPeer/" + v
+		p("| %s | %s | %s ms | %s | %s | %s |\n", v, r.f("peer", n, "requests", "%.0f"), r.f("peer", n, "wall-ms", "%.0f"), r.f("peer", n, "assignments/s", "%.0f"),
+			r.f("peer", n, "x-slower-than-rolecall", "%.1f"), r.cmd("peer", "BenchmarkOpenAIPeer"))
+	}
+	if c16, err := r.get("peer", "BenchmarkOpenAIPeer/rolecall-c16", "wall-ms"); err == nil {
+		if sdk, err := r.get("peer", "BenchmarkOpenAIPeer/openai-go", "wall-ms"); err == nil {
+			p("\nAt Concurrency 16 (an option, not the default) openai-go is %.1f× slower than rolecall.\n", sdk/c16)
+		}
+	}
+	p("\n")
+}
+
+func (r *report) writeRate(p func(string, ...any)) {
+	p("## Rate limits\n\n")
+	p("The fake allows R = 50 requests per second (a token bucket with a burst of 6, the same as the client's own limiter at R) and answers 429 with Retry-After beyond. **client-limited** sets the client's RateLimit to R; **client-unlimited** turns the client's limiter off (RateLimit -1) and leaves it to retries (default policy: 4 retries, Retry-After honoured). *useful req/s* is the requests answered other than with a 429 over the wall time (a failed listing stops early, so read it with the failures).\n\n")
+	p("| provider | mode | min requests | attempts | 429s | useful req/s | × R | failed listings | wall | command |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+		for _, mode := range []string{"client-limited", "client-unlimited"} {
+			n := "BenchmarkRateLimit/" + prov + "/" + mode
+			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s ms | %s |\n", prov, mode, r.f("ratelimit", n, "min-requests", "%.0f"), r.f("ratelimit", n, "attempts", "%.0f"),
+				r.f("ratelimit", n, "429s", "%.0f"), r.f("ratelimit", n, "useful-req/s", "%.1f"), r.f("ratelimit", n, "x-R", "%.2f"),
+				r.f("ratelimit", n, "failed-listings", "%.0f"), r.f("ratelimit", n, "wall-ms", "%.0f"), r.cmd("ratelimit", "BenchmarkRateLimit/"+prov+"/"+mode))
+		}
+	}
+	p("\n")
+}
+
+func (r *report) writeJSONv2(p func(string, ...any)) {
+	p("## GOEXPERIMENT=jsonv2\n\n")
+	rn := r.runs["jsonv2"]
+	if rn == nil || rn.out == "" {
+		p("Not run.\n\n")
+		return
+	}
+	if rn.err != nil && len(rn.results) == 0 {
+		p("The run failed (%v); see the command below.\n\n", rn.err)
+	}
+	p("The same throughput benchmarks built with `GOEXPERIMENT=jsonv2` (encoding/json's v1 API on the v2 implementation; both rolecall and the decoder-only baseline use it). The library cannot rely on it: users opt in at build time.\n\n")
+	p("| provider | rolecall assignments/s | decoder-only assignments/s | × decoder-only | allocs/assignment (decoder-only) | × the default build's rolecall |\n|---|---|---|---|---|---|\n")
+	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+		tp := "BenchmarkThroughput/" + prov + "/rolecall"
+		dec := "BenchmarkThroughput/" + prov + "/decoder-only"
+		speed := "n/a"
+		if v2, err := r.get("jsonv2", tp, "assignments/s"); err == nil {
+			if v1, err := r.get("throughput", tp, "assignments/s"); err == nil {
+				speed = fmt.Sprintf("%.2f", v2/v1)
+			}
+		}
+		p("| %s | %s | %s | %s | %s (%s) | %s |\n", prov, r.f("jsonv2", tp, "assignments/s", "%.0f"), r.f("jsonv2", tp, "decoder-only-assignments/s", "%.0f"),
+			r.f("jsonv2", tp, "x-decoder-only", "%.2f"), r.f("jsonv2", tp, "allocs/assignment", "%.2f"), r.f("jsonv2", dec, "allocs/assignment", "%.2f"), speed)
+	}
+	p("\nCommand: `%s`.\n\n", rn.command())
+}
