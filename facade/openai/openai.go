@@ -25,7 +25,6 @@ import (
 	"iter"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
@@ -101,70 +100,20 @@ func (l *Lister) Provider() string { return "openai" }
 func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
 	emails := driverkit.Emails(opts)
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		ctx, cancel := context.WithCancelCause(ctx)
-		defer cancel(nil)
-		var (
-			mu       sync.Mutex
-			firstErr error
-		)
-		fail := func(err error) {
-			mu.Lock()
-			if firstErr == nil {
-				firstErr = err
-			}
-			mu.Unlock()
-			cancel(err)
-		}
-		// The users listing runs ahead in its own goroutine: page k+1 is
-		// requested while page k's users are handed to the role workers,
-		// so the role requests never wait for the cursor (one page
-		// queued).
-		pages := make(chan []*api.OrganizationUser, 1)
-		go func() {
-			defer close(pages)
-			err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
-				users, next, more, err := l.usersPage(ctx, cursor, emails)
-				if err != nil {
-					return "", false, err
-				}
-				select {
-				case pages <- users:
-				case <-ctx.Done():
-					return "", false, context.Cause(ctx)
-				}
-				return next, !more, nil
-			})
+		// Each user's roles are listed by a pool of workers (more than
+		// requests in flight: a worker decodes its page after its
+		// request's slot is free, driverkit.Tasks). The queue holds a whole
+		// users page, so the users cursor runs a page ahead of the role
+		// requests instead of waiting for them.
+		pool, ctx := paging.NewPool(ctx, driverkit.Tasks(l.kit.Concurrency), MaxUsersPageSize,
+			func(ctx context.Context, u *api.OrganizationUser) error { return l.userRoles(ctx, u, emit) })
+		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+			users, next, more, err := l.usersPage(ctx, cursor, emails)
 			if err != nil {
-				fail(err)
+				return "", false, err
 			}
-		}()
-		// Role workers: more than requests in flight (a worker decodes its
-		// page after its request's slot is free, driverkit.Tasks), fed
-		// through a channel, so that a free worker takes the next user at
-		// once.
-		users := make(chan *api.OrganizationUser)
-		var wg sync.WaitGroup
-		for range driverkit.Tasks(l.kit.Concurrency) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for u := range users {
-					if ctx.Err() != nil {
-						continue
-					}
-					if err := l.userRoles(ctx, u, emit); err != nil {
-						fail(err)
-					}
-				}
-			}()
-		}
-	dispatch:
-		for page := range pages {
-			if ctx.Err() != nil {
-				continue // stopping: let the users listing end
-			}
-			orgRoles := l.kit.Batch(len(page))
-			for _, u := range page {
+			orgRoles := l.kit.Batch(len(users))
+			for _, u := range users {
 				if u.Role != nil && *u.Role != "" {
 					orgRoles = append(orgRoles, facade.Assignment{Provider: "openai", UserID: u.Id, Email: deref(u.Email),
 						Name: deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
@@ -173,21 +122,17 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 			}
 			if len(orgRoles) > 0 {
 				if err := emit(orgRoles); err != nil {
-					fail(err)
-					continue
+					return "", false, err
 				}
 			}
-			for _, u := range page {
-				select {
-				case users <- u:
-				case <-ctx.Done():
-					continue dispatch
+			for _, u := range users {
+				if err := pool.Send(u); err != nil {
+					return "", false, err
 				}
 			}
-		}
-		close(users)
-		wg.Wait()
-		return firstErr
+			return next, !more, nil
+		})
+		return pool.Wait(err)
 	})
 }
 

@@ -24,7 +24,6 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
-	"sync"
 
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -120,66 +119,32 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 		// other goroutines (one a core, at most Concurrency) decode the
 		// users. Bodies in memory: one being read, one queued, one a
 		// decoder.
-		ctx, cancel := context.WithCancelCause(ctx)
-		defer cancel(nil)
 		type raw struct {
 			op   string
 			body []byte
 		}
-		pages := make(chan raw, 1)
-		var (
-			wg       sync.WaitGroup
-			mu       sync.Mutex
-			firstErr error
-		)
-		for range max(1, min(runtime.GOMAXPROCS(0), l.kit.Concurrency)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for p := range pages {
-					mu.Lock()
-					stopping := firstErr != nil
-					mu.Unlock()
-					if stopping {
-						l.kit.Release(p.body)
-						continue // let the cursor loop finish
-					}
-					batch, err := l.decodeUsers(p.body)
-					switch {
-					case err != nil:
-						err = l.kit.Invalid(p.op, err)
-					case len(batch) > 0:
-						err = emit(batch)
-					}
-					if err != nil {
-						mu.Lock()
-						if firstErr == nil {
-							firstErr = err
-						}
-						mu.Unlock()
-						cancel(err)
-					}
-				}
-			}()
-		}
+		decoders := max(1, min(runtime.GOMAXPROCS(0), l.kit.Concurrency))
+		pool, ctx := paging.NewPool(ctx, decoders, 1, func(_ context.Context, p raw) error {
+			batch, err := l.decodeUsers(p.body)
+			switch {
+			case err != nil:
+				return l.kit.Invalid(p.op, err)
+			case len(batch) > 0:
+				return emit(batch)
+			}
+			return nil
+		})
 		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 			op, body, next, err := l.page(ctx, cursor)
 			if err != nil {
 				return "", false, err
 			}
-			select {
-			case pages <- raw{op, body}:
-			case <-ctx.Done():
-				return "", false, context.Cause(ctx)
+			if err := pool.Send(raw{op, body}); err != nil {
+				return "", false, err
 			}
 			return next, next == "", nil
 		})
-		close(pages)
-		wg.Wait()
-		if firstErr != nil {
-			return firstErr // it stopped the cursor loop, if that failed too
-		}
-		return err
+		return pool.Wait(err)
 	})
 }
 

@@ -220,3 +220,70 @@ func (t *Tally) Len() int {
 	defer t.mu.Unlock()
 	return len(t.keys)
 }
+
+// Pool hands items to n workers through a queue: the shape of a listing
+// whose pages (or parents) arrive one at a time but whose work can run in
+// parallel. The first error a worker returns cancels the pool's context;
+// items handed over after it are dropped, and Wait returns that error.
+type Pool[T any] struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	items  chan T
+	wg     sync.WaitGroup
+	once   sync.Once
+	err    error
+}
+
+// NewPool starts n workers (at least one) calling work for each item, with
+// up to queue items waiting, and returns the pool and the context its work
+// should use.
+func NewPool[T any](ctx context.Context, n, queue int, work func(context.Context, T) error) (*Pool[T], context.Context) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	p := &Pool[T]{ctx: ctx, cancel: cancel, items: make(chan T, max(queue, 0))}
+	for range max(n, 1) {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for item := range p.items {
+				if ctx.Err() != nil {
+					continue // stopping: drain what is queued
+				}
+				if err := work(ctx, item); err != nil {
+					p.fail(err)
+				}
+			}
+		}()
+	}
+	return p, ctx
+}
+
+// Send queues item, waiting while the queue is full. It returns the pool's
+// first error (or the context's cause) once the pool is stopping.
+func (p *Pool[T]) Send(item T) error {
+	select {
+	case p.items <- item:
+		return nil
+	case <-p.ctx.Done():
+		return context.Cause(p.ctx)
+	}
+}
+
+func (p *Pool[T]) fail(err error) {
+	p.once.Do(func() {
+		p.err = err
+		p.cancel(err)
+	})
+}
+
+// Wait closes the queue, waits for the workers, and returns the first
+// error a worker returned; if none did, it returns stop, the producer's
+// own error (nil when it finished).
+func (p *Pool[T]) Wait(stop error) error {
+	close(p.items)
+	p.wg.Wait()
+	p.cancel(nil)
+	if p.err != nil {
+		return p.err // it may also be what stopped the producer
+	}
+	return stop
+}

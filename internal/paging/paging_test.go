@@ -550,3 +550,55 @@ func TestTally(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 250, tl.Len())
 }
+
+func TestPoolRunsEveryItemConcurrently(t *testing.T) {
+	var mu sync.Mutex
+	inFlight, peak, done := 0, 0, 0
+	p, _ := NewPool(context.Background(), 4, 2, func(ctx context.Context, n int) error {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		mu.Lock()
+		inFlight--
+		done++
+		mu.Unlock()
+		return nil
+	})
+	for i := range 20 {
+		require.NoError(t, p.Send(i))
+	}
+	require.NoError(t, p.Wait(nil))
+	assert.Equal(t, 20, done)
+	assert.LessOrEqual(t, peak, 4)
+	assert.Greater(t, peak, 1)
+}
+
+func TestPoolFirstErrorStopsItAndWins(t *testing.T) {
+	boom := errors.New("boom")
+	var ran atomic.Int64
+	p, ctx := NewPool(context.Background(), 2, 0, func(ctx context.Context, n int) error {
+		ran.Add(1)
+		if n == 3 {
+			return boom
+		}
+		return nil
+	})
+	var sendErr error
+	for i := range 1000 {
+		if sendErr = p.Send(i); sendErr != nil {
+			break
+		}
+	}
+	assert.ErrorIs(t, sendErr, boom, "Send reports the failure to the producer")
+	assert.ErrorIs(t, context.Cause(ctx), boom)
+	assert.ErrorIs(t, p.Wait(sendErr), boom)
+	assert.Less(t, ran.Load(), int64(1000), "items after the failure are dropped")
+}
+
+func TestPoolWaitReturnsTheProducersError(t *testing.T) {
+	p, _ := NewPool(context.Background(), 1, 0, func(context.Context, int) error { return nil })
+	stop := errors.New("cursor repeated")
+	assert.ErrorIs(t, p.Wait(stop), stop)
+}
