@@ -94,7 +94,9 @@ type Config struct {
 	Host string
 	// Authorize adds credentials to a request for Host.
 	Authorize func(*http.Request) error
-	// Retry is the retry policy; the zero value means DefaultRetryPolicy.
+	// Retry is the retry policy. Its zero durations take
+	// DefaultRetryPolicy's; MaxRetries is used as given (0: no retries,
+	// negative: the default).
 	Retry RetryPolicy
 	// RateLimit is the sustained request rate; zero means unlimited.
 	RateLimit rate.Limit
