@@ -82,7 +82,7 @@ func New(cfg Config) (*Lister, error) {
 }
 
 // Provider returns "cortex".
-func (l *Lister) Provider() string { return "cortex" }
+func (l *Lister) Provider() string { return l.kit.Provider }
 
 // ListAssignments lists every role assignment in the workspace (only the
 // users with opts.Emails, if given: Cortex filters on the server).

@@ -138,7 +138,7 @@ func DefaultResource(endpoint *url.URL) string {
 }
 
 // Provider returns "logto".
-func (l *Lister) Provider() string { return "logto" }
+func (l *Lister) Provider() string { return l.kit.Provider }
 
 // ListAssignments lists every user's User-type roles in the tenant (only
 // the users with opts.Emails, if given: searched on the server for up to
@@ -248,8 +248,8 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 				if u.Id == "" {
 					return fmt.Errorf("a user without an id")
 				}
-				batch = append(batch, facade.Assignment{Provider: "logto", UserID: u.Id, Email: deref(u.PrimaryEmail),
-					Name: deref(u.Name), Username: deref(u.Username), Disabled: u.IsSuspended,
+				batch = append(batch, facade.Assignment{Provider: "logto", UserID: u.Id, Email: driverkit.Deref(u.PrimaryEmail),
+					Name: driverkit.Deref(u.Name), Username: driverkit.Deref(u.Username), Disabled: u.IsSuspended,
 					RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, Record: u})
 				return nil
 			})
@@ -322,13 +322,6 @@ func hasNext(values []string) bool {
 		}
 	}
 	return false
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
 
 func errorBody(_ int, body []byte) (string, string, any) {

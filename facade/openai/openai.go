@@ -90,7 +90,7 @@ func New(cfg Config) (*Lister, error) {
 }
 
 // Provider returns "openai".
-func (l *Lister) Provider() string { return "openai" }
+func (l *Lister) Provider() string { return l.kit.Provider }
 
 // ListAssignments lists every role assignment in the organization (only
 // the users with opts.Emails, if given: OpenAI filters on the server).
@@ -115,8 +115,8 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 			orgRoles := l.kit.Batch(len(users))
 			for _, u := range users {
 				if u.Role != nil && *u.Role != "" {
-					orgRoles = append(orgRoles, facade.Assignment{Provider: "openai", UserID: u.Id, Email: deref(u.Email),
-						Name: deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
+					orgRoles = append(orgRoles, facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email),
+						Name: driverkit.Deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
 						Scope: OrgScope, Record: u})
 				}
 			}
@@ -167,7 +167,7 @@ func (l *Lister) usersPage(ctx context.Context, after string, emails []string) (
 			return fmt.Errorf("the page lacks has_more")
 		}
 		more = *hasMore
-		next = deref(lastID)
+		next = driverkit.Deref(lastID)
 		if more && next == "" && len(users) > 0 {
 			next = users[len(users)-1].Id // the cursor is the last user's id
 		}
@@ -213,7 +213,7 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit dr
 				return "", false, err
 			}
 		}
-		return deref(next), !*hasMore, nil
+		return driverkit.Deref(next), !*hasMore, nil
 	})
 }
 
@@ -222,7 +222,7 @@ func roleAssignment(u *api.OrganizationUser, r *api.AssignedRoleDetails) facade.
 	if r.PredefinedRole {
 		kind = facade.Builtin
 	}
-	return facade.Assignment{Provider: "openai", UserID: u.Id, Email: deref(u.Email), Name: deref(u.Name),
+	return facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email), Name: driverkit.Deref(u.Name),
 		RoleID: r.Id, RoleName: r.Name, RoleKind: kind, Scope: r.ResourceType, Permissions: r.Permissions,
 		Via: via(u.Id, r.AssignmentSources), Record: r}
 }
@@ -241,13 +241,6 @@ func via(userID string, sources *[]api.AssignmentSource) string {
 		parts = append(parts, s.PrincipalType+"/"+s.PrincipalId)
 	}
 	return strings.Join(parts, ",")
-}
-
-func deref[T ~string](p *T) string {
-	if p == nil {
-		return ""
-	}
-	return string(*p)
 }
 
 func errorBody(_ int, body []byte) (string, string, any) {

@@ -106,7 +106,7 @@ func New(cfg Config) (*Lister, error) {
 }
 
 // Provider returns "vectara".
-func (l *Lister) Provider() string { return "vectara" }
+func (l *Lister) Provider() string { return l.kit.Provider }
 
 // ListAssignments lists every role assignment in the account.
 //
@@ -213,7 +213,7 @@ func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facad
 		}
 		return out, fmt.Errorf("a user with roles but without an id")
 	}
-	base := facade.Assignment{Provider: "vectara", UserID: *u.Id, Email: deref(u.Email), Username: deref(u.Username),
+	base := facade.Assignment{Provider: "vectara", UserID: *u.Id, Email: driverkit.Deref(u.Email), Username: driverkit.Deref(u.Username),
 		Disabled: u.Enabled != nil && !*u.Enabled, RoleKind: facade.Builtin, Record: u}
 	var bad error
 	add := func(role, scope string) {
@@ -243,13 +243,6 @@ func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facad
 	return out, bad
 }
 
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 func errorBody(_ int, body []byte) (string, string, any) {
 	var e api.Error
 	if json.Unmarshal(body, &e) != nil || (e.Messages == nil && e.RequestId == nil) {
@@ -259,5 +252,5 @@ func errorBody(_ int, body []byte) (string, string, any) {
 	if e.Messages != nil {
 		msg = strings.Join(*e.Messages, "; ")
 	}
-	return msg, deref(e.RequestId), &e
+	return msg, driverkit.Deref(e.RequestId), &e
 }

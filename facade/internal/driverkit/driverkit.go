@@ -427,3 +427,12 @@ func Header(name, value string) Auth {
 		return nil
 	}
 }
+
+// Deref returns *p, or "" for a nil p: the report reads a JSON null (or an
+// absent field) as empty.
+func Deref[T ~string](p *T) string {
+	if p == nil {
+		return ""
+	}
+	return string(*p)
+}

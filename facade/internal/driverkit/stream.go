@@ -57,20 +57,26 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 		}
 		seen := newSet()
 		keep := emailFilter(opts)
+		count := func(n int) { // per page, not per assignment: one atomic add
+			if k.Stats != nil && n > 0 {
+				k.Stats.Assignment(n)
+			}
+		}
 		for batch := range pages {
+			n := 0
 			for i := range batch {
 				a := &batch[i]
 				if !keep(a.Email) || !seen.add(a) {
 					continue
 				}
-				if k.Stats != nil {
-					k.Stats.Assignment(1)
-				}
+				n++
 				if !yield(*a, nil) {
+					count(n)
 					stop()
 					return
 				}
 			}
+			count(n)
 			k.recycle(batch)
 		}
 		if err := <-done; err != nil {
