@@ -532,10 +532,10 @@ func (r *report) writeTargets(p func(string, ...any)) {
 		}
 		p("| 4 | latency %s: ≤ %.2f× bound, ≥ 10× sequential | %.2f× bound, %.1f× faster than sequential | %s / %s |\n", prov, limit, x, s, verdict(x <= limit), verdict(s >= 10))
 	}
-	if x, err := r.get("latency", "BenchmarkLatency/openai/rolecall-c16", "x-bound"); err == nil {
-		w16, _ := r.get("latency", "BenchmarkLatency/openai/rolecall-c16", "wall-ms")
+	if x, err := r.get("latency", "BenchmarkLatency/openai/rolecall-c8", "x-bound"); err == nil {
+		w8, _ := r.get("latency", "BenchmarkLatency/openai/rolecall-c8", "wall-ms")
 		seq, _ := r.get("latency", "BenchmarkLatency/openai/sequential-default", "wall-ms")
-		p("| 4 | (openai at concurrency 16, for comparison) | %.2f× its bound, %.1f× faster than sequential | — |\n", x, seq/w16)
+		p("| 4 | (openai at concurrency 8, the other drivers' default, for comparison) | %.2f× its bound, %.1f× faster than sequential | — |\n", x, seq/w8)
 	}
 	// 5. peer
 	if x, err := r.get("peer", "BenchmarkOpenAIPeer/openai-go", "x-slower-than-rolecall"); err == nil {
@@ -566,7 +566,7 @@ func (r *report) writeTargets(p func(string, ...any)) {
 
 func (r *report) writeThroughput(p func(string, ...any)) {
 	p("## Throughput (loopback, no latency)\n\n")
-	p("Each provider's tenant listed at the default options (concurrency 8, largest pages; client rate limiter off, the fake has none). *decoder-only* stream-decodes the same response bytes with encoding/json's Decoder (Token/More/Decode element by element) into fresh values of the generated types and counts assignments: no HTTP, mapping, dedupe or iterator. *× decoder-only* is rolecall's assignments/s over the decoder-only rate measured between the same listings. *client cores* is the client process's CPU time over wall time (the fake's replay uses *server cores*). Allocations count everything the client process allocates per listed assignment, HTTP included; peak heap is the client's heap objects above the heap before the listing, sampled every millisecond.\n\n")
+	p("Each provider's tenant listed at the default options (concurrency 8, OpenAI 16; largest pages; client rate limiter off, the fake has none). *decoder-only* stream-decodes the same response bytes with encoding/json's Decoder (Token/More/Decode element by element) into fresh values of the generated types and counts assignments: no HTTP, mapping, dedupe or iterator. *× decoder-only* is rolecall's assignments/s over the decoder-only rate measured between the same listings. *client cores* is the client process's CPU time over wall time (the fake's replay uses *server cores*). Allocations count everything the client process allocates per listed assignment, HTTP included; peak heap is the client's heap objects above the heap before the listing, sampled every millisecond.\n\n")
 	p("| provider | users | assignments | requests (min) | rolecall assignments/s | decoder-only assignments/s (same run) | × decoder-only | client cores | server cores | allocs/assignment (decoder-only) | peak live heap (incl. garbage) | command |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
 		tp := "BenchmarkThroughput/" + prov + "/rolecall"
@@ -639,10 +639,10 @@ func (r *report) checkpoints() map[string][]string {
 
 func (r *report) writeLatency(p func(string, ...any)) {
 	p("## Latency: 50 ms a request\n\n")
-	p("The fake adds 50 ms to every request. rolecall runs at the default concurrency (8) with the client rate limiter **off** (RateLimit -1: the fake has none, and the providers' documented limits, Cortex 1000/min and Logto 20/s, would otherwise bind first). The bound is ceil(requests / concurrency) × 50 ms; Vectara's cursor allows one request at a time, so its bound is requests × 50 ms. **sequential-default** is the naive baseline: what a user writes with the generated client alone — one request at a time, each body read whole and unmarshalled by the generated `…WithResponse` method, each API's default page size (Cortex 250, the documented default, since the generated client requires pageSize; OpenAI users 20 and roles the server's default; Vectara 10; Logto 20). **sequential-max** is the same loop at the largest page size.\n\n")
+	p("The fake adds 50 ms to every request. rolecall runs at each driver's default concurrency (8; OpenAI 16, with 8 beside it for comparison) with the client rate limiter **off** (RateLimit -1: the fake has none, and the providers' documented limits, Cortex 1000/min and Logto 20/s, would otherwise bind first). The bound is ceil(requests / concurrency) × 50 ms; Vectara's cursor allows one request at a time, so its bound is requests × 50 ms. **sequential-default** is the naive baseline: what a user writes with the generated client alone — one request at a time, each body read whole and unmarshalled by the generated `…WithResponse` method, each API's default page size (Cortex 250, the documented default, since the generated client requires pageSize; OpenAI users 20 and roles the server's default; Vectara 10; Logto 20). **sequential-max** is the same loop at the largest page size.\n\n")
 	p("| provider | users | variant | requests | wall | bound | × bound | × slower than rolecall | command |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
-		for _, v := range []string{"rolecall", "rolecall-c16", "sequential-default", "sequential-max"} {
+		for _, v := range []string{"rolecall", "rolecall-c8", "sequential-default", "sequential-max"} {
 			n := "BenchmarkLatency/" + prov + "/" + v
 			if _, err := r.get("latency", n, "wall-ms"); err != nil {
 				continue
@@ -659,14 +659,14 @@ func (r *report) writePeer(p func(string, ...any)) {
 	p("## Against the official SDK: openai-go v3\n\n")
 	p("A 1000-user organization on the same fake (in process, validation off; `TestSameAssignments` in the same module checks the SDK's requests against the spec-validating fake), 50 ms a request. The SDK lists with `client.Admin.Organization.Users.ListAutoPaging` and, for each user, `client.Admin.Organization.Users.Roles.ListAutoPaging` (both exist in v3.96.0), one request at a time as its iterators go. Every listing's (user, role, scope) set is compared with the tenant's oracle; a difference fails the benchmark.\n\n")
 	p("| variant | requests | wall | assignments/s | × slower than rolecall | command |\n|---|---|---|---|---|---|\n")
-	for _, v := range []string{"rolecall", "rolecall-c16", "openai-go", "openai-go-limit100"} {
+	for _, v := range []string{"rolecall", "rolecall-c8", "openai-go", "openai-go-limit100"} {
 		n := "BenchmarkOpenAIPeer/" + v
 		p("| %s | %s | %s ms | %s | %s | %s |\n", v, r.f("peer", n, "requests", "%.0f"), r.f("peer", n, "wall-ms", "%.0f"), r.f("peer", n, "assignments/s", "%.0f"),
 			r.f("peer", n, "x-slower-than-rolecall", "%.1f"), r.cmd("peer", "BenchmarkOpenAIPeer"))
 	}
-	if c16, err := r.get("peer", "BenchmarkOpenAIPeer/rolecall-c16", "wall-ms"); err == nil {
+	if c8, err := r.get("peer", "BenchmarkOpenAIPeer/rolecall-c8", "wall-ms"); err == nil {
 		if sdk, err := r.get("peer", "BenchmarkOpenAIPeer/openai-go", "wall-ms"); err == nil {
-			p("\nAt Concurrency 16 (an option, not the default) openai-go is %.1f× slower than rolecall.\n", sdk/c16)
+			p("\nAt Concurrency 8 (the other drivers' default) openai-go is %.1f× slower than rolecall.\n", sdk/c8)
 		}
 	}
 	p("\n")

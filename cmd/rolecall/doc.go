@@ -26,7 +26,8 @@
 // provider whose credentials are set; when none is set it says which
 // variables to set, and points at the demo. --email keeps only the given
 // users (matched case-insensitively; filtered by the API where it can).
-// --concurrency bounds the requests in flight per provider (default 8).
+// --concurrency bounds the requests in flight per provider (default 8;
+// openai 16, whose listing is one small request per user).
 // --timeout is a deadline for the whole run. --max-retries and --retry-wait
 // govern retries of failed requests (connection errors, 408, 429, 5xx; never
 // 400, 401, 403 or 404): up to N retries, the first after the wait, doubling

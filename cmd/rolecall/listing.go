@@ -35,7 +35,8 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.emails, "email", "",
 		"list only the users with these emails: a comma-separated `list`, matched case-insensitively")
 	fs.IntVar(&f.concurrency, "concurrency", 0,
-		fmt.Sprintf("send at most `N` requests at once to each provider (default %d)", facade.DefaultConcurrency))
+		fmt.Sprintf("send at most `N` requests at once to each provider (default %d; openai %d)",
+			facade.DefaultConcurrency, facade.OpenAIConcurrency))
 	fs.DurationVar(&f.timeout, "timeout", 0,
 		"stop the whole listing after this `duration`, e.g. 90s or 10m (default: no deadline)")
 	fs.BoolVar(&f.failFast, "fail-fast", false,

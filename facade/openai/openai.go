@@ -7,7 +7,7 @@
 // GET /organization/users/{user_id}/roles (operation
 // list-user-role-assignments; 1000 roles a page, cursor after = next while
 // has_more). The per-user role listings run concurrently, bounded by
-// Options.Concurrency. The key must be an organization admin key.
+// Options.Concurrency (default facade.OpenAIConcurrency, 16). The key must be an organization admin key.
 //
 // Mapping: each role is builtin when predefined_role, else custom; scope is
 // its resource_type; permissions are its permissions; via lists the
@@ -65,7 +65,9 @@ var spec = driverkit.Spec{
 	Provider:       "openai",
 	DefaultBaseURL: DefaultBaseURL,
 	MaxPageSize:    MaxRolesPageSize,
-	ErrorBody:      errorBody,
+	// One request per user: latency-bound, so more in flight.
+	DefaultConcurrency: facade.OpenAIConcurrency,
+	ErrorBody:          errorBody,
 	Hints: map[int]string{
 		http.StatusUnauthorized: "the admin key (OPENAI_ADMIN_KEY) is missing, wrong or revoked; a project key will not do",
 		http.StatusForbidden:    "the key is not an organization admin key, or its owner cannot read the organization's users and roles",

@@ -177,13 +177,28 @@ func (l *Lister) page(ctx context.Context, cursor string) (op string, body []byt
 	return op, body, next, nil
 }
 
-// decodeUsers stream-decodes a page's users into assignments, and hands
-// the body back to the kit.
+// decodeUsers decodes a page's users into assignments, and hands the body
+// back to the kit.
 func (l *Lister) decodeUsers(body []byte) ([]facade.Assignment, error) {
 	defer l.kit.Release(body)
-	batch := l.kit.Batch(4 * l.kit.PageSize)
+	return decodePage(body, l.kit.Batch(4*l.kit.PageSize), l.kit.MaxBody)
+}
+
+// decodePage appends a page's assignments to batch: with decodeFast when
+// it can, else stream-decoded by encoding/json user by user.
+func decodePage(body []byte, batch []facade.Assignment, maxBody int64) ([]facade.Assignment, error) {
 	sc := scopes{}
-	err := jsonstream.Object(bytes.NewReader(body), l.kit.MaxBody, "users", func(u *api.User) error {
+	batch, ok := decodeFast(body, batch, sc)
+	if ok {
+		return batch, nil
+	}
+	clear(batch) // what the fast pass decoded before it gave up
+	return decodeSlow(body, batch[:0], sc, maxBody)
+}
+
+// decodeSlow is decodePage with encoding/json only.
+func decodeSlow(body []byte, batch []facade.Assignment, sc scopes, maxBody int64) ([]facade.Assignment, error) {
+	err := jsonstream.Object(bytes.NewReader(body), maxBody, "users", func(u *api.User) error {
 		var err error
 		batch, err = appendAssignments(batch, u, sc)
 		return err

@@ -7,6 +7,7 @@
 package driverkit
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,9 @@ type Spec struct {
 	DefaultRateLimit float64
 	// MaxPageSize is the largest page the listing API allows.
 	MaxPageSize int
+	// DefaultConcurrency is the requests in flight when
+	// Options.Concurrency is zero (0: facade.DefaultConcurrency).
+	DefaultConcurrency int
 	// ErrorBody decodes an error body into the provider's message, request
 	// id and decoded type (for facade.ErrorAs). It may return zero values.
 	ErrorBody func(status int, body []byte) (message, requestID string, detail any)
@@ -108,7 +112,7 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	}
 	k.Concurrency = o.Concurrency
 	if k.Concurrency <= 0 {
-		k.Concurrency = facade.DefaultConcurrency
+		k.Concurrency = cmp.Or(spec.DefaultConcurrency, facade.DefaultConcurrency)
 	}
 	timeout := o.RequestTimeout
 	if timeout <= 0 {

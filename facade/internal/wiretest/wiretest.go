@@ -1,0 +1,113 @@
+// Package wiretest holds a driver's hand-written page decoder to
+// encoding/json's: the same assignments and records for every body the
+// fast decoder accepts. Drivers' tests feed it the recorded fixtures, pages
+// of providertest's fake and fuzzed bodies.
+package wiretest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rolecall/rolecall"
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/drivers"
+	"github.com/rolecall/rolecall/fixture"
+	"github.com/rolecall/rolecall/providertest"
+)
+
+// Fast decodes a page the fast way: ok false means it gave up.
+type Fast func(body []byte) (batch []facade.Assignment, ok bool)
+
+// Slow decodes a page with encoding/json, the reference.
+type Slow func(body []byte) ([]facade.Assignment, error)
+
+// Same fails t unless fast gives up on body or returns what slow returns
+// (and slow succeeds). It reports whether fast decoded body.
+func Same(t testing.TB, body []byte, fast Fast, slow Slow) bool {
+	t.Helper()
+	got, ok := fast(body)
+	if !ok {
+		return false
+	}
+	want, err := slow(body)
+	if err != nil {
+		t.Fatalf("the fast decoder accepted a page encoding/json rejects (%v):\n%s", err, body)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("fast decoder: %d assignments, encoding/json: %d\n%s", len(got), len(want), body)
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("assignment %d differs:\nfast          %s\nencoding/json %s\npage: %s", i, show(got[i]), show(want[i]), body)
+		}
+	}
+	return true
+}
+
+func show(a facade.Assignment) string {
+	rec, _ := json.Marshal(a.Record)
+	a.Record = nil
+	b, _ := json.Marshal(a)
+	return string(b) + " record " + string(rec)
+}
+
+// Bodies returns the 200 bodies of provider's requests whose path ends
+// with suffix: from the recorded fixtures, then from listing a generated
+// tenant of users users on providertest's fake.
+func Bodies(t testing.TB, provider, suffix string, users int) [][]byte {
+	t.Helper()
+	exs, err := fixture.LoadDir(rolecall.Fixtures, "testdata/fixtures/"+provider)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, ex := range exs {
+		if ex.Response.Status == http.StatusOK && strings.HasSuffix(ex.Request.Path, suffix) {
+			out = append(out, ex.Response.BodyBytes())
+		}
+	}
+	srv := providertest.NewServer(t, provider, providertest.Options{Tenant: providertest.NewTenant(provider, users, 7)})
+	rec := &recorder{suffix: suffix}
+	l, err := drivers.New(provider, srv.Token(), facade.Options{BaseURL: srv.URL(), RateLimit: -1,
+		HTTPClient: &http.Client{Transport: rec}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := facade.Collect(l.ListAssignments(t.Context(), nil)); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.bodies) == 0 {
+		t.Fatalf("listing the fake sent no request ending in %s", suffix)
+	}
+	return append(out, rec.bodies...)
+}
+
+// recorder keeps the bodies of 200 answers to requests ending in suffix.
+type recorder struct {
+	suffix string
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(req.URL.Path, r.suffix) {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.bodies = append(r.bodies, body)
+	r.mu.Unlock()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}

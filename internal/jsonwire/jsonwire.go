@@ -1,0 +1,336 @@
+// Package jsonwire reads JSON text that encoding/json has already accepted
+// (json.Valid) into Go values without reflection and, where it can, without
+// allocating: it returns strings as substrings of the text it reads, so a
+// page copied once into a string decodes with no allocation per string.
+//
+// It reads the plain subset of JSON only: strings without escape sequences
+// and with valid UTF-8, numbers that parse into the asked-for type, and
+// keys spelled exactly as the caller's fields (encoding/json matches keys
+// case-insensitively). On anything else the Scanner marks itself failed
+// and stops; the caller then decodes the same text with encoding/json, so
+// the result, or the error, is always encoding/json's. Tests hold each
+// decoder built on it to that: for any valid input, the same values as
+// encoding/json, or a failed Scanner.
+package jsonwire
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// A Scanner reads one JSON text from the start. Its zero value reads an
+// empty text. A Scanner assumes the text is valid JSON (check it with
+// json.Valid first); on a text that is not, it fails or returns nonsense,
+// but it never panics or reads out of bounds.
+type Scanner struct {
+	text string
+	i    int
+	bad  bool
+}
+
+// New returns a Scanner reading text. The strings it returns share text's
+// memory.
+func New(text string) Scanner { return Scanner{text: text} }
+
+// OK reports whether everything read so far was in the plain subset.
+func (s *Scanner) OK() bool { return !s.bad }
+
+// Fail marks the Scanner failed: the caller met something it does not
+// decode itself.
+func (s *Scanner) Fail() { s.bad = true }
+
+// End reports whether only white space is left.
+func (s *Scanner) End() bool {
+	s.space()
+	return s.i == len(s.text)
+}
+
+func (s *Scanner) space() {
+	for s.i < len(s.text) {
+		switch s.text[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next byte after white space, or 0 (failing) at the end
+// or once failed.
+func (s *Scanner) peek() byte {
+	s.space()
+	if s.bad || s.i >= len(s.text) {
+		s.bad = true
+		return 0
+	}
+	return s.text[s.i]
+}
+
+// Null consumes a null if one is next, and reports whether it did.
+func (s *Scanner) Null() bool {
+	if s.peek() == 'n' && s.i+4 <= len(s.text) {
+		s.i += 4
+		return true
+	}
+	return false
+}
+
+// Object starts reading an object. It reports false, failing, when the
+// next value is not an object (a caller that accepts null checks Null
+// first). Read its members with Key.
+func (s *Scanner) Object() bool {
+	if s.peek() != '{' {
+		s.bad = true
+		return false
+	}
+	s.i++
+	return true
+}
+
+// Key reads the next member's key of the object being read, and the colon
+// after it; the caller then reads the member's value. It reports false at
+// the end of the object (consuming the closing brace) or once failed. A
+// key with an escape sequence fails.
+func (s *Scanner) Key() (string, bool) {
+	switch s.peek() {
+	case '}':
+		s.i++
+		return "", false
+	case ',':
+		s.i++
+	}
+	k := s.String()
+	if s.peek() != ':' {
+		s.bad = true
+		return "", false
+	}
+	s.i++
+	return k, !s.bad
+}
+
+// Array starts reading an array, like Object. Read its elements with
+// Elem.
+func (s *Scanner) Array() bool {
+	if s.peek() != '[' {
+		s.bad = true
+		return false
+	}
+	s.i++
+	return true
+}
+
+// Elem reports whether another element follows in the array being read
+// (the caller then reads it), or false at its end (consuming the closing
+// bracket) or once failed.
+func (s *Scanner) Elem() bool {
+	switch s.peek() {
+	case ']':
+		s.i++
+		return false
+	case ',':
+		s.i++
+	case 0:
+		return false
+	}
+	return true
+}
+
+// String reads a string. An escape sequence, invalid UTF-8 or a value of
+// another type fails.
+func (s *Scanner) String() string {
+	if s.peek() != '"' {
+		s.bad = true
+		return ""
+	}
+	start := s.i + 1
+	ascii := true
+	for j := start; j < len(s.text); j++ {
+		c := s.text[j]
+		switch {
+		case c == '"':
+			v := s.text[start:j]
+			if !ascii && !utf8.ValidString(v) {
+				s.bad = true // encoding/json replaces invalid bytes with U+FFFD
+				return ""
+			}
+			s.i = j + 1
+			return v
+		case c == '\\' || c < 0x20:
+			s.bad = true
+			return ""
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	s.bad = true
+	return ""
+}
+
+// Bool reads true or false; a value of another type fails.
+func (s *Scanner) Bool() bool {
+	switch c := s.peek(); {
+	case c == 't' && s.i+4 <= len(s.text):
+		s.i += 4
+		return true
+	case c == 'f' && s.i+5 <= len(s.text):
+		s.i += 5
+		return false
+	}
+	s.bad = true
+	return false
+}
+
+// number returns the next number literal, failing on a value of another
+// type.
+func (s *Scanner) number() string {
+	c := s.peek()
+	if c != '-' && (c < '0' || c > '9') {
+		s.bad = true
+		return ""
+	}
+	start := s.i
+	for s.i < len(s.text) {
+		switch c := s.text[s.i]; {
+		case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
+			s.i++
+			continue
+		}
+		break
+	}
+	return s.text[start:s.i]
+}
+
+// Float64 reads a number as encoding/json does into a float64; one out of
+// range, or a value of another type, fails.
+func (s *Scanner) Float64() float64 {
+	f, err := strconv.ParseFloat(s.number(), 64)
+	if err != nil {
+		s.bad = true
+	}
+	return f
+}
+
+// Int64 reads an integer; a fraction, an exponent, one out of range, or a
+// value of another type fails.
+func (s *Scanner) Int64() int64 {
+	n, err := strconv.ParseInt(s.number(), 10, 64)
+	if err != nil {
+		s.bad = true
+	}
+	return n
+}
+
+// Time reads a string as (*time.Time).UnmarshalJSON does (RFC 3339); a
+// string it rejects, or a value of another type, fails.
+func (s *Scanner) Time() time.Time {
+	var t time.Time
+	str := s.String()
+	if s.bad {
+		return t
+	}
+	var buf [64]byte
+	if t.UnmarshalJSON(append(append(append(buf[:0], '"'), str...), '"')) != nil {
+		s.bad = true
+	}
+	return t
+}
+
+// EmptyObject reads {} (with any white space inside) and reports true, or
+// reports false and fails for anything else.
+func (s *Scanner) EmptyObject() bool {
+	if !s.Object() {
+		return false
+	}
+	if s.peek() != '}' {
+		s.bad = true
+		return false
+	}
+	s.i++
+	return true
+}
+
+// Raw reads the next value whole, of any type, and returns its text.
+func (s *Scanner) Raw() string {
+	s.space()
+	start := s.i
+	s.skip()
+	return s.text[start:s.i]
+}
+
+// Skip reads past the next value, of any type.
+func (s *Scanner) Skip() { s.skip() }
+
+func (s *Scanner) skip() {
+	switch s.peek() {
+	case 0:
+	case '"':
+		for j := s.i + 1; j < len(s.text); j++ {
+			switch s.text[j] {
+			case '\\':
+				j++
+			case '"':
+				s.i = j + 1
+				return
+			}
+		}
+		s.bad = true
+	case '{', '[':
+		depth := 0
+		for j := s.i; j < len(s.text); j++ {
+			switch s.text[j] {
+			case '"':
+				for j++; j < len(s.text) && s.text[j] != '"'; j++ {
+					if s.text[j] == '\\' {
+						j++
+					}
+				}
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					s.i = j + 1
+					return
+				}
+			}
+		}
+		s.bad = true
+	default:
+		for s.i < len(s.text) {
+			switch s.text[s.i] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				return
+			}
+			s.i++
+		}
+	}
+}
+
+// Unknown handles a key the caller has no field for: encoding/json would
+// skip its value, unless the key matches one of fields case-insensitively,
+// which fails.
+func (s *Scanner) Unknown(key string, fields []string) {
+	for _, f := range fields {
+		if strings.EqualFold(key, f) {
+			s.bad = true
+			return
+		}
+	}
+	s.skip()
+}
+
+// Fields tracks which of an object's fields were read, to fail on a
+// repeated key (encoding/json merges a repeated object into the first;
+// decoders built on this package do not).
+type Fields uint64
+
+// Once marks field n (0 to 63) read, and fails if it was already.
+func (f *Fields) Once(s *Scanner, n uint) {
+	if *f&(1<<n) != 0 {
+		s.bad = true
+	}
+	*f |= 1 << n
+}
