@@ -39,7 +39,8 @@ type Assignment struct {
 	// fields the model lacks: *cortex.UserRoleAssignment,
 	// *openai.AssignedRoleDetails or *openai.OrganizationUser,
 	// *vectara.User, *logto.UserProfile (packages under gen/). Several
-	// assignments may share one record; treat it as read-only.
+	// assignments may share one record, and the records of one page may
+	// share values (strings, empty maps); treat them as read-only.
 	Record any
 }
 

@@ -243,16 +243,7 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 		}
 		var emitErr error
 		err = l.kit.Decode(ctx, func() error {
-			batch := l.kit.Batch(l.kit.PageSize)
-			err := jsonstream.Array(bytes.NewReader(body), l.kit.MaxBody, func(u *api.UserProfile) error {
-				if u.Id == "" {
-					return fmt.Errorf("a user without an id")
-				}
-				batch = append(batch, facade.Assignment{Provider: "logto", UserID: u.Id, Email: driverkit.Deref(u.PrimaryEmail),
-					Name: driverkit.Deref(u.Name), Username: driverkit.Deref(u.Username), Disabled: u.IsSuspended,
-					RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, Record: u})
-				return nil
-			})
+			batch, err := decodePage(body, l.kit.Batch(l.kit.PageSize), r, l.kit.MaxBody)
 			l.kit.Release(body)
 			if err != nil {
 				return err
@@ -282,6 +273,38 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 		return l.kit.CheckTotal(ctx, op, "users", total, seen.Len())
 	}
 	return nil
+}
+
+// decodePage appends role r's assignments from a ListRoleUsers page body to
+// batch: with decodeFast when it can, else stream-decoded by encoding/json
+// user by user.
+func decodePage(body []byte, batch []facade.Assignment, r *api.RoleWithStats, maxBody int64) ([]facade.Assignment, error) {
+	batch, ok := decodeFast(body, batch, r)
+	if ok {
+		return batch, nil
+	}
+	clear(batch) // what the fast pass decoded before it gave up
+	return decodeSlow(body, batch[:0], r, maxBody)
+}
+
+// decodeSlow is decodePage with encoding/json only.
+func decodeSlow(body []byte, batch []facade.Assignment, r *api.RoleWithStats, maxBody int64) ([]facade.Assignment, error) {
+	err := jsonstream.Array(bytes.NewReader(body), maxBody, func(u *api.UserProfile) error {
+		var err error
+		batch, err = appendUser(batch, u, r)
+		return err
+	})
+	return batch, err
+}
+
+// appendUser appends user u's assignment of role r.
+func appendUser(batch []facade.Assignment, u *api.UserProfile, r *api.RoleWithStats) ([]facade.Assignment, error) {
+	if u.Id == "" {
+		return batch, fmt.Errorf("a user without an id")
+	}
+	return append(batch, facade.Assignment{Provider: "logto", UserID: u.Id, Email: driverkit.Deref(u.PrimaryEmail),
+		Name: driverkit.Deref(u.Name), Username: driverkit.Deref(u.Username), Disabled: u.IsSuspended,
+		RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, Record: u}), nil
 }
 
 // pageOf reads a page's pagination headers: Total-Number (recorded in

@@ -36,37 +36,12 @@ var wirePages = []string{
 }
 
 func TestWireMatchesEncodingJSON(t *testing.T) {
-	fast := 0
-	for _, page := range wirePages {
-		if wiretest.Same(t, []byte(page), vectara.DecodeFast, vectara.DecodeSlow) {
-			fast++
-		}
-	}
-	t.Logf("%d of %d odd pages decoded fast", fast, len(wirePages))
-	if fast < len(wirePages)/2 {
-		t.Errorf("only %d of %d odd pages decoded fast: the comparison is mostly encoding/json against itself", fast, len(wirePages))
-	}
-	// The fake's pages and the recorded ones: the fast decoder must take
-	// every one of them (else the benchmarks measure encoding/json).
-	for _, body := range wiretest.Bodies(t, "vectara", "/v2/users", 250) {
-		if !wiretest.Same(t, body, vectara.DecodeFast, vectara.DecodeSlow) {
-			t.Errorf("the fast decoder gave up on a plain page:\n%.300s", body)
-		}
-	}
+	wiretest.Check(t, "vectara", "/v2/users", 250, wirePages, vectara.DecodeFast, vectara.DecodeSlow)
 }
 
 func TestWireAllocations(t *testing.T) {
-	bodies := wiretest.Bodies(t, "vectara", "/v2/users", 500)
-	body := bodies[len(bodies)-2] // a full page of the fake's
-	batch, ok := vectara.DecodeFast(body)
-	if !ok || len(batch) < 100 {
-		t.Fatalf("fast decode: ok %v, %d assignments", ok, len(batch))
-	}
-	allocs := testing.AllocsPerRun(20, func() { vectara.DecodeFast(body) })
-	perAssignment := allocs / float64(len(batch))
-	t.Logf("%.0f allocations for %d assignments: %.2f each", allocs, len(batch), perAssignment)
-	if perAssignment > 4 {
-		t.Errorf("%.2f allocations an assignment, want at most 4", perAssignment)
+	if n := wiretest.AllocsPerAssignment(t, "vectara", "/v2/users", 300, vectara.DecodeFast); n > 4 {
+		t.Errorf("%.2f allocations an assignment, want at most 4", n)
 	}
 }
 

@@ -14,6 +14,7 @@
 package jsonwire
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -238,18 +239,21 @@ func (s *Scanner) Time() time.Time {
 	return t
 }
 
-// EmptyObject reads {} (with any white space inside) and reports true, or
-// reports false and fails for anything else.
+// EmptyObject reports whether the next value is {} (with any white space
+// inside), and reads it if so; otherwise it reads nothing.
 func (s *Scanner) EmptyObject() bool {
-	if !s.Object() {
+	if s.peek() != '{' {
 		return false
 	}
-	if s.peek() != '}' {
-		s.bad = true
-		return false
+	j := s.i + 1
+	for j < len(s.text) && (s.text[j] == ' ' || s.text[j] == '\t' || s.text[j] == '\n' || s.text[j] == '\r') {
+		j++
 	}
-	s.i++
-	return true
+	if j < len(s.text) && s.text[j] == '}' {
+		s.i = j + 1
+		return true
+	}
+	return false
 }
 
 // Raw reads the next value whole, of any type, and returns its text.
@@ -333,4 +337,45 @@ func (f *Fields) Once(s *Scanner, n uint) {
 		s.bad = true
 	}
 	*f |= 1 << n
+}
+
+// Value reads any value as encoding/json decodes it into an interface{}:
+// map[string]any, []any, float64, string, bool or nil. It allocates as
+// encoding/json does for the maps, slices and boxed values, but not for
+// the strings' bytes.
+func (s *Scanner) Value() any {
+	switch c := s.peek(); {
+	case c == '"':
+		return s.String()
+	case c == 't' || c == 'f':
+		return s.Bool()
+	case c == 'n':
+		s.Null()
+		return nil
+	case c == '{':
+		s.i++
+		m := make(map[string]any)
+		for k, ok := s.Key(); ok; k, ok = s.Key() {
+			m[k] = s.Value()
+		}
+		return m
+	case c == '[':
+		s.i++
+		l := []any{}
+		for s.Elem() {
+			l = append(l, s.Value())
+		}
+		return l
+	default:
+		return s.Float64()
+	}
+}
+
+// Decode reads the next value whole with encoding/json into v (a pointer),
+// for a field too rare to be worth a decoder of its own; an error fails.
+func (s *Scanner) Decode(v any) {
+	raw := s.Raw()
+	if s.bad || json.Unmarshal([]byte(raw), v) != nil {
+		s.bad = true
+	}
 }

@@ -111,3 +111,48 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
+
+// Check holds fast to slow on odd (valid JSON pages off the plain path in
+// one way or another), of which at least a third must decode fast so that
+// the comparison is not encoding/json against itself, then on every body of
+// Bodies(t, provider, suffix, users), all of which must decode fast (else
+// the benchmarks measure encoding/json).
+func Check(t *testing.T, provider, suffix string, users int, odd []string, fast Fast, slow Slow) {
+	t.Helper()
+	n := 0
+	for _, page := range odd {
+		if Same(t, []byte(page), fast, slow) {
+			n++
+		}
+	}
+	t.Logf("%d of %d odd pages decoded fast", n, len(odd))
+	if n < len(odd)/3 {
+		t.Errorf("only %d of %d odd pages decoded fast", n, len(odd))
+	}
+	for _, body := range Bodies(t, provider, suffix, users) {
+		if !Same(t, body, fast, slow) {
+			t.Errorf("the fast decoder gave up on a plain page:\n%.300s", body)
+		}
+	}
+}
+
+// AllocsPerAssignment decodes the largest of provider's pages from the fake
+// (a tenant of users users) with fast, and returns the allocations an
+// assignment: those of the page, allocated as the page's batch grows
+// included, over its assignments.
+func AllocsPerAssignment(t *testing.T, provider, suffix string, users int, fast Fast) float64 {
+	t.Helper()
+	var body []byte
+	for _, b := range Bodies(t, provider, suffix, users) {
+		if len(b) > len(body) {
+			body = b
+		}
+	}
+	batch, ok := fast(body)
+	if !ok || len(batch) == 0 {
+		t.Fatalf("fast decode of the largest page: ok %v, %d assignments", ok, len(batch))
+	}
+	allocs := testing.AllocsPerRun(20, func() { fast(body) })
+	t.Logf("%.0f allocations for %d assignments (%d bytes): %.2f each", allocs, len(batch), len(body), allocs/float64(len(batch)))
+	return allocs / float64(len(batch))
+}
