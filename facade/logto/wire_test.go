@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/wiretest"
 	"github.com/rolecall/rolecall/facade/logto"
 )
@@ -33,7 +34,7 @@ func TestWireMatchesEncodingJSON(t *testing.T) {
 }
 
 func TestWireAllocations(t *testing.T) {
-	if n := wiretest.AllocsPerAssignment(t, "logto", "/users", 300, logto.DecodeFast); n > 4 {
+	if n := wiretest.AllocsPerItem(t, "logto", "/users", 300, logto.DecodeFast, count); n > 4 {
 		t.Errorf("%.2f allocations an assignment, want at most 4", n)
 	}
 }
@@ -48,3 +49,5 @@ func FuzzWire(f *testing.F) {
 		}
 	})
 }
+
+func count(batch []facade.Assignment) int { return len(batch) }

@@ -21,7 +21,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
 	"strings"
@@ -107,8 +106,9 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 		// request's slot is free, driverkit.Tasks). The queue holds a whole
 		// users page, so the users cursor runs a page ahead of the role
 		// requests instead of waiting for them.
+		memo := new(wireMemo)
 		pool, ctx := paging.NewPool(ctx, driverkit.Tasks(l.kit.Concurrency), MaxUsersPageSize,
-			func(ctx context.Context, u *api.OrganizationUser) error { return l.userRoles(ctx, u, emit) })
+			func(ctx context.Context, u *api.OrganizationUser) error { return l.userRoles(ctx, u, memo, emit) })
 		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 			users, next, more, err := l.usersPage(ctx, cursor, emails)
 			if err != nil {
@@ -149,37 +149,54 @@ func (l *Lister) usersPage(ctx context.Context, after string, emails []string) (
 	if len(emails) > 0 {
 		params.Emails = &emails
 	}
-	err = l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return l.client.ListUsers(ctx, params)
-	}, func(_ *http.Response, body io.Reader) error {
-		users = users[:0]
-		var lastID *string
-		var hasMore *bool
-		err := jsonstream.Object(body, l.kit.MaxBody, "data", func(u *api.OrganizationUser) error {
-			if u.Id == "" {
-				return fmt.Errorf("a user without an id")
-			}
-			users = append(users, u)
-			return nil
-		}, map[string]jsonstream.Field{"last_id": jsonstream.Into(&lastID), "has_more": jsonstream.Into(&hasMore)})
-		if err != nil {
-			return err
-		}
-		if hasMore == nil {
-			return fmt.Errorf("the page lacks has_more")
-		}
-		more = *hasMore
-		next = driverkit.Deref(lastID)
-		if more && next == "" && len(users) > 0 {
-			next = users[len(users)-1].Id // the cursor is the last user's id
-		}
-		return nil
-	})
+	}, nil)
+	if err != nil {
+		return nil, "", false, err
+	}
+	users, c, err := decodeUsers(body, nil, l.kit.MaxBody)
+	l.kit.Release(body)
+	if err == nil && !c.moreSet {
+		err = fmt.Errorf("the page lacks has_more")
+	}
+	if err != nil {
+		return nil, "", false, l.kit.Invalid(op, err)
+	}
+	more, next = c.more, c.next
+	if more && next == "" && len(users) > 0 {
+		next = users[len(users)-1].Id // the cursor is the last user's id
+	}
 	return users, next, more, err
 }
 
+// decodeUsers decodes a list-users page: with decodeUsersFast when it can,
+// else stream-decoded by encoding/json user by user.
+func decodeUsers(body []byte, users []*api.OrganizationUser, maxBody int64) ([]*api.OrganizationUser, cursor, error) {
+	users, c, ok := decodeUsersFast(body, users)
+	if ok {
+		return users, c, nil
+	}
+	clear(users)
+	return decodeUsersSlow(body, users[:0], maxBody)
+}
+
+// decodeUsersSlow is decodeUsers with encoding/json only.
+func decodeUsersSlow(body []byte, users []*api.OrganizationUser, maxBody int64) ([]*api.OrganizationUser, cursor, error) {
+	var lastID *string
+	var more *bool
+	err := jsonstream.Object(bytes.NewReader(body), maxBody, "data", func(u *api.OrganizationUser) error {
+		if u.Id == "" {
+			return fmt.Errorf("a user without an id")
+		}
+		users = append(users, u)
+		return nil
+	}, map[string]jsonstream.Field{"last_id": jsonstream.Into(&lastID), "has_more": jsonstream.Into(&more)})
+	return users, cursorOf(lastID, more), err
+}
+
 // userRoles lists one user's roles, page by page.
-func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit driverkit.Emit) error {
+func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, memo *wireMemo, emit driverkit.Emit) error {
 	limit := l.kit.PageSize
 	return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 		op := fmt.Sprintf("list roles of user %q", u.Id)
@@ -187,24 +204,15 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit dr
 		if cursor != "" {
 			params.After = &cursor
 		}
-		batch := l.kit.Batch(4)
-		var next *string
-		var hasMore *bool
 		body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
 			return l.client.ListUserRoleAssignments(ctx, u.Id, params)
 		}, nil)
 		if err != nil {
 			return "", false, err
 		}
-		err = jsonstream.Object(bytes.NewReader(body), l.kit.MaxBody, "data", func(r *api.AssignedRoleDetails) error {
-			if r.Id == "" {
-				return fmt.Errorf("user %q: a role without an id", u.Id)
-			}
-			batch = append(batch, roleAssignment(u, r))
-			return nil
-		}, map[string]jsonstream.Field{"next": jsonstream.Into(&next), "has_more": jsonstream.Into(&hasMore)})
+		batch, c, err := decodeRoles(body, l.kit.Batch(4), u, memo, l.kit.MaxBody)
 		l.kit.Release(body)
-		if err == nil && hasMore == nil {
+		if err == nil && !c.moreSet {
 			err = fmt.Errorf("the page lacks has_more")
 		}
 		if err != nil {
@@ -215,34 +223,87 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit dr
 				return "", false, err
 			}
 		}
-		return driverkit.Deref(next), !*hasMore, nil
+		return c.next, !c.more, nil
 	})
 }
 
-func roleAssignment(u *api.OrganizationUser, r *api.AssignedRoleDetails) facade.Assignment {
+// decodeRoles decodes a list-user-role-assignments page of user u into
+// assignments appended to batch: with decodeRolesFast when it can, else
+// stream-decoded by encoding/json role by role.
+func decodeRoles(body []byte, batch []facade.Assignment, u *api.OrganizationUser, memo *wireMemo, maxBody int64) ([]facade.Assignment, cursor, error) {
+	batch, c, ok := decodeRolesFast(body, batch, u, memo)
+	if ok {
+		return batch, c, nil
+	}
+	clear(batch)
+	return decodeRolesSlow(body, batch[:0], u, maxBody)
+}
+
+// decodeRolesSlow is decodeRoles with encoding/json only.
+func decodeRolesSlow(body []byte, batch []facade.Assignment, u *api.OrganizationUser, maxBody int64) ([]facade.Assignment, cursor, error) {
+	var next *string
+	var more *bool
+	err := jsonstream.Object(bytes.NewReader(body), maxBody, "data", func(r *api.AssignedRoleDetails) error {
+		a, err := roleAssignment(u, r)
+		if err != nil {
+			return err
+		}
+		batch = append(batch, a)
+		return nil
+	}, map[string]jsonstream.Field{"next": jsonstream.Into(&next), "has_more": jsonstream.Into(&more)})
+	return batch, cursorOf(next, more), err
+}
+
+// cursorOf is the cursor encoding/json decoded.
+func cursorOf(next *string, more *bool) cursor {
+	return cursor{next: driverkit.Deref(next), more: more != nil && *more, moreSet: more != nil}
+}
+
+// roleAssignment is user u's assignment of role r.
+func roleAssignment(u *api.OrganizationUser, r *api.AssignedRoleDetails) (facade.Assignment, error) {
+	if r.Id == "" {
+		return facade.Assignment{}, fmt.Errorf("user %q: a role without an id", u.Id)
+	}
 	kind := facade.Custom
 	if r.PredefinedRole {
 		kind = facade.Builtin
 	}
 	return facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email), Name: driverkit.Deref(u.Name),
 		RoleID: r.Id, RoleName: r.Name, RoleKind: kind, Scope: r.ResourceType, Permissions: r.Permissions,
-		Via: via(u.Id, r.AssignmentSources), Record: r}
+		Via: via(u.Id, r.AssignmentSources), Record: r}, nil
 }
 
 // via names the principals an assignment is inherited through, other than
-// the user itself.
+// the user itself, as "<principal_type>/<principal_id>,…" (one allocation).
 func via(userID string, sources *[]api.AssignmentSource) string {
 	if sources == nil {
 		return ""
 	}
-	var parts []string
-	for _, s := range *sources {
-		if s.PrincipalId == userID && (s.PrincipalType == "user" || s.PrincipalType == "") {
-			continue
-		}
-		parts = append(parts, s.PrincipalType+"/"+s.PrincipalId)
+	self := func(s *api.AssignmentSource) bool {
+		return s.PrincipalId == userID && (s.PrincipalType == "user" || s.PrincipalType == "")
 	}
-	return strings.Join(parts, ",")
+	n := 0
+	for i := range *sources {
+		if s := &(*sources)[i]; !self(s) {
+			n += len(s.PrincipalType) + len(s.PrincipalId) + 2
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(n - 1)
+	for i := range *sources {
+		if s := &(*sources)[i]; !self(s) {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(s.PrincipalType)
+			b.WriteByte('/')
+			b.WriteString(s.PrincipalId)
+		}
+	}
+	return b.String()
 }
 
 func errorBody(_ int, body []byte) (string, string, any) {

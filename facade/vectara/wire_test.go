@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/wiretest"
 	"github.com/rolecall/rolecall/facade/vectara"
 )
@@ -40,7 +41,7 @@ func TestWireMatchesEncodingJSON(t *testing.T) {
 }
 
 func TestWireAllocations(t *testing.T) {
-	if n := wiretest.AllocsPerAssignment(t, "vectara", "/v2/users", 300, vectara.DecodeFast); n > 4 {
+	if n := wiretest.AllocsPerItem(t, "vectara", "/v2/users", 300, vectara.DecodeFast, count); n > 4 {
 		t.Errorf("%.2f allocations an assignment, want at most 4", n)
 	}
 }
@@ -55,3 +56,5 @@ func FuzzWire(f *testing.F) {
 		}
 	})
 }
+
+func count(batch []facade.Assignment) int { return len(batch) }

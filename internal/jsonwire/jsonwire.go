@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -378,4 +379,52 @@ func (s *Scanner) Decode(v any) {
 	if s.bad || json.Unmarshal([]byte(raw), v) != nil {
 		s.bad = true
 	}
+}
+
+// A Memo shares decoded values by their JSON text, for values that repeat
+// across a listing (a role's permissions, its creator): the first decoding
+// of a text is kept and handed out again, so such a value costs its
+// allocations once a listing rather than once a record. The values are
+// shared: treat them as read-only. A Memo keeps at most 1024 texts (values
+// past that decode afresh each time). It is safe for concurrent use; its
+// zero value is empty and ready.
+type Memo[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
+}
+
+const memoSize = 1024
+
+// Read reads the next value: for a text read before, the value decoded
+// then; otherwise decode reads it from a Scanner over a copy of its text
+// (so kept values do not hold on to a page), and m keeps it if decode did
+// not fail.
+func (m *Memo[T]) Read(s *Scanner, decode func(*Scanner) T) T {
+	var zero T
+	raw := s.Raw()
+	if s.bad {
+		return zero
+	}
+	m.mu.Lock()
+	v, ok := m.m[raw]
+	m.mu.Unlock()
+	if ok {
+		return v
+	}
+	raw = strings.Clone(raw)
+	sub := New(raw)
+	v = decode(&sub)
+	if !sub.OK() || !sub.End() {
+		s.bad = true
+		return zero
+	}
+	m.mu.Lock()
+	if m.m == nil {
+		m.m = make(map[string]T)
+	}
+	if len(m.m) < memoSize {
+		m.m[raw] = v
+	}
+	m.mu.Unlock()
+	return v
 }

@@ -7,6 +7,7 @@ package wiretest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -21,15 +22,10 @@ import (
 	"github.com/rolecall/rolecall/providertest"
 )
 
-// Fast decodes a page the fast way: ok false means it gave up.
-type Fast func(body []byte) (batch []facade.Assignment, ok bool)
-
-// Slow decodes a page with encoding/json, the reference.
-type Slow func(body []byte) ([]facade.Assignment, error)
-
-// Same fails t unless fast gives up on body or returns what slow returns
-// (and slow succeeds). It reports whether fast decoded body.
-func Same(t testing.TB, body []byte, fast Fast, slow Slow) bool {
+// Same fails t unless fast gives up on body (ok false) or returns what
+// slow returns (and slow succeeds); it reports whether fast decoded body.
+// T is a page's decoded form: its assignments, or its users, and cursor.
+func Same[T any](t testing.TB, body []byte, fast func([]byte) (T, bool), slow func([]byte) (T, error)) bool {
 	t.Helper()
 	got, ok := fast(body)
 	if !ok {
@@ -39,22 +35,18 @@ func Same(t testing.TB, body []byte, fast Fast, slow Slow) bool {
 	if err != nil {
 		t.Fatalf("the fast decoder accepted a page encoding/json rejects (%v):\n%s", err, body)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("fast decoder: %d assignments, encoding/json: %d\n%s", len(got), len(want), body)
-	}
-	for i := range got {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Fatalf("assignment %d differs:\nfast          %s\nencoding/json %s\npage: %s", i, show(got[i]), show(want[i]), body)
-		}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the decoders differ:\nfast          %s\nencoding/json %s\npage: %s", show(got), show(want), body)
 	}
 	return true
 }
 
-func show(a facade.Assignment) string {
-	rec, _ := json.Marshal(a.Record)
-	a.Record = nil
-	b, _ := json.Marshal(a)
-	return string(b) + " record " + string(rec)
+func show(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%+v", v)
+	}
+	return string(b)
 }
 
 // Bodies returns the 200 bodies of provider's requests whose path ends
@@ -117,7 +109,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // the comparison is not encoding/json against itself, then on every body of
 // Bodies(t, provider, suffix, users), all of which must decode fast (else
 // the benchmarks measure encoding/json).
-func Check(t *testing.T, provider, suffix string, users int, odd []string, fast Fast, slow Slow) {
+func Check[T any](t *testing.T, provider, suffix string, users int, odd []string, fast func([]byte) (T, bool), slow func([]byte) (T, error)) {
 	t.Helper()
 	n := 0
 	for _, page := range odd {
@@ -136,11 +128,11 @@ func Check(t *testing.T, provider, suffix string, users int, odd []string, fast 
 	}
 }
 
-// AllocsPerAssignment decodes the largest of provider's pages from the fake
-// (a tenant of users users) with fast, and returns the allocations an
-// assignment: those of the page, allocated as the page's batch grows
-// included, over its assignments.
-func AllocsPerAssignment(t *testing.T, provider, suffix string, users int, fast Fast) float64 {
+// AllocsPerItem decodes the largest of provider's pages from the fake (a
+// tenant of users users) with fast, and returns the allocations an item
+// (count says how many a page holds): those of the page, the growth of
+// its slice included, over its items.
+func AllocsPerItem[T any](t *testing.T, provider, suffix string, users int, fast func([]byte) (T, bool), count func(T) int) float64 {
 	t.Helper()
 	var body []byte
 	for _, b := range Bodies(t, provider, suffix, users) {
@@ -148,11 +140,12 @@ func AllocsPerAssignment(t *testing.T, provider, suffix string, users int, fast 
 			body = b
 		}
 	}
-	batch, ok := fast(body)
-	if !ok || len(batch) == 0 {
-		t.Fatalf("fast decode of the largest page: ok %v, %d assignments", ok, len(batch))
+	page, ok := fast(body)
+	n := count(page)
+	if !ok || n == 0 {
+		t.Fatalf("fast decode of the largest page: ok %v, %d items", ok, n)
 	}
 	allocs := testing.AllocsPerRun(20, func() { fast(body) })
-	t.Logf("%.0f allocations for %d assignments (%d bytes): %.2f each", allocs, len(batch), len(body), allocs/float64(len(batch)))
-	return allocs / float64(len(batch))
+	t.Logf("%.0f allocations for %d items (%d bytes): %.2f each", allocs, n, len(body), allocs/float64(n))
+	return allocs / float64(n)
 }

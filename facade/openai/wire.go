@@ -1,0 +1,368 @@
+package openai
+
+import (
+	"encoding/json"
+
+	"github.com/rolecall/rolecall/facade"
+	api "github.com/rolecall/rolecall/gen/openai"
+	"github.com/rolecall/rolecall/internal/jsonwire"
+)
+
+// Decoding a role into api.AssignedRoleDetails with encoding/json costs
+// about 25 allocations: the record, its strings, the permissions, the
+// creator and metadata maps, the assignment sources. The fast decoders
+// read a page with jsonwire instead: the body is copied once into a string
+// that every decoded string shares; each role (or user) is one allocation
+// (a box holds the record and what its pointer fields point at); and the
+// values that repeat across the organization's roles — permissions,
+// created_by_user_obj, metadata — are decoded once a listing and shared
+// (wireMemo; facade.Assignment.Record documents records as read-only).
+// Anything outside the plain subset jsonwire reads makes a fast decoder
+// give up on the page, which is then decoded with encoding/json: the
+// result, or the error, is always encoding/json's (TestWire* and FuzzWire*
+// hold the two to that).
+
+// wireMemo holds what one listing's roles share.
+type wireMemo struct {
+	permissions jsonwire.Memo[[]string]
+	objects     jsonwire.Memo[map[string]any]
+}
+
+// cursor is what a page says about the next one.
+type cursor struct {
+	next    string // next (roles) or last_id (users); "" when null or absent
+	more    bool   // has_more
+	moreSet bool   // has_more was there, and not null
+}
+
+// roleBox is one role's record and the storage its pointers point into.
+type roleBox struct {
+	r                    api.AssignedRoleDetails
+	createdAt, updatedAt int64
+	createdBy, desc      string
+	creator, metadata    map[string]any
+	sources              []api.AssignmentSource
+	sourceArr            [4]api.AssignmentSource
+}
+
+var roleFields = []string{"assignment_sources", "created_at", "created_by", "created_by_user_obj", "description",
+	"id", "metadata", "name", "permissions", "predefined_role", "resource_type", "updated_at"}
+
+// decodeRolesFast decodes a list-user-role-assignments page of user u into
+// assignments appended to batch, or reports false when the page needs
+// encoding/json.
+func decodeRolesFast(body []byte, batch []facade.Assignment, u *api.OrganizationUser, memo *wireMemo) ([]facade.Assignment, cursor, bool) {
+	var c cursor
+	if !json.Valid(body) {
+		return batch, c, false
+	}
+	s := jsonwire.New(string(body))
+	if !s.Object() {
+		return batch, c, false
+	}
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch key { // jsonstream matches the top-level keys exactly and skips the rest
+		case "data":
+			if s.Null() {
+				continue
+			}
+			if !s.Array() {
+				return batch, c, false
+			}
+			for s.Elem() {
+				b := new(roleBox)
+				b.role(&s, memo)
+				if !s.OK() {
+					return batch, c, false
+				}
+				a, err := roleAssignment(u, &b.r)
+				if err != nil {
+					return batch, c, false // encoding/json's pass reports it
+				}
+				batch = append(batch, a)
+			}
+		case "next":
+			c.next = ""
+			if !s.Null() {
+				c.next = s.String()
+			}
+		case "has_more":
+			c.more, c.moreSet = false, false
+			if !s.Null() {
+				c.more, c.moreSet = s.Bool(), true
+			}
+		default:
+			s.Skip()
+		}
+	}
+	return batch, c, s.OK() && s.End()
+}
+
+// role reads one AssignedRoleDetails object into b.
+func (b *roleBox) role(s *jsonwire.Scanner, memo *wireMemo) {
+	if !s.Object() {
+		return
+	}
+	r := &b.r
+	var seen jsonwire.Fields
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch key {
+		case "id":
+			seen.Once(s, 0)
+			if !s.Null() {
+				r.Id = s.String()
+			}
+		case "name":
+			seen.Once(s, 1)
+			if !s.Null() {
+				r.Name = s.String()
+			}
+		case "resource_type":
+			seen.Once(s, 2)
+			if !s.Null() {
+				r.ResourceType = s.String()
+			}
+		case "predefined_role":
+			seen.Once(s, 3)
+			if !s.Null() {
+				r.PredefinedRole = s.Bool()
+			}
+		case "description":
+			seen.Once(s, 4)
+			r.Description = stringField(s, &b.desc)
+		case "created_by":
+			seen.Once(s, 5)
+			r.CreatedBy = stringField(s, &b.createdBy)
+		case "created_at":
+			seen.Once(s, 6)
+			r.CreatedAt = intField(s, &b.createdAt)
+		case "updated_at":
+			seen.Once(s, 7)
+			r.UpdatedAt = intField(s, &b.updatedAt)
+		case "permissions":
+			seen.Once(s, 8)
+			r.Permissions = nil
+			if !s.Null() {
+				r.Permissions = memo.permissions.Read(s, stringList)
+			}
+		case "created_by_user_obj":
+			seen.Once(s, 9)
+			r.CreatedByUserObj = objectField(s, &memo.objects, &b.creator)
+		case "metadata":
+			seen.Once(s, 10)
+			r.Metadata = objectField(s, &memo.objects, &b.metadata)
+		case "assignment_sources":
+			seen.Once(s, 11)
+			r.AssignmentSources = nil
+			if s.Null() || !s.Array() {
+				continue
+			}
+			b.sources = b.sourceArr[:0]
+			for s.Elem() {
+				var src api.AssignmentSource
+				if !s.Null() {
+					source(s, &src)
+				}
+				b.sources = append(b.sources, src)
+			}
+			r.AssignmentSources = &b.sources
+		default:
+			s.Unknown(key, roleFields)
+		}
+	}
+}
+
+// source reads an AssignmentSource object into src.
+func source(s *jsonwire.Scanner, src *api.AssignmentSource) {
+	if !s.Object() {
+		return
+	}
+	var seen jsonwire.Fields
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch key {
+		case "principal_id":
+			seen.Once(s, 0)
+			if !s.Null() {
+				src.PrincipalId = s.String()
+			}
+		case "principal_type":
+			seen.Once(s, 1)
+			if !s.Null() {
+				src.PrincipalType = s.String()
+			}
+		default:
+			s.Unknown(key, []string{"principal_id", "principal_type"})
+		}
+	}
+}
+
+// stringList reads an array of strings (for a Memo).
+func stringList(s *jsonwire.Scanner) []string {
+	if !s.Array() {
+		return nil
+	}
+	l := []string{}
+	for s.Elem() {
+		l = append(l, s.String())
+	}
+	return l
+}
+
+// object reads an object of any values (for a Memo).
+func object(s *jsonwire.Scanner) map[string]any {
+	m, ok := s.Value().(map[string]any)
+	if !ok {
+		s.Fail() // encoding/json fails on a non-object
+	}
+	return m
+}
+
+// objectField reads a *map[string]interface{} field: null is nil, an
+// object is shared through memo, its map kept in *slot.
+func objectField(s *jsonwire.Scanner, memo *jsonwire.Memo[map[string]any], slot *map[string]any) *map[string]any {
+	if s.Null() {
+		return nil
+	}
+	*slot = memo.Read(s, object)
+	return slot
+}
+
+// stringField reads a *string field's value into *dst; null is nil.
+func stringField(s *jsonwire.Scanner, dst *string) *string {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.String()
+	return dst
+}
+
+// intField reads a *int64 field's value into *dst; null is nil.
+func intField(s *jsonwire.Scanner, dst *int64) *int64 {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.Int64()
+	return dst
+}
+
+// userBox is one organization user's record and the storage its pointers
+// point into.
+type userBox struct {
+	u                               api.OrganizationUser
+	lastUsed                        int64
+	email, name                     string
+	isDefault, scim, serviceAccount bool
+	role                            api.OrganizationUserRole
+}
+
+var userFields = []string{"added_at", "api_key_last_used_at", "email", "id", "is_default", "is_scim_managed",
+	"is_service_account", "name", "object", "role"}
+
+// decodeUsersFast decodes a list-users page into users appended to users,
+// or reports false when the page needs encoding/json.
+func decodeUsersFast(body []byte, users []*api.OrganizationUser) ([]*api.OrganizationUser, cursor, bool) {
+	var c cursor
+	if !json.Valid(body) {
+		return users, c, false
+	}
+	s := jsonwire.New(string(body))
+	if !s.Object() {
+		return users, c, false
+	}
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch key {
+		case "data":
+			if s.Null() {
+				continue
+			}
+			if !s.Array() {
+				return users, c, false
+			}
+			for s.Elem() {
+				b := new(userBox)
+				b.user(&s)
+				if !s.OK() || b.u.Id == "" {
+					return users, c, false
+				}
+				users = append(users, &b.u)
+			}
+		case "last_id":
+			c.next = ""
+			if !s.Null() {
+				c.next = s.String()
+			}
+		case "has_more":
+			c.more, c.moreSet = false, false
+			if !s.Null() {
+				c.more, c.moreSet = s.Bool(), true
+			}
+		default:
+			s.Skip()
+		}
+	}
+	return users, c, s.OK() && s.End()
+}
+
+// user reads one OrganizationUser object into b.
+func (b *userBox) user(s *jsonwire.Scanner) {
+	if !s.Object() {
+		return
+	}
+	u := &b.u
+	var seen jsonwire.Fields
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch key {
+		case "id":
+			seen.Once(s, 0)
+			if !s.Null() {
+				u.Id = s.String()
+			}
+		case "object":
+			seen.Once(s, 1)
+			if !s.Null() {
+				u.Object = api.OrganizationUserObject(s.String())
+			}
+		case "added_at":
+			seen.Once(s, 2)
+			if !s.Null() {
+				u.AddedAt = s.Int64()
+			}
+		case "email":
+			seen.Once(s, 3)
+			u.Email = stringField(s, &b.email)
+		case "name":
+			seen.Once(s, 4)
+			u.Name = stringField(s, &b.name)
+		case "role":
+			seen.Once(s, 5)
+			u.Role = nil
+			if !s.Null() {
+				b.role = api.OrganizationUserRole(s.String())
+				u.Role = &b.role
+			}
+		case "api_key_last_used_at":
+			seen.Once(s, 6)
+			u.ApiKeyLastUsedAt = intField(s, &b.lastUsed)
+		case "is_default":
+			seen.Once(s, 7)
+			u.IsDefault = boolField(s, &b.isDefault)
+		case "is_scim_managed":
+			seen.Once(s, 8)
+			u.IsScimManaged = boolField(s, &b.scim)
+		case "is_service_account":
+			seen.Once(s, 9)
+			u.IsServiceAccount = boolField(s, &b.serviceAccount)
+		default:
+			s.Unknown(key, userFields)
+		}
+	}
+}
+
+// boolField reads a *bool field's value into *dst; null is nil.
+func boolField(s *jsonwire.Scanner, dst *bool) *bool {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.Bool()
+	return dst
+}
