@@ -13,11 +13,9 @@
 package cortex
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"iter"
 	"net/http"
 	"strings"
@@ -26,7 +24,6 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
 	api "github.com/rolecall/rolecall/gen/cortex"
-	"github.com/rolecall/rolecall/internal/jsonstream"
 	"github.com/rolecall/rolecall/internal/paging"
 )
 
@@ -123,30 +120,12 @@ func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging
 	}
 	var info pageInfo
 	var batch []facade.Assignment
-	decode := func(body io.Reader) error {
+	decode := func(body []byte) error {
 		// Taken once the page is here: a task waiting for its response or
 		// its turn to decode holds no batch.
-		batch = l.kit.Batch(2 * l.kit.PageSize) // about 1.75 roles a user in practice
-		info = pageInfo{Page: -1, TotalPages: -1, Total: -1}
 		var seen []string
-		// Each user decodes into w, reused; see wire.go.
-		var w wireUser
-		in := newInterner()
-		next := func() *wireUser {
-			w = wireUser{Roles: wireRoles{in: in}}
-			return &w
-		}
-		err := jsonstream.ObjectInto(body, l.kit.MaxBody, "users", next, func(w *wireUser) error {
-			u := &api.UserRoleAssignment{Email: w.Email, Name: w.Name, Roles: w.Roles.roles}
-			seen = append(seen, u.Email)
-			var err error
-			batch, err = appendAssignments(batch, u)
-			return err
-		}, map[string]jsonstream.Field{
-			"page":       jsonstream.Into(&info.Page),
-			"total":      jsonstream.Into(&info.Total),
-			"totalPages": jsonstream.Into(&info.TotalPages),
-		})
+		var err error
+		batch, seen, info, err = decodePage(body, l.kit.Batch(2*l.kit.PageSize), make([]string, 0, l.kit.PageSize), l.kit.MaxBody) // about 1.75 roles a user in practice
 		if err != nil {
 			return err
 		}
@@ -171,7 +150,7 @@ func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging
 	}
 	var emitErr error
 	err = l.kit.Decode(ctx, func() error {
-		err := decode(bytes.NewReader(raw))
+		err := decode(raw)
 		l.kit.Release(raw)
 		if err == nil && len(batch) > 0 {
 			// Emitted within the decoding turn: while the iterator's

@@ -3,212 +3,210 @@ package cortex
 import (
 	"bytes"
 	"encoding/json"
-	"unicode/utf8"
+	"math"
 
+	"github.com/rolecall/rolecall/facade"
 	api "github.com/rolecall/rolecall/gen/cortex"
+	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/jsonwire"
 )
 
 // Decoding a page of users into the generated types with encoding/json
 // costs about 12 allocations a user: the record, its email and name, the
 // roles slice as it grows, and for each role its type string and, for
-// every *string field, a pointer and a string. Role values repeat across a
-// whole tenant (a few dozen distinct types, names and tags), so the driver
-// decodes each user into one reused wireUser whose roles list decodes
-// itself: it reads the small role objects directly, shares one interned
-// *string per distinct value within a page, and sizes the slice exactly.
-// That leaves four allocations a user (record, email, name, roles) and
-// none a role. Anything outside the plain shape — an escape sequence,
-// invalid UTF-8, a number or object where a string belongs, a key that
-// matches a field only case-insensitively — goes through encoding/json
-// instead, so the result (or error) is always encoding/json's.
+// every *string field, a pointer and a string. decodeFast reads a page with
+// jsonwire instead: the body is copied once into a string that every
+// decoded string shares, and each user is one allocation (a userBox holds
+// the record, its first roles and the strings their pointers point at).
+// Anything outside the plain subset jsonwire reads (an escape sequence, a
+// repeated key, a key in another case, a number where a string belongs,
+// ...) makes decodeFast give up on the page, which decodeSlow then decodes
+// with encoding/json: the result, or the error, is always encoding/json's
+// (TestWireMatchesEncodingJSON and FuzzWire hold the two to that).
 
-// wireUser is the shape of api.UserRoleAssignment, decoded for reuse.
-type wireUser struct {
-	Email string    `json:"email"`
-	Name  string    `json:"name"`
-	Roles wireRoles `json:"roles"`
+// boxedRoles is how many of a user's roles its userBox holds; more spill
+// into allocations of their own.
+const boxedRoles = 4
+
+// userBox is one user's record and the storage its pointers point into.
+type userBox struct {
+	u       api.UserRoleAssignment
+	roleArr [boxedRoles]api.AssignedRole
+	strs    [boxedRoles]roleStrings
 }
 
-// wireRoles decodes a user's roles array.
-type wireRoles struct {
-	roles []api.AssignedRole
-	in    *interner
+// roleStrings backs one role's *string fields.
+type roleStrings struct{ role, name, tag string }
+
+var (
+	userFields = []string{"email", "name", "roles"}
+	roleFields = []string{"type", "role", "name", "tag"}
+)
+
+// decodePage appends a page's assignments to batch and its users' emails
+// to emails: with decodeFast when it can, else stream-decoded by
+// encoding/json user by user.
+func decodePage(body []byte, batch []facade.Assignment, emails []string, maxBody int64) ([]facade.Assignment, []string, pageInfo, error) {
+	batch, emails, info, ok := decodeFast(body, batch, emails)
+	if ok {
+		return batch, emails, info, nil
+	}
+	clear(batch) // what the fast pass decoded before it gave up
+	return decodeSlow(body, batch[:0], emails[:0], maxBody)
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (w *wireRoles) UnmarshalJSON(data []byte) error {
-	w.roles = nil
-	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
-		return nil
-	}
-	if roles, ok := w.in.roles(data); ok {
-		w.roles = roles
-		return nil
-	}
-	var slow []api.AssignedRole
-	if err := json.Unmarshal(data, &slow); err != nil {
+// decodeSlow is decodePage with encoding/json only.
+func decodeSlow(body []byte, batch []facade.Assignment, emails []string, maxBody int64) ([]facade.Assignment, []string, pageInfo, error) {
+	info := pageInfo{Page: -1, TotalPages: -1, Total: -1}
+	err := jsonstream.Object(bytes.NewReader(body), maxBody, "users", func(u *api.UserRoleAssignment) error {
+		emails = append(emails, u.Email)
+		var err error
+		batch, err = appendAssignments(batch, u)
 		return err
-	}
-	w.roles = slow
-	return nil
+	}, map[string]jsonstream.Field{
+		"page":       jsonstream.Into(&info.Page),
+		"total":      jsonstream.Into(&info.Total),
+		"totalPages": jsonstream.Into(&info.TotalPages),
+	})
+	return batch, emails, info, err
 }
 
-// interner hands out one *string per distinct value, for one page (it is
-// not safe for concurrent use). Values are read-only once shared, as
-// facade.Assignment.Record documents.
-type interner struct {
-	m map[string]*string
-}
-
-// maxInterned bounds an interner: past it, values are allocated as usual.
-const maxInterned = 4096
-
-func newInterner() *interner { return &interner{m: make(map[string]*string)} }
-
-func (in *interner) intern(b []byte) *string {
-	if p, ok := in.m[string(b)]; ok { // no allocation for the lookup
-		return p
+// decodeFast is decodePage with jsonwire; ok is false when the page needs
+// encoding/json.
+func decodeFast(body []byte, batch []facade.Assignment, emails []string) (_ []facade.Assignment, _ []string, info pageInfo, ok bool) {
+	info = pageInfo{Page: -1, TotalPages: -1, Total: -1}
+	if !json.Valid(body) {
+		return batch, emails, info, false
 	}
-	s := string(b)
-	if len(in.m) < maxInterned {
-		in.m[s] = &s
+	s := jsonwire.New(string(body))
+	if !s.Object() {
+		return batch, emails, info, false
 	}
-	return &s
-}
-
-// roles reads a JSON array of role objects whose values are plain strings
-// or null. data is one complete, valid JSON value (encoding/json has
-// scanned it before calling UnmarshalJSON). ok is false for anything else,
-// which the caller hands to encoding/json.
-func (in *interner) roles(data []byte) (_ []api.AssignedRole, ok bool) {
-	var buf [8]api.AssignedRole
-	out := buf[:0]
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '[' {
-		return nil, false
-	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == ']' {
-		return []api.AssignedRole{}, skipSpace(data, i+1) == len(data)
-	}
-	for {
-		var r api.AssignedRole
-		if i >= len(data) || data[i] != '{' {
-			return nil, false
-		}
-		i = skipSpace(data, i+1)
-		if i < len(data) && data[i] == '}' {
-			i++
-		} else {
-			for {
-				key, j, ok := plainString(data, i)
-				if !ok {
-					return nil, false
-				}
-				i = skipSpace(data, j)
-				if i >= len(data) || data[i] != ':' {
-					return nil, false
-				}
-				i = skipSpace(data, i+1)
-				var val *string
-				switch {
-				case i < len(data) && data[i] == '"':
-					s, j, ok := plainString(data, i)
-					if !ok {
-						return nil, false
-					}
-					val, i = in.intern(s), j
-				case bytes.HasPrefix(data[i:], []byte("null")):
-					i += 4
-				default:
-					return nil, false // a number, bool, object or array: encoding/json decides
-				}
-				switch string(key) {
-				case "type":
-					if val != nil { // null leaves a string as it is
-						r.Type = api.AssignedRoleType(*val)
-					}
-				case "role":
-					r.Role = val
-				case "name":
-					r.Name = val
-				case "tag":
-					r.Tag = val
-				default:
-					for _, f := range [...]string{"type", "role", "name", "tag"} {
-						if bytes.EqualFold(key, []byte(f)) {
-							return nil, false // encoding/json matches keys case-insensitively
-						}
-					}
-				}
-				i = skipSpace(data, i)
-				if i >= len(data) {
-					return nil, false
-				}
-				if data[i] == '}' {
-					i++
-					break
-				}
-				if data[i] != ',' {
-					return nil, false
-				}
-				i = skipSpace(data, i+1)
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch key { // jsonstream matches the top-level keys exactly and skips the rest
+		case "users":
+			if s.Null() {
+				continue
 			}
-		}
-		out = append(out, r)
-		i = skipSpace(data, i)
-		if i >= len(data) {
-			return nil, false
-		}
-		if data[i] == ']' {
-			if skipSpace(data, i+1) != len(data) {
-				return nil, false
+			if !s.Array() {
+				return batch, emails, info, false
 			}
-			roles := make([]api.AssignedRole, len(out))
-			copy(roles, out)
-			return roles, true
-		}
-		if data[i] != ',' {
-			return nil, false
-		}
-		i = skipSpace(data, i+1)
-	}
-}
-
-// plainString reads the JSON string starting at data[i] (a '"'), returning
-// its bytes and the index after its closing quote. ok is false for a string
-// with an escape sequence or invalid UTF-8, which need encoding/json's
-// unquoting.
-func plainString(data []byte, i int) (s []byte, next int, ok bool) {
-	if i >= len(data) || data[i] != '"' {
-		return nil, 0, false
-	}
-	ascii := true
-	for j := i + 1; j < len(data); j++ {
-		switch c := data[j]; {
-		case c == '"':
-			s = data[i+1 : j]
-			if !ascii && !utf8.Valid(s) {
-				return nil, 0, false
+			for s.Elem() {
+				b := new(userBox)
+				b.user(&s)
+				if !s.OK() {
+					return batch, emails, info, false
+				}
+				emails = append(emails, b.u.Email)
+				var err error
+				if batch, err = appendAssignments(batch, &b.u); err != nil {
+					return batch, emails, info, false // encoding/json's pass reports it
+				}
 			}
-			return s, j + 1, true
-		case c == '\\' || c < 0x20:
-			return nil, 0, false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	return nil, 0, false
-}
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) {
-		switch data[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
+		case "page":
+			int32Field(&s, &info.Page)
+		case "total":
+			int32Field(&s, &info.Total)
+		case "totalPages":
+			int32Field(&s, &info.TotalPages)
 		default:
-			return i
+			s.Skip()
 		}
 	}
-	return i
+	return batch, emails, info, s.OK() && s.End()
+}
+
+// int32Field reads an int32 as encoding/json does: null leaves *dst as it
+// is; a number out of range fails.
+func int32Field(s *jsonwire.Scanner, dst *int32) {
+	if s.Null() {
+		return
+	}
+	n := s.Int64()
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		s.Fail()
+	}
+	*dst = int32(n)
+}
+
+// user reads one UserRoleAssignment object into b.
+func (b *userBox) user(s *jsonwire.Scanner) {
+	if !s.Object() {
+		return
+	}
+	u := &b.u
+	var seen jsonwire.Fields
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch key {
+		case "email":
+			seen.Once(s, 0)
+			if !s.Null() {
+				u.Email = s.String()
+			}
+		case "name":
+			seen.Once(s, 1)
+			if !s.Null() {
+				u.Name = s.String()
+			}
+		case "roles":
+			seen.Once(s, 2)
+			u.Roles = nil
+			if s.Null() || !s.Array() {
+				continue
+			}
+			u.Roles = b.roleArr[:0]
+			for s.Elem() {
+				var strs *roleStrings
+				if i := len(u.Roles); i < boxedRoles {
+					strs = &b.strs[i]
+				} else {
+					strs = new(roleStrings)
+				}
+				var r api.AssignedRole
+				if !s.Null() {
+					role(s, &r, strs)
+				}
+				u.Roles = append(u.Roles, r)
+			}
+		default:
+			s.Unknown(key, userFields)
+		}
+	}
+}
+
+// role reads one AssignedRole object into r, its strings kept in strs.
+func role(s *jsonwire.Scanner, r *api.AssignedRole, strs *roleStrings) {
+	if !s.Object() {
+		return
+	}
+	var seen jsonwire.Fields
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch key {
+		case "type":
+			seen.Once(s, 0)
+			if !s.Null() {
+				r.Type = api.AssignedRoleType(s.String())
+			}
+		case "role":
+			seen.Once(s, 1)
+			r.Role = stringField(s, &strs.role)
+		case "name":
+			seen.Once(s, 2)
+			r.Name = stringField(s, &strs.name)
+		case "tag":
+			seen.Once(s, 3)
+			r.Tag = stringField(s, &strs.tag)
+		default:
+			s.Unknown(key, roleFields)
+		}
+	}
+}
+
+// stringField reads a *string field's value into *dst; null is nil.
+func stringField(s *jsonwire.Scanner, dst *string) *string {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.String()
+	return dst
 }

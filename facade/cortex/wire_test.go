@@ -1,81 +1,59 @@
-package cortex
+package cortex_test
 
 import (
 	"encoding/json"
-	"reflect"
 	"testing"
 
-	api "github.com/rolecall/rolecall/gen/cortex"
+	"github.com/rolecall/rolecall/facade/cortex"
+	"github.com/rolecall/rolecall/facade/internal/wiretest"
 )
 
-// decodeBoth decodes a roles array the driver's way (wireRoles inside a
-// user object, as encoding/json calls it) and encoding/json's way.
-func decodeBoth(t *testing.T, roles string) (fast, slow []api.AssignedRole, fastErr, slowErr error) {
-	t.Helper()
-	doc := []byte(`{"email":"a@x.com","name":"A","roles":` + roles + `}`)
-	w := wireUser{Roles: wireRoles{in: newInterner()}}
-	fastErr = json.Unmarshal(doc, &w)
-	var u api.UserRoleAssignment
-	slowErr = json.Unmarshal(doc, &u)
-	return w.Roles.roles, u.Roles, fastErr, slowErr
+// user is a plain UserRoleAssignment, to build odd pages from.
+const user = `{"email":"a@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"},{"type":"CUSTOM","name":"Security Reviewer","tag":"security-reviewer"}]}`
+
+// wirePages are getUserRoleAssignments bodies that are valid JSON but leave
+// the plain shape in one way or another; each must decode as encoding/json
+// decodes it, fast or not.
+var wirePages = []string{
+	`{"page":0,"total":1,"totalPages":1,"users":[` + user + `]}`,
+	`{"users":[` + user + `,` + user + `],"page":3,"total":9,"totalPages":5}`,
+	`{"page":0,"total":0,"totalPages":0,"users":[]}`, `{"users":null}`, `{}`, `{"page":null,"total":null}`,
+	`{"page":0,"users":[{"email":"a@x.com","name":"A","roles":[]},{"email":"b@x.com","name":"B","roles":null}]}`,
+	`{"page":0,"users":[{"email":"a@x.com","name":"A","roles":[{"type":"BASIC","role":null,"name":null,"tag":null},{"type":null,"role":"X"},{}]}]}`,
+	`{"page":0,"users":[{"email":"a@x.com","roles":[null]}]}`,
+	`{"page":0,"users":[{"email":"a@x.com","roles":[{"type":"A","role":"1"},{"type":"B","role":"2"},{"type":"C","role":"3"},{"type":"D","role":"4"},{"type":"E","role":"5"},{"type":"F","tag":"6"}]}]}`,
+	`{"page":0,"users":[{"email":"a@x.com","roles":[{"type":"BASIC","role":"A","role":"B"}]}]}`,
+	`{"page":0,"users":[{"email":"a@x.com","roles":[{"type":"BASIC","role":"A","extra":{"nested":[1,"\""]}}]}]}`,
+	`{"page":0,"users":[{"email":"a@x.com","roles":[{"Type":"BASIC","ROLE":"A"}]}]}`,
+	`{"page":0,"users":[{"email":"a@x.com","roles":[{"type":"CUSTOM","name":"R\u00e9viseur","tag":"r\"q"}]}]}`,
+	`{"page":0,"users":[{"email":"ü@x.com","name":"Zoë ✓","roles":[{"type":"CUSTOM","name":"Réviseur","tag":"ü"}]}]}`,
+	`{"page":0,"users":[{"email":"a@x.com","roles":[{"type":5}]}]}`, `{"page":0,"users":[{"email":"a@x.com","roles":"ADMIN"}]}`,
+	`{"page":0,"users":[{"roles":[{"type":"BASIC","role":"A"}]}]}`, `{"page":0,"users":[null]}`,
+	`{"page":1.5,"users":[]}`, `{"page":2147483648,"users":[]}`, `{"page":-2147483648,"total":"1","users":[]}`,
+	`{"page":0,"users":[{"email":"a@x.com","roles":[{"type":"BASIC"}]}]}`, `{"page":0,"users":[{"email":"a@x.com","roles":[{"type":"GROUP"}]}]}`,
+	`{"page":0,"users":[` + user + `],"users":[{"email":"b@x.com","name":"B","roles":[{"type":"BASIC","role":"USER"}]}]}`,
+	` { "page" : 0 , "users" : [ { "email" : "a@x.com" , "roles" : [ { "type" : "BASIC" , "role" : "USER" } ] } ] } `, `[]`,
 }
 
-func checkSame(t *testing.T, roles string) {
-	t.Helper()
-	fast, slow, fe, se := decodeBoth(t, roles)
-	if (fe == nil) != (se == nil) {
-		t.Fatalf("%s: driver error %v, encoding/json error %v", roles, fe, se)
-	}
-	if fe == nil && !reflect.DeepEqual(fast, slow) {
-		t.Fatalf("%s:\ndriver        %s\nencoding/json %s", roles, show(fast), show(slow))
-	}
+func TestWireMatchesEncodingJSON(t *testing.T) {
+	wiretest.Check(t, "cortex", "/api/v1/users/roles", 250, wirePages, cortex.DecodeFast, cortex.DecodeSlow)
 }
 
-func show(rs []api.AssignedRole) string {
-	b, _ := json.Marshal(rs)
-	if rs == nil {
-		return "nil"
-	}
-	return string(b)
-}
-
-func TestWireRolesMatchesEncodingJSON(t *testing.T) {
-	for _, roles := range []string{
-		`[{"type":"BASIC","role":"ADMIN"},{"type":"CUSTOM","name":"Security Reviewer","tag":"security-reviewer"}]`,
-		`[]`, ` [ ] `, `null`, `[{}]`,
-		`[ { "type" : "BASIC" , "role" : "USER" } , {"type":"CUSTOM","tag":"t"} ]`,
-		`[{"type":"BASIC","role":null,"name":null,"tag":null}]`,
-		`[{"type":null,"role":"X"}]`,
-		`[{"type":"BASIC","role":"A","role":"B"}]`, // the last duplicate wins
-		`[{"type":"BASIC","role":"A","extra":"x","more":null}]`,
-		`[{"type":"BASIC","role":"A","extra":{"nested":[1,2]}}]`,  // not plain: encoding/json
-		`[{"Type":"BASIC","ROLE":"A"}]`,                           // case-insensitive keys
-		`[{"type":"CUSTOM","name":"R\u00e9viseur","tag":"r\"q"}]`, // escapes
-		`[{"type":"CUSTOM","name":"Réviseur ✓","tag":"ü"}]`,       // plain UTF-8
-		`[{"type":5}]`, `[{"role":true}]`, `["BASIC"]`, `[null]`, `"ADMIN"`, `{"type":"BASIC"}`, `5`,
-		`[{"type":"A"},{"type":"B"},{"type":"C"},{"type":"D"},{"type":"E"},{"type":"F"},{"type":"G"},{"type":"H"},{"type":"I"},{"type":"J"}]`,
-	} {
-		checkSame(t, roles)
+func TestWireAllocations(t *testing.T) {
+	n := wiretest.AllocsPerItem(t, "cortex", "/api/v1/users/roles", 1200, cortex.DecodeFast,
+		func(p cortex.Page) int { return len(p.Assignments) })
+	if n > 4 {
+		t.Errorf("%.2f allocations an assignment, want at most 4", n)
 	}
 }
 
-func TestWireRolesInterns(t *testing.T) {
-	in := newInterner()
-	a, ok1 := in.roles([]byte(`[{"type":"BASIC","role":"USER"}]`))
-	b, ok2 := in.roles([]byte(`[{"type":"BASIC","role":"USER"}]`))
-	if !ok1 || !ok2 || a[0].Role != b[0].Role {
-		t.Fatalf("the same value in one page should share one *string")
+func FuzzWire(f *testing.F) {
+	for _, page := range wirePages {
+		f.Add([]byte(page))
 	}
-}
-
-func FuzzWireRoles(f *testing.F) {
-	f.Add(`[{"type":"BASIC","role":"ADMIN"},{"type":"CUSTOM","name":"N","tag":"t"}]`)
-	f.Add(`[{"type":"CUSTOM","name":"R\u00e9","tag":null}]`)
-	f.Add(`[{"Tag":"x"}]`)
-	f.Fuzz(func(t *testing.T, roles string) {
-		if !json.Valid([]byte(roles)) {
-			return
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if json.Valid(body) {
+			wiretest.Same(t, body, cortex.DecodeFast, cortex.DecodeSlow)
 		}
-		checkSame(t, roles)
 	})
 }
