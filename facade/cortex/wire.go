@@ -189,24 +189,15 @@ func role(s *jsonwire.Scanner, r *api.AssignedRole, strs *roleStrings) {
 			}
 		case "role":
 			seen.Once(s, 1)
-			r.Role = stringField(s, &strs.role)
+			r.Role = s.OptString(&strs.role)
 		case "name":
 			seen.Once(s, 2)
-			r.Name = stringField(s, &strs.name)
+			r.Name = s.OptString(&strs.name)
 		case "tag":
 			seen.Once(s, 3)
-			r.Tag = stringField(s, &strs.tag)
+			r.Tag = s.OptString(&strs.tag)
 		default:
 			s.Unknown(key, roleFields)
 		}
 	}
-}
-
-// stringField reads a *string field's value into *dst; null is nil.
-func stringField(s *jsonwire.Scanner, dst *string) *string {
-	if s.Null() {
-		return nil
-	}
-	*dst = s.String()
-	return dst
 }

@@ -87,25 +87,25 @@ func (b *userBox) user(s *jsonwire.Scanner, page *wirePage) {
 			}
 		case "username":
 			seen.Once(s, 1)
-			u.Username = stringField(s, &b.username)
+			u.Username = s.OptString(&b.username)
 		case "primaryEmail":
 			seen.Once(s, 2)
-			u.PrimaryEmail = stringField(s, &b.email)
+			u.PrimaryEmail = s.OptString(&b.email)
 		case "primaryPhone":
 			seen.Once(s, 3)
-			u.PrimaryPhone = stringField(s, &b.phone)
+			u.PrimaryPhone = s.OptString(&b.phone)
 		case "name":
 			seen.Once(s, 4)
-			u.Name = stringField(s, &b.name)
+			u.Name = s.OptString(&b.name)
 		case "avatar":
 			seen.Once(s, 5)
-			u.Avatar = stringField(s, &b.avatar)
+			u.Avatar = s.OptString(&b.avatar)
 		case "applicationId":
 			seen.Once(s, 6)
-			u.ApplicationId = stringField(s, &b.applicationID)
+			u.ApplicationId = s.OptString(&b.applicationID)
 		case "cimdClientId":
 			seen.Once(s, 7)
-			u.CimdClientId = stringField(s, &b.cimd)
+			u.CimdClientId = s.OptString(&b.cimd)
 		case "createdAt":
 			seen.Once(s, 8)
 			if !s.Null() {
@@ -118,11 +118,7 @@ func (b *userBox) user(s *jsonwire.Scanner, page *wirePage) {
 			}
 		case "lastSignInAt":
 			seen.Once(s, 10)
-			u.LastSignInAt = nil
-			if !s.Null() {
-				b.lastSignInAt = s.Float64()
-				u.LastSignInAt = &b.lastSignInAt
-			}
+			u.LastSignInAt = s.OptFloat64(&b.lastSignInAt)
 		case "isSuspended":
 			seen.Once(s, 11)
 			if !s.Null() {
@@ -130,10 +126,10 @@ func (b *userBox) user(s *jsonwire.Scanner, page *wirePage) {
 			}
 		case "hasPassword":
 			seen.Once(s, 12)
-			u.HasPassword = boolField(s, &b.hasPassword)
+			u.HasPassword = s.OptBool(&b.hasPassword)
 		case "hasSecurityVerificationMethod":
 			seen.Once(s, 13)
-			u.HasSecurityVerificationMethod = boolField(s, &b.hasSecurityVerification)
+			u.HasSecurityVerificationMethod = s.OptBool(&b.hasSecurityVerification)
 		case "customData":
 			seen.Once(s, 14)
 			switch {
@@ -226,22 +222,4 @@ func (b *userBox) identities(s *jsonwire.Scanner) {
 		m[target] = id
 	}
 	b.u.Identities = m
-}
-
-// stringField reads a *string field's value into *dst; null is nil.
-func stringField(s *jsonwire.Scanner, dst *string) *string {
-	if s.Null() {
-		return nil
-	}
-	*dst = s.String()
-	return dst
-}
-
-// boolField reads a *bool field's value into *dst; null is nil.
-func boolField(s *jsonwire.Scanner, dst *bool) *bool {
-	if s.Null() {
-		return nil
-	}
-	*dst = s.Bool()
-	return dst
 }

@@ -129,16 +129,16 @@ func (b *roleBox) role(s *jsonwire.Scanner, memo *wireMemo) {
 			}
 		case "description":
 			seen.Once(s, 4)
-			r.Description = stringField(s, &b.desc)
+			r.Description = s.OptString(&b.desc)
 		case "created_by":
 			seen.Once(s, 5)
-			r.CreatedBy = stringField(s, &b.createdBy)
+			r.CreatedBy = s.OptString(&b.createdBy)
 		case "created_at":
 			seen.Once(s, 6)
-			r.CreatedAt = intField(s, &b.createdAt)
+			r.CreatedAt = s.OptInt64(&b.createdAt)
 		case "updated_at":
 			seen.Once(s, 7)
-			r.UpdatedAt = intField(s, &b.updatedAt)
+			r.UpdatedAt = s.OptInt64(&b.updatedAt)
 		case "permissions":
 			seen.Once(s, 8)
 			r.Permissions = nil
@@ -227,24 +227,6 @@ func objectField(s *jsonwire.Scanner, memo *jsonwire.Memo[map[string]any], slot 
 	return slot
 }
 
-// stringField reads a *string field's value into *dst; null is nil.
-func stringField(s *jsonwire.Scanner, dst *string) *string {
-	if s.Null() {
-		return nil
-	}
-	*dst = s.String()
-	return dst
-}
-
-// intField reads a *int64 field's value into *dst; null is nil.
-func intField(s *jsonwire.Scanner, dst *int64) *int64 {
-	if s.Null() {
-		return nil
-	}
-	*dst = s.Int64()
-	return dst
-}
-
 // userBox is one organization user's record and the storage its pointers
 // point into.
 type userBox struct {
@@ -329,10 +311,10 @@ func (b *userBox) user(s *jsonwire.Scanner) {
 			}
 		case "email":
 			seen.Once(s, 3)
-			u.Email = stringField(s, &b.email)
+			u.Email = s.OptString(&b.email)
 		case "name":
 			seen.Once(s, 4)
-			u.Name = stringField(s, &b.name)
+			u.Name = s.OptString(&b.name)
 		case "role":
 			seen.Once(s, 5)
 			u.Role = nil
@@ -342,27 +324,18 @@ func (b *userBox) user(s *jsonwire.Scanner) {
 			}
 		case "api_key_last_used_at":
 			seen.Once(s, 6)
-			u.ApiKeyLastUsedAt = intField(s, &b.lastUsed)
+			u.ApiKeyLastUsedAt = s.OptInt64(&b.lastUsed)
 		case "is_default":
 			seen.Once(s, 7)
-			u.IsDefault = boolField(s, &b.isDefault)
+			u.IsDefault = s.OptBool(&b.isDefault)
 		case "is_scim_managed":
 			seen.Once(s, 8)
-			u.IsScimManaged = boolField(s, &b.scim)
+			u.IsScimManaged = s.OptBool(&b.scim)
 		case "is_service_account":
 			seen.Once(s, 9)
-			u.IsServiceAccount = boolField(s, &b.serviceAccount)
+			u.IsServiceAccount = s.OptBool(&b.serviceAccount)
 		default:
 			s.Unknown(key, userFields)
 		}
 	}
-}
-
-// boolField reads a *bool field's value into *dst; null is nil.
-func boolField(s *jsonwire.Scanner, dst *bool) *bool {
-	if s.Null() {
-		return nil
-	}
-	*dst = s.Bool()
-	return dst
 }

@@ -89,29 +89,25 @@ func (b *userBox) user(s *jsonwire.Scanner) {
 		switch key {
 		case "id":
 			seen.Once(s, 0)
-			u.Id = stringField(s, &b.id)
+			u.Id = s.OptString(&b.id)
 		case "email":
 			seen.Once(s, 1)
-			u.Email = stringField(s, &b.email)
+			u.Email = s.OptString(&b.email)
 		case "username":
 			seen.Once(s, 2)
-			u.Username = stringField(s, &b.username)
+			u.Username = s.OptString(&b.username)
 		case "description":
 			seen.Once(s, 3)
-			u.Description = stringField(s, &b.desc)
+			u.Description = s.OptString(&b.desc)
 		case "enabled":
 			seen.Once(s, 4)
-			u.Enabled = nil
-			if !s.Null() {
-				b.enabled = s.Bool()
-				u.Enabled = &b.enabled
-			}
+			u.Enabled = s.OptBool(&b.enabled)
 		case "created_at":
 			seen.Once(s, 5)
-			u.CreatedAt = timeField(s, &b.created)
+			u.CreatedAt = s.OptTime(&b.created)
 		case "updated_at":
 			seen.Once(s, 6)
-			u.UpdatedAt = timeField(s, &b.updated)
+			u.UpdatedAt = s.OptTime(&b.updated)
 		case "api_roles":
 			seen.Once(s, 7)
 			u.ApiRoles = nil
@@ -157,24 +153,6 @@ func (b *userBox) user(s *jsonwire.Scanner) {
 			s.Unknown(key, userFields)
 		}
 	}
-}
-
-// stringField reads a *string field's value into *dst; null is nil.
-func stringField(s *jsonwire.Scanner, dst *string) *string {
-	if s.Null() {
-		return nil
-	}
-	*dst = s.String()
-	return dst
-}
-
-// timeField reads a *time.Time field's value into *dst; null is nil.
-func timeField(s *jsonwire.Scanner, dst *time.Time) *time.Time {
-	if s.Null() {
-		return nil
-	}
-	*dst = s.Time()
-	return dst
 }
 
 // keyed reads a {"<keyName>": ..., "role": ...} object (CorpusRole,

@@ -428,3 +428,53 @@ func (m *Memo[T]) Read(s *Scanner, decode func(*Scanner) T) T {
 	m.mu.Unlock()
 	return v
 }
+
+// The Opt methods read a value for a pointer field, as encoding/json does:
+// null is nil; otherwise the value is stored in *dst, storage the caller
+// provides (so that a record and its fields can be one allocation), and
+// dst is returned.
+
+// OptString reads a string or null.
+func (s *Scanner) OptString(dst *string) *string {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.String()
+	return dst
+}
+
+// OptBool reads a boolean or null.
+func (s *Scanner) OptBool(dst *bool) *bool {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.Bool()
+	return dst
+}
+
+// OptInt64 reads an integer or null.
+func (s *Scanner) OptInt64(dst *int64) *int64 {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.Int64()
+	return dst
+}
+
+// OptFloat64 reads a number or null.
+func (s *Scanner) OptFloat64(dst *float64) *float64 {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.Float64()
+	return dst
+}
+
+// OptTime reads an RFC 3339 time string or null.
+func (s *Scanner) OptTime(dst *time.Time) *time.Time {
+	if s.Null() {
+		return nil
+	}
+	*dst = s.Time()
+	return dst
+}
