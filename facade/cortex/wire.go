@@ -2,7 +2,6 @@ package cortex
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
 
 	"github.com/rolecall/rolecall/facade"
@@ -73,47 +72,28 @@ func decodeSlow(body []byte, batch []facade.Assignment, emails []string, maxBody
 
 // decodeFast is decodePage with jsonwire; ok is false when the page needs
 // encoding/json.
-func decodeFast(body []byte, batch []facade.Assignment, emails []string) (_ []facade.Assignment, _ []string, info pageInfo, ok bool) {
-	info = pageInfo{Page: -1, TotalPages: -1, Total: -1}
-	if !json.Valid(body) {
-		return batch, emails, info, false
-	}
-	s := jsonwire.New(string(body))
-	if !s.Object() {
-		return batch, emails, info, false
-	}
-	for key, ok := s.Key(); ok; key, ok = s.Key() {
-		switch key { // jsonstream matches the top-level keys exactly and skips the rest
-		case "users":
-			if s.Null() {
-				continue
-			}
-			if !s.Array() {
-				return batch, emails, info, false
-			}
-			for s.Elem() {
-				b := new(userBox)
-				b.user(&s)
-				if !s.OK() {
-					return batch, emails, info, false
-				}
-				emails = append(emails, b.u.Email)
-				var err error
-				if batch, err = appendAssignments(batch, &b.u); err != nil {
-					return batch, emails, info, false // encoding/json's pass reports it
-				}
-			}
+func decodeFast(body []byte, batch []facade.Assignment, emails []string) ([]facade.Assignment, []string, pageInfo, bool) {
+	info := pageInfo{Page: -1, TotalPages: -1, Total: -1}
+	ok := jsonwire.ReadPage(body, "users", func(s *jsonwire.Scanner) bool {
+		b := new(userBox)
+		b.user(s)
+		emails = append(emails, b.u.Email)
+		var err error
+		batch, err = appendAssignments(batch, &b.u)
+		return s.OK() && err == nil // encoding/json's pass reports the error
+	}, func(s *jsonwire.Scanner, key string) {
+		switch key {
 		case "page":
-			int32Field(&s, &info.Page)
+			int32Field(s, &info.Page)
 		case "total":
-			int32Field(&s, &info.Total)
+			int32Field(s, &info.Total)
 		case "totalPages":
-			int32Field(&s, &info.TotalPages)
+			int32Field(s, &info.TotalPages)
 		default:
 			s.Skip()
 		}
-	}
-	return batch, emails, info, s.OK() && s.End()
+	})
+	return batch, emails, info, ok
 }
 
 // int32Field reads an int32 as encoding/json does: null leaves *dst as it

@@ -1,8 +1,6 @@
 package logto
 
 import (
-	"encoding/json"
-
 	"github.com/rolecall/rolecall/facade"
 	api "github.com/rolecall/rolecall/gen/logto"
 	"github.com/rolecall/rolecall/internal/jsonwire"
@@ -46,29 +44,15 @@ type wirePage struct {
 // role r's assignments appended to batch, or reports false when the page
 // needs encoding/json.
 func decodeFast(body []byte, batch []facade.Assignment, r *api.RoleWithStats) ([]facade.Assignment, bool) {
-	if !json.Valid(body) {
-		return batch, false
-	}
-	s := jsonwire.New(string(body))
-	if s.Null() {
-		return batch, s.End()
-	}
-	if !s.Array() {
-		return batch, false
-	}
 	var page wirePage
-	for s.Elem() {
+	ok := jsonwire.ReadPage(body, "", func(s *jsonwire.Scanner) bool {
 		b := new(userBox)
-		b.user(&s, &page)
-		if !s.OK() {
-			return batch, false
-		}
+		b.user(s, &page)
 		var err error
-		if batch, err = appendUser(batch, &b.u, r); err != nil {
-			return batch, false // encoding/json's pass reports it
-		}
-	}
-	return batch, s.OK() && s.End()
+		batch, err = appendUser(batch, &b.u, r)
+		return s.OK() && err == nil // encoding/json's pass reports the error
+	}, nil)
+	return batch, ok
 }
 
 // user reads one user object into b.

@@ -1,8 +1,6 @@
 package openai
 
 import (
-	"encoding/json"
-
 	"github.com/rolecall/rolecall/facade"
 	api "github.com/rolecall/rolecall/gen/openai"
 	"github.com/rolecall/rolecall/internal/jsonwire"
@@ -53,49 +51,36 @@ var roleFields = []string{"assignment_sources", "created_at", "created_by", "cre
 // encoding/json.
 func decodeRolesFast(body []byte, batch []facade.Assignment, u *api.OrganizationUser, memo *wireMemo) ([]facade.Assignment, cursor, bool) {
 	var c cursor
-	if !json.Valid(body) {
-		return batch, c, false
-	}
-	s := jsonwire.New(string(body))
-	if !s.Object() {
-		return batch, c, false
-	}
-	for key, ok := s.Key(); ok; key, ok = s.Key() {
-		switch key { // jsonstream matches the top-level keys exactly and skips the rest
-		case "data":
-			if s.Null() {
-				continue
-			}
-			if !s.Array() {
-				return batch, c, false
-			}
-			for s.Elem() {
-				b := new(roleBox)
-				b.role(&s, memo)
-				if !s.OK() {
-					return batch, c, false
-				}
-				a, err := roleAssignment(u, &b.r)
-				if err != nil {
-					return batch, c, false // encoding/json's pass reports it
-				}
-				batch = append(batch, a)
-			}
-		case "next":
-			c.next = ""
-			if !s.Null() {
-				c.next = s.String()
-			}
-		case "has_more":
-			c.more, c.moreSet = false, false
-			if !s.Null() {
-				c.more, c.moreSet = s.Bool(), true
-			}
-		default:
-			s.Skip()
+	ok := jsonwire.ReadPage(body, "data", func(s *jsonwire.Scanner) bool {
+		b := new(roleBox)
+		b.role(s, memo)
+		if !s.OK() {
+			return false
 		}
+		a, err := roleAssignment(u, &b.r)
+		batch = append(batch, a)
+		return err == nil // encoding/json's pass reports the error
+	}, func(s *jsonwire.Scanner, key string) { c.read(s, key, "next") })
+	return batch, c, ok
+}
+
+// read reads a page's cursor member key, where the next page's cursor is
+// named next.
+func (c *cursor) read(s *jsonwire.Scanner, key, next string) {
+	switch key {
+	case next:
+		c.next = ""
+		if !s.Null() {
+			c.next = s.String()
+		}
+	case "has_more":
+		c.more, c.moreSet = false, false
+		if !s.Null() {
+			c.more, c.moreSet = s.Bool(), true
+		}
+	default:
+		s.Skip()
 	}
-	return batch, c, s.OK() && s.End()
 }
 
 // role reads one AssignedRoleDetails object into b.
@@ -244,45 +229,13 @@ var userFields = []string{"added_at", "api_key_last_used_at", "email", "id", "is
 // or reports false when the page needs encoding/json.
 func decodeUsersFast(body []byte, users []*api.OrganizationUser) ([]*api.OrganizationUser, cursor, bool) {
 	var c cursor
-	if !json.Valid(body) {
-		return users, c, false
-	}
-	s := jsonwire.New(string(body))
-	if !s.Object() {
-		return users, c, false
-	}
-	for key, ok := s.Key(); ok; key, ok = s.Key() {
-		switch key {
-		case "data":
-			if s.Null() {
-				continue
-			}
-			if !s.Array() {
-				return users, c, false
-			}
-			for s.Elem() {
-				b := new(userBox)
-				b.user(&s)
-				if !s.OK() || b.u.Id == "" {
-					return users, c, false
-				}
-				users = append(users, &b.u)
-			}
-		case "last_id":
-			c.next = ""
-			if !s.Null() {
-				c.next = s.String()
-			}
-		case "has_more":
-			c.more, c.moreSet = false, false
-			if !s.Null() {
-				c.more, c.moreSet = s.Bool(), true
-			}
-		default:
-			s.Skip()
-		}
-	}
-	return users, c, s.OK() && s.End()
+	ok := jsonwire.ReadPage(body, "data", func(s *jsonwire.Scanner) bool {
+		b := new(userBox)
+		b.user(s)
+		users = append(users, &b.u)
+		return b.u.Id != "" // encoding/json's pass reports a user without an id
+	}, func(s *jsonwire.Scanner, key string) { c.read(s, key, "last_id") })
+	return users, c, ok
 }
 
 // user reads one OrganizationUser object into b.

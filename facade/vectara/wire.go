@@ -1,7 +1,6 @@
 package vectara
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
@@ -45,37 +44,14 @@ var userFields = []string{"agent_roles", "api_policy", "api_roles", "corpus_role
 // decodeFast decodes a listUsers page body into assignments appended to
 // batch, or reports false when the page needs encoding/json.
 func decodeFast(body []byte, batch []facade.Assignment, sc scopes) ([]facade.Assignment, bool) {
-	if !json.Valid(body) {
-		return batch, false
-	}
-	s := jsonwire.New(string(body))
-	if !s.Object() {
-		return batch, false
-	}
-	for key, ok := s.Key(); ok; key, ok = s.Key() {
-		if key != "users" { // jsonstream matches the items key exactly and skips the rest
-			s.Skip()
-			continue
-		}
-		if s.Null() {
-			continue
-		}
-		if !s.Array() {
-			return batch, false
-		}
-		for s.Elem() {
-			b := new(userBox)
-			b.user(&s)
-			if !s.OK() {
-				return batch, false
-			}
-			var err error
-			if batch, err = appendAssignments(batch, &b.u, sc); err != nil {
-				return batch, false // encoding/json's pass reports it
-			}
-		}
-	}
-	return batch, s.OK() && s.End()
+	ok := jsonwire.ReadPage(body, "users", func(s *jsonwire.Scanner) bool {
+		b := new(userBox)
+		b.user(s)
+		var err error
+		batch, err = appendAssignments(batch, &b.u, sc)
+		return s.OK() && err == nil // encoding/json's pass reports the error
+	}, nil)
+	return batch, ok
 }
 
 // user reads one user object into b.

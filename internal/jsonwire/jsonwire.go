@@ -478,3 +478,52 @@ func (s *Scanner) OptTime(dst *time.Time) *time.Time {
 	*dst = s.Time()
 	return dst
 }
+
+// ReadPage reads a list response. The body must be valid JSON (else
+// ReadPage reports false at once) holding an object whose member items is
+// an array or null, or, with items "", the array itself. elem reads each
+// element, and returns false to give up; the object's other members go to
+// field, which must read their value (nil: they are skipped). As jsonstream
+// does, ReadPage matches items exactly and reads every member of that name.
+// It reports whether the whole body was read without failing.
+func ReadPage(body []byte, items string, elem func(s *Scanner) bool, field func(s *Scanner, key string)) bool {
+	if !json.Valid(body) {
+		return false
+	}
+	s := New(string(body))
+	if items == "" {
+		return s.list(elem) && s.End()
+	}
+	if !s.Object() {
+		return false
+	}
+	for key, ok := s.Key(); ok; key, ok = s.Key() {
+		switch {
+		case key == items:
+			if !s.list(elem) {
+				return false
+			}
+		case field != nil:
+			field(&s, key)
+		default:
+			s.Skip()
+		}
+	}
+	return s.OK() && s.End()
+}
+
+// list reads an array or null, each element with elem.
+func (s *Scanner) list(elem func(s *Scanner) bool) bool {
+	if s.Null() {
+		return true
+	}
+	if !s.Array() {
+		return false
+	}
+	for s.Elem() {
+		if !elem(s) || !s.OK() {
+			return false
+		}
+	}
+	return s.OK()
+}
