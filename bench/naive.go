@@ -10,15 +10,15 @@ import (
 	logto "github.com/rolecall/rolecall/gen/logto"
 	openai "github.com/rolecall/rolecall/gen/openai"
 	vectara "github.com/rolecall/rolecall/gen/vectara"
+	"github.com/rolecall/rolecall/internal/baseline"
 )
 
 // Body is one response body of a listing, kept for the decoder-only
-// baseline. Kind says what it holds: "cortex", "vectara", "openai.users",
-// "openai.roles", "logto.roles" or "logto.users".
-type Body struct {
-	Kind string
-	Data []byte
-}
+// baseline (baseline.DecodeOnly).
+type Body = baseline.Body
+
+// DecodeOnly is baseline.DecodeOnly.
+func DecodeOnly(bodies []Body) (int, error) { return baseline.DecodeOnly(bodies) }
 
 // SeqResult is what a sequential listing saw.
 type SeqResult struct {
@@ -106,7 +106,7 @@ func (s *seq) cortex() error {
 		if r.JSON200 == nil {
 			return statusErr("cortex page", r.HTTPResponse, r.Body)
 		}
-		s.keep(Body{"cortex", r.Body})
+		s.keep(Body{Kind: "cortex", Data: r.Body})
 		for _, u := range r.JSON200.Users {
 			for _, role := range u.Roles {
 				switch {
@@ -146,7 +146,7 @@ func (s *seq) vectara() error {
 		if r.JSON200 == nil {
 			return statusErr("vectara page", r.HTTPResponse, r.Body)
 		}
-		s.keep(Body{"vectara", r.Body})
+		s.keep(Body{Kind: "vectara", Data: r.Body})
 		if r.JSON200.Users != nil {
 			for _, u := range *r.JSON200.Users {
 				id := deref(u.Id)
@@ -196,7 +196,7 @@ func (s *seq) openai() error {
 		if r.JSON200 == nil {
 			return statusErr("openai users", r.HTTPResponse, r.Body)
 		}
-		s.keep(Body{"openai.users", r.Body})
+		s.keep(Body{Kind: "openai.users", Data: r.Body})
 		for _, u := range r.JSON200.Data {
 			if u.Role != nil {
 				s.add(u.Id, string(*u.Role), "api.organization")
@@ -211,7 +211,7 @@ func (s *seq) openai() error {
 				if rr.JSON200 == nil {
 					return statusErr("openai roles", rr.HTTPResponse, rr.Body)
 				}
-				s.keep(Body{"openai.roles", rr.Body})
+				s.keep(Body{Kind: "openai.roles", Data: rr.Body})
 				for _, role := range rr.JSON200.Data {
 					s.add(u.Id, role.Id, role.ResourceType)
 				}
@@ -250,7 +250,7 @@ func (s *seq) logto() error {
 		if r.JSON200 == nil {
 			return statusErr("logto roles", r.HTTPResponse, r.Body)
 		}
-		s.keep(Body{"logto.roles", r.Body})
+		s.keep(Body{Kind: "logto.roles", Data: r.Body})
 		roles = append(roles, *r.JSON200...)
 		if !linkNext(r.HTTPResponse) {
 			break
@@ -267,7 +267,7 @@ func (s *seq) logto() error {
 			if r.JSON200 == nil {
 				return statusErr("logto role users", r.HTTPResponse, r.Body)
 			}
-			s.keep(Body{"logto.users", r.Body})
+			s.keep(Body{Kind: "logto.users", Data: r.Body})
 			for _, u := range *r.JSON200 {
 				s.add(u.Id, role.Id, "")
 			}

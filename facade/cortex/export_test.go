@@ -1,6 +1,9 @@
 package cortex
 
-import "github.com/rolecall/rolecall/facade"
+import (
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/baseline"
+)
 
 // Page is a page's decoded form, for the wire tests.
 type Page struct {
@@ -18,4 +21,16 @@ func DecodeFast(body []byte) (Page, bool) {
 func DecodeSlow(body []byte) (Page, error) {
 	b, e, info, err := decodeSlow(body, nil, nil, 0)
 	return Page{b, e, info}, err
+}
+
+// NewDecoder returns the driver's page decoding for BenchmarkDecode: each
+// body decoded into a reused batch, as the driver's free lists do.
+func NewDecoder() func(baseline.Body) (int, error) {
+	var batch []facade.Assignment
+	var emails []string
+	return func(body baseline.Body) (int, error) {
+		var err error
+		batch, emails, _, err = decodePage(body.Data, batch[:0], emails[:0], 0)
+		return len(batch), err
+	}
 }

@@ -57,3 +57,9 @@ func FuzzWire(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode: the driver's page decoding against the decoder-only
+// baseline over the same bytes (make bench reports it in BENCHMARKS.md).
+func BenchmarkDecode(b *testing.B) {
+	wiretest.BenchmarkDecode(b, "cortex", 100_000, []string{"cortex"}, cortex.NewDecoder())
+}

@@ -106,3 +106,9 @@ func FuzzWireUsers(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode: the driver's page decoding against the decoder-only
+// baseline over the same bytes (make bench reports it in BENCHMARKS.md).
+func BenchmarkDecode(b *testing.B) {
+	wiretest.BenchmarkDecode(b, "openai", 10_000, []string{"openai.users", "openai.roles"}, openai.NewDecoder())
+}

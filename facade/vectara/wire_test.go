@@ -58,3 +58,9 @@ func FuzzWire(f *testing.F) {
 }
 
 func count(batch []facade.Assignment) int { return len(batch) }
+
+// BenchmarkDecode: the driver's page decoding against the decoder-only
+// baseline over the same bytes (make bench reports it in BENCHMARKS.md).
+func BenchmarkDecode(b *testing.B) {
+	wiretest.BenchmarkDecode(b, "vectara", 100_000, []string{"vectara"}, vectara.NewDecoder())
+}

@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/fixture"
+	"github.com/rolecall/rolecall/internal/baseline"
 	"github.com/rolecall/rolecall/providertest"
 )
 
@@ -64,8 +67,31 @@ func Bodies(t testing.TB, provider, suffix string, users int) [][]byte {
 			out = append(out, ex.Response.BodyBytes())
 		}
 	}
-	srv := providertest.NewServer(t, provider, providertest.Options{Tenant: providertest.NewTenant(provider, users, 7)})
-	rec := &recorder{suffix: suffix}
+	n := len(out)
+	for _, p := range Pages(t, provider, users, 7) {
+		if strings.HasSuffix(p.path, suffix) {
+			out = append(out, p.Data)
+		}
+	}
+	if len(out) == n {
+		t.Fatalf("listing the fake sent no request ending in %s", suffix)
+	}
+	return out
+}
+
+// page is a listing's 200 body and the path it answered.
+type page struct {
+	baseline.Body
+	path string
+}
+
+// Pages lists a generated tenant (providertest.NewTenant(provider, users,
+// seed)) from providertest's fake with provider's driver at its defaults,
+// and returns the 200 bodies it received, in no particular order.
+func Pages(t testing.TB, provider string, users int, seed int64) []page {
+	t.Helper()
+	srv := providertest.NewServer(t, provider, providertest.Options{Tenant: providertest.NewTenant(provider, users, seed), NoValidate: users > 5000})
+	rec := &recorder{provider: provider}
 	l, err := drivers.New(provider, srv.Token(), facade.Options{BaseURL: srv.URL(), RateLimit: -1,
 		HTTPClient: &http.Client{Transport: rec}})
 	if err != nil {
@@ -74,22 +100,19 @@ func Bodies(t testing.TB, provider, suffix string, users int) [][]byte {
 	if _, err := facade.Collect(l.ListAssignments(t.Context(), nil)); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.bodies) == 0 {
-		t.Fatalf("listing the fake sent no request ending in %s", suffix)
-	}
-	return append(out, rec.bodies...)
+	return rec.pages
 }
 
-// recorder keeps the bodies of 200 answers to requests ending in suffix.
+// recorder keeps the bodies of 200 answers.
 type recorder struct {
-	suffix string
-	mu     sync.Mutex
-	bodies [][]byte
+	provider string
+	mu       sync.Mutex
+	pages    []page
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusOK || !strings.HasSuffix(req.URL.Path, r.suffix) {
+	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
 	body, err := io.ReadAll(resp.Body)
@@ -98,7 +121,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	r.mu.Lock()
-	r.bodies = append(r.bodies, body)
+	r.pages = append(r.pages, page{baseline.Body{Kind: baseline.KindOf(r.provider, req.URL.Path), Data: body}, req.URL.Path})
 	r.mu.Unlock()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
@@ -148,4 +171,64 @@ func AllocsPerItem[T any](t *testing.T, provider, suffix string, users int, fast
 	allocs := testing.AllocsPerRun(20, func() { fast(body) })
 	t.Logf("%.0f allocations for %d items (%d bytes): %.2f each", allocs, n, len(body), allocs/float64(n))
 	return allocs / float64(n)
+}
+
+// BenchmarkDecode measures a driver's page decoding against the
+// decoder-only baseline over the same bytes: the assignment-bearing pages
+// (see kinds) of a listing of providertest.NewTenant(provider, users, 1),
+// the tenant of the end-to-end throughput benchmark. Sub-benchmark
+// "rolecall" decodes every page with decode (the driver's own page
+// decoder, fast path and fallback, batches reused as its free lists do)
+// and "decoder-only" with baseline.DecodeOnly; both report assignments/s
+// and allocs/assignment, and must count the same assignments. No HTTP, no
+// iterator, no dedupe: only decoding and the mapping to assignments.
+func BenchmarkDecode(b *testing.B, provider string, users int, kinds []string, decode func(baseline.Body) (int, error)) {
+	var bodies []baseline.Body
+	size := 0
+	for _, p := range Pages(b, provider, users, 1) {
+		if slices.Contains(kinds, p.Kind) {
+			bodies = append(bodies, p.Body)
+			size += len(p.Data)
+		}
+	}
+	want, err := baseline.DecodeOnly(bodies)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, decodeAll func() (int, error)) {
+		b.SetBytes(int64(size))
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		for b.Loop() {
+			n, err := decodeAll()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n != want {
+				b.Fatalf("%d assignments, the decoder-only baseline counts %d", n, want)
+			}
+		}
+		runtime.ReadMemStats(&m1)
+		total := float64(want) * float64(b.N)
+		b.ReportMetric(total/b.Elapsed().Seconds(), "assignments/s")
+		b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/total, "allocs/assignment")
+		b.ReportMetric(float64(want), "assignments")
+		b.ReportMetric(float64(len(bodies)), "pages")
+	}
+	b.Run("rolecall", func(b *testing.B) {
+		run(b, func() (int, error) {
+			n := 0
+			for _, body := range bodies {
+				k, err := decode(body)
+				if err != nil {
+					return n, fmt.Errorf("%s: %w", body.Kind, err)
+				}
+				n += k
+			}
+			return n, nil
+		})
+	})
+	b.Run("decoder-only", func(b *testing.B) {
+		run(b, func() (int, error) { return baseline.DecodeOnly(bodies) })
+	})
 }

@@ -1,15 +1,51 @@
-package bench
+// Package baseline is the yardstick rolecall's decoding is measured
+// against: the decoder-only floor, which stream-decodes a listing's
+// response bodies with encoding/json into the generated types and counts
+// the assignments, and nothing else. The end-to-end benchmarks (package
+// bench) and the drivers' page-decoding benchmarks use it over the same
+// bytes as rolecall.
+package baseline
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	cortex "github.com/rolecall/rolecall/gen/cortex"
 	logto "github.com/rolecall/rolecall/gen/logto"
 	openai "github.com/rolecall/rolecall/gen/openai"
 	vectara "github.com/rolecall/rolecall/gen/vectara"
 )
+
+// Body is one 200 response body of a listing. Kind says what it holds:
+// "cortex", "vectara", "openai.users", "openai.roles", "logto.roles" or
+// "logto.users" (KindOf).
+type Body struct {
+	Kind string
+	Data []byte
+}
+
+// KindOf returns the Kind of a 200 body answering a GET of path (the
+// provider's path, or a test server's with a prefix) from provider's
+// listing, or "" for a request a listing does not make.
+func KindOf(provider, path string) string {
+	switch {
+	case provider == "cortex" && strings.HasSuffix(path, "/api/v1/users/roles"):
+		return "cortex"
+	case provider == "vectara" && strings.HasSuffix(path, "/v2/users"):
+		return "vectara"
+	case provider == "openai" && strings.HasSuffix(path, "/organization/users"):
+		return "openai.users"
+	case provider == "openai" && strings.HasSuffix(path, "/roles") && strings.Contains(path, "/organization/users/"):
+		return "openai.roles"
+	case provider == "logto" && strings.HasSuffix(path, "/api/roles"):
+		return "logto.roles"
+	case provider == "logto" && strings.HasSuffix(path, "/users") && strings.Contains(path, "/api/roles/"):
+		return "logto.users"
+	}
+	return ""
+}
 
 // DecodeOnly is the decoder-only baseline: it stream-decodes each body
 // with encoding/json's Decoder, element by element (Token, More, Decode)
