@@ -65,4 +65,17 @@
 // defaults to the provider's documented limit and slows down when 429s
 // arrive. Credentials go only to the provider's own host, and plain http
 // is refused except for loopback hosts.
+//
+// # Decoding
+//
+// Each page is read whole into a reused buffer (at most
+// Options.MaxBodyBytes), checked to be valid JSON, and decoded record by
+// record into the generated types by a reader of the plain JSON subset
+// (strings without escapes, numbers, booleans, null; keys as the spec
+// spells them) that allocates about one object a record; a page outside
+// that subset is decoded by encoding/json instead, with the same result.
+// Records therefore share memory: the strings of a page's records share
+// one copy of its body, and values that repeat (OpenAI's permissions and
+// role metadata within a listing, Logto's empty customData within a page)
+// may be one value. Treat records as read-only.
 package facade
