@@ -27,8 +27,9 @@ type Options struct {
 	// Retry is the retry policy (zero value: DefaultRetryPolicy).
 	Retry RetryPolicy
 	// RateLimit is the client-side request rate per second, shared by all
-	// of a driver's workers; it halves when the server answers 429 and
-	// climbs back on success. 0 means the provider's documented limit
+	// of a driver's workers, with requests evenly spaced; it halves when
+	// the server answers 429 and climbs back on success, to a little below
+	// a rate that keeps drawing 429s. 0 means the provider's documented limit
 	// (Cortex 1000/min, Logto Cloud 200/10 s; others unlimited until a 429
 	// arrives); negative means none.
 	RateLimit float64

@@ -776,7 +776,7 @@ func (r *report) writePeer(p func(string, ...any)) {
 
 func (r *report) writeRate(p func(string, ...any)) {
 	p("## Rate limits\n\n")
-	p("The fake allows R = 50 requests per second (a token bucket with a burst of 6, the same as the client's own limiter at R) and answers 429 with Retry-After beyond. **client-limited** sets the client's RateLimit to R; **client-unlimited** turns the client's limiter off (RateLimit -1) and leaves it to retries (default policy: 4 retries, Retry-After honoured). *useful req/s* is the requests answered other than with a 429 over the wall time (a failed listing stops early, so read it with the failures).\n\n")
+	p("The fake allows R = 50 requests per second (a token bucket with a burst of 6; the client's own limiter at R spaces its requests evenly, a burst of 1, so that the fake's bucket absorbs the jitter of their arrival) and answers 429 with Retry-After beyond. **client-limited** sets the client's RateLimit to R; **client-unlimited** turns the client's limiter off (RateLimit -1) and leaves it to retries (default policy: 4 retries, Retry-After honoured). *useful req/s* is the requests answered other than with a 429 over the wall time (a failed listing stops early, so read it with the failures).\n\n")
 	p("| provider | mode | min requests | attempts | 429s | useful req/s | × R | failed listings | wall | command |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
 		for _, mode := range []string{"client-limited", "client-unlimited"} {

@@ -100,7 +100,9 @@ type Config struct {
 	Retry RetryPolicy
 	// RateLimit is the sustained request rate; zero means unlimited.
 	RateLimit rate.Limit
-	// Burst is the rate limiter's bucket size (default 1 + RateLimit/10).
+	// Burst is the rate limiter's bucket size (default 1: requests evenly
+	// spaced, so that the server's own bucket, usually larger, absorbs the
+	// jitter of their arrival instead of answering 429 when it bunches).
 	Burst int
 	// MaxInFlight bounds the requests in flight at once (0: unbounded).
 	MaxInFlight int
@@ -156,7 +158,7 @@ func New(cfg Config) *Transport {
 	if cfg.RateLimit > 0 {
 		burst := cfg.Burst
 		if burst <= 0 {
-			burst = 1 + int(cfg.RateLimit/10)
+			burst = 1
 		}
 		t.limiter = newAdaptiveLimiter(cfg.RateLimit, burst)
 	}
@@ -424,27 +426,36 @@ func (b *releaseBody) Close() error {
 }
 
 // adaptiveLimiter is a token bucket that halves its rate on each 429 and
-// climbs back by a tenth of the difference on each success.
+// climbs back by a tenth of the difference on each success, up to a
+// ceiling. The ceiling starts at the configured rate and comes down by a
+// tenth on each 429 (to half the configured rate at the lowest), then
+// creeps back up by a thousandth of the configured rate on each success: a
+// client configured at exactly the server's rate (or sharing it with other
+// clients) settles a little below it instead of meeting a 429 each time the
+// arrival of its requests jitters.
 type adaptiveLimiter struct {
 	*rate.Limiter
-	mu      sync.Mutex
-	ceiling rate.Limit
-	floor   rate.Limit
+	mu         sync.Mutex
+	configured rate.Limit
+	ceiling    rate.Limit
+	floor      rate.Limit
 }
 
 func newAdaptiveLimiter(r rate.Limit, burst int) *adaptiveLimiter {
-	return &adaptiveLimiter{Limiter: rate.NewLimiter(r, burst), ceiling: r, floor: r / 16}
+	return &adaptiveLimiter{Limiter: rate.NewLimiter(r, burst), configured: r, ceiling: r, floor: r / 16}
 }
 
 func (l *adaptiveLimiter) slowDown() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.SetLimit(max(l.Limit()/2, l.floor))
+	l.ceiling = max(l.ceiling*0.9, l.configured/2)
+	l.SetLimit(max(min(l.Limit()/2, l.ceiling), l.floor))
 }
 
 func (l *adaptiveLimiter) recover() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.ceiling = min(l.ceiling+l.configured/1000, l.configured)
 	if cur := l.Limit(); cur < l.ceiling {
 		l.SetLimit(min(cur+(l.ceiling-cur)/10+l.floor/10, l.ceiling))
 	}

@@ -797,7 +797,7 @@ func TestRateLimitPacesRequests(t *testing.T) {
 
 func TestRateLimitDefaultBurst(t *testing.T) {
 	tr := New(Config{RateLimit: 50})
-	assert.Equal(t, 6, tr.limiter.Burst())
+	assert.Equal(t, 1, tr.limiter.Burst(), "evenly spaced: the server's bucket absorbs the jitter")
 	tr = New(Config{RateLimit: 5})
 	assert.Equal(t, 1, tr.limiter.Burst())
 	tr = New(Config{RateLimit: 5, Burst: 3})
@@ -827,10 +827,19 @@ func TestRateLimitSlowsAfter429AndRecovers(t *testing.T) {
 	assert.InDelta(t, 1000.0/16, float64(tr.limiter.Limit()), 1e-9, "the rate bottoms out at a sixteenth")
 	assert.Equal(t, int64(12), obs.rateLimits.Load())
 
+	// Twelve 429s brought the ceiling down by a tenth each, to its bottom:
+	// half the configured rate.
+	assert.InDelta(t, 500, float64(tr.limiter.ceiling), 1e-9)
+
 	status.Store(http.StatusOK)
 	do()
-	assert.InDelta(t, 62.5+(1000-62.5)/10+6.25, float64(tr.limiter.Limit()), 1e-9)
-	for range 100 {
+	assert.InDelta(t, 501, float64(tr.limiter.ceiling), 1e-9, "the ceiling creeps up by a thousandth a success")
+	assert.InDelta(t, 62.5+(501-62.5)/10+6.25, float64(tr.limiter.Limit()), 1e-9)
+	for range 99 {
+		do()
+	}
+	assert.InDelta(t, 600, float64(tr.limiter.Limit()), 1, "the rate climbs back to the ceiling")
+	for range 450 {
 		do()
 	}
 	assert.InDelta(t, 1000, float64(tr.limiter.Limit()), 1e-9, "the rate climbs back to, not past, the configured one")
