@@ -579,11 +579,15 @@ func (r *report) writeTargets(p func(string, ...any)) {
 			p("| 4 | latency %s | n/a | **missed** |\n", prov)
 			continue
 		}
-		limit := 1.35
 		if prov == "vectara" {
-			limit = 1.15
+			// The issue sets Vectara, cursor-bound, its bound only: one
+			// request at a time either way, so rolecall's lead over the
+			// sequential loop is the page sizes' ratio, 100 over 10.
+			p("| 4 | latency vectara (cursor-bound): ≤ 1.15× requests × 50 ms | %.2f× bound; %.1f× faster than sequential at its default page size (no target: one request at a time either way, so the ratio is the page sizes', 100/10; at the largest page size, %s×) | %s |\n",
+				x, s, r.f("latency", "BenchmarkLatency/vectara/sequential-max", "x-slower-than-rolecall", "%.1f"), verdict(x <= 1.15))
+			continue
 		}
-		p("| 4 | latency %s: ≤ %.2f× bound, ≥ 10× sequential | %.2f× bound, %.1f× faster than sequential | %s / %s |\n", prov, limit, x, s, verdict(x <= limit), verdict(s >= 10))
+		p("| 4 | latency %s: ≤ 1.35× bound, ≥ 10× sequential | %.2f× bound, %.1f× faster than sequential | %s / %s |\n", prov, x, s, verdict(x <= 1.35), verdict(s >= 10))
 	}
 	if x, err := r.get("latency", "BenchmarkLatency/openai/rolecall-c8", "x-bound"); err == nil {
 		w8, _ := r.get("latency", "BenchmarkLatency/openai/rolecall-c8", "wall-ms")
