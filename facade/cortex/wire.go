@@ -120,14 +120,10 @@ func (b *userBox) user(s *jsonwire.Scanner) {
 		switch key {
 		case "email":
 			seen.Once(s, 0)
-			if !s.Null() {
-				u.Email = s.String()
-			}
+			s.StringInto(&u.Email)
 		case "name":
 			seen.Once(s, 1)
-			if !s.Null() {
-				u.Name = s.String()
-			}
+			s.StringInto(&u.Name)
 		case "roles":
 			seen.Once(s, 2)
 			u.Roles = nil
@@ -164,9 +160,7 @@ func role(s *jsonwire.Scanner, r *api.AssignedRole, strs *roleStrings) {
 		switch key {
 		case "type":
 			seen.Once(s, 0)
-			if !s.Null() {
-				r.Type = api.AssignedRoleType(s.String())
-			}
+			s.StringInto((*string)(&r.Type))
 		case "role":
 			seen.Once(s, 1)
 			r.Role = s.OptString(&strs.role)

@@ -66,9 +66,7 @@ func (b *userBox) user(s *jsonwire.Scanner, page *wirePage) {
 		switch key {
 		case "id":
 			seen.Once(s, 0)
-			if !s.Null() {
-				u.Id = s.String()
-			}
+			s.StringInto(&u.Id)
 		case "username":
 			seen.Once(s, 1)
 			u.Username = s.OptString(&b.username)
@@ -92,22 +90,16 @@ func (b *userBox) user(s *jsonwire.Scanner, page *wirePage) {
 			u.CimdClientId = s.OptString(&b.cimd)
 		case "createdAt":
 			seen.Once(s, 8)
-			if !s.Null() {
-				u.CreatedAt = s.Float64()
-			}
+			s.Float64Into(&u.CreatedAt)
 		case "updatedAt":
 			seen.Once(s, 9)
-			if !s.Null() {
-				u.UpdatedAt = s.Float64()
-			}
+			s.Float64Into(&u.UpdatedAt)
 		case "lastSignInAt":
 			seen.Once(s, 10)
 			u.LastSignInAt = s.OptFloat64(&b.lastSignInAt)
 		case "isSuspended":
 			seen.Once(s, 11)
-			if !s.Null() {
-				u.IsSuspended = s.Bool()
-			}
+			s.BoolInto(&u.IsSuspended)
 		case "hasPassword":
 			seen.Once(s, 12)
 			u.HasPassword = s.OptBool(&b.hasPassword)
@@ -179,9 +171,7 @@ func (b *userBox) identities(s *jsonwire.Scanner) {
 				switch key {
 				case "userId":
 					seen.Once(s, 0)
-					if !s.Null() {
-						id.UserId = s.String()
-					}
+					s.StringInto(&id.UserId)
 				case "details":
 					seen.Once(s, 1)
 					if s.Null() {

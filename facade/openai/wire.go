@@ -70,9 +70,7 @@ func (c *cursor) read(s *jsonwire.Scanner, key, next string) {
 	switch key {
 	case next:
 		c.next = ""
-		if !s.Null() {
-			c.next = s.String()
-		}
+		s.StringInto(&c.next)
 	case "has_more":
 		c.more, c.moreSet = false, false
 		if !s.Null() {
@@ -94,24 +92,16 @@ func (b *roleBox) role(s *jsonwire.Scanner, memo *wireMemo) {
 		switch key {
 		case "id":
 			seen.Once(s, 0)
-			if !s.Null() {
-				r.Id = s.String()
-			}
+			s.StringInto(&r.Id)
 		case "name":
 			seen.Once(s, 1)
-			if !s.Null() {
-				r.Name = s.String()
-			}
+			s.StringInto(&r.Name)
 		case "resource_type":
 			seen.Once(s, 2)
-			if !s.Null() {
-				r.ResourceType = s.String()
-			}
+			s.StringInto(&r.ResourceType)
 		case "predefined_role":
 			seen.Once(s, 3)
-			if !s.Null() {
-				r.PredefinedRole = s.Bool()
-			}
+			s.BoolInto(&r.PredefinedRole)
 		case "description":
 			seen.Once(s, 4)
 			r.Description = s.OptString(&b.desc)
@@ -167,14 +157,10 @@ func source(s *jsonwire.Scanner, src *api.AssignmentSource) {
 		switch key {
 		case "principal_id":
 			seen.Once(s, 0)
-			if !s.Null() {
-				src.PrincipalId = s.String()
-			}
+			s.StringInto(&src.PrincipalId)
 		case "principal_type":
 			seen.Once(s, 1)
-			if !s.Null() {
-				src.PrincipalType = s.String()
-			}
+			s.StringInto(&src.PrincipalType)
 		default:
 			s.Unknown(key, []string{"principal_id", "principal_type"})
 		}
@@ -249,19 +235,13 @@ func (b *userBox) user(s *jsonwire.Scanner) {
 		switch key {
 		case "id":
 			seen.Once(s, 0)
-			if !s.Null() {
-				u.Id = s.String()
-			}
+			s.StringInto(&u.Id)
 		case "object":
 			seen.Once(s, 1)
-			if !s.Null() {
-				u.Object = api.OrganizationUserObject(s.String())
-			}
+			s.StringInto((*string)(&u.Object))
 		case "added_at":
 			seen.Once(s, 2)
-			if !s.Null() {
-				u.AddedAt = s.Int64()
-			}
+			s.Int64Into(&u.AddedAt)
 		case "email":
 			seen.Once(s, 3)
 			u.Email = s.OptString(&b.email)

@@ -145,14 +145,10 @@ func keyed(s *jsonwire.Scanner, keyName string, key, role *string) {
 		switch k {
 		case keyName:
 			seen.Once(s, 0)
-			if !s.Null() {
-				*key = s.String()
-			}
+			s.StringInto(&*key)
 		case "role":
 			seen.Once(s, 1)
-			if !s.Null() {
-				*role = s.String()
-			}
+			s.StringInto(&*role)
 		default:
 			s.Unknown(k, []string{keyName, "role"})
 		}
@@ -170,9 +166,7 @@ func (b *userBox) apiPolicy(s *jsonwire.Scanner) {
 		switch key {
 		case "name":
 			seen.Once(s, 0)
-			if !s.Null() {
-				p.Name = s.String()
-			}
+			s.StringInto(&p.Name)
 		case "allowed_operations":
 			seen.Once(s, 1)
 			p.AllowedOperations = nil
@@ -216,9 +210,7 @@ func operationPolicy(s *jsonwire.Scanner, o *api.ApiOperationPolicy) {
 		switch key {
 		case "allow_any_resource":
 			seen.Once(s, 0)
-			if !s.Null() {
-				o.AllowAnyResource = s.Bool()
-			}
+			s.BoolInto(&o.AllowAnyResource)
 		case "allowed_resources":
 			seen.Once(s, 1)
 			o.AllowedResources = nil

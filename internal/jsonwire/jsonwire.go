@@ -527,3 +527,34 @@ func (s *Scanner) list(elem func(s *Scanner) bool) bool {
 	}
 	return s.OK()
 }
+
+// The *Into methods read a value for a field that is not a pointer, as
+// encoding/json does: null leaves *dst as it is.
+
+// StringInto reads a string, or null, into *dst.
+func (s *Scanner) StringInto(dst *string) {
+	if !s.Null() {
+		*dst = s.String()
+	}
+}
+
+// BoolInto reads a boolean, or null, into *dst.
+func (s *Scanner) BoolInto(dst *bool) {
+	if !s.Null() {
+		*dst = s.Bool()
+	}
+}
+
+// Int64Into reads an integer, or null, into *dst.
+func (s *Scanner) Int64Into(dst *int64) {
+	if !s.Null() {
+		*dst = s.Int64()
+	}
+}
+
+// Float64Into reads a number, or null, into *dst.
+func (s *Scanner) Float64Into(dst *float64) {
+	if !s.Null() {
+		*dst = s.Float64()
+	}
+}
