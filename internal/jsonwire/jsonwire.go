@@ -11,6 +11,13 @@
 // the result, or the error, is always encoding/json's. Tests hold each
 // decoder built on it to that: for any valid input, the same values as
 // encoding/json, or a failed Scanner.
+//
+// ReadPage is the entry point: it checks a list response with json.Valid
+// and hands its elements, one Scanner position at a time, to the caller's
+// decoder, which reads fields with the Scanner's methods (String, Bool,
+// Int64, Float64, Time, Value; the Opt forms for pointer fields, the Into
+// forms for fields null leaves alone). A Memo shares values that repeat
+// across pages.
 package jsonwire
 
 import (
