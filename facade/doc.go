@@ -69,8 +69,9 @@
 // # Decoding
 //
 // Each page is read whole into a reused buffer (at most
-// Options.MaxBodyBytes), checked to be valid JSON, and decoded record by
-// record into the generated types by a reader of the plain JSON subset
+// Options.MaxBodyBytes) and decoded record by record into the generated
+// types, its syntax checked in the same pass, by a reader of the plain JSON
+// subset
 // (strings without escapes, numbers, booleans, null; keys as the spec
 // spells them) that allocates about one object a record; a page outside
 // that subset is decoded by encoding/json instead, with the same result.

@@ -1,7 +1,9 @@
-// Package jsonwire reads JSON text that encoding/json has already accepted
-// (json.Valid) into Go values without reflection and, where it can, without
-// allocating: it returns strings as substrings of the text it reads, so a
-// page copied once into a string decodes with no allocation per string.
+// Package jsonwire reads JSON text into Go values without reflection and,
+// where it can, without allocating: it returns strings as substrings of the
+// text it reads, so a page copied once into a string decodes with no
+// allocation per string. It checks the text's syntax as it reads, in the
+// same pass: a Scanner that reports OK at the end of a text has read valid
+// JSON (json.Valid would accept it).
 //
 // It reads the plain subset of JSON only: strings without escape sequences
 // and with valid UTF-8, numbers that parse into the asked-for type, and
@@ -9,11 +11,11 @@
 // case-insensitively). On anything else the Scanner marks itself failed
 // and stops; the caller then decodes the same text with encoding/json, so
 // the result, or the error, is always encoding/json's. Tests hold each
-// decoder built on it to that: for any valid input, the same values as
+// decoder built on it to that: for any input, the same values as
 // encoding/json, or a failed Scanner.
 //
-// ReadPage is the entry point: it checks a list response with json.Valid
-// and hands its elements, one Scanner position at a time, to the caller's
+// ReadPage is the entry point: it reads a list response and hands its
+// elements, one Scanner position at a time, to the caller's
 // decoder, which reads fields with the Scanner's methods (String, Bool,
 // Int64, Float64, Time, Value; the Opt forms for pointer fields, the Into
 // forms for fields null leaves alone). A Memo shares values that repeat
@@ -30,14 +32,18 @@ import (
 )
 
 // A Scanner reads one JSON text from the start. Its zero value reads an
-// empty text. A Scanner assumes the text is valid JSON (check it with
-// json.Valid first); on a text that is not, it fails or returns nonsense,
-// but it never panics or reads out of bounds.
+// empty text. It fails on any syntax error (and on valid JSON outside the
+// plain subset); it never panics or reads out of bounds.
 type Scanner struct {
-	text string
-	i    int
-	bad  bool
+	text  string
+	i     int
+	depth int // objects and arrays open
+	bad   bool
 }
+
+// maxDepth bounds nesting (encoding/json's own bound is 10000; deeper text
+// fails here and is left to it).
+const maxDepth = 1000
 
 // New returns a Scanner reading text. The strings it returns share text's
 // memory.
@@ -71,8 +77,8 @@ func (s *Scanner) space() {
 // or once failed.
 func (s *Scanner) peek() byte {
 	s.space()
-	if s.bad || s.i >= len(s.text) {
-		s.bad = true
+	if s.bad || s.i >= len(s.text) || s.text[s.i] == 0 {
+		s.bad = true // a NUL byte is never valid here, and 0 means failed
 		return 0
 	}
 	return s.text[s.i]
@@ -80,22 +86,33 @@ func (s *Scanner) peek() byte {
 
 // Null consumes a null if one is next, and reports whether it did.
 func (s *Scanner) Null() bool {
-	if s.peek() == 'n' && s.i+4 <= len(s.text) {
-		s.i += 4
-		return true
+	if s.peek() != 'n' {
+		return false
 	}
-	return false
+	if !strings.HasPrefix(s.text[s.i:], "null") {
+		s.bad = true
+		return false
+	}
+	s.i += 4
+	return true
 }
 
 // Object starts reading an object. It reports false, failing, when the
 // next value is not an object (a caller that accepts null checks Null
 // first). Read its members with Key.
-func (s *Scanner) Object() bool {
-	if s.peek() != '{' {
+func (s *Scanner) Object() bool { return s.open('{') }
+
+// Array starts reading an array, like Object. Read its elements with
+// Elem.
+func (s *Scanner) Array() bool { return s.open('[') }
+
+func (s *Scanner) open(c byte) bool {
+	if s.peek() != c || s.depth >= maxDepth {
 		s.bad = true
 		return false
 	}
 	s.i++
+	s.depth++
 	return true
 }
 
@@ -104,47 +121,63 @@ func (s *Scanner) Object() bool {
 // the end of the object (consuming the closing brace) or once failed. A
 // key with an escape sequence fails.
 func (s *Scanner) Key() (string, bool) {
-	switch s.peek() {
-	case '}':
-		s.i++
+	if !s.more('{', '}') {
 		return "", false
-	case ',':
-		s.i++
 	}
 	k := s.String()
-	if s.peek() != ':' {
-		s.bad = true
-		return "", false
-	}
-	s.i++
+	s.colon()
 	return k, !s.bad
 }
 
-// Array starts reading an array, like Object. Read its elements with
-// Elem.
-func (s *Scanner) Array() bool {
-	if s.peek() != '[' {
+func (s *Scanner) colon() {
+	if s.peek() != ':' {
 		s.bad = true
-		return false
+		return
 	}
 	s.i++
-	return true
 }
 
 // Elem reports whether another element follows in the array being read
 // (the caller then reads it), or false at its end (consuming the closing
 // bracket) or once failed.
-func (s *Scanner) Elem() bool {
-	switch s.peek() {
-	case ']':
-		s.i++
-		return false
-	case ',':
-		s.i++
-	case 0:
+func (s *Scanner) Elem() bool { return s.more('[', ']') }
+
+// more reads what comes between the members (or elements) of the object
+// (or array) that open began: nothing before the first, a comma before
+// each other. It reports false at the end (consuming close) or once
+// failed.
+func (s *Scanner) more(open, close byte) bool {
+	c := s.peek()
+	if s.bad {
 		return false
 	}
-	return true
+	first := s.prev() == open
+	switch {
+	case c == close:
+		s.i++
+		s.depth--
+		return false
+	case first:
+		return true
+	case c == ',':
+		s.i++
+		return true
+	}
+	s.bad = true
+	return false
+}
+
+// prev returns the last byte before the position other than white space,
+// or 0.
+func (s *Scanner) prev() byte {
+	for j := s.i - 1; j >= 0; j-- {
+		switch c := s.text[j]; c {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return c
+		}
+	}
+	return 0
 }
 
 // String reads a string. An escape sequence, invalid UTF-8 or a value of
@@ -181,10 +214,10 @@ func (s *Scanner) String() string {
 // Bool reads true or false; a value of another type fails.
 func (s *Scanner) Bool() bool {
 	switch c := s.peek(); {
-	case c == 't' && s.i+4 <= len(s.text):
+	case c == 't' && strings.HasPrefix(s.text[s.i:], "true"):
 		s.i += 4
 		return true
-	case c == 'f' && s.i+5 <= len(s.text):
+	case c == 'f' && strings.HasPrefix(s.text[s.i:], "false"):
 		s.i += 5
 		return false
 	}
@@ -193,23 +226,46 @@ func (s *Scanner) Bool() bool {
 }
 
 // number returns the next number literal, failing on a value of another
-// type.
+// type or on a literal JSON's grammar refuses (01, 1., .5, +1, 1e).
 func (s *Scanner) number() string {
-	c := s.peek()
-	if c != '-' && (c < '0' || c > '9') {
+	s.peek()
+	start, t, i := s.i, s.text, s.i
+	digits := func() bool {
+		j := i
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if i < len(t) && t[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(t) && t[i] == '0':
+		i++
+	case !digits():
 		s.bad = true
 		return ""
 	}
-	start := s.i
-	for s.i < len(s.text) {
-		switch c := s.text[s.i]; {
-		case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
-			s.i++
-			continue
+	if i < len(t) && t[i] == '.' {
+		i++
+		if !digits() {
+			s.bad = true
+			return ""
 		}
-		break
 	}
-	return s.text[start:s.i]
+	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {
+		i++
+		if i < len(t) && (t[i] == '+' || t[i] == '-') {
+			i++
+		}
+		if !digits() {
+			s.bad = true
+			return ""
+		}
+	}
+	s.i = i
+	return t[start:i]
 }
 
 // Float64 reads a number as encoding/json does into a float64; one out of
@@ -276,49 +332,73 @@ func (s *Scanner) Raw() string {
 func (s *Scanner) Skip() { s.skip() }
 
 func (s *Scanner) skip() {
-	switch s.peek() {
+	switch c := s.peek(); c {
 	case 0:
 	case '"':
-		for j := s.i + 1; j < len(s.text); j++ {
-			switch s.text[j] {
-			case '\\':
-				j++
-			case '"':
-				s.i = j + 1
+		s.skipString()
+	case '{':
+		s.Object()
+		for s.more('{', '}') {
+			s.skipString()
+			s.colon()
+			s.skip()
+		}
+	case '[':
+		s.Array()
+		for s.more('[', ']') {
+			s.skip()
+		}
+	case 't', 'f':
+		s.Bool()
+	case 'n':
+		if !s.Null() {
+			s.bad = true
+		}
+	default:
+		s.number()
+	}
+}
+
+// skipString reads past a string, escape sequences included.
+func (s *Scanner) skipString() {
+	if s.peek() != '"' {
+		s.bad = true
+		return
+	}
+	t := s.text
+	for j := s.i + 1; j < len(t); j++ {
+		switch c := t[j]; {
+		case c == '"':
+			s.i = j + 1
+			return
+		case c < 0x20:
+			s.bad = true
+			return
+		case c == '\\':
+			j++
+			if j >= len(t) {
+				s.bad = true
 				return
 			}
-		}
-		s.bad = true
-	case '{', '[':
-		depth := 0
-		for j := s.i; j < len(s.text); j++ {
-			switch s.text[j] {
-			case '"':
-				for j++; j < len(s.text) && s.text[j] != '"'; j++ {
-					if s.text[j] == '\\' {
-						j++
-					}
-				}
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					s.i = j + 1
+			switch t[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(t) || !isHex(t[j+1]) || !isHex(t[j+2]) || !isHex(t[j+3]) || !isHex(t[j+4]) {
+					s.bad = true
 					return
 				}
-			}
-		}
-		s.bad = true
-	default:
-		for s.i < len(s.text) {
-			switch s.text[s.i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				j += 4
+			default:
+				s.bad = true
 				return
 			}
-			s.i++
 		}
 	}
+	s.bad = true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // Unknown handles a key the caller has no field for: encoding/json would
@@ -361,14 +441,14 @@ func (s *Scanner) Value() any {
 		s.Null()
 		return nil
 	case c == '{':
-		s.i++
+		s.Object()
 		m := make(map[string]any)
 		for k, ok := s.Key(); ok; k, ok = s.Key() {
 			m[k] = s.Value()
 		}
 		return m
 	case c == '[':
-		s.i++
+		s.Array()
 		l := []any{}
 		for s.Elem() {
 			l = append(l, s.Value())
@@ -486,17 +566,13 @@ func (s *Scanner) OptTime(dst *time.Time) *time.Time {
 	return dst
 }
 
-// ReadPage reads a list response. The body must be valid JSON (else
-// ReadPage reports false at once) holding an object whose member items is
-// an array or null, or, with items "", the array itself. elem reads each
+// ReadPage reads a list response: an object whose member items is an
+// array or null, or, with items "", the array itself. elem reads each
 // element, and returns false to give up; the object's other members go to
 // field, which must read their value (nil: they are skipped). As jsonstream
 // does, ReadPage matches items exactly and reads every member of that name.
 // It reports whether the whole body was read without failing.
 func ReadPage(body []byte, items string, elem func(s *Scanner) bool, field func(s *Scanner, key string)) bool {
-	if !json.Valid(body) {
-		return false
-	}
 	s := New(string(body))
 	if items == "" {
 		return s.list(elem) && s.End()

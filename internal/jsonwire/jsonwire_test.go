@@ -89,6 +89,13 @@ var cases = []struct {
 	{`[]`, false},                  // not an object
 	{`{"id":"a"} x`, false},        // trailing data (invalid JSON: never fed in practice)
 	{`{"at":"2024-01-02T03:04:05+01:00"}`, true},
+	// Invalid JSON fails, whatever the reader: the Scanner checks syntax.
+	{`{"id":"a",}`, false}, {`{"tags":["x",]}`, false}, {`{"id" "a"}`, false}, {`{"id":"a" "n":1}`, false},
+	{`{,"id":"a"}`, false}, {`{"n":01}`, false}, {`{"n":1.}`, false}, {`{"n":.5}`, false}, {`{"n":+1}`, false},
+	{`{"n":1e}`, false}, {`{"n":-}`, false}, {`{"on":tru}`, false}, {`{"id":nul}`, false}, {`{"x":nullx}`, false},
+	{`{"x":"\q"}`, false}, {`{"x":"\u12G4"}`, false}, {"{\"x\":\"a\tb\"}", false}, {`{"x":[1 2]}`, false},
+	{`{"x":{"a":1,}}`, false}, {`{"x":{"a"}}`, false}, {`{"x":]`, false}, {`{"id":"a"`, false}, {``, false},
+	{`{"x":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]}`, true}, {`{"x":"\u00e9\n\"\\\/"}`, true},
 }
 
 func TestScannerMatchesEncodingJSON(t *testing.T) {
@@ -141,8 +148,11 @@ func FuzzScanner(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		got, ok := read(text) // never panics, valid or not
-		if !ok || !json.Valid([]byte(text)) {
+		if !ok {
 			return
+		}
+		if !json.Valid([]byte(text)) {
+			t.Fatalf("the Scanner read invalid JSON without failing: %q", text)
 		}
 		var want rec
 		if err := json.Unmarshal([]byte(text), &want); err != nil {
