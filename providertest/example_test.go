@@ -23,8 +23,8 @@ func Example() {
 	}
 	defer s.Close()
 
-	client, err := cortex.NewClientWithResponses(s.URL(), cortex.WithHTTPClient(s.Client()),
-		cortex.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+	client, err := cortexapi.NewClientWithResponses(s.URL(), cortexapi.WithHTTPClient(s.Client()),
+		cortexapi.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 			r.Header.Set("Authorization", "Bearer "+s.Token())
 			return nil
 		}))
@@ -34,7 +34,7 @@ func Example() {
 	assignments := 0
 	for page := int32(0); ; page++ {
 		resp, err := client.GetUserRoleAssignmentsWithResponse(context.Background(),
-			&cortex.GetUserRoleAssignmentsParams{Page: page, PageSize: 2})
+			&cortexapi.GetUserRoleAssignmentsParams{Page: page, PageSize: 2})
 		if err != nil || resp.JSON200 == nil {
 			log.Fatalf("page %d: %v %s", page, err, resp.Body)
 		}
@@ -64,8 +64,8 @@ func Example() {
 func ExampleNewServer() {
 	var t *testing.T // the test's t
 	s := providertest.NewServer(t, "openai", providertest.Options{ShortPages: true})
-	client, err := openai.NewClientWithResponses(s.URL(), openai.WithHTTPClient(s.Client()),
-		openai.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+	client, err := openaiapi.NewClientWithResponses(s.URL(), openaiapi.WithHTTPClient(s.Client()),
+		openaiapi.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 			r.Header.Set("Authorization", "Bearer "+s.Token())
 			return nil
 		}))
@@ -73,7 +73,7 @@ func ExampleNewServer() {
 		t.Fatal(err)
 	}
 	limit := 100
-	params := &openai.ListUsersParams{Limit: &limit}
+	params := &openaiapi.ListUsersParams{Limit: &limit}
 	users := 0
 	for {
 		resp, err := client.ListUsersWithResponse(context.Background(), params)

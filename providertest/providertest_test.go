@@ -171,13 +171,13 @@ type lister func(t *testing.T, s *providertest.Server, hc *http.Client, emails [
 var listers = map[string]lister{"cortex": listCortex, "openai": listOpenAI, "vectara": listVectara, "logto": listLogto}
 
 func listCortex(t *testing.T, s *providertest.Server, hc *http.Client, emails []string) []providertest.Row {
-	cl, err := cortex.NewClientWithResponses(s.URL(), cortex.WithHTTPClient(hc), cortex.WithRequestEditorFn(bearer(s.Token())))
+	cl, err := cortexapi.NewClientWithResponses(s.URL(), cortexapi.WithHTTPClient(hc), cortexapi.WithRequestEditorFn(bearer(s.Token())))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var rows []providertest.Row
 	for page := 0; ; page++ {
-		p := &cortex.GetUserRoleAssignmentsParams{Page: int32(page), PageSize: 7}
+		p := &cortexapi.GetUserRoleAssignmentsParams{Page: int32(page), PageSize: 7}
 		if len(emails) > 0 {
 			p.Email = &emails
 		}
@@ -191,7 +191,7 @@ func listCortex(t *testing.T, s *providertest.Server, hc *http.Client, emails []
 		for _, u := range resp.JSON200.Users {
 			for _, r := range u.Roles {
 				row := providertest.Row{Provider: "cortex", UserID: u.Email, Email: u.Email, Name: u.Name}
-				if r.Type == cortex.AssignedRoleTypeBASIC {
+				if r.Type == cortexapi.AssignedRoleTypeBASIC {
 					row.RoleID, row.RoleName, row.RoleKind = *r.Role, *r.Role, "builtin"
 				} else {
 					row.RoleID, row.RoleName, row.RoleKind = *r.Tag, *r.Name, "custom"
@@ -208,14 +208,14 @@ func listCortex(t *testing.T, s *providertest.Server, hc *http.Client, emails []
 }
 
 func listOpenAI(t *testing.T, s *providertest.Server, hc *http.Client, emails []string) []providertest.Row {
-	cl, err := openai.NewClientWithResponses(s.URL(), openai.WithHTTPClient(hc), openai.WithRequestEditorFn(bearer(s.Token())))
+	cl, err := openaiapi.NewClientWithResponses(s.URL(), openaiapi.WithHTTPClient(hc), openaiapi.WithRequestEditorFn(bearer(s.Token())))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	var rows []providertest.Row
 	limit, roleLimit := 7, 2
-	p := &openai.ListUsersParams{Limit: &limit}
+	p := &openaiapi.ListUsersParams{Limit: &limit}
 	if len(emails) > 0 {
 		p.Emails = &emails
 	}
@@ -229,7 +229,7 @@ func listOpenAI(t *testing.T, s *providertest.Server, hc *http.Client, emails []
 			org := base
 			org.RoleID, org.RoleName, org.RoleKind, org.Scope = string(*u.Role), string(*u.Role), "builtin", "api.organization"
 			rows = append(rows, org)
-			rp := &openai.ListUserRoleAssignmentsParams{Limit: &roleLimit}
+			rp := &openaiapi.ListUserRoleAssignmentsParams{Limit: &roleLimit}
 			for {
 				rr, err := cl.ListUserRoleAssignmentsWithResponse(ctx, u.Id, rp)
 				if err != nil || rr.JSON200 == nil {
@@ -270,8 +270,8 @@ func listOpenAI(t *testing.T, s *providertest.Server, hc *http.Client, emails []
 }
 
 func listVectara(t *testing.T, s *providertest.Server, hc *http.Client, emails []string) []providertest.Row {
-	cl, err := vectara.NewClientWithResponses(s.URL(), vectara.WithHTTPClient(hc),
-		vectara.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+	cl, err := vectaraapi.NewClientWithResponses(s.URL(), vectaraapi.WithHTTPClient(hc),
+		vectaraapi.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 			r.Header.Set("x-api-key", s.Token())
 			return nil
 		}))
@@ -284,7 +284,7 @@ func listVectara(t *testing.T, s *providertest.Server, hc *http.Client, emails [
 	}
 	var rows []providertest.Row
 	limit := int32(7)
-	p := &vectara.ListUsersParams{Limit: &limit}
+	p := &vectaraapi.ListUsersParams{Limit: &limit}
 	for {
 		resp, err := cl.ListUsersWithResponse(context.Background(), p)
 		if err != nil || resp.JSON200 == nil {
@@ -366,15 +366,15 @@ func links(t *testing.T, h http.Header) map[string]int {
 
 func listLogto(t *testing.T, s *providertest.Server, hc *http.Client, emails []string) []providertest.Row {
 	tok := logtoToken(t, s, hc)
-	cl, err := logto.NewClientWithResponses(s.URL(), logto.WithHTTPClient(hc), logto.WithRequestEditorFn(bearer(tok)))
+	cl, err := logtoapi.NewClientWithResponses(s.URL(), logtoapi.WithHTTPClient(hc), logtoapi.WithRequestEditorFn(bearer(tok)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	var roles []logto.RoleWithStats
-	page, size, typ := 1, 2, logto.RoleTypeUser
+	var roles []logtoapi.RoleWithStats
+	page, size, typ := 1, 2, logtoapi.RoleTypeUser
 	for {
-		resp, err := cl.ListRolesWithResponse(ctx, &logto.ListRolesParams{Page: &page, PageSize: &size, Type: &typ})
+		resp, err := cl.ListRolesWithResponse(ctx, &logtoapi.ListRolesParams{Page: &page, PageSize: &size, Type: &typ})
 		if err != nil || resp.JSON200 == nil {
 			t.Fatalf("roles: %v %s", err, resp.Body)
 		}
@@ -393,15 +393,15 @@ func listLogto(t *testing.T, s *providertest.Server, hc *http.Client, emails []s
 		}
 	}
 	var rows []providertest.Row
-	exact := logto.SearchModeExact
+	exact := logtoapi.SearchModeExact
 	for _, r := range roles {
-		if r.Type != logto.RoleTypeUser {
+		if r.Type != logtoapi.RoleTypeUser {
 			t.Fatalf("type=User listed %s role %s", r.Type, r.Id)
 		}
 		for _, search := range searches {
 			page, size := 1, 4
 			for {
-				p := &logto.ListRoleUsersParams{Page: &page, PageSize: &size}
+				p := &logtoapi.ListRoleUsersParams{Page: &page, PageSize: &size}
 				if search != nil {
 					p.SearchPrimaryEmail, p.ModePrimaryEmail = search, &exact
 				}
@@ -823,7 +823,7 @@ func TestLogtoPageSizeLimit(t *testing.T) {
 	// The others clamp.
 	c := providertest.NewServer(t, "cortex", providertest.Options{MaxPageSize: 4})
 	resp, body = get(t, c.Client(), c.URL()+"/api/v1/users/roles?page=0&pageSize=1000", c.Token())
-	var page cortex.UserRoleAssignmentsResponse
+	var page cortexapi.UserRoleAssignmentsResponse
 	if err := json.Unmarshal(body, &page); err != nil || resp.StatusCode != 200 || len(page.Users) != 4 || page.TotalPages != 7 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
@@ -833,7 +833,7 @@ func TestCortexPages(t *testing.T) {
 	tenant := providertest.NewTenant("cortex", 10, 1)
 	s := providertest.NewServer(t, "cortex", providertest.Options{Tenant: tenant})
 	c := newChecker(t, s, "cortex")
-	var page cortex.UserRoleAssignmentsResponse
+	var page cortexapi.UserRoleAssignmentsResponse
 	_, body := get(t, c.client(), s.URL()+"/api/v1/users/roles?page=3&pageSize=3", s.Token())
 	if err := json.Unmarshal(body, &page); err != nil || page.Total != 10 || page.TotalPages != 4 || len(page.Users) != 1 || page.Page != 3 {
 		t.Fatalf("%s", body)
@@ -862,7 +862,7 @@ func TestOpenAIErrors(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	resp, body = get(t, c.client(), s.URL()+"/organization/roles", s.Token())
-	var roles openai.PublicRoleListResource
+	var roles openaiapi.PublicRoleListResource
 	if err := json.Unmarshal(body, &roles); err != nil || resp.StatusCode != 200 || len(roles.Data) != len(s.Tenant().Roles) || roles.HasMore || roles.Next != nil {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
@@ -1123,7 +1123,7 @@ func TestShortPagesSignals(t *testing.T) {
 	}
 
 	s := providertest.NewServer(t, "cortex", opts("cortex"))
-	var cp cortex.UserRoleAssignmentsResponse
+	var cp cortexapi.UserRoleAssignmentsResponse
 	_, body := get(t, s.Client(), s.URL()+"/api/v1/users/roles?page=0&pageSize=1000", s.Token())
 	if err := json.Unmarshal(body, &cp); err != nil || cp.Total != 25 || len(cp.Users) >= 25 || len(cp.Users) < 13 ||
 		int(cp.TotalPages) != (25+len(cp.Users)-1)/len(cp.Users) {
@@ -1131,14 +1131,14 @@ func TestShortPagesSignals(t *testing.T) {
 	}
 
 	s = providertest.NewServer(t, "openai", opts("openai"))
-	var op openai.UserListResponse
+	var op openaiapi.UserListResponse
 	_, body = get(t, s.Client(), s.URL()+"/organization/users?limit=100", s.Token())
 	if err := json.Unmarshal(body, &op); err != nil || len(op.Data) >= 25 || len(op.Data) == 0 || !op.HasMore || *op.LastId != op.Data[len(op.Data)-1].Id {
 		t.Errorf("openai: %s", body)
 	}
 
 	s = providertest.NewServer(t, "vectara", opts("vectara"))
-	var vp vectara.ListUsersResponse
+	var vp vectaraapi.ListUsersResponse
 	_, body = get(t, s.Client(), s.URL()+"/v2/users?limit=100", s.Token())
 	if err := json.Unmarshal(body, &vp); err != nil || len(*vp.Users) >= 25 || *vp.Metadata.PageKey == "" {
 		t.Errorf("vectara: %s", body)
@@ -1147,7 +1147,7 @@ func TestShortPagesSignals(t *testing.T) {
 	s = providertest.NewServer(t, "logto", providertest.Options{ShortPages: true, Tenant: providertest.NewTenant("logto", 300, 1)})
 	role := s.Tenant().Roles[0].ID
 	resp, body := get(t, s.Client(), s.URL()+"/api/roles/"+role+"/users?page_size=100", s.Token())
-	var users []logto.UserProfile
+	var users []logtoapi.UserProfile
 	total, _ := strconv.Atoi(resp.Header.Get("Total-Number"))
 	l := links(t, resp.Header)
 	if err := json.Unmarshal(body, &users); err != nil || total < 2 || len(users) >= min(total, 100) || l["next"] != 2 ||

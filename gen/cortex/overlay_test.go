@@ -1,4 +1,4 @@
-package cortex_test
+package cortexapi_test
 
 import (
 	"context"
@@ -26,10 +26,10 @@ func TestOverlayShapesTheClient(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	c, err := cortex.NewClientWithResponses(srv.URL + "/base/")
+	c, err := cortexapi.NewClientWithResponses(srv.URL + "/base/")
 	require.NoError(t, err)
 	emails := []string{"a@x.com", "b@y.com"}
-	resp, err := c.GetUserRoleAssignmentsWithResponse(context.Background(), &cortex.GetUserRoleAssignmentsParams{Email: &emails, PageSize: 1000, Page: 0})
+	resp, err := c.GetUserRoleAssignmentsWithResponse(context.Background(), &cortexapi.GetUserRoleAssignmentsParams{Email: &emails, PageSize: 1000, Page: 0})
 	require.NoError(t, err, "an HTTP-date Retry-After must not fail the parse")
 
 	assert.Equal(t, 1, strings.Count(gotQuery, "email="), "one email parameter: %s", gotQuery)
