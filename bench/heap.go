@@ -65,44 +65,39 @@ func HeapNow() uint64 {
 	return sample[0].Value.Uint64()
 }
 
-// SetBytes measures the heap that the sets a listing keeps take: n128
-// distinct 128-bit keys in a Go map, like the dedupe set of driverkit.Stream
-// (map[[2]uint64]struct{}, one key per assignment), and n64 64-bit keys,
-// like the paging.Tally a driver checks a reported total with (one per
-// user or role member). It is the "plus the dedupe set" of the memory
-// target: the part of a listing's heap that grows with the tenant by design.
-func SetBytes(n128, n64 int) uint64 {
-	before := HeapNow()
-	r := rand.New(rand.NewPCG(1, 2))
-	m := make(map[[2]uint64]struct{})
-	t := make(map[uint64]struct{})
-	for range n128 {
-		m[[2]uint64{r.Uint64(), r.Uint64()}] = struct{}{}
-	}
-	for range n64 {
-		t[r.Uint64()] = struct{}{}
-	}
-	after := HeapNow()
-	runtime.KeepAlive(m)
-	runtime.KeepAlive(t)
-	if after < before {
-		return 0
-	}
-	return after - before
+// SetBytes measures the heap that the sets a listing keeps take: n keys
+// of keyLen bytes in a Go map of strings, like the dedupe set of
+// driverkit.Stream (map[string]struct{} of facade.Assignment.Key, one key
+// per assignment), and n64 64-bit keys, like the paging.Tally a driver
+// checks a reported total with (one per user or role member). It is the
+// "besides the dedupe set" of the memory target: the part of a listing's
+// heap that grows with the tenant by design.
+func SetBytes(n, keyLen, n64 int) uint64 {
+	out := SetBytesAt([]int{n}, keyLen, float64(n64)/float64(max(n, 1)))
+	return out[0]
 }
 
 // SetBytesAt is SetBytes measured along the way: for each count of
 // assignments in at (ascending), the heap that the dedupe set holds with
-// that many keys and the tally with usersPer times as many.
-func SetBytesAt(at []int, usersPer float64) []uint64 {
+// that many keys of keyLen bytes and the tally with usersPer times as
+// many.
+func SetBytesAt(at []int, keyLen int, usersPer float64) []uint64 {
 	before := HeapNow()
 	r := rand.New(rand.NewPCG(1, 2))
-	m := make(map[[2]uint64]struct{})
+	m := make(map[string]struct{})
 	t := make(map[uint64]struct{})
 	out := make([]uint64, len(at))
+	key := make([]byte, keyLen)
+	var u uint64
 	for i, n := range at {
 		for len(m) < n {
-			m[[2]uint64{r.Uint64(), r.Uint64()}] = struct{}{}
+			for j := range key {
+				if j%8 == 0 {
+					u = r.Uint64()
+				}
+				key[j] = byte(u >> (8 * (j % 8)))
+			}
+			m[string(key)] = struct{}{}
 		}
 		for float64(len(t)) < usersPer*float64(n) {
 			t[r.Uint64()] = struct{}{}

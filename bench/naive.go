@@ -10,15 +10,7 @@ import (
 	logto "github.com/rolecall/rolecall/gen/logto"
 	openai "github.com/rolecall/rolecall/gen/openai"
 	vectara "github.com/rolecall/rolecall/gen/vectara"
-	"github.com/rolecall/rolecall/internal/baseline"
 )
-
-// Body is one response body of a listing, kept for the decoder-only
-// baseline (baseline.DecodeOnly).
-type Body = baseline.Body
-
-// DecodeOnly is baseline.DecodeOnly.
-func DecodeOnly(bodies []Body) (int, error) { return baseline.DecodeOnly(bodies) }
 
 // SeqResult is what a sequential listing saw.
 type SeqResult struct {
@@ -32,19 +24,14 @@ type SeqResult struct {
 // Unmarshal), following each API's pagination signal. With maxPage false it
 // asks for each API's default page size (it leaves the page-size parameter
 // out; Cortex's generated client requires pageSize, so it sends the
-// documented default, 250); with maxPage true, the largest page. keep, if
-// set, receives every 200 body (for the decoder-only baseline).
+// documented default, 250); with maxPage true, the largest page.
 //
-// It is the naive baseline of the latency benchmarks, and the way the
-// benchmarks capture the bytes the decoder-only baseline decodes.
-func Sequential(ctx context.Context, provider, baseURL, token string, hc *http.Client, maxPage bool, keep func(Body)) (SeqResult, error) {
+// It is the naive baseline of the latency benchmarks.
+func Sequential(ctx context.Context, provider, baseURL, token string, hc *http.Client, maxPage bool) (SeqResult, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	if keep == nil {
-		keep = func(Body) {}
-	}
-	s := &seq{ctx: ctx, base: baseURL, token: token, hc: hc, max: maxPage, keep: keep}
+	s := &seq{ctx: ctx, base: baseURL, token: token, hc: hc, max: maxPage}
 	var err error
 	switch provider {
 	case "cortex":
@@ -67,7 +54,6 @@ type seq struct {
 	token string
 	hc    *http.Client
 	max   bool
-	keep  func(Body)
 	res   SeqResult
 }
 
@@ -106,7 +92,6 @@ func (s *seq) cortex() error {
 		if r.JSON200 == nil {
 			return statusErr("cortex page", r.HTTPResponse, r.Body)
 		}
-		s.keep(Body{Kind: "cortex", Data: r.Body})
 		for _, u := range r.JSON200.Users {
 			for _, role := range u.Roles {
 				switch {
@@ -146,7 +131,6 @@ func (s *seq) vectara() error {
 		if r.JSON200 == nil {
 			return statusErr("vectara page", r.HTTPResponse, r.Body)
 		}
-		s.keep(Body{Kind: "vectara", Data: r.Body})
 		if r.JSON200.Users != nil {
 			for _, u := range *r.JSON200.Users {
 				id := deref(u.Id)
@@ -196,7 +180,6 @@ func (s *seq) openai() error {
 		if r.JSON200 == nil {
 			return statusErr("openai users", r.HTTPResponse, r.Body)
 		}
-		s.keep(Body{Kind: "openai.users", Data: r.Body})
 		for _, u := range r.JSON200.Data {
 			if u.Role != nil {
 				s.add(u.Id, string(*u.Role), "api.organization")
@@ -211,7 +194,6 @@ func (s *seq) openai() error {
 				if rr.JSON200 == nil {
 					return statusErr("openai roles", rr.HTTPResponse, rr.Body)
 				}
-				s.keep(Body{Kind: "openai.roles", Data: rr.Body})
 				for _, role := range rr.JSON200.Data {
 					s.add(u.Id, role.Id, role.ResourceType)
 				}
@@ -250,7 +232,6 @@ func (s *seq) logto() error {
 		if r.JSON200 == nil {
 			return statusErr("logto roles", r.HTTPResponse, r.Body)
 		}
-		s.keep(Body{Kind: "logto.roles", Data: r.Body})
 		roles = append(roles, *r.JSON200...)
 		if !linkNext(r.HTTPResponse) {
 			break
@@ -267,7 +248,6 @@ func (s *seq) logto() error {
 			if r.JSON200 == nil {
 				return statusErr("logto role users", r.HTTPResponse, r.Body)
 			}
-			s.keep(Body{Kind: "logto.users", Data: r.Body})
 			for _, u := range *r.JSON200 {
 				s.add(u.Id, role.Id, "")
 			}

@@ -2,6 +2,7 @@ package facade
 
 import (
 	"context"
+	"encoding/binary"
 	"iter"
 )
 
@@ -35,19 +36,28 @@ type Assignment struct {
 	Permissions []string // the role's permissions, where the provider lists them
 	Via         string   // for inherited roles, the principals they come through
 
-	// Record is the provider's decoded record behind this assignment, for
-	// fields the model lacks: *cortex.UserRoleAssignment,
-	// *openai.AssignedRoleDetails or *openai.OrganizationUser,
-	// *vectara.User, *logto.UserProfile (packages under gen/). Several
-	// assignments may share one record, and the records of one page may
-	// share values (strings, empty maps); treat them as read-only.
+	// Record is the provider's decoded record behind this assignment, as
+	// the generated type (packages under gen/) holds it, every field the
+	// spec declares included: *cortexapi.UserRoleAssignment,
+	// *openaiapi.AssignedRoleDetails or *openaiapi.OrganizationUser,
+	// *vectaraapi.User, *logtoapi.UserProfile. Each record is decoded on
+	// its own and shares no memory with another; the assignments made from
+	// one record (a user's several roles) point to that one record.
 	Record any
 }
 
 // Key identifies an assignment within one provider's listing: the same
-// user holding the same role in the same scope is one assignment.
+// user holding the same role in the same scope is one assignment. The user
+// and role ids are each preceded by their length, so two different
+// assignments never make the same key, whatever bytes their ids hold.
 func (a *Assignment) Key() string {
-	return a.UserID + "\x00" + a.RoleID + "\x00" + a.Scope
+	b := make([]byte, 0, 2*binary.MaxVarintLen64+len(a.UserID)+len(a.RoleID)+len(a.Scope))
+	b = binary.AppendUvarint(b, uint64(len(a.UserID)))
+	b = append(b, a.UserID...)
+	b = binary.AppendUvarint(b, uint64(len(a.RoleID)))
+	b = append(b, a.RoleID...)
+	b = append(b, a.Scope...)
+	return string(b)
 }
 
 // Lister lists one provider's role assignments. The drivers in

@@ -68,15 +68,14 @@
 //
 // # Decoding
 //
-// Each page is read whole into a reused buffer (at most
-// Options.MaxBodyBytes) and decoded record by record into the generated
-// types, its syntax checked in the same pass, by a reader of the plain JSON
-// subset
-// (strings without escapes, numbers, booleans, null; keys as the spec
-// spells them) that allocates about one object a record; a page outside
-// that subset is decoded by encoding/json instead, with the same result.
-// Records therefore share memory: the strings of a page's records share
-// one copy of its body, and values that repeat (OpenAI's permissions and
-// role metadata within a listing, Logto's empty customData within a page)
-// may be one value. Treat records as read-only.
+// Each page is decoded element by element into the generated types by a
+// general-purpose decoder (the json v2 experiment module, which reads
+// their struct tags), so a field the spec declares reaches
+// Assignment.Record as soon as the client is regenerated, with no other
+// edit. A page is read whole first (at most Options.MaxBodyBytes), so that
+// its request slot is free while it decodes. A body that is not valid
+// UTF-8, or whose object names one member twice (spelled the same, or in
+// another case), fails with ErrInvalidResponse naming where (a JSON
+// pointer such as /users/3/email). Records are independent values: each
+// is decoded on its own and shares no memory with another.
 package facade

@@ -13,6 +13,7 @@
 package cortex
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
 	api "github.com/rolecall/rolecall/gen/cortex"
+	"github.com/rolecall/rolecall/internal/jsonstream"
 	"github.com/rolecall/rolecall/internal/paging"
 )
 
@@ -107,65 +109,68 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 	})
 }
 
-// pageInfo is a page's pagination fields.
+// pageInfo is a page's pagination fields (-1: absent or null).
 type pageInfo struct {
 	Page, Total, TotalPages int32
 }
 
+// page fetches page n and emits its assignments. The body is read whole
+// first, so that the request's slot is free for the next request while
+// this page decodes.
 func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging.Tally, emit driverkit.Emit) (pageInfo, error) {
 	op := fmt.Sprintf("list user role assignments (page %d)", n)
 	params := &api.GetUserRoleAssignmentsParams{PageSize: int32(l.kit.PageSize), Page: int32(n)}
 	if len(emails) > 0 {
 		params.Email = &emails
 	}
-	var info pageInfo
-	var batch []facade.Assignment
-	decode := func(body []byte) error {
-		// Taken once the page is here: a task waiting for its response or
-		// its turn to decode holds no batch.
-		var seen []string
-		var err error
-		batch, seen, info, err = decodePage(body, l.kit.Batch(2*l.kit.PageSize), make([]string, 0, l.kit.PageSize), l.kit.MaxBody) // about 1.75 roles a user in practice
-		if err != nil {
-			return err
-		}
-		switch {
-		case info.TotalPages < 0 || info.Total < 0 || info.Page < 0:
-			return fmt.Errorf("the page lacks page, total or totalPages")
-		case int(info.Page) != n:
-			return fmt.Errorf("asked for page %d, got page %d", n, info.Page)
-		}
-		for _, e := range seen {
-			users.Add(strings.ToLower(e))
-		}
-		return nil
-	}
-	// The body is read whole first, so that the request's slot is free for
-	// the next request while this page decodes.
-	raw, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return l.client.GetUserRoleAssignments(ctx, params)
 	}, nil)
 	if err != nil {
-		return info, err
+		return pageInfo{Page: -1, Total: -1, TotalPages: -1}, err
 	}
-	var emitErr error
-	err = l.kit.Decode(ctx, func() error {
-		err := decode(raw)
-		l.kit.Release(raw)
-		if err == nil && len(batch) > 0 {
-			// Emitted within the decoding turn: while the iterator's
-			// queue is full, no more pages decode ahead of it.
-			emitErr = emit(batch)
-		}
-		return err
-	})
+	batch, seen, info, err := decodePage(body, l.kit.MaxBody)
 	switch {
-	case err != nil && ctx.Err() != nil:
-		return info, l.kit.TransportError(ctx, op, err)
 	case err != nil:
+	case info.TotalPages < 0 || info.Total < 0 || info.Page < 0:
+		err = fmt.Errorf("the page lacks page, total or totalPages")
+	case int(info.Page) != n:
+		err = fmt.Errorf("asked for page %d, got page %d", n, info.Page)
+	}
+	if err != nil {
 		return info, l.kit.Invalid(op, err)
 	}
-	return info, emitErr
+	for _, e := range seen {
+		users.Add(strings.ToLower(e))
+	}
+	if len(batch) > 0 {
+		return info, emit(batch)
+	}
+	return info, nil
+}
+
+// decodePage decodes a page into the generated types, user by user, and
+// maps each user to assignments; emails are the page's users.
+func decodePage(body []byte, maxBody int64) (batch []facade.Assignment, emails []string, info pageInfo, err error) {
+	var page, total, pages *int32
+	err = jsonstream.Object(bytes.NewReader(body), maxBody, "users", func(u *api.UserRoleAssignment) error {
+		emails = append(emails, u.Email)
+		var err error
+		batch, err = appendAssignments(batch, u)
+		return err
+	}, map[string]jsonstream.Field{
+		"page":       jsonstream.Into(&page),
+		"total":      jsonstream.Into(&total),
+		"totalPages": jsonstream.Into(&pages),
+	})
+	return batch, emails, pageInfo{orMinus1(page), orMinus1(total), orMinus1(pages)}, err
+}
+
+func orMinus1(p *int32) int32 {
+	if p == nil {
+		return -1
+	}
+	return *p
 }
 
 // appendAssignments maps one user's record to assignments.

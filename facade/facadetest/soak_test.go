@@ -75,7 +75,7 @@ func TestSoak(t *testing.T) {
 				}
 				wantKeys := map[string]bool{}
 				for _, r := range want {
-					wantKeys[r.UserID+"\x00"+r.RoleID+"\x00"+r.Scope] = true
+					wantKeys[(&facade.Assignment{UserID: r.UserID, RoleID: r.RoleID, Scope: r.Scope}).Key()] = true
 				}
 				seen := map[string]bool{}
 				for _, a := range got {

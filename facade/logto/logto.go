@@ -196,7 +196,6 @@ func (l *Lister) roles(ctx context.Context, g *paging.Group, found func(*api.Rol
 				roles = append(roles, r)
 				return nil
 			})
-			l.kit.Release(body)
 			if err != nil {
 				err = l.kit.Invalid(op, err)
 			}
@@ -241,30 +240,17 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 		if err != nil {
 			return page, err
 		}
-		var emitErr error
-		err = l.kit.Decode(ctx, func() error {
-			batch, err := decodePage(body, l.kit.Batch(l.kit.PageSize), r, l.kit.MaxBody)
-			l.kit.Release(body)
-			if err != nil {
-				return err
-			}
-			for i := range batch {
-				seen.Add(batch[i].UserID)
-			}
-			if len(batch) > 0 {
-				// Emitted within the decoding turn: while the iterator's
-				// queue is full, no more pages decode ahead of it.
-				emitErr = emit(batch)
-			}
-			return nil
-		})
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return page, l.kit.TransportError(ctx, pageOp, err)
-		case err != nil:
+		batch, err := decodePage(body, r, l.kit.MaxBody)
+		if err != nil {
 			return page, l.kit.Invalid(pageOp, err)
 		}
-		return page, emitErr
+		for i := range batch {
+			seen.Add(batch[i].UserID)
+		}
+		if len(batch) > 0 {
+			return page, emit(batch)
+		}
+		return page, nil
 	})
 	if err != nil {
 		return err
@@ -275,21 +261,10 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 	return nil
 }
 
-// decodePage appends role r's assignments from a ListRoleUsers page body to
-// batch: with decodeFast when it can, else stream-decoded by encoding/json
-// user by user.
-func decodePage(body []byte, batch []facade.Assignment, r *api.RoleWithStats, maxBody int64) ([]facade.Assignment, error) {
-	batch, ok := decodeFast(body, batch, r)
-	if ok {
-		return batch, nil
-	}
-	clear(batch) // what the fast pass decoded before it gave up
-	return decodeSlow(body, batch[:0], r, maxBody)
-}
-
-// decodeSlow is decodePage with encoding/json only.
-func decodeSlow(body []byte, batch []facade.Assignment, r *api.RoleWithStats, maxBody int64) ([]facade.Assignment, error) {
-	err := jsonstream.Array(bytes.NewReader(body), maxBody, func(u *api.UserProfile) error {
+// decodePage decodes a ListRoleUsers page body into the generated types,
+// user by user, and maps each user to its assignment of role r.
+func decodePage(body []byte, r *api.RoleWithStats, maxBody int64) (batch []facade.Assignment, err error) {
+	err = jsonstream.Array(bytes.NewReader(body), maxBody, func(u *api.UserProfile) error {
 		var err error
 		batch, err = appendUser(batch, u, r)
 		return err

@@ -106,15 +106,14 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 		// request's slot is free, driverkit.Tasks). The queue holds a whole
 		// users page, so the users cursor runs a page ahead of the role
 		// requests instead of waiting for them.
-		memo := new(wireMemo)
 		pool, ctx := paging.NewPool(ctx, driverkit.Tasks(l.kit.Concurrency), MaxUsersPageSize,
-			func(ctx context.Context, u *api.OrganizationUser) error { return l.userRoles(ctx, u, memo, emit) })
+			func(ctx context.Context, u *api.OrganizationUser) error { return l.userRoles(ctx, u, emit) })
 		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 			users, next, more, err := l.usersPage(ctx, cursor, emails)
 			if err != nil {
 				return "", false, err
 			}
-			orgRoles := l.kit.Batch(len(users))
+			var orgRoles []facade.Assignment
 			for _, u := range users {
 				if u.Role != nil && *u.Role != "" {
 					orgRoles = append(orgRoles, facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email),
@@ -155,8 +154,7 @@ func (l *Lister) usersPage(ctx context.Context, after string, emails []string) (
 	if err != nil {
 		return nil, "", false, err
 	}
-	users, c, err := decodeUsers(body, nil, l.kit.MaxBody)
-	l.kit.Release(body)
+	users, c, err := decodeUsers(body, l.kit.MaxBody)
 	if err == nil && !c.moreSet {
 		err = fmt.Errorf("the page lacks has_more")
 	}
@@ -170,22 +168,24 @@ func (l *Lister) usersPage(ctx context.Context, after string, emails []string) (
 	return users, next, more, err
 }
 
-// decodeUsers decodes a list-users page: with decodeUsersFast when it can,
-// else stream-decoded by encoding/json user by user.
-func decodeUsers(body []byte, users []*api.OrganizationUser, maxBody int64) ([]*api.OrganizationUser, cursor, error) {
-	users, c, ok := decodeUsersFast(body, users)
-	if ok {
-		return users, c, nil
-	}
-	clear(users)
-	return decodeUsersSlow(body, users[:0], maxBody)
+// cursor is what a page says about the next one.
+type cursor struct {
+	next    string // next (roles) or last_id (users); "" when null or absent
+	more    bool   // has_more
+	moreSet bool   // has_more was there, and not null
 }
 
-// decodeUsersSlow is decodeUsers with encoding/json only.
-func decodeUsersSlow(body []byte, users []*api.OrganizationUser, maxBody int64) ([]*api.OrganizationUser, cursor, error) {
+// cursorOf is the cursor a page's members decoded into.
+func cursorOf(next *string, more *bool) cursor {
+	return cursor{next: driverkit.Deref(next), more: more != nil && *more, moreSet: more != nil}
+}
+
+// decodeUsers decodes a list-users page into the generated types, user by
+// user.
+func decodeUsers(body []byte, maxBody int64) (users []*api.OrganizationUser, c cursor, err error) {
 	var lastID *string
 	var more *bool
-	err := jsonstream.Object(bytes.NewReader(body), maxBody, "data", func(u *api.OrganizationUser) error {
+	err = jsonstream.Object(bytes.NewReader(body), maxBody, "data", func(u *api.OrganizationUser) error {
 		if u.Id == "" {
 			return fmt.Errorf("a user without an id")
 		}
@@ -196,7 +196,7 @@ func decodeUsersSlow(body []byte, users []*api.OrganizationUser, maxBody int64) 
 }
 
 // userRoles lists one user's roles, page by page.
-func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, memo *wireMemo, emit driverkit.Emit) error {
+func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit driverkit.Emit) error {
 	limit := l.kit.PageSize
 	return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 		op := fmt.Sprintf("list roles of user %q", u.Id)
@@ -210,8 +210,7 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, memo *w
 		if err != nil {
 			return "", false, err
 		}
-		batch, c, err := decodeRoles(body, l.kit.Batch(4), u, memo, l.kit.MaxBody)
-		l.kit.Release(body)
+		batch, c, err := decodeRoles(body, u, l.kit.MaxBody)
 		if err == nil && !c.moreSet {
 			err = fmt.Errorf("the page lacks has_more")
 		}
@@ -228,22 +227,11 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, memo *w
 }
 
 // decodeRoles decodes a list-user-role-assignments page of user u into
-// assignments appended to batch: with decodeRolesFast when it can, else
-// stream-decoded by encoding/json role by role.
-func decodeRoles(body []byte, batch []facade.Assignment, u *api.OrganizationUser, memo *wireMemo, maxBody int64) ([]facade.Assignment, cursor, error) {
-	batch, c, ok := decodeRolesFast(body, batch, u, memo)
-	if ok {
-		return batch, c, nil
-	}
-	clear(batch)
-	return decodeRolesSlow(body, batch[:0], u, maxBody)
-}
-
-// decodeRolesSlow is decodeRoles with encoding/json only.
-func decodeRolesSlow(body []byte, batch []facade.Assignment, u *api.OrganizationUser, maxBody int64) ([]facade.Assignment, cursor, error) {
+// the generated types, role by role, and maps each to an assignment.
+func decodeRoles(body []byte, u *api.OrganizationUser, maxBody int64) (batch []facade.Assignment, c cursor, err error) {
 	var next *string
 	var more *bool
-	err := jsonstream.Object(bytes.NewReader(body), maxBody, "data", func(r *api.AssignedRoleDetails) error {
+	err = jsonstream.Object(bytes.NewReader(body), maxBody, "data", func(r *api.AssignedRoleDetails) error {
 		a, err := roleAssignment(u, r)
 		if err != nil {
 			return err
@@ -252,11 +240,6 @@ func decodeRolesSlow(body []byte, batch []facade.Assignment, u *api.Organization
 		return nil
 	}, map[string]jsonstream.Field{"next": jsonstream.Into(&next), "has_more": jsonstream.Into(&more)})
 	return batch, cursorOf(next, more), err
-}
-
-// cursorOf is the cursor encoding/json decoded.
-func cursorOf(next *string, more *bool) cursor {
-	return cursor{next: driverkit.Deref(next), more: more != nil && *more, moreSet: more != nil}
 }
 
 // roleAssignment is user u's assignment of role r.

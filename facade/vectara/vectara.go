@@ -16,13 +16,12 @@
 package vectara
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
-	"runtime"
 	"strings"
 
 	"golang.org/x/oauth2/clientcredentials"
@@ -113,97 +112,51 @@ func (l *Lister) Provider() string { return l.kit.Provider }
 // Vectara API: GET /v2/users
 func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		// The cursor allows one request at a time, so decoding a page
-		// overlaps with fetching the next: each body is read whole, its
-		// metadata.page_key picked out, and the next request sent while
-		// other goroutines (one a core, at most Concurrency) decode the
-		// users. Bodies in memory: one being read, one queued, one a
-		// decoder.
-		type raw struct {
-			op   string
-			body []byte
-		}
-		decoders := max(1, min(runtime.GOMAXPROCS(0), l.kit.Concurrency))
-		pool, ctx := paging.NewPool(ctx, decoders, 1, func(_ context.Context, p raw) error {
-			batch, err := l.decodeUsers(p.body)
-			switch {
-			case err != nil:
-				return l.kit.Invalid(p.op, err)
-			case len(batch) > 0:
-				return emit(batch)
-			}
-			return nil
-		})
-		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
-			op, body, next, err := l.page(ctx, cursor)
+		// The cursor allows one request at a time: each page is decoded
+		// as it arrives, and its metadata.page_key asks for the next.
+		return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+			batch, next, err := l.page(ctx, cursor)
 			if err != nil {
 				return "", false, err
 			}
-			if err := pool.Send(raw{op, body}); err != nil {
-				return "", false, err
+			if len(batch) > 0 {
+				if err := emit(batch); err != nil {
+					return "", false, err
+				}
 			}
 			return next, next == "", nil
 		})
-		return pool.Wait(err)
 	})
 }
 
-// page fetches one page's body whole and reads its cursor; decodeUsers
-// decodes the users later.
-func (l *Lister) page(ctx context.Context, cursor string) (op string, body []byte, next string, err error) {
-	op = "list users"
+// page fetches one page, decoding it into the generated types user by
+// user as it streams in, and returns its assignments and the next page's
+// key ("" after the last page).
+func (l *Lister) page(ctx context.Context, cursor string) (batch []facade.Assignment, next string, err error) {
+	op := "list users"
 	limit := int32(l.kit.PageSize)
 	params := &api.ListUsersParams{Limit: &limit}
 	if cursor != "" {
 		params.PageKey = &cursor
 		op = "list users (next page)"
 	}
-	body, err = l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+	err = l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
 		return l.client.ListUsers(ctx, params)
-	}, nil)
-	if err != nil {
-		return op, nil, "", err
-	}
-	if rawMeta := jsonstream.TopLevel(body, "metadata"); rawMeta != nil {
+	}, func(_ *http.Response, body io.Reader) error {
+		batch, next = nil, "" // a retried page starts again
 		var meta *api.ListMetadata
-		if err := json.Unmarshal(rawMeta, &meta); err != nil {
-			l.kit.Release(body)
-			return op, nil, "", l.kit.Invalid(op, fmt.Errorf("metadata: %w", err))
-		}
-		if meta != nil && meta.PageKey != nil {
+		sc := scopes{}
+		err := jsonstream.Object(body, l.kit.MaxBody, "users", func(u *api.User) error {
+			var err error
+			batch, err = appendAssignments(batch, u, sc)
+			return err
+		}, map[string]jsonstream.Field{"metadata": jsonstream.Into(&meta)})
+		if err == nil && meta != nil && meta.PageKey != nil {
 			next = *meta.PageKey
 		}
-	}
-	return op, body, next, nil
-}
-
-// decodeUsers decodes a page's users into assignments, and hands the body
-// back to the kit.
-func (l *Lister) decodeUsers(body []byte) ([]facade.Assignment, error) {
-	defer l.kit.Release(body)
-	return decodePage(body, l.kit.Batch(4*l.kit.PageSize), l.kit.MaxBody)
-}
-
-// decodePage appends a page's assignments to batch: with decodeFast when
-// it can, else stream-decoded by encoding/json user by user.
-func decodePage(body []byte, batch []facade.Assignment, maxBody int64) ([]facade.Assignment, error) {
-	sc := scopes{}
-	batch, ok := decodeFast(body, batch, sc)
-	if ok {
-		return batch, nil
-	}
-	clear(batch) // what the fast pass decoded before it gave up
-	return decodeSlow(body, batch[:0], sc, maxBody)
-}
-
-// decodeSlow is decodePage with encoding/json only.
-func decodeSlow(body []byte, batch []facade.Assignment, sc scopes, maxBody int64) ([]facade.Assignment, error) {
-	err := jsonstream.Object(bytes.NewReader(body), maxBody, "users", func(u *api.User) error {
-		var err error
-		batch, err = appendAssignments(batch, u, sc)
 		return err
-	}, nil)
-	return batch, err
+	})
+	return batch, next, err
 }
 
 // scopes builds each page's "corpus/<key>" and "agent/<key>" scope strings

@@ -2,7 +2,7 @@ package jsonstream
 
 import (
 	"bytes"
-	"encoding/json"
+	jsonv1 "encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/iotest"
 
+	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -67,10 +69,9 @@ func TestObjectStreamsItemsAndFields(t *testing.T) {
 func TestObjectFieldsBeforeAndAfterItems(t *testing.T) {
 	var order []string
 	field := func(name string) Field {
-		return func(dec *json.Decoder) error {
+		return func(dec *jsontext.Decoder) error {
 			order = append(order, name)
-			var v json.RawMessage
-			return dec.Decode(&v)
+			return dec.SkipValue()
 		}
 	}
 	err := Object(strings.NewReader(`{"a":1,"users":[{"id":1},{"id":2}],"b":{"c":[]}}`), 0, "users",
@@ -111,7 +112,7 @@ func TestObjectTopLevelNotAnObject(t *testing.T) {
 			calls := 0
 			err := Object(strings.NewReader(body), 0, "users", func(*user) error { calls++; return nil }, nil)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "want \"{\"")
+			assert.Contains(t, err.Error(), "want an object")
 			assert.Equal(t, 0, calls)
 		})
 	}
@@ -166,16 +167,17 @@ func TestArrayTruncated(t *testing.T) {
 func TestWrongElementType(t *testing.T) {
 	var got []*user
 	err := Object(strings.NewReader(`{"users":[{"id":1},{"id":"two"},{"id":3}]}`), 0, "users", collect(&got), nil)
-	var te *json.UnmarshalTypeError
+	var te *json.SemanticError
 	require.ErrorAs(t, err, &te)
-	assert.Equal(t, "id", te.Field)
-	assert.Equal(t, "string", te.Value)
+	assert.Equal(t, jsontext.Pointer("/users/1/id"), te.JSONPointer)
+	assert.Equal(t, jsontext.Kind('"'), te.JSONKind)
+	assert.Contains(t, err.Error(), "/users/1/id", "the error names where")
 	assert.Equal(t, []int{1}, ids(got), "decoding stops at the bad element")
 
 	got = nil
 	err = Array(strings.NewReader(`[{"id":1},{"name":5}]`), 0, collect(&got))
 	require.ErrorAs(t, err, &te)
-	assert.Equal(t, "name", te.Field)
+	assert.Equal(t, jsontext.Pointer("/1/name"), te.JSONPointer)
 	assert.Equal(t, []int{1}, ids(got))
 
 	var page int
@@ -318,7 +320,7 @@ func TestEachErrorStops(t *testing.T) {
 		var seen int
 		err := Object(strings.NewReader(`{"a":1,"users":[{"id":1}]}`), 0, "users",
 			func(*user) error { seen++; return nil },
-			map[string]Field{"a": func(dec *json.Decoder) error { return stop }})
+			map[string]Field{"a": func(*jsontext.Decoder) error { return stop }})
 		assert.Same(t, stop, err)
 		assert.Equal(t, 0, seen)
 	})
@@ -326,22 +328,22 @@ func TestEachErrorStops(t *testing.T) {
 
 // topLevel returns the values of key among the members of the JSON object
 // data, in order (all of them, if the key repeats).
-func topLevel(data []byte, key string) ([]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+func topLevel(data []byte, key string) ([]jsonv1.RawMessage, error) {
+	dec := jsonv1.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != jsonv1.Delim('{') {
 		return nil, fmt.Errorf("not an object: %v %v", tok, err)
 	}
-	var out []json.RawMessage
+	var out []jsonv1.RawMessage
 	for dec.More() {
 		k, err := dec.Token()
 		if err != nil {
 			return nil, err
 		}
-		var v json.RawMessage
+		var v jsonv1.RawMessage
 		if err := dec.Decode(&v); err != nil {
 			return nil, err
 		}
-		if k == key {
+		if ks, _ := k.(string); strings.EqualFold(ks, key) {
 			out = append(out, v)
 		}
 	}
@@ -350,7 +352,7 @@ func topLevel(data []byte, key string) ([]json.RawMessage, error) {
 
 func compact(t *testing.T, raw []byte) string {
 	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
+	if err := jsonv1.Compact(&b, raw); err != nil {
 		t.Fatalf("compact %q: %v", raw, err)
 	}
 	return b.String()
@@ -367,7 +369,7 @@ func FuzzObject(f *testing.F) {
 	f.Add([]byte(" {\"a\":\"\\u00e9\\\"\",\"users\":[[],[[]]]} \n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got []string
-		each := func(v *json.RawMessage) error {
+		each := func(v *jsontext.Value) error {
 			got = append(got, compact(t, *v))
 			return nil
 		}
@@ -376,16 +378,16 @@ func FuzzObject(f *testing.F) {
 		// Oracle: a valid JSON object whose every "users" member is an
 		// array or null decodes to those arrays' elements; anything else
 		// fails.
-		wantOK := json.Valid(data)
+		wantOK := jsontext.Value(data).IsValid()
 		var want []string
 		if wantOK {
 			vals, terr := topLevel(data, "users")
-			if terr != nil {
-				wantOK = false // not an object
+			if terr != nil || len(vals) > 1 {
+				wantOK = false // not an object, or "users" twice
 			}
 			for _, v := range vals {
-				var elems []json.RawMessage
-				if json.Unmarshal(v, &elems) != nil || (elems == nil && compact(t, v) != "null") {
+				var elems []jsonv1.RawMessage
+				if jsonv1.Unmarshal(v, &elems) != nil || (elems == nil && compact(t, v) != "null") {
 					wantOK = false
 					break
 				}
@@ -408,14 +410,53 @@ func FuzzObject(f *testing.F) {
 		}
 
 		// The cap: exactly the body's size is fine; one byte less is too large.
-		if err := Object(bytes.NewReader(data), int64(len(data)), "users", func(*json.RawMessage) error { return nil }, nil); err != nil {
+		if err := Object(bytes.NewReader(data), int64(len(data)), "users", func(*jsontext.Value) error { return nil }, nil); err != nil {
 			t.Fatalf("%q at its own size: %v", data, err)
 		}
 		if len(data) > 1 {
-			err := Object(bytes.NewReader(data), int64(len(data)-1), "users", func(*json.RawMessage) error { return nil }, nil)
+			err := Object(bytes.NewReader(data), int64(len(data)-1), "users", func(*jsontext.Value) error { return nil }, nil)
 			if !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("%q one byte over: %v", data, err)
 			}
 		}
 	})
+}
+
+// TestRules: invalid UTF-8 and a member named twice (as spelled, or in
+// another case) fail, naming where; names match fields in any case.
+func TestRules(t *testing.T) {
+	type rec struct {
+		Email  string  `json:"email"`
+		PageKy *string `json:"page_key"`
+	}
+	for _, c := range []struct{ name, body, where string }{
+		{"invalid UTF-8", "{\"users\":[{\"email\":\"a\xffb@example.com\"}]}", "/users/0/email"},
+		{"lone surrogate", `{"users":[{"email":"a\ud800b"}]}`, "/users/0/email"},
+		{"invalid UTF-8 in a skipped member", "{\"users\":[{\"other\":\"\xc3\"}]}", "/users/0/other"},
+		{"duplicate member", `{"users":[{"email":"a","email":"b"}]}`, `"email" within "/users/0"`},
+		{"case-variant member", `{"users":[{"email":"a","EMAIL":"b"}]}`, `"EMAIL" within "/users/0"`},
+		{"duplicate skipped member", `{"users":[{"x":1,"x":2}]}`, `"x" within "/users/0"`},
+		{"duplicate list", `{"users":[],"users":[]}`, "users"},
+		{"case-variant list", `{"users":[{"email":"a"}],"Users":[{"email":"b"}]}`, "users"},
+		{"case-variant field", `{"total":1,"Total":2,"users":[]}`, "total"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var total *int
+			err := Object(strings.NewReader(c.body), 0, "users", func(*rec) error { return nil },
+				map[string]Field{"total": Into(&total)})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.where)
+		})
+	}
+	var got []*rec
+	var total *int
+	require.NoError(t, Object(strings.NewReader(`{"Users":[{"EMAIL":"a","page_key":"k"}],"TOTAL":3}`), 0, "users",
+		func(r *rec) error { got = append(got, r); return nil }, map[string]Field{"total": Into(&total)}))
+	require.Len(t, got, 1)
+	assert.Equal(t, "a", got[0].Email, "names match in any case, as encoding/json's do")
+	assert.Equal(t, 3, *total)
+	got = nil
+	require.NoError(t, Object(strings.NewReader(`{"users":[{"pagekey":"k"}]}`), 0, "users",
+		func(r *rec) error { got = append(got, r); return nil }, nil))
+	assert.Nil(t, got[0].PageKy, "but _ and - count")
 }

@@ -66,8 +66,6 @@ type Kit struct {
 
 	mu      sync.Mutex // guards secrets
 	secrets []string
-
-	free freeLists // batches and bodies for reuse; see Batch and Fetch
 }
 
 // Auth adds a credential to a request.

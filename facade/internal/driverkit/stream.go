@@ -5,14 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"iter"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/jsonstream"
@@ -35,7 +32,6 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 	return func(yield func(facade.Assignment, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		defer k.drain()
 		pages := make(chan []facade.Assignment, k.Concurrency)
 		done := make(chan error, 1)
 		go func() {
@@ -77,7 +73,6 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 				}
 			}
 			count(n)
-			k.recycle(batch)
 		}
 		if err := <-done; err != nil {
 			if fe := (*facade.Error)(nil); !errors.As(err, &fe) { // not yet an *facade.Error
@@ -92,94 +87,12 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 	}
 }
 
-// freeLists keep consumed batches and read bodies for reuse within a
-// listing, so that a listing allocates them about once rather than once a
-// page. (A sync.Pool would not do: the garbage collector empties it at
-// every cycle, and a streaming listing runs many short cycles.) Each list
-// is bounded, and emptied when a listing ends, so an idle Lister holds
-// nothing.
-type freeLists struct {
-	once     sync.Once
-	batches  chan []facade.Assignment
-	bodies   chan []byte
-	decoding chan struct{} // see Decode
-}
-
-func (k *Kit) lists() *freeLists {
-	k.free.once.Do(func() {
-		k.free.batches = make(chan []facade.Assignment, Tasks(k.Concurrency)+k.Concurrency)
-		k.free.bodies = make(chan []byte, Tasks(k.Concurrency))
-		k.free.decoding = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-	})
-	return &k.free
-}
-
 // Tasks is how many goroutines a driver's fan-out should run for a
 // concurrency (requests in flight): four a request slot. A task holds its
-// slot only while its request and body read last (Fetch), then waits its
-// turn to decode (Decode) holding just the body, so that the slots stay
-// busy while pages decode and while a fan-out loop runs a task itself.
+// slot only while its request and body read last (Fetch), then decodes
+// the page holding just the body, so that the slots stay busy while pages
+// decode and while a fan-out loop runs a task itself.
 func Tasks(concurrency int) int { return 4 * max(concurrency, 1) }
-
-// Decode runs decode (one page's decoding, CPU-bound) once one of
-// GOMAXPROCS decoding turns is free: more tasks than cores decoding at once
-// would only hold more pages in memory.
-func (k *Kit) Decode(ctx context.Context, decode func() error) error {
-	l := k.lists()
-	select {
-	case l.decoding <- struct{}{}:
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
-	defer func() { <-l.decoding }()
-	return decode()
-}
-
-// maxKeptBody and maxKeptBatch bound what the free lists keep.
-const (
-	maxKeptBody  = 4 << 20
-	maxKeptBatch = 1 << 14
-)
-
-// Batch returns an empty slice to collect one page's assignments in, for
-// Emit, with room for about sizeHint of them (the page's expected count:
-// a guess saves the slice's regrowth). Its backing array comes back to the
-// kit once the iterator has yielded every assignment of the batch; the
-// driver must not touch a batch after emitting it.
-func (k *Kit) Batch(sizeHint int) []facade.Assignment {
-	select {
-	case b := <-k.lists().batches:
-		return b
-	default:
-		return make([]facade.Assignment, 0, min(max(sizeHint, 0), maxKeptBatch))
-	}
-}
-
-// recycle hands a consumed batch back for Batch to reuse, without the
-// references it held.
-func (k *Kit) recycle(batch []facade.Assignment) {
-	if cap(batch) == 0 || cap(batch) > maxKeptBatch {
-		return
-	}
-	clear(batch[:cap(batch)]) // past len too: a retried page may have left some
-	select {
-	case k.lists().batches <- batch[:0]:
-	default:
-	}
-}
-
-// drain empties the free lists at the end of a listing.
-func (k *Kit) drain() {
-	l := k.lists()
-	for {
-		select {
-		case <-l.batches:
-		case <-l.bodies:
-		default:
-			return
-		}
-	}
-}
 
 // Fetch fetches one page through Page and returns its body read whole
 // (at most MaxBody bytes), checked first by check (the response's headers;
@@ -187,7 +100,7 @@ func (k *Kit) drain() {
 // in flight) is free again before the caller decodes the page, so decoding
 // overlaps with the next requests instead of holding a slot. A body cut
 // off mid-stream is fetched again, as Page does; the caller reports a body
-// it cannot decode with Invalid. Hand the body to Release once decoded.
+// it cannot decode with Invalid.
 func (k *Kit) Fetch(ctx context.Context, op string, send PageFunc, check func(*http.Response) error) ([]byte, error) {
 	var body []byte
 	err := k.Page(ctx, op, send, func(resp *http.Response, r io.Reader) error {
@@ -196,12 +109,7 @@ func (k *Kit) Fetch(ctx context.Context, op string, send PageFunc, check func(*h
 				return err
 			}
 		}
-		var buf []byte
-		select {
-		case buf = <-k.lists().bodies:
-		default:
-		}
-		b := bytes.NewBuffer(buf[:0])
+		var b bytes.Buffer
 		if n := resp.ContentLength; n > 0 && n <= k.MaxBody {
 			b.Grow(int(n) + bytes.MinRead)
 		}
@@ -209,27 +117,10 @@ func (k *Kit) Fetch(ctx context.Context, op string, send PageFunc, check func(*h
 		if err == nil && int64(b.Len()) > k.MaxBody {
 			err = jsonstream.ErrTooLarge
 		}
-		if err != nil {
-			k.Release(b.Bytes())
-			return err
-		}
 		body = b.Bytes()
-		return nil
+		return err
 	})
 	return body, err
-}
-
-// Release hands a body from Fetch back for reuse; the caller must not use
-// it afterwards. Decoded values never point into it (encoding/json copies
-// strings).
-func (k *Kit) Release(body []byte) {
-	if cap(body) == 0 || cap(body) > maxKeptBody {
-		return
-	}
-	select {
-	case k.lists().bodies <- body[:0]:
-	default:
-	}
 }
 
 // CheckTotal compares how many distinct items a listing saw with the total
@@ -249,34 +140,21 @@ func (k *Kit) CheckTotal(ctx context.Context, op, what string, want, got int) er
 	return nil
 }
 
-// set is a compact set of assignment keys: 16 bytes a key (two
-// independently seeded 64-bit hashes, so a false "seen" — a dropped
-// assignment — needs a 128-bit collision).
-type set struct {
-	s1, s2 maphash.Seed
-	m      map[[2]uint64]struct{}
-}
+// set is the set of assignment keys a listing has seen: each key is the
+// assignment's whole identity (facade.Assignment.Key), so two different
+// assignments never make one key, whatever their fields hold.
+type set map[string]struct{}
 
-func newSet() *set {
-	return &set{s1: maphash.MakeSeed(), s2: maphash.MakeSeed(), m: make(map[[2]uint64]struct{})}
-}
+func newSet() set { return make(set) }
 
-func (s *set) add(a *facade.Assignment) bool {
-	k := [2]uint64{hashKey(s.s1, a), hashKey(s.s2, a)}
-	n := len(s.m)
-	s.m[k] = struct{}{} // one map operation: the length tells if k was new
-	return len(s.m) > n
-}
-
-func hashKey(seed maphash.Seed, a *facade.Assignment) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	h.WriteString(a.UserID)
-	h.WriteByte(0)
-	h.WriteString(a.RoleID)
-	h.WriteByte(0)
-	h.WriteString(a.Scope)
-	return h.Sum64()
+// add reports whether a's key is new, and records it.
+func (s set) add(a *facade.Assignment) bool {
+	k := a.Key()
+	if _, ok := s[k]; ok {
+		return false
+	}
+	s[k] = struct{}{}
+	return true
 }
 
 // emailFilter returns a predicate keeping the emails opts asks for (all of
