@@ -1,0 +1,56 @@
+package cortex_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/facadetest"
+)
+
+// page wraps users (JSON text) in a one-page answer.
+func page(users string) string {
+	return fmt.Sprintf(`{"page":0,"total":2,"totalPages":1,"users":[%s]}`, users)
+}
+
+// TestKeysCannotCollide is issue 15's reproduction: user u@example.com
+// with the custom role tagged "r\x00s", and user "u@example.com\x00r"
+// with the one tagged "s", are two assignments (a key joining the fields
+// with NUL made them one and dropped the Superuser).
+func TestKeysCannotCollide(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
+		facadetest.WriteRaw(w, 200, page(`{"email":"u@example.com","name":"U","roles":[{"type":"CUSTOM","name":"Reader","tag":"r\u0000s"}]},
+			{"email":"u@example.com\u0000r","name":"V","roles":[{"type":"CUSTOM","name":"Superuser","tag":"s"}]}`))
+	}, facade.Options{})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, "Reader", got[0].RoleName)
+	assert.Equal(t, "Superuser", got[1].RoleName)
+}
+
+// TestBodiesBreakingJSONRulesAreInvalid: invalid UTF-8 in an email or a
+// role (never folded to U+FFFD, which could merge distinct ids), a key
+// given twice in a record, as spelled or in another case, and the users
+// list given twice are each an InvalidResponse naming the place.
+func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
+	for _, c := range []struct{ name, body, where string }{
+		{"invalid UTF-8 in an email", page("{\"email\":\"u\xff@example.com\",\"name\":\"U\",\"roles\":[{\"type\":\"BASIC\",\"role\":\"ADMIN\"}]}"), `"/users/0/email"`},
+		{"invalid UTF-8 in a role", page("{\"email\":\"u@example.com\",\"name\":\"U\",\"roles\":[{\"type\":\"BASIC\",\"role\":\"AD\xc3\"}]}"), `"/users/0/roles/0/role"`},
+		{"lone surrogate in a tag", page(`{"email":"u@example.com","name":"U","roles":[{"type":"CUSTOM","name":"N","tag":"t\ud800"}]}`), `"/users/0/roles/0/tag"`},
+		{"duplicate key", page(`{"email":"a@example.com","email":"b@example.com","name":"U","roles":[{"type":"BASIC","role":"ADMIN"}]}`), `duplicate object member name "email" within "/users/0"`},
+		{"case-variant key", page(`{"email":"a@example.com","Email":"b@example.com","name":"U","roles":[{"type":"BASIC","role":"ADMIN"}]}`), `duplicate object member name "Email" within "/users/0"`},
+		{"case-variant key in a role", page(`{"email":"a@example.com","name":"U","roles":[{"type":"BASIC","role":"ADMIN","ROLE":"VIEWER"}]}`), `"ROLE" within "/users/0/roles/0"`},
+		{"users twice", `{"page":0,"total":2,"totalPages":1,"users":[{"email":"a@example.com","roles":[]}],"Users":[{"email":"b@example.com","roles":[]}]}`, `"users" is given twice`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { facadetest.WriteRaw(w, 200, c.body) }, facade.Options{})
+			facadetest.ExpectInvalid(t, l, c.where)
+		})
+	}
+}

@@ -1,0 +1,23 @@
+package facadetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/facade"
+)
+
+// ExpectInvalid lists l and requires the listing to end with an
+// InvalidResponse error whose message names each of where (a JSON pointer
+// such as /users/0/email, or a member's name).
+func ExpectInvalid(t *testing.T, l facade.Lister, where ...string) {
+	t.Helper()
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.ErrorIs(t, err, facade.ErrInvalidResponse)
+	for _, w := range where {
+		assert.Contains(t, err.Error(), w)
+	}
+}
