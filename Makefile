@@ -7,7 +7,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME   ?= 1x
 FUZZTIME    ?= 30s
 
-.PHONY: all demo generate check-generate test test-short lint bench soak fuzz clean
+.PHONY: all demo generate check-generate regen-drill test test-short lint bench soak fuzz clean
 
 all: check-generate lint test
 
@@ -26,6 +26,13 @@ check-generate:
 	@git diff --exit-code -- gen api || (echo "generated code is stale: run 'make generate' and commit" >&2; exit 1)
 	@test -z "$$(git status --porcelain -- gen)" || (git status --porcelain -- gen >&2; echo "untracked generated files: run 'make generate' and commit" >&2; exit 1)
 	$(GO) mod tidy -diff
+
+## regen-drill: in a temporary copy of the module, add a property to each
+## listed record schema, regenerate, and check it reaches Assignment.Record
+## through every driver; then show what an added enum value and a removed
+## mapped field do to the build and the contract tests (cmd/regendrill).
+regen-drill:
+	$(GO) run ./cmd/regendrill
 
 ## test: the whole default suite, with the race detector (the README's test command).
 test:
