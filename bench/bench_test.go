@@ -169,7 +169,8 @@ var memoryUsers = map[string]int{"100k": 57_000, "1M": 570_000}
 // streaming listing holds besides the sets: at ten checkpoints the
 // consumer stops (so the producers fill every slot and the iterator's
 // queue, the worst case), the live heap is measured after a collection,
-// and the sets' size at that many keys (twin maps again) is taken off.
+// and the sets' size at that many keys (twin maps again, keys of the
+// listing's mean key length) is taken off.
 func BenchmarkMemory(b *testing.B) {
 	for _, size := range []string{"100k", "1M"} {
 		b.Run("cortex/"+size, func(b *testing.B) {

@@ -1,9 +1,10 @@
 // Package bench measures rolecall at tenant scale against the fake provider
 // servers of package providertest: requests against the minimum each API
-// allows, decode throughput against a decoder-only baseline over the same
-// bytes, allocations, peak heap while streaming, wall time under simulated
-// latency against the lower bound and against a sequential loop over the
-// generated clients, and behaviour under a server-side rate limit.
+// allows, throughput and CPU time over loopback, allocations (for
+// information), peak heap while streaming, wall time under simulated
+// latency against the round trips the API forces and against a sequential
+// loop over the generated clients, and behaviour under a server-side rate
+// limit.
 //
 // The package's one default test (TestRequestsAreTheMinimum) asserts exact
 // request counts; everything else is a benchmark (go test -bench), and
