@@ -26,7 +26,8 @@ func TestKeyCannotCollide(t *testing.T) {
 			t.Errorf("%q and %q make one key", a, b)
 		}
 	}
-	if key("u", "r", "s") != key("u", "r", "s") {
+	a, b := key("u", "r", "s"), key(string([]byte("u")), "r", string([]byte{'s'}))
+	if a != b {
 		t.Error("one assignment, two keys")
 	}
 }

@@ -76,9 +76,6 @@ func (r *run) command() string {
 	return b.String()
 }
 
-// providers are the drivers, in report order.
-var providers = []string{"cortex", "openai", "vectara", "logto"}
-
 func benchArgs(pattern, benchtime string, extra ...string) []string {
 	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", "1", "-timeout", "60m"}
 	args = append(args, extra...)
