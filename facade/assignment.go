@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"iter"
+	"time"
 )
 
 // RoleKind says whether a role is defined by the provider or by the tenant.
@@ -17,6 +18,33 @@ const (
 	// Custom is a role the tenant defined (Cortex CUSTOM, OpenAI custom
 	// roles, every Logto role).
 	Custom RoleKind = "custom"
+)
+
+// Status is an account's state as its provider reports it.
+type Status string
+
+// The account states. The zero value means the provider does not say.
+const (
+	// StatusActive is an account the provider reports as enabled.
+	StatusActive Status = "active"
+	// StatusDisabled is an account turned off (Vectara enabled=false,
+	// OpenAI user.enabled=false).
+	StatusDisabled Status = "disabled"
+	// StatusSuspended is an account barred by the provider or an
+	// administrator (Logto isSuspended, OpenAI user.banned).
+	StatusSuspended Status = "suspended"
+)
+
+// AccountType says whether an account belongs to a person or to a
+// program. The zero value means the provider does not say.
+type AccountType string
+
+// The account types.
+const (
+	// Human is a person's account.
+	Human AccountType = "human"
+	// Service is an account a program uses (OpenAI is_service_account).
+	Service AccountType = "service"
 )
 
 // Assignment is one user holding one role in one provider's tenant. Its
@@ -35,6 +63,20 @@ type Assignment struct {
 	Scope       string   // what the role applies to, "" for the whole tenant
 	Permissions []string // the role's permissions, where the provider lists them
 	Via         string   // for inherited roles, the principals they come through
+
+	// What the provider says of the account, in the same response: the
+	// zero value where it says nothing (see the package documentation's
+	// mapping). Times are UTC.
+	Status       Status      // active, disabled or suspended; "" when unknown
+	AccountType  AccountType // human or service; "" when unknown
+	Created      time.Time   // when the account was created or added to the tenant
+	Updated      time.Time   // when the account's record last changed
+	LastActivity time.Time   // the account's last sign-in or use the provider reports
+
+	// Privileged is true when the role is privileged by the provider's
+	// default rule (the package documentation's mapping); a review policy
+	// may override it (package review).
+	Privileged bool
 
 	// Record is the provider's decoded record behind this assignment, as
 	// the generated type (packages under gen/) holds it, every field the

@@ -37,6 +37,29 @@
 //	Via          ""                       assignment_sources other      ""                               ""
 //	                                      than the user, as
 //	                                      <type>/<id>, comma-joined
+//	Status       "" (not on this          user.banned → suspended,      enabled → active,                isSuspended → suspended,
+//	             endpoint)                user.enabled false →          !enabled → disabled              else active
+//	                                      disabled, else active; ""
+//	                                      without the nested user
+//	AccountType  ""                       is_service_account → service, ""                               "" (machine access is
+//	                                      false → human                                                  through applications)
+//	Created      "" (not on this          added_at (joined the          created_at                       createdAt
+//	             endpoint)                organization)
+//	Updated      ""                       ""                            updated_at (a profile change,    updatedAt
+//	                                                                    not activity)
+//	LastActivity "" (not on this          api_key_last_used_at          "" (Vectara reports none)        lastSignInAt
+//	             endpoint)
+//	Privileged   BASIC ADMIN              organization role owner; a    api_roles owner and              role name contains "admin"
+//	                                      permission                    administrator (not corpus or     (any case)
+//	                                      api.organization.*.write      agent roles)
+//
+// Times are UTC; a zero time means the provider did not say, and no field
+// above costs a request of its own. Cortex's GET /api/v1/users carries a
+// join date and a last-active time, but listing it would be a second
+// listing of every user, so it is not called. Logto's role listing does
+// not say which scopes a role grants (the Management API's "all" scope
+// among them); the name rule stands in for it, and a review policy (package
+// review) replaces any provider's rule with named roles or patterns.
 //
 // OpenAI also reports each user's organization role (owner or reader) from
 // the user listing as one more builtin assignment with scope

@@ -10,6 +10,11 @@
 // Mapping: user_id and email are the user's email (the API has no user
 // id); a BASIC role is builtin with role_id = role_name = its name; a
 // CUSTOM role is custom with role_id = its tag and role_name = its name.
+// The endpoint says nothing of the account (status, creation, activity,
+// type): those fields stay empty. The BASIC role ADMIN is privileged
+// (Cortex's docs: the role with every permission, settings included);
+// custom roles are not, as the listing does not say what they grant (a
+// review policy can name them).
 package cortex
 
 import (
@@ -211,10 +216,14 @@ func appendAssignments(out []facade.Assignment, u *api.UserRoleAssignment) ([]fa
 				a.RoleName = a.RoleID
 			}
 		}
+		a.Privileged = a.RoleKind == facade.Builtin && a.RoleID == string(PrivilegedRole)
 		out = append(out, a)
 	}
 	return out, nil
 }
+
+// PrivilegedRole is the BASIC role that is privileged by default.
+const PrivilegedRole = "ADMIN"
 
 func firstNonEmpty(ps ...*string) string {
 	for _, p := range ps {

@@ -17,7 +17,14 @@
 // it expires.
 //
 // Mapping: every role is custom; user_id is the user's id, email its
-// primaryEmail, disabled its isSuspended; nulls read as "".
+// primaryEmail, disabled its isSuspended (status suspended, else active);
+// created, updated and last activity are createdAt, updatedAt and
+// lastSignInAt (epoch milliseconds); nulls read as "". The account type is
+// not reported (machine access goes through applications, not listed). A
+// role is privileged when its name contains "admin" in any case: the
+// listing does not carry a role's scopes, and checking for the Management
+// API's "all" scope would cost one more request per role (a review policy
+// can name such roles instead).
 package logto
 
 import (
@@ -279,7 +286,22 @@ func appendUser(batch []facade.Assignment, u *api.UserProfile, r *api.RoleWithSt
 	}
 	return append(batch, facade.Assignment{Provider: "logto", UserID: u.Id, Email: driverkit.Deref(u.PrimaryEmail),
 		Name: driverkit.Deref(u.Name), Username: driverkit.Deref(u.Username), Disabled: u.IsSuspended,
+		Status: status(u.IsSuspended), Created: driverkit.UnixMillis(&u.CreatedAt), Updated: driverkit.UnixMillis(&u.UpdatedAt),
+		LastActivity: driverkit.UnixMillis(u.LastSignInAt), Privileged: Privileged(r.Name),
 		RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, Record: u}), nil
+}
+
+func status(suspended bool) facade.Status {
+	if suspended {
+		return facade.StatusSuspended
+	}
+	return facade.StatusActive
+}
+
+// Privileged is the default rule for Logto roles: a name containing
+// "admin", in any case.
+func Privileged(roleName string) bool {
+	return strings.Contains(strings.ToLower(roleName), "admin")
 }
 
 // pageOf reads a page's pagination headers: Total-Number (recorded in

@@ -13,7 +13,14 @@
 // its resource_type; permissions are its permissions; via lists the
 // assignment_sources other than the user, as "<principal_type>/<principal_id>".
 // Each user's organization role (owner or reader) is one more builtin
-// assignment with scope "api.organization".
+// assignment with scope "api.organization". Of the account: created is
+// added_at (when the user joined the organization), last activity
+// api_key_last_used_at, the account type service when is_service_account
+// (else human when the field is present), and the status comes from the
+// nested user object when present (banned: suspended; enabled false:
+// disabled; else active). The organization role owner is privileged, and
+// so is a role with a permission that writes organization settings
+// (api.organization.*.write), per OpenAI's role reference.
 package openai
 
 import (
@@ -116,9 +123,11 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 			var orgRoles []facade.Assignment
 			for _, u := range users {
 				if u.Role != nil && *u.Role != "" {
-					orgRoles = append(orgRoles, facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email),
+					a := facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email),
 						Name: driverkit.Deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
-						Scope: OrgScope, Record: u})
+						Scope: OrgScope, Privileged: *u.Role == api.OrganizationUserRoleOwner, Record: u}
+					account(&a, u)
+					orgRoles = append(orgRoles, a)
 				}
 			}
 			if len(orgRoles) > 0 {
@@ -251,9 +260,46 @@ func roleAssignment(u *api.OrganizationUser, r *api.AssignedRoleDetails) (facade
 	if r.PredefinedRole {
 		kind = facade.Builtin
 	}
-	return facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email), Name: driverkit.Deref(u.Name),
+	a := facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email), Name: driverkit.Deref(u.Name),
 		RoleID: r.Id, RoleName: r.Name, RoleKind: kind, Scope: r.ResourceType, Permissions: r.Permissions,
-		Via: via(u.Id, r.AssignmentSources), Record: r}, nil
+		Via: via(u.Id, r.AssignmentSources), Privileged: PrivilegedPermissions(r.Permissions), Record: r}
+	account(&a, u)
+	return a, nil
+}
+
+// account fills a's account fields from the organization user u.
+func account(a *facade.Assignment, u *api.OrganizationUser) {
+	a.Created = driverkit.UnixSeconds(&u.AddedAt)
+	a.LastActivity = driverkit.UnixSeconds(u.ApiKeyLastUsedAt)
+	if u.IsServiceAccount != nil {
+		a.AccountType = facade.Human
+		if *u.IsServiceAccount {
+			a.AccountType = facade.Service
+		}
+	}
+	if d := u.User; d != nil {
+		switch {
+		case d.Banned != nil && *d.Banned:
+			a.Status = facade.StatusSuspended
+		case d.Enabled != nil && !*d.Enabled:
+			a.Status = facade.StatusDisabled
+		case d.Enabled != nil || d.Banned != nil:
+			a.Status = facade.StatusActive
+		}
+	}
+	a.Disabled = a.Status == facade.StatusDisabled || a.Status == facade.StatusSuspended
+}
+
+// PrivilegedPermissions is the default rule for OpenAI roles: a role is
+// privileged when one of its permissions writes organization settings
+// (api.organization.<area>.write).
+func PrivilegedPermissions(perms []string) bool {
+	for _, p := range perms {
+		if strings.HasPrefix(p, "api.organization.") && strings.HasSuffix(p, ".write") {
+			return true
+		}
+	}
+	return false
 }
 
 // via names the principals an assignment is inherited through, other than

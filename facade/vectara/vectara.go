@@ -11,8 +11,14 @@
 // Mapping: every role is builtin. api_roles have scope ""; corpus_roles
 // have scope "corpus/<corpus_key>"; agent_roles "agent/<agent_key>";
 // role_id = role_name = the role value (values this client does not know
-// are kept as they are). disabled is !enabled. Vectara cannot filter users
-// by email, so an email filter is applied on the client.
+// are kept as they are). disabled is !enabled, status active or disabled
+// from enabled; created and updated are created_at and updated_at (a
+// change to the user's record, not activity: Vectara reports no sign-in
+// time, so last activity stays empty); the account type is not reported.
+// The account-level (api_roles) owner and administrator are privileged
+// (Vectara's docs: they manage users, API keys and every corpus); corpus
+// and agent roles are not. Vectara cannot filter users by email, so an
+// email filter is applied on the client.
 package vectara
 
 import (
@@ -182,7 +188,14 @@ func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facad
 		return out, fmt.Errorf("a user with roles but without an id")
 	}
 	base := facade.Assignment{Provider: "vectara", UserID: *u.Id, Email: driverkit.Deref(u.Email), Username: driverkit.Deref(u.Username),
-		Disabled: u.Enabled != nil && !*u.Enabled, RoleKind: facade.Builtin, Record: u}
+		Disabled: u.Enabled != nil && !*u.Enabled, RoleKind: facade.Builtin, Record: u,
+		Created: driverkit.UTC(u.CreatedAt), Updated: driverkit.UTC(u.UpdatedAt)}
+	if u.Enabled != nil {
+		base.Status = facade.StatusActive
+		if !*u.Enabled {
+			base.Status = facade.StatusDisabled
+		}
+	}
 	var bad error
 	add := func(role, scope string) {
 		if role == "" {
@@ -191,6 +204,7 @@ func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facad
 		}
 		a := base
 		a.RoleID, a.RoleName, a.Scope = role, role, scope
+		a.Privileged = scope == "" && PrivilegedRoles[role]
 		out = append(out, a)
 	}
 	if u.ApiRoles != nil {
@@ -210,6 +224,9 @@ func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facad
 	}
 	return out, bad
 }
+
+// PrivilegedRoles are the account-level roles privileged by default.
+var PrivilegedRoles = map[string]bool{string(api.ApiRoleOwner): true, string(api.ApiRoleAdministrator): true}
 
 func errorBody(_ int, body []byte) (string, string, any) {
 	var e api.Error

@@ -30,6 +30,21 @@ func (e ListObject) Valid() bool {
 	}
 }
 
+// Defines values for OrganizationUserDetailsObject.
+const (
+	OrganizationUserDetailsObjectUser OrganizationUserDetailsObject = "user"
+)
+
+// Valid indicates whether the value is a known member of the OrganizationUserDetailsObject enum.
+func (e OrganizationUserDetailsObject) Valid() bool {
+	switch e {
+	case OrganizationUserDetailsObjectUser:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrganizationUserObject.
 const (
 	OrganizationUserObjectOrganizationUser OrganizationUserObject = "organization.user"
@@ -176,6 +191,9 @@ type OrganizationUser struct {
 	// ApiKeyLastUsedAt The Unix timestamp (in seconds) of the user's last API key usage.
 	ApiKeyLastUsedAt *int64 `json:"api_key_last_used_at,omitempty"`
 
+	// Created The Unix timestamp (in seconds) of when the user was created.
+	Created *int64 `json:"created,omitempty"`
+
 	// Email The email address of the user.
 	Email *string `json:"email"`
 
@@ -199,7 +217,32 @@ type OrganizationUser struct {
 
 	// Role The user's organization role, `owner` or `reader`. Clients should accept values not listed here.
 	Role *OrganizationUserRole `json:"role"`
+
+	// User The account behind an organization user (OpenAI's nested `user` object): whether it is enabled or banned. Optional; older servers omit it.
+	User *OrganizationUserDetails `json:"user,omitempty"`
 }
+
+// OrganizationUserDetails The account behind an organization user (OpenAI's nested `user` object): whether it is enabled or banned. Optional; older servers omit it.
+type OrganizationUserDetails struct {
+	// Banned Whether the account is banned.
+	Banned *bool `json:"banned,omitempty"`
+
+	// BannedAt The Unix timestamp (in seconds) of when the account was banned.
+	BannedAt *int64  `json:"banned_at,omitempty"`
+	Email    *string `json:"email,omitempty"`
+
+	// Enabled Whether the account is enabled.
+	Enabled *bool   `json:"enabled,omitempty"`
+	Id      string  `json:"id"`
+	Name    *string `json:"name,omitempty"`
+
+	// Object The object type, which is always `user`.
+	Object  OrganizationUserDetailsObject `json:"object"`
+	Picture *string                       `json:"picture,omitempty"`
+}
+
+// OrganizationUserDetailsObject The object type, which is always `user`.
+type OrganizationUserDetailsObject string
 
 // OrganizationUserObject The object type, which is always `organization.user`.
 type OrganizationUserObject string

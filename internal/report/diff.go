@@ -94,6 +94,8 @@ func changedFields(o, n *Row) []string {
 	added, removed := setDiff(o.Permissions, n.Permissions)
 	add("permissions", len(added)+len(removed) > 0)
 	add("via", o.Via != n.Via)
+	add("status", o.Status != n.Status)
+	add("privileged", o.Privileged != n.Privileged)
 	return f
 }
 
@@ -182,6 +184,10 @@ func describeChange(c *Change) string {
 			parts = append(parts, fmt.Sprintf("username %q → %q", c.Old.Username, c.New.Username))
 		case "disabled":
 			parts = append(parts, fmt.Sprintf("disabled %t → %t", c.Old.Disabled, c.New.Disabled))
+		case "status":
+			parts = append(parts, fmt.Sprintf("status %q → %q", c.Old.Status, c.New.Status))
+		case "privileged":
+			parts = append(parts, fmt.Sprintf("privileged %t → %t", c.Old.Privileged, c.New.Privileged))
 		case "role_name":
 			parts = append(parts, fmt.Sprintf("role_name %q → %q", c.Old.RoleName, c.New.RoleName))
 		case "role_kind":

@@ -104,14 +104,14 @@ func readNDJSON(r io.Reader) ([]Row, error) {
 
 func readCSV(r io.Reader) ([]Row, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(Fields)
 	header, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("CSV report: %w", err)
 	}
-	if !slices.Equal(header, Fields) {
+	if !slices.Equal(header, Fields) && !slices.Equal(header, legacyFields) {
 		return nil, fmt.Errorf("CSV report: header %q, want %q", strings.Join(header, ","), strings.Join(Fields, ","))
 	}
+	cr.FieldsPerRecord = len(header)
 	var rows []Row
 	for {
 		rec, err := cr.Read()
@@ -129,6 +129,12 @@ func readCSV(r io.Reader) ([]Row, error) {
 			RoleID: rec[6], RoleName: rec[7], RoleKind: rec[8], Scope: rec[9], Via: rec[11]}
 		if rec[10] != "" {
 			row.Permissions = strings.Split(rec[10], ";")
+		}
+		if len(rec) == len(Fields) {
+			row.Status, row.AccountType, row.Created, row.Updated, row.LastActivity = rec[12], rec[13], rec[14], rec[15], rec[16]
+			if row.Privileged, err = strconv.ParseBool(rec[17]); err != nil {
+				return nil, fmt.Errorf("CSV report: line %d: privileged %q is not true or false", len(rows)+2, rec[17])
+			}
 		}
 		if err := check(&row); err != nil {
 			return nil, fmt.Errorf("CSV report: line %d: %w", len(rows)+2, err)

@@ -1,7 +1,8 @@
 // Package report writes and reads rolecall's access report: one row per
 // user-to-role assignment, with the columns of the report contract
 // (provider, user_id, email, name, username, disabled, role_id, role_name,
-// role_kind, scope, permissions, via), as an aligned table, a JSON array,
+// role_kind, scope, permissions, via, status, account_type, created,
+// updated, last_activity, privileged), as an aligned table, a JSON array,
 // newline-delimited JSON or CSV. It also compares two reports (Compare).
 //
 // The package knows nothing of the providers: cmd/rolecall converts the
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rolecall/rolecall/facade"
 )
@@ -20,7 +22,25 @@ import (
 // Fields are the report's columns, in order: the JSON keys and the CSV
 // header.
 var Fields = []string{"provider", "user_id", "email", "name", "username", "disabled", "role_id", "role_name",
-	"role_kind", "scope", "permissions", "via"}
+	"role_kind", "scope", "permissions", "via", "status", "account_type", "created", "updated", "last_activity",
+	"privileged"}
+
+// legacyFields are the columns of reports written before the account
+// columns (status … privileged) existed; such CSV reports still read.
+var legacyFields = Fields[:12]
+
+// TimeLayout is how every format writes times: RFC 3339 in UTC, to the
+// second.
+const TimeLayout = time.RFC3339
+
+// FormatTime renders t in TimeLayout, UTC; "" for the zero time (the
+// provider did not say).
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(TimeLayout)
+}
 
 // Row is one line of the report: one user holding one role in one
 // provider's tenant.
@@ -37,6 +57,13 @@ type Row struct {
 	Scope       string   `json:"scope"`
 	Permissions []string `json:"permissions"`
 	Via         string   `json:"via"`
+
+	Status       string `json:"status"`        // active, disabled, suspended; "" when unknown
+	AccountType  string `json:"account_type"`  // human, service; "" when unknown
+	Created      string `json:"created"`       // RFC 3339 UTC; "" when unknown
+	Updated      string `json:"updated"`       // RFC 3339 UTC; "" when unknown
+	LastActivity string `json:"last_activity"` // RFC 3339 UTC; "" when unknown
+	Privileged   bool   `json:"privileged"`
 }
 
 // Key identifies an assignment across reports: the same user holding the
@@ -84,5 +111,7 @@ func FromAssignment(a *facade.Assignment) Row {
 	}
 	return Row{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
 		Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName, RoleKind: string(a.RoleKind), Scope: a.Scope,
-		Permissions: perms, Via: a.Via}
+		Permissions: perms, Via: a.Via, Status: string(a.Status), AccountType: string(a.AccountType),
+		Created: FormatTime(a.Created), Updated: FormatTime(a.Updated), LastActivity: FormatTime(a.LastActivity),
+		Privileged: a.Privileged}
 }

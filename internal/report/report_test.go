@@ -16,7 +16,11 @@ var sample = []Row{
 		Scope: "api.organization", Permissions: []string{"api.files.read", "api.usage.read"}, Via: "group/g1,group/g2"},
 	{Provider: "cortex", UserID: "c@x.com", Email: "c@x.com", Name: "C", RoleID: "ADMIN", RoleName: "ADMIN", RoleKind: "builtin"},
 	{Provider: "vectara", UserID: "u", Email: "d@x.com", Username: "d", Disabled: true, RoleID: "owner", RoleName: "owner",
-		RoleKind: "builtin", Scope: "corpus/docs"},
+		RoleKind: "builtin", Scope: "corpus/docs", Status: "disabled", Created: "2024-01-02T03:04:05Z",
+		Updated: "2024-02-02T03:04:05Z", Privileged: true},
+	{Provider: "logto", UserID: "l", Email: "e@x.com", RoleID: "r1", RoleName: "admin", RoleKind: "custom",
+		Status: "active", AccountType: "human", Created: "2024-01-02T03:04:05Z", LastActivity: "2026-11-01T00:00:00Z",
+		Privileged: true},
 }
 
 func write(t *testing.T, f Format, rows []Row) string {
@@ -49,7 +53,7 @@ func TestRoundTrip(t *testing.T) {
 func TestJSONShape(t *testing.T) {
 	out := write(t, JSON, sample[2:3])
 	assert.Equal(t, `[
-  {"provider":"cortex","user_id":"c@x.com","email":"c@x.com","name":"C","username":"","disabled":false,"role_id":"ADMIN","role_name":"ADMIN","role_kind":"builtin","scope":"","permissions":[],"via":""}
+  {"provider":"cortex","user_id":"c@x.com","email":"c@x.com","name":"C","username":"","disabled":false,"role_id":"ADMIN","role_name":"ADMIN","role_kind":"builtin","scope":"","permissions":[],"via":"","status":"","account_type":"","created":"","updated":"","last_activity":"","privileged":false}
 ]
 `, out)
 	assert.Equal(t, "[]\n", write(t, JSON, nil))
@@ -59,16 +63,23 @@ func TestJSONShape(t *testing.T) {
 
 func TestCSVShape(t *testing.T) {
 	out := write(t, CSV, sample[:2])
-	assert.Equal(t, "provider,user_id,email,name,username,disabled,role_id,role_name,role_kind,scope,permissions,via\n"+
-		"openai,user-2,b@x.com,\"B, \"\"the\"\" second\",,false,owner,owner,builtin,api.organization,,\n"+
-		"openai,user-1,a@x.com,,,false,role_1,Data & Export,custom,api.organization,api.files.read;api.usage.read,\"group/g1,group/g2\"\n", out)
+	assert.Equal(t, "provider,user_id,email,name,username,disabled,role_id,role_name,role_kind,scope,permissions,via,"+
+		"status,account_type,created,updated,last_activity,privileged\n"+
+		"openai,user-2,b@x.com,\"B, \"\"the\"\" second\",,false,owner,owner,builtin,api.organization,,,,,,,,false\n"+
+		"openai,user-1,a@x.com,,,false,role_1,Data & Export,custom,api.organization,api.files.read;api.usage.read,\"group/g1,group/g2\",,,,,,false\n", out)
+	out = write(t, CSV, sample[4:5])
+	assert.Contains(t, out, "\nlogto,l,e@x.com,,,false,r1,admin,custom,,,,active,human,2024-01-02T03:04:05Z,,2026-11-01T00:00:00Z,true\n")
+	// A report written before the account columns existed still reads.
+	rows, _, err := Read(strings.NewReader(strings.Join(Fields[:12], ",") + "\np,u,,,,true,r,,,,,\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []Row{{Provider: "p", UserID: "u", Disabled: true, RoleID: "r"}}, rows)
 	assert.Equal(t, strings.Join(Fields, ",")+"\n", write(t, CSV, nil), "an empty report still has its header")
 }
 
 func TestTable(t *testing.T) {
 	out := write(t, Table, append(sample, Row{Provider: "logto", UserID: "x", RoleID: "r", Name: "evil\x1b[2Jname"}))
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	require.Len(t, lines, 6)
+	require.Len(t, lines, 7)
 	assert.Equal(t, TableHeader, strings.Fields(lines[0]))
 	assert.True(t, strings.HasPrefix(lines[1], "cortex "), "sorted: %q", lines[1])
 	assert.NotContains(t, out, "\x1b", "control characters never reach the terminal")
@@ -82,7 +93,7 @@ func TestTable(t *testing.T) {
 		assert.NotEqual(t, ' ', r[col], "%q", l)
 		assert.Equal(t, ' ', r[col-1], "%q", l)
 	}
-	assert.Contains(t, lines[5], "  yes  ")
+	assert.Contains(t, lines[6], "  yes  ")
 }
 
 func TestParseFormat(t *testing.T) {
@@ -95,18 +106,19 @@ func TestParseFormat(t *testing.T) {
 
 func TestReadErrors(t *testing.T) {
 	for name, in := range map[string]string{
-		"empty":         "  \n",
-		"table":         "PROVIDER  USER_ID\n",
-		"text":          "hello",
-		"bad json":      "[{",
-		"trailing":      "[] []",
-		"missing key":   `[{"provider":"p","user_id":"u"}]`,
-		"bad ndjson":    "{\"provider\":\"p\"\n",
-		"ndjson no key": `{"provider":"p","role_id":"r"}`,
-		"csv header":    "provider,user\n",
-		"csv disabled":  strings.Join(Fields, ",") + "\np,u,,,,maybe,r,,,,,\n",
-		"csv no key":    strings.Join(Fields, ",") + "\np,,,,,false,r,,,,,\n",
-		"csv width":     strings.Join(Fields, ",") + "\np,u\n",
+		"empty":          "  \n",
+		"table":          "PROVIDER  USER_ID\n",
+		"text":           "hello",
+		"bad json":       "[{",
+		"trailing":       "[] []",
+		"missing key":    `[{"provider":"p","user_id":"u"}]`,
+		"bad ndjson":     "{\"provider\":\"p\"\n",
+		"ndjson no key":  `{"provider":"p","role_id":"r"}`,
+		"csv header":     "provider,user\n",
+		"csv disabled":   strings.Join(Fields, ",") + "\np,u,,,,maybe,r,,,,,,,,,,,false\n",
+		"csv privileged": strings.Join(Fields, ",") + "\np,u,,,,false,r,,,,,,,,,,,maybe\n",
+		"csv no key":     strings.Join(Fields, ",") + "\np,,,,,false,r,,,,,\n",
+		"csv width":      strings.Join(Fields, ",") + "\np,u\n",
 	} {
 		_, _, err := Read(strings.NewReader(in))
 		assert.Error(t, err, name)

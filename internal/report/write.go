@@ -158,7 +158,8 @@ func (c *csvWriter) Write(r Row) error {
 		return err
 	}
 	return c.cw.Write([]string{r.Provider, r.UserID, r.Email, r.Name, r.Username, strconv.FormatBool(r.Disabled),
-		r.RoleID, r.RoleName, r.RoleKind, r.Scope, strings.Join(r.Permissions, ";"), r.Via})
+		r.RoleID, r.RoleName, r.RoleKind, r.Scope, strings.Join(r.Permissions, ";"), r.Via, r.Status, r.AccountType,
+		r.Created, r.Updated, r.LastActivity, strconv.FormatBool(r.Privileged)})
 }
 
 func (c *csvWriter) Close() error {
@@ -171,7 +172,7 @@ func (c *csvWriter) Close() error {
 
 // TableHeader is the table format's header row.
 var TableHeader = []string{"PROVIDER", "USER_ID", "EMAIL", "NAME", "USERNAME", "DISABLED", "ROLE_ID", "ROLE_NAME",
-	"KIND", "SCOPE", "PERMISSIONS", "VIA"}
+	"KIND", "SCOPE", "PERMISSIONS", "VIA", "STATUS", "TYPE", "CREATED", "UPDATED", "LAST_ACTIVITY", "PRIVILEGED"}
 
 // TableEmpty is what the table shows for an empty cell.
 const TableEmpty = "-"
@@ -180,12 +181,9 @@ const TableEmpty = "-"
 // disabled as yes/no, permissions joined with ",", control characters
 // replaced so that a provider's data cannot move the terminal's cursor.
 func TableCells(r Row) []string {
-	disabled := "no"
-	if r.Disabled {
-		disabled = "yes"
-	}
-	cells := []string{r.Provider, r.UserID, r.Email, r.Name, r.Username, disabled, r.RoleID, r.RoleName, r.RoleKind,
-		r.Scope, strings.Join(r.Permissions, ","), r.Via}
+	cells := []string{r.Provider, r.UserID, r.Email, r.Name, r.Username, yesNo(r.Disabled), r.RoleID, r.RoleName,
+		r.RoleKind, r.Scope, strings.Join(r.Permissions, ","), r.Via, r.Status, r.AccountType, r.Created, r.Updated,
+		r.LastActivity, yesNo(r.Privileged)}
 	for i, c := range cells {
 		c = clean(c)
 		if strings.TrimSpace(c) == "" {
@@ -194,6 +192,13 @@ func TableCells(r Row) []string {
 		cells[i] = c
 	}
 	return cells
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func writeTable(w io.Writer, rows []Row) error {
