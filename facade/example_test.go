@@ -44,11 +44,9 @@ func Example() {
 		fmt.Printf("%s holds %s (%s)\n", a.Email, a.RoleName, a.RoleKind)
 	}
 	// Output:
-	// donald.hopper0@corp.example.net holds ADMIN (builtin)
-	// donald.hopper0@corp.example.net holds Security Reviewer (custom)
-	// donald.hopper0@corp.example.net holds Catalog Editor (custom)
-	// Grace.McCarthy1@Example.org holds Security Reviewer (custom)
-	// Grace.McCarthy1@Example.org holds Scorecard Owner (custom)
+	// donald.knuth.90@example.com holds ADMIN (builtin)
+	// donald.knuth.90@example.com holds Security Reviewer (custom)
+	// donald.knuth.90@example.com holds Catalog Editor (custom)
 }
 
 // List several providers at once; a provider that fails reports its error
@@ -94,10 +92,10 @@ func ExampleListAll() {
 		fmt.Printf("%s: %d assignments\n", p, count[p])
 	}
 	// Output:
-	// cortex: 30 assignments
-	// logto: 25 assignments
-	// openai: 50 assignments
-	// vectara: 59 assignments
+	// cortex: 28 assignments
+	// logto: 23 assignments
+	// openai: 55 assignments
+	// vectara: 64 assignments
 }
 
 // Review only some people: Cortex, OpenAI and Logto filter on the server,

@@ -49,12 +49,12 @@ func Example() {
 	fmt.Println("assignments:", assignments, "expected:", len(s.Tenant().Rows()))
 	fmt.Println("requests:", s.Requests(), "violations:", len(s.Violations()))
 	// Output:
-	// donald.hopper0@corp.example.net: 3 roles
-	// Grace.McCarthy1@Example.org: 2 roles
-	// ken.lamarr2@example.org: 0 roles
-	// annie.lovelace3@corp.example.net: 1 roles
-	// Radia.Knuth4@Example.com: 1 roles
-	// assignments: 7 expected: 7
+	// donald.knuth.90@example.com: 3 roles
+	// donald.hopper1@corp.example.net: 0 roles
+	// john.thompson2@example.com: 0 roles
+	// ada.goldwasser3@partner.example: 2 roles
+	// tim.dijkstra.91@example.com: 0 roles
+	// assignments: 5 expected: 5
 	// requests: 3 violations: 0
 }
 

@@ -233,7 +233,7 @@ func logtoUserField(u *User, f string) (string, bool) {
 
 func (s *Server) logtoUser(b []byte, i int) []byte {
 	u := &s.ix.users[i]
-	created := epoch.UnixMilli() + int64(len(s.ix.users)-i)*3_600_000
+	at := accountTimes("logto", len(s.ix.users), i)
 	b = append(b, `{"id":`...)
 	b = appendStr(b, u.ID)
 	b = append(b, `,"username":`...)
@@ -253,15 +253,15 @@ func (s *Server) logtoUser(b []byte, i int) []byte {
 		b = append(b, "{}"...)
 	}
 	b = append(b, `,"lastSignInAt":`...)
-	if i%4 == 3 {
+	if u.LastActive.IsZero() {
 		b = append(b, "null"...)
 	} else {
-		b = appendInt(b, created+86_400_123)
+		b = appendInt(b, u.LastActive.UnixMilli())
 	}
 	b = append(b, `,"createdAt":`...)
-	b = appendInt(b, created)
+	b = appendInt(b, at.created.UnixMilli())
 	b = append(b, `,"updatedAt":`...)
-	b = appendInt(b, created+86_400_123)
+	b = appendInt(b, at.updated.UnixMilli())
 	b = append(b, `,"profile":{},"applicationId":null,"isSuspended":`...)
 	b = appendBool(b, u.Disabled)
 	b = append(b, `,"hasPassword":`...)

@@ -74,15 +74,22 @@ func (s *Server) openaiUser(b []byte, i int) []byte {
 	b = append(b, `,"role":`...)
 	b = appendStrOrNull(b, u.OrgRole)
 	b = append(b, `,"added_at":`...)
-	added := epoch.Unix() + int64(i)*3600
-	b = appendInt(b, added)
-	b = append(b, `,"is_default":false,"is_service_account":false,"is_scim_managed":false,"api_key_last_used_at":`...)
-	if i%3 == 0 {
+	b = appendInt(b, accountTimes("openai", len(s.ix.users), i).created.Unix())
+	b = append(b, `,"is_default":false,"is_service_account":`...)
+	b = appendBool(b, u.Service)
+	b = append(b, `,"is_scim_managed":false,"api_key_last_used_at":`...)
+	if u.LastActive.IsZero() {
 		b = append(b, "null"...)
 	} else {
-		b = appendInt(b, added+int64(i)*600)
+		b = appendInt(b, u.LastActive.Unix())
 	}
-	return append(b, '}')
+	b = append(b, `,"user":{"object":"user","id":`...)
+	b = appendStr(b, "acct-"+u.ID)
+	b = append(b, `,"enabled":`...)
+	b = appendBool(b, !u.Disabled)
+	b = append(b, `,"banned":`...)
+	b = appendBool(b, u.Banned)
+	return append(b, "}}"...)
 }
 
 // openaiUserRoles serves GET /organization/users/{user_id}/roles: limit

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Tenant is the synthetic data one fake provider serves: its users, the roles
@@ -46,6 +47,15 @@ type User struct {
 	Disabled bool
 	// OrgRole is the OpenAI organization role, "owner" or "reader".
 	OrgRole string
+	// Banned is an OpenAI user whose account is banned (the nested user
+	// object's banned). Disabled, for OpenAI, renders enabled=false there.
+	Banned bool
+	// Service is an OpenAI service account (is_service_account).
+	Service bool
+	// LastActive is the user's last activity: OpenAI api_key_last_used_at,
+	// Logto lastSignInAt; the zero time renders null. Cortex and Vectara
+	// report none.
+	LastActive time.Time
 	// Grants are the roles the user holds, in the order the provider lists
 	// them.
 	Grants []Grant
@@ -156,8 +166,10 @@ func (t *Tenant) Rows() []Row {
 		first := len(rows)
 		base := Row{Provider: t.Provider, UserID: u.ID, Email: u.Email}
 		switch t.Provider {
-		case "cortex", "openai":
+		case "cortex":
 			base.Name = u.Name
+		case "openai":
+			base.Name, base.Disabled = u.Name, u.Disabled || u.Banned
 		case "vectara":
 			base.Username = u.Username
 			base.Disabled = u.Disabled
@@ -210,6 +222,98 @@ func (t *Tenant) Rows() []Row {
 	return rows
 }
 
+// Account is what a provider reports of a user's account, as a correct
+// client maps it (the facade's mapping table): the zero value where the
+// provider says nothing.
+type Account struct {
+	Status       string    // "active", "disabled", "suspended"
+	AccountType  string    // "human", "service"
+	Created      time.Time // Cortex: none
+	Updated      time.Time // Vectara and Logto only
+	LastActivity time.Time // OpenAI and Logto only
+}
+
+// times are a user's creation and update times as the fake serves them,
+// derived from its position so that responses are deterministic.
+type times struct{ created, updated time.Time }
+
+// accountTimes are the times of user i of n in provider's listing order.
+func accountTimes(provider string, n, i int) times {
+	switch provider {
+	case "openai":
+		return times{created: epoch.Add(time.Duration(i) * time.Hour)}
+	case "vectara":
+		c := epoch.Add(time.Duration(i) * time.Hour)
+		return times{created: c, updated: c.Add(36*time.Hour + 250*time.Millisecond)}
+	case "logto": // newest first
+		c := epoch.Add(time.Duration(n-i) * time.Hour)
+		return times{created: c, updated: c.Add(24*time.Hour + 123*time.Millisecond)}
+	}
+	return times{}
+}
+
+// Accounts returns each user's Account, by user id: the oracle of the
+// account fields a correct client lists with every assignment.
+func (t *Tenant) Accounts() map[string]Account {
+	out := make(map[string]Account, len(t.Users))
+	for i := range t.Users {
+		u := &t.Users[i]
+		at := accountTimes(t.Provider, len(t.Users), i)
+		a := Account{Created: at.created, Updated: at.updated}
+		switch t.Provider {
+		case "openai":
+			a.Status, a.AccountType, a.LastActivity = "active", "human", u.LastActive
+			if u.Service {
+				a.AccountType = "service"
+			}
+			switch {
+			case u.Banned:
+				a.Status = "suspended"
+			case u.Disabled:
+				a.Status = "disabled"
+			}
+		case "vectara":
+			a.Status = "active"
+			if u.Disabled {
+				a.Status = "disabled"
+			}
+		case "logto":
+			a.Status, a.LastActivity = "active", u.LastActive
+			if u.Disabled {
+				a.Status = "suspended"
+			}
+		}
+		out[u.ID] = a
+	}
+	return out
+}
+
+// Privileged reports whether row r's role is privileged by the report
+// contract's default rule: Cortex ADMIN; the OpenAI organization role
+// owner or a role with an api.organization.*.write permission; Vectara
+// owner or administrator at the account level (scope ""); a Logto role
+// whose name contains "admin", in any case.
+func Privileged(r *Row) bool {
+	switch r.Provider {
+	case "cortex":
+		return r.RoleKind == KindBuiltin && r.RoleID == "ADMIN"
+	case "openai":
+		if r.Scope == OpenAIOrgScope && r.RoleID == "owner" && r.RoleKind == KindBuiltin && r.Permissions == nil {
+			return true
+		}
+		for _, p := range r.Permissions {
+			if strings.HasPrefix(p, "api.organization.") && strings.HasSuffix(p, ".write") {
+				return true
+			}
+		}
+	case "vectara":
+		return r.Scope == "" && (r.RoleID == "owner" || r.RoleID == "administrator")
+	case "logto":
+		return strings.Contains(strings.ToLower(r.RoleName), "admin")
+	}
+	return false
+}
+
 // FilterEmails returns a copy of the tenant keeping only the users whose
 // email matches one of emails, case-insensitively, and every role. Users
 // without an email never match.
@@ -237,6 +341,30 @@ func (t *Tenant) Role(id string) *Role {
 	return nil
 }
 
+// AsOf is the synthetic tenants' "now": NewTenant sets last activity
+// relative to it, so that a review as of AsOf is deterministic (recent
+// activity is 1 to 30 days before it; the dormant accounts are 200 and 400
+// days before it).
+var AsOf = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+
+// SharedPeople is how many people NewTenant puts in every provider's tenant
+// with the same seed: users 0 and 4 of each tenant (when it has that many)
+// are the same two people, with the same name and email in a different
+// case per provider, as a review's person join must match them.
+const SharedPeople = 2
+
+// The other people NewTenant's review scenario holds, when the tenant has
+// enough users (see NewTenant).
+const (
+	// ExternalDomain is the email domain of the OpenAI and Cortex user 3,
+	// outside the generated company domains (example.com, example.org,
+	// corp.example.net).
+	ExternalDomain = "partner.example"
+	// BreakGlassEmail is the email of Logto user 5: a break-glass
+	// administrator, dormant for 400 days.
+	BreakGlassEmail = "break-glass@example.com"
+)
+
 // NewTenant builds a deterministic synthetic tenant of the given provider
 // with the given number of users: the same (provider, users, seed) always
 // yields the same tenant. The mix is realistic: some users hold no role, some
@@ -248,12 +376,24 @@ func (t *Tenant) Role(id string) *Role {
 // username; OpenAI users each have an organization role and 0-3 roles, some
 // inherited through groups; Cortex has BASIC and CUSTOM roles.
 //
+// Every tenant of one seed also holds the same review scenario, where it
+// has the users: users 0 and 4 are the SharedPeople (user 0 an
+// administrator everywhere); the disabled Vectara user 3 and the suspended
+// Logto user 3 hold a privileged role (administrator, admin); the OpenAI
+// owner (user 0) last used its key 200 days before AsOf; the Logto user 1
+// has no email but holds a role; the Cortex and OpenAI user 3 have emails
+// at ExternalDomain; the OpenAI user 2 is a service account; the Logto
+// user 5 is a break-glass admin (BreakGlassEmail) dormant for 400 days.
+// Other OpenAI and Logto users were active 1 to 30 days before AsOf,
+// except about one in three (OpenAI) or four (Logto) with no activity.
+//
 // It panics on an unknown provider.
 func NewTenant(provider string, users int, seed int64) *Tenant {
 	users = max(users, 0)
 	h := fnv.New64a()
 	h.Write([]byte(provider))
-	g := &gen{r: rand.New(rand.NewPCG(uint64(seed), h.Sum64())), seed: seed}
+	g := &gen{r: rand.New(rand.NewPCG(uint64(seed), h.Sum64())), seed: seed, provider: provider,
+		shared: rand.New(rand.NewPCG(uint64(seed), 0x5eed))}
 	t := &Tenant{Provider: provider}
 	switch provider {
 	case "cortex":
@@ -271,8 +411,11 @@ func NewTenant(provider string, users int, seed int64) *Tenant {
 }
 
 type gen struct {
-	r    *rand.Rand
-	seed int64
+	r        *rand.Rand
+	seed     int64
+	provider string
+	shared   *rand.Rand // draws the shared people: the same for every provider
+	people   [][3]string
 }
 
 var firstNames = []string{"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Dennis",
@@ -294,8 +437,12 @@ func (g *gen) id(n int, alphabet string) string {
 }
 
 // person returns a name, a unique email (mixed-case for about one user in
-// seven) and a username derived from it.
+// seven) and a username derived from it. Users 0 and 4 are the shared
+// people, their email cased per provider.
 func (g *gen) person(i int) (name, email, username string) {
+	if k := slices.Index(sharedAt, i); k >= 0 {
+		return g.sharedPerson(k)
+	}
 	first, last := firstNames[g.r.IntN(len(firstNames))], lastNames[g.r.IntN(len(lastNames))]
 	username = fmt.Sprintf("%s.%s%d", strings.ToLower(first), strings.ToLower(last), i)
 	domain := domains[g.r.IntN(len(domains))]
@@ -304,6 +451,43 @@ func (g *gen) person(i int) (name, email, username string) {
 		email = fmt.Sprintf("%s.%s%d@%s", first, last, i, strings.ToUpper(domain[:1])+domain[1:])
 	}
 	return first + " " + last, email, username
+}
+
+// sharedAt are the user indexes of the shared people.
+var sharedAt = []int{0, 4}
+
+// sharedPerson returns shared person k, drawn from the seed alone, with the
+// email's case varied by provider (as people type it differently).
+func (g *gen) sharedPerson(k int) (name, email, username string) {
+	for len(g.people) <= k {
+		j := len(g.people)
+		first, last := firstNames[g.shared.IntN(len(firstNames))], lastNames[g.shared.IntN(len(lastNames))]
+		user := fmt.Sprintf("%s.%s.%d", strings.ToLower(first), strings.ToLower(last), 90+j)
+		g.people = append(g.people, [3]string{first + " " + last, user + "@example.com", user})
+	}
+	p := g.people[k]
+	name, email, username = p[0], p[1], p[2]
+	local, domain, _ := strings.Cut(email, "@")
+	switch g.provider {
+	case "openai":
+		email = strings.ToUpper(local[:1]) + local[1:] + "@" + domain
+	case "vectara":
+		email = local + "@" + strings.ToUpper(domain)
+	case "logto":
+		email = strings.ToUpper(email)
+	}
+	return name, email, username
+}
+
+// recent is a last-activity time 1 to 30 days before AsOf, varied by user.
+func recent(i int) time.Time {
+	return AsOf.Add(-time.Duration(1+(i*7919)%30) * 24 * time.Hour).Add(-time.Duration(i%24) * time.Hour)
+}
+
+// external moves email to ExternalDomain.
+func external(email string) string {
+	local, _, _ := strings.Cut(email, "@")
+	return local + "@" + ExternalDomain
 }
 
 // pick returns k distinct indexes below n, in random order.
@@ -343,6 +527,9 @@ func (g *gen) cortex(t *Tenant, n int) {
 	basics := []string{"USER", "USER", "USER", "USER", "USER", "VIEWER", "VIEWER", "MANAGER", "MANAGER", "ADMIN"}
 	for i := range n {
 		name, email, _ := g.person(i)
+		if i == 3 {
+			email = external(email)
+		}
 		u := User{ID: email, Email: email, Name: name}
 		switch {
 		case i == 0: // an administrator with several roles
@@ -389,9 +576,18 @@ func (g *gen) openai(t *Tenant, n int) {
 	}
 	for i := range n {
 		name, email, _ := g.person(i)
-		u := User{ID: "user-" + g.id(24, alnum), Email: email, Name: name, OrgRole: "reader"}
-		if i == 4 {
+		if i == 3 {
+			email = external(email)
+		}
+		u := User{ID: "user-" + g.id(24, alnum), Email: email, Name: name, OrgRole: "reader", Service: i == 2}
+		if i == 6 {
 			u.Name = "" // OpenAI documents a nullable name
+		}
+		switch {
+		case i == 0:
+			u.LastActive = AsOf.Add(-200 * 24 * time.Hour) // the dormant owner
+		case i%3 != 0:
+			u.LastActive = recent(i)
 		}
 		if i == 0 || g.r.IntN(8) == 0 {
 			u.OrgRole = "owner"
@@ -451,6 +647,8 @@ func (g *gen) vectara(t *Tenant, n int) {
 		switch x := g.r.IntN(10); {
 		case i == 0:
 			u.Grants = append(u.Grants, Grant{RoleID: "owner"}, Grant{RoleID: "billing_administrator"})
+		case i == 3: // disabled, and still an administrator
+			u.Grants = append(u.Grants, Grant{RoleID: "administrator"})
 		case x < 6:
 			u.Grants = append(u.Grants, Grant{RoleID: vectaraAPIRoles[g.r.IntN(len(vectaraAPIRoles))]})
 		case x < 7:
@@ -493,8 +691,11 @@ func (g *gen) logto(t *Tenant, n int) {
 	appOnly := min(2, n/10) // per machine role, taken from the end of the list
 	for i := range n {
 		name, email, username := g.person(i)
+		if i == 5 {
+			name, email, username = "Break Glass", BreakGlassEmail, "break-glass"
+		}
 		u := User{ID: g.id(12, alnum), Email: email, Name: name, Username: username, Disabled: i == 3 || g.r.IntN(12) == 0}
-		if i == 1 || g.r.IntN(9) == 0 {
+		if i == 1 || g.r.IntN(9) == 0 && !slices.Contains(sharedAt, i) && i != 5 {
 			u.Email = ""
 		}
 		if i == 1 || g.r.IntN(6) == 0 {
@@ -502,6 +703,12 @@ func (g *gen) logto(t *Tenant, n int) {
 		}
 		if g.r.IntN(10) == 0 {
 			u.Name = ""
+		}
+		switch {
+		case i == 5:
+			u.LastActive = AsOf.Add(-400 * 24 * time.Hour)
+		case i%4 != 3:
+			u.LastActive = recent(i)
 		}
 		if back := n - 1 - i; back < appOnly*len(machine) {
 			u.Grants = []Grant{{RoleID: t.Roles[userRoles+back/appOnly].ID}}
@@ -515,7 +722,14 @@ func (g *gen) logto(t *Tenant, n int) {
 		case i == 2 || g.r.IntN(10) == 0:
 			k = 0
 		}
-		for _, ri := range g.pick(userRoles, k) {
+		if i == 1 {
+			k = max(k, 1) // the user without an email holds a role
+		}
+		picked := g.pick(userRoles, k)
+		if i == 3 || i == 5 { // the suspended admin and the break-glass admin
+			picked = []int{0}
+		}
+		for _, ri := range picked {
 			u.Grants = append(u.Grants, Grant{RoleID: t.Roles[ri].ID})
 		}
 		t.Users = append(t.Users, u)

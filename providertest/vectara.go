@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // vectara serves Vectara's two users operations.
@@ -123,11 +122,11 @@ func (s *Server) vectaraUser(b []byte, i int) []byte {
 	if i%4 == 1 {
 		b = append(b, `,"description":"Synthetic user for rolecall tests"`...)
 	}
-	created := epoch.Add(time.Duration(i) * time.Hour)
+	at := accountTimes("vectara", len(s.ix.users), i)
 	b = append(b, `,"created_at":`...)
-	b = appendStr(b, created.Format("2006-01-02T15:04:05.000Z"))
+	b = appendStr(b, at.created.Format("2006-01-02T15:04:05.000Z"))
 	b = append(b, `,"updated_at":`...)
-	b = appendStr(b, created.Add(36*time.Hour+250*time.Millisecond).Format("2006-01-02T15:04:05.000Z"))
+	b = appendStr(b, at.updated.Format("2006-01-02T15:04:05.000Z"))
 	var api, corpora []string
 	b = append(b, `,"api_roles":[`...)
 	for _, g := range u.Grants {

@@ -153,7 +153,7 @@ func (t *terminal) String() string {
 func TestProgressOnATerminal(t *testing.T) {
 	t.Parallel()
 	_, e := fake(t, "openai", 12, providertest.Options{Latency: 30 * time.Millisecond, ShortPages: true,
-		Faults: providertest.Faults{Rate: 0.2, Kinds: []providertest.FaultKind{providertest.FaultRateLimitBare}}})
+		Faults: providertest.Faults{Rate: 0.3, Kinds: []providertest.FaultKind{providertest.FaultRateLimitBare}}})
 	_, e2 := fake(t, "vectara", 5, providertest.Options{})
 	var stdout bytes.Buffer
 	stderr := &terminal{}

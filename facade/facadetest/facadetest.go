@@ -110,12 +110,36 @@ func want(tn *providertest.Tenant) []providertest.Row {
 	return rows
 }
 
+// checkAccounts checks each assignment's account fields and privileged
+// flag against the tenant's oracle (providertest.Tenant.Accounts,
+// providertest.Privileged).
+func checkAccounts(t *testing.T, tn *providertest.Tenant, got []facade.Assignment) {
+	t.Helper()
+	accounts := tn.Accounts()
+	for _, a := range got {
+		w, ok := accounts[a.UserID]
+		require.True(t, ok, "user %q is not in the tenant", a.UserID)
+		assert.Equal(t, w.Status, string(a.Status), "%s status", a.UserID)
+		assert.Equal(t, w.AccountType, string(a.AccountType), "%s account type", a.UserID)
+		for _, c := range []struct {
+			name       string
+			want, have time.Time
+		}{{"created", w.Created, a.Created}, {"updated", w.Updated, a.Updated}, {"last activity", w.LastActivity, a.LastActivity}} {
+			assert.True(t, c.want.Equal(c.have), "%s %s: want %v, got %v", a.UserID, c.name, c.want, c.have)
+			assert.Equal(t, time.UTC, c.have.Location(), "%s %s is UTC", a.UserID, c.name)
+		}
+		row := Rows(t, []facade.Assignment{a})[0]
+		assert.Equal(t, providertest.Privileged(&row), a.Privileged, "%s role %s privileged", a.UserID, a.RoleID)
+	}
+}
+
 func testListsAll(t *testing.T, h Harness, users, pageSize int) {
 	tn := providertest.NewTenant(h.Provider, users, 42)
 	srv, l := newLister(t, h, providertest.Options{Tenant: tn}, facade.Options{PageSize: pageSize})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
 	assert.Equal(t, want(tn), Rows(t, got))
+	checkAccounts(t, tn, got)
 	assert.Empty(t, srv.Violations())
 	if users > 0 {
 		assert.NotEmpty(t, got)
