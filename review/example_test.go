@@ -1,0 +1,66 @@
+package review_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/review"
+)
+
+// One person in two tenants, the email cased differently: one person.
+func ExampleJoin() {
+	assignments := []facade.Assignment{ // from facade.Collect(lister.ListAssignments(ctx, nil)), for instance
+		{Provider: "cortex", UserID: "Ada@Example.com", Email: "Ada@Example.com", RoleID: "ADMIN", RoleName: "ADMIN", Privileged: true},
+		{Provider: "logto", UserID: "u1", Email: "ada@example.com", Name: "Ada", RoleID: "r1", RoleName: "editor"},
+		{Provider: "logto", UserID: "u2", RoleID: "r1", RoleName: "editor"},
+	}
+	for _, p := range review.Join(assignments, nil) {
+		fmt.Println(p.Key, p.Providers(), "privileged:", p.Privileged())
+	}
+	// Output:
+	// ada@example.com [cortex logto] privileged: true
+	// logto:u2 [logto] privileged: false
+}
+
+// A review with a policy, a roster and a fixed clock, written as CSV.
+func ExampleReview() {
+	asOf := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	assignments := []facade.Assignment{
+		{Provider: "openai", UserID: "user-1", Email: "carol@example.com", RoleID: "owner", RoleName: "owner",
+			Status: facade.StatusActive, LastActivity: asOf.AddDate(0, 0, -200), Privileged: true},
+		{Provider: "vectara", UserID: "usr_2", Email: "bob@example.com", RoleID: "administrator", RoleName: "administrator",
+			Status: facade.StatusDisabled, Disabled: true, Privileged: true},
+		{Provider: "logto", UserID: "u3", Email: "break-glass@example.com", RoleID: "r1", RoleName: "admin",
+			Status: facade.StatusActive, LastActivity: asOf.AddDate(-1, 0, 0), Privileged: true},
+	}
+	policy, err := review.ParsePolicy([]byte(`
+company_domains: [example.com]
+exemptions:
+  - email: break-glass@example.com
+    type: break-glass
+    reason: sealed, tested quarterly
+`))
+	if err != nil {
+		panic(err)
+	}
+	roster, err := review.ReadRoster(strings.NewReader("email,status\ncarol@example.com,active\nbob@example.com,terminated\n"))
+	if err != nil {
+		panic(err)
+	}
+	findings := review.Review(review.Join(assignments, policy), review.Options{Policy: policy, Roster: roster, AsOf: asOf})
+	review.WriteFindings(os.Stdout, report.CSV, findings)
+	fmt.Println("open:", review.Open(findings))
+	// Output:
+	// kind,disposition,person,provider,user_id,email,roles,reason,exemption
+	// disabled-with-roles,open,bob@example.com,vectara,usr_2,bob@example.com,administrator,the account is disabled but still holds 1 role,
+	// terminated,open,bob@example.com,vectara,usr_2,bob@example.com,administrator,bob@example.com is terminated on the roster and still holds 1 role,
+	// activity-unknown,notice,bob@example.com,vectara,usr_2,bob@example.com,administrator,vectara reports no activity for this account; check it by hand,
+	// not-on-roster,exempt,break-glass@example.com,logto,u3,break-glass@example.com,admin,break-glass@example.com is not on the roster,"break-glass: sealed, tested quarterly"
+	// dormant-privileged,exempt,break-glass@example.com,logto,u3,break-glass@example.com,admin,"last active 2025-11-30, 365 days before 2026-11-30 (threshold 90 days)","break-glass: sealed, tested quarterly"
+	// dormant-privileged,open,carol@example.com,openai,user-1,carol@example.com,owner,"last active 2026-05-14, 200 days before 2026-11-30 (threshold 90 days)",
+	// open: 3
+}

@@ -1,0 +1,163 @@
+package review
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/facade"
+)
+
+// Role is one role an account holds.
+type Role struct {
+	ID         string
+	Name       string
+	Kind       facade.RoleKind
+	Scope      string // "" for the whole tenant
+	Privileged bool   // by the policy, else the provider's default rule
+}
+
+// Account is one provider account and the roles it holds: the
+// assignments of one (provider, user id).
+type Account struct {
+	Provider     string
+	UserID       string
+	Email        string
+	Name         string
+	Username     string
+	Status       string    // active, disabled, suspended; "" unknown
+	AccountType  string    // human, service; "" unknown
+	Disabled     bool      // disabled or suspended
+	Created      time.Time // zero when unknown
+	LastActivity time.Time // zero when unknown
+	Roles        []Role    // ordered by scope, then name
+}
+
+// Privileged reports whether the account holds a privileged role.
+func (a *Account) Privileged() bool {
+	return slices.ContainsFunc(a.Roles, func(r Role) bool { return r.Privileged })
+}
+
+// Person is everyone's accounts that share a normalised email, or one
+// account without an email (no one to attribute it to).
+type Person struct {
+	// Key identifies the person: the normalised email, or
+	// "<provider>:<user_id>" for an account without one.
+	Key string
+	// Email is the normalised email, "" for an account without one.
+	Email string
+	// Name is the first display name among the accounts, "" if none.
+	Name string
+	// Accounts are the person's accounts, ordered by provider and user id.
+	Accounts []*Account
+}
+
+// Providers lists the providers the person has accounts in, in order.
+func (p *Person) Providers() []string {
+	var out []string
+	for _, a := range p.Accounts {
+		if !slices.Contains(out, a.Provider) {
+			out = append(out, a.Provider)
+		}
+	}
+	return out
+}
+
+// Privileged reports whether the person holds a privileged role anywhere.
+func (p *Person) Privileged() bool {
+	return slices.ContainsFunc(p.Accounts, (*Account).Privileged)
+}
+
+// Disabled reports whether one of the person's accounts is disabled or
+// suspended.
+func (p *Person) Disabled() bool {
+	return slices.ContainsFunc(p.Accounts, func(a *Account) bool { return a.Disabled })
+}
+
+// LastActivity is the latest activity any provider reports for the
+// person; zero when none reports any.
+func (p *Person) LastActivity() time.Time {
+	var t time.Time
+	for _, a := range p.Accounts {
+		if a.LastActivity.After(t) {
+			t = a.LastActivity
+		}
+	}
+	return t
+}
+
+// Join groups assignments into accounts, one per (provider, user id), and
+// accounts into people, one per normalised email (NormalizeEmail, with the
+// policy's FoldPlusTags); an account without an email is a person of its
+// own. Roles are privileged by the policy where it names the provider,
+// else by the provider's rule (Assignment.Privileged). People come with an
+// email first, ordered by it, then the accounts without one, by key.
+func Join(assignments []facade.Assignment, policy *Policy) []Person {
+	fold := policy != nil && policy.FoldPlusTags
+	accounts := map[[2]string]*Account{}
+	var order []*Account
+	for i := range assignments {
+		as := &assignments[i]
+		k := [2]string{as.Provider, as.UserID}
+		a := accounts[k]
+		if a == nil {
+			a = &Account{Provider: as.Provider, UserID: as.UserID, Email: as.Email, Name: as.Name,
+				Username: as.Username, Status: string(as.Status), AccountType: string(as.AccountType),
+				Disabled: as.Disabled || as.Status == facade.StatusDisabled || as.Status == facade.StatusSuspended,
+				Created:  as.Created, LastActivity: as.LastActivity}
+			accounts[k] = a
+			order = append(order, a)
+		}
+		r := Role{ID: as.RoleID, Name: as.RoleName, Kind: as.RoleKind, Scope: as.Scope}
+		if r.Name == "" {
+			r.Name = r.ID
+		}
+		r.Privileged = policy.privileged(as.Provider, &r, as.Privileged)
+		a.Roles = append(a.Roles, r)
+	}
+	people := map[string]*Person{}
+	var keys []string
+	for _, a := range order {
+		slices.SortFunc(a.Roles, func(x, y Role) int {
+			return cmp.Or(strings.Compare(x.Scope, y.Scope), strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
+		})
+		email := NormalizeEmail(a.Email, fold)
+		key := email
+		if key == "" {
+			key = a.Provider + ":" + a.UserID
+		}
+		p := people[key]
+		if p == nil {
+			p = &Person{Key: key, Email: email}
+			people[key] = p
+			keys = append(keys, key)
+		}
+		p.Accounts = append(p.Accounts, a)
+	}
+	out := make([]Person, 0, len(keys))
+	for _, k := range keys {
+		p := people[k]
+		slices.SortFunc(p.Accounts, func(x, y *Account) int {
+			return cmp.Or(strings.Compare(x.Provider, y.Provider), strings.Compare(x.UserID, y.UserID))
+		})
+		for _, a := range p.Accounts {
+			if a.Name != "" {
+				p.Name = a.Name
+				break
+			}
+		}
+		out = append(out, *p)
+	}
+	slices.SortFunc(out, func(x, y Person) int {
+		return cmp.Or(cmp.Compare(boolInt(x.Email == ""), boolInt(y.Email == "")), strings.Compare(x.Key, y.Key))
+	})
+	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,264 @@
+package review
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/report"
+)
+
+var asOf = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+
+func days(n int) time.Time { return asOf.Add(-time.Duration(n) * 24 * time.Hour) }
+
+// sample is one of each case.
+var sample = []facade.Assignment{
+	{Provider: "cortex", UserID: "Ada@Example.com", Email: "Ada@Example.com", Name: "Ada", RoleID: "ADMIN", RoleName: "ADMIN",
+		RoleKind: facade.Builtin, Privileged: true},
+	{Provider: "logto", UserID: "l1", Email: " ada@example.COM ", RoleID: "r1", RoleName: "admin", Status: facade.StatusActive,
+		LastActivity: days(5), Privileged: true},
+	{Provider: "logto", UserID: "l2", Email: "ada+ops@example.com", RoleID: "r2", RoleName: "viewer", Status: facade.StatusActive,
+		LastActivity: days(1)},
+	{Provider: "vectara", UserID: "usr_b", Email: "bob@example.com", RoleID: "administrator", RoleName: "administrator",
+		Status: facade.StatusDisabled, Disabled: true, Privileged: true},
+	{Provider: "vectara", UserID: "usr_b", Email: "bob@example.com", RoleID: "viewer", RoleName: "viewer", Scope: "corpus/docs",
+		Status: facade.StatusDisabled, Disabled: true},
+	{Provider: "openai", UserID: "u-c", Email: "carol@example.com", RoleID: "owner", RoleName: "owner", Scope: "api.organization",
+		Status: facade.StatusActive, AccountType: facade.Human, LastActivity: days(200), Privileged: true},
+	{Provider: "openai", UserID: "u-svc", Email: "bot@example.com", RoleID: "owner", RoleName: "owner", Scope: "api.organization",
+		Status: facade.StatusActive, AccountType: facade.Service, LastActivity: days(120), Privileged: true},
+	{Provider: "logto", UserID: "l3", RoleID: "r2", RoleName: "viewer", Status: facade.StatusActive},
+	{Provider: "openai", UserID: "u-x", Email: "=cmd@partner.example", RoleID: "reader", RoleName: "reader",
+		Scope: "api.organization", Status: facade.StatusActive, LastActivity: days(2)},
+	{Provider: "logto", UserID: "l4", Email: "glass@example.com", RoleID: "r1", RoleName: "admin", Status: facade.StatusActive,
+		LastActivity: days(400), Privileged: true},
+	{Provider: "logto", UserID: "l5", Email: "dan@example.com", RoleID: "r2", RoleName: "viewer", Status: facade.StatusSuspended,
+		Disabled: true},
+}
+
+const samplePolicy = `
+company_domains: [example.com]
+exemptions:
+  - email: GLASS@example.com
+    type: break-glass
+    reason: sealed, tested quarterly
+  - provider: openai
+    account_type: service
+    type: service
+    reason: the billing job
+    findings: [dormant-privileged, not-on-roster]
+`
+
+const sampleRoster = "Email,Status,Name,Manager\nada@example.com,active,Ada,\nbob@example.com,Terminated,Bob,Ada\n" +
+	"carol@example.com,active,,\ndan@example.com,active,,\n"
+
+func TestJoin(t *testing.T) {
+	people := Join(sample, nil)
+	var keys []string
+	for _, p := range people {
+		keys = append(keys, p.Key)
+	}
+	assert.Equal(t, []string{"=cmd@partner.example", "ada+ops@example.com", "ada@example.com", "bob@example.com",
+		"bot@example.com", "carol@example.com", "dan@example.com", "glass@example.com", "logto:l3"}, keys,
+		"joined on the trimmed, case-folded email; +tag distinct; no email last")
+	ada := people[2]
+	assert.Equal(t, []string{"cortex", "logto"}, ada.Providers())
+	assert.Equal(t, "Ada", ada.Name)
+	assert.True(t, ada.Privileged())
+	assert.False(t, ada.Disabled())
+	assert.Equal(t, days(5), ada.LastActivity())
+	bob := people[3]
+	require.Len(t, bob.Accounts, 1)
+	assert.Len(t, bob.Accounts[0].Roles, 2, "one account, two roles")
+	assert.True(t, bob.Disabled())
+
+	folded := Join(sample, &Policy{FoldPlusTags: true})
+	assert.Equal(t, "ada@example.com", folded[1].Key)
+	assert.Len(t, folded[1].Accounts, 3, "with fold_plus_tags, ada+ops is ada")
+}
+
+func TestPrivilegedOverride(t *testing.T) {
+	p, err := ParsePolicy([]byte(`{"privileged": {"logto": ["VIEW*"], "cortex": []}}`))
+	require.NoError(t, err, "JSON is a policy too")
+	people := Join(sample, p)
+	for _, person := range people {
+		for _, a := range person.Accounts {
+			for _, r := range a.Roles {
+				switch a.Provider {
+				case "logto":
+					assert.Equal(t, r.Name == "viewer", r.Privileged, "logto %s: the policy's patterns replace the rule", r.Name)
+				case "cortex":
+					assert.False(t, r.Privileged, "an empty list: nothing is privileged")
+				case "vectara":
+					assert.Equal(t, r.ID == "administrator", r.Privileged, "not in the policy: the default rule")
+				}
+			}
+		}
+	}
+}
+
+func findings(t *testing.T, policy, roster string) []Finding {
+	t.Helper()
+	p, err := ParsePolicy([]byte(policy))
+	require.NoError(t, err)
+	o := Options{Policy: p, AsOf: asOf}
+	if roster != "" {
+		o.Roster, err = ReadRoster(strings.NewReader(roster))
+		require.NoError(t, err)
+	}
+	return Review(Join(sample, p), o)
+}
+
+// brief is a finding as "kind disposition provider/user_id".
+func brief(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, string(f.Kind)+" "+f.Disposition()+" "+f.Provider+"/"+f.UserID)
+	}
+	return out
+}
+
+func TestReview(t *testing.T) {
+	fs := findings(t, samplePolicy, sampleRoster)
+	assert.Equal(t, []string{
+		"not-on-roster open openai/u-x",
+		"external-domain open openai/u-x",
+		"not-on-roster open logto/l2",
+		"activity-unknown notice cortex/Ada@Example.com",
+		"disabled-with-roles open vectara/usr_b",
+		"terminated open vectara/usr_b",
+		"activity-unknown notice vectara/usr_b",
+		"not-on-roster exempt openai/u-svc",
+		"dormant-privileged exempt openai/u-svc",
+		"dormant-privileged open openai/u-c",
+		"disabled-with-roles open logto/l5",
+		"not-on-roster exempt logto/l4",
+		"dormant-privileged exempt logto/l4",
+		"no-email open logto/l3",
+	}, brief(fs))
+	assert.Equal(t, 8, Open(fs))
+	byKind := map[Kind]Finding{}
+	for _, f := range fs {
+		if _, ok := byKind[f.Kind]; !ok && !f.Exempt() {
+			byKind[f.Kind] = f // the first open one of each kind
+		}
+	}
+	assert.Equal(t, "last active 2026-05-14, 200 days before 2026-11-30 (threshold 90 days)", byKind[Dormant].Reason)
+	assert.Equal(t, []string{"owner (api.organization)"}, byKind[Dormant].Roles)
+	assert.Equal(t, "the account is disabled but still holds 2 roles", byKind[Disabled].Reason)
+	assert.Equal(t, []string{"administrator", "viewer (corpus/docs)"}, byKind[Disabled].Roles)
+	assert.Equal(t, "partner.example is not a company domain (example.com)", byKind[External].Reason)
+	assert.Equal(t, "bob@example.com", byKind[TerminatedEmployee].Person)
+
+	// Without a roster or company domains, those findings go; a longer
+	// threshold makes nobody dormant.
+	fs = findings(t, "dormant_after_days: 365\n", "")
+	assert.Equal(t, []string{
+		"activity-unknown notice cortex/Ada@Example.com",
+		"disabled-with-roles open vectara/usr_b",
+		"activity-unknown notice vectara/usr_b",
+		"disabled-with-roles open logto/l5",
+		"dormant-privileged open logto/l4",
+		"no-email open logto/l3",
+	}, brief(fs))
+}
+
+func TestReviewClock(t *testing.T) {
+	people := Join(sample, nil)
+	early := Review(people, Options{AsOf: days(150)})
+	for _, f := range early {
+		assert.NotEqual(t, "openai/u-c", f.Provider+"/"+f.UserID, "50 days before the clock is not dormant")
+	}
+	assert.NotEmpty(t, Review(people, Options{}), "the zero clock is now")
+}
+
+func TestParsePolicyErrors(t *testing.T) {
+	for name, in := range map[string]string{
+		"unknown key":     "privileges: {}\n",
+		"bad pattern":     "privileged: {logto: ['[']}\n",
+		"negative":        "dormant_after_days: -1\n",
+		"domain":          "company_domains: ['a@b.com']\n",
+		"no account":      "exemptions: [{type: service, reason: x}]\n",
+		"user without":    "exemptions: [{user_id: u, type: service, reason: x}]\n",
+		"bad type":        "exemptions: [{email: a@b.c, type: vip, reason: x}]\n",
+		"no reason":       "exemptions: [{email: a@b.c, type: break-glass}]\n",
+		"bad kind":        "exemptions: [{email: a@b.c, type: break-glass, reason: x, findings: [naughty]}]\n",
+		"bad accounttype": "exemptions: [{account_type: robot, type: service, reason: x}]\n",
+		"not yaml":        "{",
+	} {
+		_, err := ParsePolicy([]byte(in))
+		assert.Error(t, err, name)
+	}
+	p, err := ParsePolicy(nil)
+	require.NoError(t, err, "an empty policy is the defaults")
+	assert.Equal(t, DefaultDormantAfterDays, p.dormantAfterDays())
+}
+
+func TestReadRoster(t *testing.T) {
+	r, err := ReadRoster(strings.NewReader("\ufeffSTATUS, email ,dept\nTerminated, A@x.com ,eng\n\n,,\nactive,b@x.com\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []Employee{{Email: "A@x.com", Status: "terminated"}, {Email: "b@x.com", Status: "active"}}, r.Employees)
+	for name, in := range map[string]string{
+		"empty":     "",
+		"no status": "email\na@x.com\n",
+		"no email":  "email,status\nnobody,active\n",
+		"twice":     "email,status\na@x.com,active\nA@X.com,terminated\n",
+		"broken":    "email,status\n\"a@x.com,active\n",
+	} {
+		_, err := ReadRoster(strings.NewReader(in))
+		assert.Error(t, err, name)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	p, err := ParsePolicy([]byte(samplePolicy))
+	require.NoError(t, err)
+	roster, err := ReadRoster(strings.NewReader(sampleRoster))
+	require.NoError(t, err)
+	people := Join(sample, p)
+	fs := Review(people, Options{Policy: p, Roster: roster, AsOf: asOf})
+	out := func(f report.Format, write func(*bytes.Buffer, report.Format) error) string {
+		var b bytes.Buffer
+		require.NoError(t, write(&b, f))
+		return b.String()
+	}
+	wp := func(b *bytes.Buffer, f report.Format) error { return WritePeople(b, f, people) }
+	wf := func(b *bytes.Buffer, f report.Format) error { return WriteFindings(b, f, fs) }
+
+	csvPeople := out(report.CSV, wp)
+	assert.True(t, strings.HasPrefix(csvPeople, strings.Join(PeopleFields, ",")+"\n"))
+	assert.Contains(t, csvPeople, "\nada@example.com,Ada,\"cortex,logto\",cortex: ADMIN*; logto: admin*,true,false,2026-11-25T00:00:00Z\n")
+	assert.Contains(t, csvPeople, "\n'=cmd@partner.example,", "no formula reaches a spreadsheet")
+
+	table := out(report.Table, wf)
+	lines := strings.Split(strings.TrimSpace(table), "\n")
+	assert.Len(t, lines, len(fs)+1)
+	assert.Equal(t, []string{"KIND", "DISPOSITION", "PERSON", "PROVIDER", "USER_ID", "EMAIL", "ROLES", "REASON", "EXEMPTION"},
+		strings.Fields(lines[0]))
+	assert.Contains(t, table, "break-glass: sealed, tested quarterly")
+
+	var items []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out(report.JSON, wf)), &items))
+	require.Len(t, items, len(fs))
+	assert.Equal(t, "dormant-privileged", items[8]["kind"])
+	assert.Equal(t, "exempt", items[8]["disposition"])
+
+	var persons []personOut
+	require.NoError(t, json.Unmarshal([]byte(out(report.JSON, wp)), &persons))
+	require.Len(t, persons, len(people))
+	assert.Equal(t, map[string][]string{"cortex": {"ADMIN"}, "logto": {"admin"}}, persons[2].Roles)
+	assert.Equal(t, "2026-11-25T00:00:00Z", persons[2].Accounts[1].LastActivity)
+
+	nd := out(report.NDJSON, wf)
+	assert.Equal(t, len(fs), strings.Count(nd, "\n"))
+	var empty bytes.Buffer
+	require.NoError(t, WriteFindings(&empty, report.JSON, nil))
+	assert.Equal(t, "[]\n", empty.String())
+}

@@ -1,0 +1,232 @@
+package review
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/rolecall/rolecall/internal/report"
+)
+
+// PeopleFields are the columns of the people report in table and CSV
+// (roles: "provider: role, role; provider: role", a privileged role marked
+// "*"). JSON and NDJSON carry the same keys, with providers and
+// accounts as arrays and roles by provider.
+var PeopleFields = []string{"person", "name", "providers", "roles", "privileged", "disabled", "last_activity"}
+
+// FindingFields are the columns of the findings report.
+var FindingFields = []string{"kind", "disposition", "person", "provider", "user_id", "email", "roles", "reason",
+	"exemption"}
+
+// WritePeople writes people in format f (table, json, ndjson or csv).
+// Times are RFC 3339 UTC, "" when unknown.
+func WritePeople(w io.Writer, f report.Format, people []Person) error {
+	rows := make([][]string, len(people))
+	items := make([]any, len(people))
+	for i := range people {
+		p := &people[i]
+		rows[i] = []string{p.Key, p.Name, strings.Join(p.Providers(), ","), rolesCell(p),
+			strconv.FormatBool(p.Privileged()), strconv.FormatBool(p.Disabled()), report.FormatTime(p.LastActivity())}
+		items[i] = personJSON(p)
+	}
+	return write(w, f, PeopleFields, rows, items)
+}
+
+// WriteFindings writes findings in format f (table, json, ndjson or csv).
+func WriteFindings(w io.Writer, f report.Format, findings []Finding) error {
+	rows := make([][]string, len(findings))
+	items := make([]any, len(findings))
+	for i := range findings {
+		x := &findings[i]
+		rows[i] = []string{string(x.Kind), x.Disposition(), x.Person, x.Provider, x.UserID, x.Email,
+			strings.Join(x.Roles, ", "), x.Reason, exemptionText(x.Exemption)}
+		roles := x.Roles
+		if roles == nil {
+			roles = []string{}
+		}
+		items[i] = findingJSON{Kind: string(x.Kind), Disposition: x.Disposition(), Person: x.Person,
+			Provider: x.Provider, UserID: x.UserID, Email: x.Email, Roles: roles, Reason: x.Reason,
+			Exemption: exemptionText(x.Exemption)}
+	}
+	return write(w, f, FindingFields, rows, items)
+}
+
+func exemptionText(e *Exemption) string {
+	if e == nil {
+		return ""
+	}
+	return e.Type + ": " + e.Reason
+}
+
+// rolesCell is "provider: role, role*; provider: role", * marking the
+// privileged roles.
+func rolesCell(p *Person) string {
+	var b strings.Builder
+	for _, prov := range p.Providers() {
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(prov + ": ")
+		n := 0
+		for _, a := range p.Accounts {
+			if a.Provider != prov {
+				continue
+			}
+			for _, r := range a.Roles {
+				if n > 0 {
+					b.WriteString(", ")
+				}
+				n++
+				b.WriteString(roleNames([]Role{r}, false)[0])
+				if r.Privileged {
+					b.WriteString("*")
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+type findingJSON struct {
+	Kind        string   `json:"kind"`
+	Disposition string   `json:"disposition"`
+	Person      string   `json:"person"`
+	Provider    string   `json:"provider"`
+	UserID      string   `json:"user_id"`
+	Email       string   `json:"email"`
+	Roles       []string `json:"roles"`
+	Reason      string   `json:"reason"`
+	Exemption   string   `json:"exemption"`
+}
+
+type personOut struct {
+	Person       string              `json:"person"`
+	Name         string              `json:"name"`
+	Providers    []string            `json:"providers"`
+	Roles        map[string][]string `json:"roles"`
+	Privileged   bool                `json:"privileged"`
+	Disabled     bool                `json:"disabled"`
+	LastActivity string              `json:"last_activity"`
+	Accounts     []accountOut        `json:"accounts"`
+}
+
+type accountOut struct {
+	Provider     string    `json:"provider"`
+	UserID       string    `json:"user_id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	Username     string    `json:"username"`
+	Status       string    `json:"status"`
+	AccountType  string    `json:"account_type"`
+	Disabled     bool      `json:"disabled"`
+	Created      string    `json:"created"`
+	LastActivity string    `json:"last_activity"`
+	Roles        []roleOut `json:"roles"`
+}
+
+type roleOut struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	Scope      string `json:"scope"`
+	Privileged bool   `json:"privileged"`
+}
+
+func personJSON(p *Person) personOut {
+	o := personOut{Person: p.Key, Name: p.Name, Providers: p.Providers(), Roles: map[string][]string{},
+		Privileged: p.Privileged(), Disabled: p.Disabled(), LastActivity: report.FormatTime(p.LastActivity())}
+	for _, a := range p.Accounts {
+		ao := accountOut{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
+			Status: a.Status, AccountType: a.AccountType, Disabled: a.Disabled, Created: report.FormatTime(a.Created),
+			LastActivity: report.FormatTime(a.LastActivity), Roles: []roleOut{}}
+		for _, r := range a.Roles {
+			ao.Roles = append(ao.Roles, roleOut{ID: r.ID, Name: r.Name, Kind: string(r.Kind), Scope: r.Scope,
+				Privileged: r.Privileged})
+			o.Roles[a.Provider] = append(o.Roles[a.Provider], roleNames([]Role{r}, false)[0])
+		}
+		o.Accounts = append(o.Accounts, ao)
+	}
+	return o
+}
+
+// write writes rows (table, CSV) or items (JSON, NDJSON).
+func write(w io.Writer, f report.Format, header []string, rows [][]string, items []any) error {
+	bw := bufio.NewWriter(w)
+	var err error
+	switch f {
+	case report.Table:
+		tw := tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.ToUpper(strings.Join(header, "\t")))
+		for _, r := range rows {
+			cells := make([]string, len(r))
+			for i, c := range r {
+				if c = clean(c); strings.TrimSpace(c) == "" {
+					c = report.TableEmpty
+				}
+				cells[i] = c
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+		err = tw.Flush()
+	case report.CSV:
+		cw := csv.NewWriter(bw)
+		cw.Write(header)
+		for _, r := range rows {
+			cells := make([]string, len(r))
+			for i, c := range r {
+				cells[i] = safeCell(c)
+			}
+			cw.Write(cells)
+		}
+		cw.Flush()
+		err = cw.Error()
+	case report.JSON, report.NDJSON:
+		enc := json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+		if f == report.JSON {
+			enc.SetIndent("", "  ")
+			if items == nil {
+				items = []any{}
+			}
+			err = enc.Encode(items)
+			break
+		}
+		for _, it := range items {
+			if err = enc.Encode(it); err != nil {
+				break
+			}
+		}
+	default:
+		err = fmt.Errorf("review: unknown format %q", f)
+	}
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// clean replaces control characters, so that a provider's data cannot move
+// a terminal's cursor or break a table's alignment.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+// safeCell keeps a spreadsheet from reading a cell as a formula: a cell
+// starting with =, +, -, @, tab or carriage return gets a leading '.
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
