@@ -17,3 +17,10 @@ import "embed"
 //
 //go:embed testdata/fixtures
 var Fixtures embed.FS
+
+// DemoFiles holds testdata/demo: the review policy (policy.yaml) and the
+// employee roster (roster.csv) of `rolecall demo people` and `rolecall
+// demo review`, which run over Fixtures.
+//
+//go:embed testdata/demo
+var DemoFiles embed.FS

@@ -13,19 +13,34 @@ import (
 
 var demoCommand = &command{
 	name:    "demo",
-	args:    "[flags]",
-	summary: "the access report over embedded recorded fixtures: no credentials, no network",
+	args:    "[people|review] [flags]",
+	summary: "the access report, people or review over embedded recorded fixtures: no credentials, no network",
 	about: `
 Write the access report of 'rolecall list' over recorded API responses embedded
 in the binary, served in-process on 127.0.0.1 by rolecall's fake provider
 server. It needs no credentials and no network, and always prints the same
-report: a way to see what rolecall does before pointing it at a real tenant.`,
+report: a way to see what rolecall does before pointing it at a real tenant.
+
+'rolecall demo people' and 'rolecall demo review' do what 'rolecall people' and
+'rolecall review' do over the same recordings, with an embedded policy and
+roster (--policy and --roster replace them) and the recordings' clock
+(2026-11-30T00:00:00Z; --as-of replaces it). They take --format, --output
+and, for review, --fail-on-findings.`,
 	examples: `
 rolecall demo
 rolecall demo --format json
-rolecall demo --provider openai --format csv --output demo.csv`,
+rolecall demo --provider openai --format csv --output demo.csv
+rolecall demo people
+rolecall demo review --format csv`,
 	run: runDemo,
 }
+
+// The demo's review inputs (variables so that tests may replace them).
+var (
+	demoPolicy = fixture.DemoPolicy
+	demoRoster = fixture.DemoRoster
+	demoAsOf   = fixture.DemoAsOf
+)
 
 // demoServer is what the demo needs from its server (*fixture.Demo).
 type demoServer interface {
@@ -46,6 +61,11 @@ var startDemo = func() (demoServer, []string, error) {
 }
 
 func runDemo(a *app, cmd *command, args []string) int {
+	if len(args) > 0 && (args[0] == "people" || args[0] == "review") {
+		sub := &command{name: "demo " + args[0], args: "[flags]", about: demoSubAbout[args[0]],
+			examples: "rolecall demo " + args[0] + "\nrolecall demo " + args[0] + " --format json"}
+		return a.demoReview(sub, args[1:], args[0] == "review")
+	}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	var pf reportFlags
 	pf.register(fs)
@@ -99,6 +119,16 @@ func runDemo(a *app, cmd *command, args []string) int {
 		return exitFailed
 	}
 	return a.writeReport(cmd, s, format, pf.output)
+}
+
+var demoSubAbout = map[string]string{
+	"people": `
+What 'rolecall people' writes, over the demo's recorded tenants and embedded
+policy: one row per person, joined on the normalised email.`,
+	"review": `
+What 'rolecall review' writes, over the demo's recorded tenants with its
+embedded policy and roster, as of the recordings' clock (2026-11-30): each kind
+of finding, exemptions shown as exempt.`,
 }
 
 // demoLister configures provider's driver for the demo server.

@@ -13,7 +13,10 @@
 //	                 [--format table|json|ndjson|csv] [--output FILE] [--concurrency N]
 //	                 [--timeout DURATION] [--fail-fast] [--quiet] [--verbose]
 //	                 [--max-retries N] [--retry-wait DURATION]
+//	rolecall people  [--policy FILE] [the flags of list]
+//	rolecall review  [--roster FILE] [--policy FILE] [--as-of TIME] [--fail-on-findings] [the flags of list]
 //	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …]
+//	rolecall demo people|review [--format …] [--output FILE] [--policy FILE] [--roster FILE] [--as-of TIME]
 //	rolecall verify  [--provider …] [the flags of list that govern a listing]
 //	rolecall record  --provider P --dir DIR [the flags of list that govern a listing]
 //	rolecall diff    [--format text|json] OLD NEW
@@ -34,8 +37,23 @@
 // with jitter up to 8s; a server's Retry-After is obeyed instead, up to 30s,
 // and a longer one fails the provider as rate limited at once.
 //
+// people joins every provider's accounts into people on the normalised
+// email (package review) and writes one row per person: providers and
+// roles in each (privileged ones marked *), privileged anywhere, disabled
+// anywhere, last activity anywhere. review writes the findings of an access
+// review (disabled-with-roles, terminated, not-on-roster,
+// dormant-privileged, activity-unknown, no-email, external-domain), each
+// open, exempt (by the policy) or a notice; --fail-on-findings exits 1 when
+// one is open. --policy is a YAML or JSON file (privileged roles per
+// provider, company domains, dormancy threshold, exemptions); --roster a
+// CSV of employees (email, status, optionally name and manager). Both
+// write table, json, ndjson or csv, holding only the providers that listed
+// completely.
+//
 // demo writes the same report over recorded API responses embedded in the
-// binary (testdata/fixtures), served in-process on 127.0.0.1.
+// binary (testdata/fixtures), served in-process on 127.0.0.1; demo people
+// and demo review run people and review over them, with an embedded policy
+// and roster, as of the recordings' clock.
 //
 // verify runs the listing against the live APIs and checks every response
 // the drivers receive against the OpenAPI spec rolecall's clients are
@@ -78,8 +96,11 @@
 //
 // Each row is one user holding one role in one provider's tenant, with the
 // fields provider, user_id, email, name, username, disabled, role_id,
-// role_name, role_kind (builtin or custom), scope, permissions and via (the
-// groups an inherited OpenAI role comes through). The formats:
+// role_name, role_kind (builtin or custom), scope, permissions, via (the
+// groups an inherited OpenAI role comes through), status (active, disabled,
+// suspended), account_type (human, service), created, updated,
+// last_activity (RFC 3339 UTC) and privileged; the account fields are empty
+// where the provider does not say (package facade's mapping). The formats:
 //
 //	table   aligned columns for a terminal; empty cells show "-", permissions
 //	        are comma-joined; sorted

@@ -26,7 +26,9 @@ providers' own (CORTEX_BASE_URL, OPENAI_BASE_URL, VECTARA_BASE_URL); plain http
 is accepted only for loopback hosts.
 
 The report's columns are provider, user_id, email, name, username, disabled,
-role_id, role_name, role_kind, scope, permissions and via. ndjson and csv are
+role_id, role_name, role_kind, scope, permissions, via, status, account_type,
+created, updated, last_activity (RFC 3339 UTC; empty where the provider does
+not say) and privileged (the provider's default rule). ndjson and csv are
 written as results arrive; json and table are sorted by provider, user, role
 and scope, so two runs diff cleanly.
 

@@ -67,7 +67,8 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{listCommand, demoCommand, verifyCommand, recordCommand, diffCommand, versionCommand}
+	commands = []*command{listCommand, peopleCommand, reviewCommand, demoCommand, verifyCommand, recordCommand, diffCommand,
+		versionCommand}
 }
 
 // run is the whole program: it returns the exit code.

@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/review"
+)
+
+var peopleCommand = &command{
+	name:    "people",
+	args:    "[flags]",
+	summary: "one row per person across every provider, joined on the email",
+	about: `
+List every provider (as 'rolecall list' does) and join the accounts into people
+on the normalised email: trimmed and case-folded, "+tag" kept distinct unless
+the policy folds it; an account without an email is its own row. Each row
+names the person, the providers and the roles in each (a privileged role is
+marked *), whether the person holds a privileged role anywhere, whether an
+account is disabled anywhere, and the latest activity any provider reports
+(RFC 3339 UTC). json and ndjson add each account's status, type, creation
+time and roles.
+
+--policy FILE (YAML or JSON; see 'rolecall review --help') sets which roles are
+privileged and whether "+tag" folds. The formats are table, json, ndjson and
+csv. A provider that fails is left out (the closing line says so) and the exit
+code is 1.`,
+	examples: `
+rolecall people
+rolecall people --provider cortex,openai --format csv --output people.csv
+rolecall people --policy policy.yaml --format json`,
+	run: runPeople,
+}
+
+var reviewCommand = &command{
+	name:    "review",
+	args:    "[flags]",
+	summary: "the findings of an access review: disabled, dormant, orphaned, terminated, external",
+	about: `
+List every provider (as 'rolecall list' does), join the accounts into people
+(see 'rolecall people') and list the findings, each naming the person, the
+provider account, the roles and why:
+
+  disabled-with-roles  a disabled or suspended account that still holds roles
+  terminated           the roster says the person is terminated
+  not-on-roster        the person is not on the roster (orphaned)
+  dormant-privileged   a privileged role, last activity older than the threshold
+  activity-unknown     a privileged role, and the provider reports no activity
+                       (a notice, never counted as dormant)
+  no-email             no email: no one to attribute the account to
+  external-domain      the email is outside the policy's company domains
+
+--roster FILE is a CSV of employees with a header row: email and status
+(active, terminated, …), optionally name and manager; the export an HR system
+or IdP gives. Without it there are no roster findings.
+
+--policy FILE (YAML or JSON) may hold:
+  privileged: {cortex: [ADMIN, "security-*"], logto: ["*admin*"]}
+      role names or patterns per provider, replacing its default rule
+  company_domains: [example.com]      subdomains included
+  dormant_after_days: 90              the default
+  fold_plus_tags: false               true: ada+ops@x.com is ada@x.com
+  exemptions:                         shown as exempt, never hidden
+    - {email: break-glass@example.com, type: break-glass, reason: "…"}
+    - {provider: openai, account_type: service, type: service, reason: "…",
+       findings: [dormant-privileged]}
+
+Dormancy is measured back from --as-of (default: when the run starts). Each
+finding's disposition is open, exempt or notice. With --fail-on-findings the
+exit code is 1 when any finding is open, for a scheduled job; otherwise 0
+when every provider listed, 1 when one failed, 2 for a usage error.`,
+	examples: `
+rolecall review
+rolecall review --roster employees.csv --policy policy.yaml --format csv --output findings.csv
+rolecall review --roster employees.csv --fail-on-findings --format json`,
+	run: runReview,
+}
+
+// reviewFlags are the flags of people and review.
+type reviewFlags struct {
+	policy string
+	roster string
+	asOf   string
+	fail   bool
+}
+
+// register adds the flags; asOfDefault says what --as-of defaults to.
+func (f *reviewFlags) register(fs *flag.FlagSet, findings bool, asOfDefault string) {
+	fs.StringVar(&f.policy, "policy", "", "the review policy: a YAML or JSON `file` (privileged roles, company domains,\ndormancy threshold, exemptions)")
+	if !findings {
+		return
+	}
+	fs.StringVar(&f.roster, "roster", "", "the employee roster: a CSV `file` with email and status columns")
+	fs.StringVar(&f.asOf, "as-of", "", "measure dormancy back from this `time` (RFC 3339 or YYYY-MM-DD; default: "+asOfDefault+")")
+	fs.BoolVar(&f.fail, "fail-on-findings", false, "exit 1 when any finding is open (neither exempt nor a notice)")
+}
+
+// reviewInput is what people and review read besides the listing.
+type reviewInput struct {
+	policy *review.Policy
+	roster *review.Roster
+	asOf   time.Time
+}
+
+// load reads the files the flags name; demo supplies the defaults the
+// flags do not override.
+func (f *reviewFlags) load(demoPolicy, demoRoster []byte) (*reviewInput, error) {
+	in := &reviewInput{}
+	var err error
+	switch {
+	case f.policy != "":
+		in.policy, err = review.ReadPolicyFile(f.policy)
+	case demoPolicy != nil:
+		in.policy, err = review.ParsePolicy(demoPolicy)
+	}
+	if err != nil {
+		return nil, usageErrorf("--policy: %v", err)
+	}
+	switch {
+	case f.roster != "":
+		in.roster, err = review.ReadRosterFile(f.roster)
+	case demoRoster != nil:
+		in.roster, err = review.ReadRoster(bytes.NewReader(demoRoster))
+	}
+	if err != nil {
+		return nil, usageErrorf("--roster: %v", err)
+	}
+	if f.asOf != "" {
+		if in.asOf, err = time.Parse(time.RFC3339, f.asOf); err != nil {
+			if in.asOf, err = time.Parse(time.DateOnly, f.asOf); err != nil {
+				return nil, usageErrorf("--as-of: %q is neither RFC 3339 nor YYYY-MM-DD", f.asOf)
+			}
+		}
+	}
+	return in, nil
+}
+
+// parseReviewFormat is report.ParseFormat for people and review.
+func parseReviewFormat(s string) (report.Format, error) {
+	f, err := report.ParseFormat(s)
+	if err != nil {
+		return "", usageErrorf("--format: %v", err)
+	}
+	return f, nil
+}
+
+func runPeople(a *app, cmd *command, args []string) int {
+	return a.runReviewCommand(cmd, args, false)
+}
+
+func runReview(a *app, cmd *command, args []string) int {
+	return a.runReviewCommand(cmd, args, true)
+}
+
+// runReviewCommand is people (findings false) and review over the live
+// providers.
+func (a *app) runReviewCommand(cmd *command, args []string, findings bool) int {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	var rf runFlags
+	var pf reportFlags
+	var vf reviewFlags
+	rf.register(fs)
+	pf.register(fs)
+	vf.register(fs, findings, "now")
+	pos, done, code := a.parse(cmd, fs, args)
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		return a.usage(cmd, usageErrorf("unexpected argument %q", pos[0]))
+	}
+	format, err := parseReviewFormat(pf.format)
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	if err := rf.check(); err != nil {
+		return a.usage(cmd, err)
+	}
+	in, err := vf.load(nil, nil)
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	providers, err := parseProviders(rf.providers, a.env)
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	s, err := a.newSession(&rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
+		return newLister(p, a.env, o)
+	})
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	if in.asOf.IsZero() {
+		in.asOf = time.Now()
+	}
+	return a.writeReview(cmd, s, in, findings, vf.fail, format, pf.output)
+}
+
+// writeReview runs the session, joins the complete providers' assignments
+// into people and writes the people (findings false) or the findings.
+func (a *app) writeReview(cmd *command, s *session, in *reviewInput, findings, failOnFindings bool,
+	format report.Format, output string) int {
+	held := map[string][]facade.Assignment{}
+	out := s.run(a.ctx, func(as facade.Assignment) error {
+		held[as.Provider] = append(held[as.Provider], as)
+		return nil
+	})
+	var all []facade.Assignment
+	for _, p := range out.complete {
+		all = append(all, held[p]...)
+	}
+	people := review.Join(all, in.policy)
+	var w io.Writer = a.stdout
+	var file *os.File
+	if output != "" && output != "-" {
+		f, err := os.Create(output)
+		if err != nil {
+			return a.usage(cmd, usageErrorf("--output: %v", err))
+		}
+		file, w = f, f
+	}
+	var err error
+	open := 0
+	if findings {
+		fs := review.Review(people, review.Options{Policy: in.policy, Roster: in.roster, AsOf: in.asOf})
+		open = review.Open(fs)
+		err = review.WriteFindings(w, format, fs)
+	} else {
+		err = review.WritePeople(w, format, people)
+	}
+	if file != nil {
+		err = errors.Join(err, file.Close())
+	}
+	if err != nil {
+		s.con.Printf("rolecall: writing the report: %v", err)
+		return exitFailed
+	}
+	if line := out.summary(len(s.states), s.flags.failFast, "sorted"); line != "" {
+		s.con.Println(line)
+	}
+	switch {
+	case !out.ok():
+		return exitFailed
+	case failOnFindings && open > 0:
+		s.con.Printf("rolecall: %d open %s (--fail-on-findings)", open, plural(int64(open), "finding", "findings"))
+		return exitFailed
+	}
+	return exitOK
+}
+
+// demoReview is `rolecall demo people` and `rolecall demo review`: the
+// listing over the embedded fixtures, with the embedded policy and roster
+// (unless --policy or --roster name others) and the recorded tenants' clock.
+func (a *app) demoReview(cmd *command, args []string, findings bool) int {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	var pf reportFlags
+	var vf reviewFlags
+	pf.register(fs)
+	vf.register(fs, findings, demoAsOf.Format(time.RFC3339)+", the recordings' clock")
+	pos, done, code := a.parse(cmd, fs, args)
+	if done {
+		return code
+	}
+	if len(pos) > 0 {
+		return a.usage(cmd, usageErrorf("unexpected argument %q", pos[0]))
+	}
+	format, err := parseReviewFormat(pf.format)
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	policy, err := demoPolicy()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "rolecall demo: %v\n", err)
+		return exitFailed
+	}
+	roster, err := demoRoster()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "rolecall demo: %v\n", err)
+		return exitFailed
+	}
+	in, err := vf.load(policy, roster)
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	if in.asOf.IsZero() {
+		in.asOf = demoAsOf
+	}
+	srv, served, err := startDemo()
+	if err != nil {
+		fmt.Fprintf(a.stderr, "rolecall demo: starting the demo server: %v\n", err)
+		return exitFailed
+	}
+	defer srv.Close()
+	rf := runFlags{maxRetries: 1, quiet: true}
+	s, err := a.newSession(&rf, served, func(p string, o facade.Options) (facade.Lister, error) {
+		return demoLister(srv, p, o)
+	})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "rolecall demo: %v\n", err)
+		return exitFailed
+	}
+	return a.writeReview(cmd, s, in, findings, vf.fail, format, pf.output)
+}

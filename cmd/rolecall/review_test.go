@@ -1,0 +1,292 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/providertest"
+	"github.com/rolecall/rolecall/review"
+)
+
+// finding is a finding as the JSON formats write it.
+type finding struct {
+	Kind        string   `json:"kind"`
+	Disposition string   `json:"disposition"`
+	Person      string   `json:"person"`
+	Provider    string   `json:"provider"`
+	UserID      string   `json:"user_id"`
+	Email       string   `json:"email"`
+	Roles       []string `json:"roles"`
+	Reason      string   `json:"reason"`
+	Exemption   string   `json:"exemption"`
+}
+
+// person is a person as the JSON formats write it.
+type person struct {
+	Person       string              `json:"person"`
+	Providers    []string            `json:"providers"`
+	Roles        map[string][]string `json:"roles"`
+	Privileged   bool                `json:"privileged"`
+	Disabled     bool                `json:"disabled"`
+	LastActivity string              `json:"last_activity"`
+	Accounts     []struct {
+		Provider, Email, Status string
+		Created                 string `json:"created"`
+	} `json:"accounts"`
+}
+
+func parseFindings(t *testing.T, format, out string) []finding {
+	t.Helper()
+	var fs []finding
+	switch format {
+	case "json":
+		require.NoError(t, json.Unmarshal([]byte(out), &fs), out)
+	case "ndjson":
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var f finding
+			require.NoError(t, json.Unmarshal([]byte(l), &f), l)
+			fs = append(fs, f)
+		}
+	case "csv", "table":
+		var recs [][]string
+		if format == "csv" {
+			var err error
+			recs, err = csv.NewReader(strings.NewReader(out)).ReadAll()
+			require.NoError(t, err)
+			require.Equal(t, review.FindingFields, recs[0])
+		} else {
+			lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+			require.Equal(t, "KIND", strings.Fields(lines[0])[0])
+			for _, l := range lines {
+				recs = append(recs, strings.Fields(l)[:5]) // the first five cells have no blanks
+			}
+		}
+		for _, r := range recs[1:] {
+			fs = append(fs, finding{Kind: r[0], Disposition: r[1], Person: r[2], Provider: r[3], UserID: r[4]})
+		}
+	}
+	return fs
+}
+
+func kinds(fs []finding, disposition string) []string {
+	var out []string
+	for _, f := range fs {
+		if (disposition == "" || f.Disposition == disposition) && !slices.Contains(out, f.Kind) {
+			out = append(out, f.Kind)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+var allKinds = func() []string {
+	var out []string
+	for _, k := range review.Kinds {
+		out = append(out, string(k))
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// TestE2EDemoReview: `rolecall demo people` and `rolecall demo review`
+// need no credentials, show every kind of finding from the embedded data,
+// and their output is golden.
+func TestE2EDemoReview(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"table", "json", "csv", "ndjson"} {
+		r := exe(t, env{}, "demo", "review", "--format", format)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		assert.Empty(t, r.stderr)
+		fs := parseFindings(t, format, r.stdout)
+		assert.Equal(t, allKinds, kinds(fs, ""), "%s: every kind of finding", format)
+		assert.Equal(t, []string{"dormant-privileged", "not-on-roster"}, kinds(fs, "exempt"), "exemptions are shown")
+		if format == "table" || format == "json" {
+			golden(t, "demo-review."+format+".golden", r.stdout)
+		}
+	}
+	r := exe(t, env{}, "demo", "review", "--fail-on-findings")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "open findings (--fail-on-findings)")
+
+	for _, format := range []string{"table", "json", "csv", "ndjson"} {
+		r := exe(t, env{}, "demo", "people", "--format", format)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		assert.Empty(t, r.stderr)
+		if format == "table" || format == "json" {
+			golden(t, "demo-people."+format+".golden", r.stdout)
+		}
+	}
+	var people []person
+	r = exe(t, env{}, "demo", "people", "--format", "json")
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &people))
+	shared := 0
+	for _, p := range people {
+		if len(p.Providers) == 4 {
+			shared++
+			emails := map[string]bool{}
+			for _, a := range p.Accounts {
+				emails[a.Email] = true
+			}
+			assert.Len(t, emails, 4, "%s: one person, four spellings of the email", p.Person)
+		}
+	}
+	assert.Equal(t, providertest.SharedPeople, shared)
+
+	// The demo's policy and clock can be replaced.
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "p.json")
+	require.NoError(t, os.WriteFile(policy, []byte(`{"dormant_after_days": 1000}`), 0o600))
+	r = exe(t, env{}, "demo", "review", "--policy", policy, "--format", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.NotContains(t, kinds(parseFindings(t, "json", r.stdout), ""), "dormant-privileged")
+	r = exe(t, env{}, "demo", "review", "--as-of", "2026-06-01", "--format", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, f := range parseFindings(t, "json", r.stdout) {
+		assert.False(t, f.Kind == "dormant-privileged" && f.Provider == "openai", "18 days of inactivity is not dormant: %+v", f)
+	}
+}
+
+// TestE2EReview runs people and review over the conformance suite's
+// tenants (providertest.NewTenant, one fake per provider), with a roster, a
+// policy and its exemptions, in every format.
+func TestE2EReview(t *testing.T) {
+	t.Parallel()
+	srvs, e := fakes(t, 12, providertest.Options{ShortPages: true})
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "policy.yaml")
+	require.NoError(t, os.WriteFile(policy, []byte(`
+company_domains: [example.com, example.org, corp.example.net]
+exemptions:
+  - email: `+providertest.BreakGlassEmail+`
+    type: break-glass
+    reason: sealed
+`), 0o600))
+	// The roster: every email of the tenants but the first Cortex user's
+	// (orphaned), and the first shared person terminated.
+	var roster strings.Builder
+	roster.WriteString("email,status,name\n")
+	seen := map[string]bool{}
+	cortexFirst := strings.ToLower(srvs["cortex"].Tenant().Users[1].Email)
+	for _, p := range providerNames {
+		for i, u := range srvs[p].Tenant().Users {
+			em := strings.ToLower(u.Email)
+			if em == "" || seen[em] || em == cortexFirst || em == providertest.BreakGlassEmail {
+				continue
+			}
+			seen[em] = true
+			status := "active"
+			if i == 0 {
+				status = "terminated"
+			}
+			roster.WriteString(em + "," + status + ",\n")
+		}
+	}
+	rosterFile := filepath.Join(dir, "roster.csv")
+	require.NoError(t, os.WriteFile(rosterFile, []byte(roster.String()), 0o600))
+	base := args([]string{"review", "--roster", rosterFile, "--policy", policy, "--as-of", "2026-11-30T00:00:00Z"}, fast)
+
+	var first []finding
+	for _, format := range []string{"table", "json", "ndjson", "csv"} {
+		r := exe(t, e, args(base, []string{"--format", format})...)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		fs := parseFindings(t, format, r.stdout)
+		assert.Equal(t, allKinds, kinds(fs, ""), "%s: every kind of finding", format)
+		assert.Equal(t, []string{"dormant-privileged", "not-on-roster"}, kinds(fs, "exempt"), format)
+		if first == nil {
+			first = fs
+		} else {
+			assert.Len(t, fs, len(first), "%s lists what table lists", format)
+		}
+		for _, f := range fs {
+			if f.Kind == "terminated" {
+				assert.Contains(t, []string{srvs["openai"].Tenant().Users[0].ID, srvs["vectara"].Tenant().Users[0].ID,
+					srvs["logto"].Tenant().Users[0].ID, strings.ToLower(srvs["cortex"].Tenant().Users[0].Email),
+					srvs["cortex"].Tenant().Users[0].Email}, f.UserID, "only user 0, the terminated shared person")
+			}
+			if f.Kind == "not-on-roster" && f.Disposition == "open" {
+				assert.Equal(t, "cortex", f.Provider)
+			}
+		}
+	}
+	r := exe(t, e, args(base, []string{"--fail-on-findings"})...)
+	assert.Equal(t, 1, r.code, r.stderr)
+
+	// Everything exempt: no open finding, and --fail-on-findings passes.
+	all := filepath.Join(dir, "all.yaml")
+	require.NoError(t, os.WriteFile(all, []byte(`exemptions:
+  - {account_type: human, type: service, reason: test}
+  - {account_type: service, type: service, reason: test}
+`), 0o600))
+	r = exe(t, e, args([]string{"review", "--provider", "openai", "--policy", all, "--fail-on-findings", "--format", "json"}, fast)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	fs := parseFindings(t, "json", r.stdout)
+	require.NotEmpty(t, fs)
+	for _, f := range fs {
+		assert.Equal(t, "exempt", f.Disposition)
+	}
+
+	// people: the shared people are one row each, with every provider.
+	for _, format := range []string{"table", "json", "ndjson", "csv"} {
+		r := exe(t, e, args([]string{"people", "--policy", policy, "--format", format}, fast)...)
+		require.Equal(t, 0, r.code, r.stderr)
+		shared := strings.ToLower(srvs["openai"].Tenant().Users[0].Email)
+		switch format {
+		case "json":
+			var people []person
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &people))
+			i := slices.IndexFunc(people, func(p person) bool { return p.Person == shared })
+			require.GreaterOrEqual(t, i, 0)
+			assert.Equal(t, []string{"cortex", "logto", "openai", "vectara"}, people[i].Providers)
+			assert.True(t, people[i].Privileged)
+			assert.NotEmpty(t, people[i].LastActivity)
+		case "csv":
+			recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+			require.NoError(t, err)
+			assert.Equal(t, review.PeopleFields, recs[0])
+			n := 0
+			for _, rec := range recs[1:] {
+				if rec[0] == shared {
+					n++
+					assert.Equal(t, "cortex,logto,openai,vectara", rec[2])
+				}
+			}
+			assert.Equal(t, 1, n, "one row for the shared person")
+		case "ndjson":
+			n := 0
+			for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+				var p person
+				require.NoError(t, json.Unmarshal([]byte(l), &p))
+				if p.Person == shared {
+					n++
+				}
+			}
+			assert.Equal(t, 1, n, "one line for the shared person")
+		default:
+			assert.Equal(t, 1, strings.Count(r.stdout, shared), "%s: one row for the shared person", format)
+		}
+	}
+
+	// Usage errors.
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("dormant_after: 3\n"), 0o600))
+	for _, a := range [][]string{
+		{"review", "--policy", bad},
+		{"review", "--policy", filepath.Join(dir, "missing.yaml")},
+		{"review", "--roster", policy},
+		{"review", "--as-of", "yesterday"},
+		{"review", "--format", "xml"},
+		{"people", "--roster", rosterFile},
+		{"demo", "review", "extra"},
+	} {
+		r := inproc(t, e, a...)
+		assert.Equal(t, 2, r.code, "%v: %s", a, r.stderr)
+	}
+}
