@@ -250,7 +250,7 @@ func TestWrite(t *testing.T) {
 	assert.Equal(t, "dormant-privileged", items[8]["kind"])
 	assert.Equal(t, "exempt", items[8]["disposition"])
 
-	var persons []personOut
+	var persons []PersonRecord
 	require.NoError(t, json.Unmarshal([]byte(out(report.JSON, wp)), &persons))
 	require.Len(t, persons, len(people))
 	assert.Equal(t, map[string][]string{"cortex": {"ADMIN"}, "logto": {"admin"}}, persons[2].Roles)

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/rolecall/rolecall/internal/report"
 )
@@ -50,7 +49,7 @@ func WriteFindings(w io.Writer, f report.Format, findings []Finding) error {
 		if roles == nil {
 			roles = []string{}
 		}
-		items[i] = findingJSON{Kind: string(x.Kind), Disposition: x.Disposition(), Person: x.Person,
+		items[i] = FindingRecord{Kind: string(x.Kind), Disposition: x.Disposition(), Person: x.Person,
 			Provider: x.Provider, UserID: x.UserID, Email: x.Email, Roles: roles, Reason: x.Reason,
 			Exemption: exemptionText(x.Exemption)}
 	}
@@ -93,7 +92,9 @@ func rolesCell(p *Person) string {
 	return b.String()
 }
 
-type findingJSON struct {
+// FindingRecord is a finding as the JSON formats write it (the columns of
+// FindingFields, roles an array).
+type FindingRecord struct {
 	Kind        string   `json:"kind"`
 	Disposition string   `json:"disposition"`
 	Person      string   `json:"person"`
@@ -105,7 +106,9 @@ type findingJSON struct {
 	Exemption   string   `json:"exemption"`
 }
 
-type personOut struct {
+// PersonRecord is a person as the JSON formats write it: the columns of
+// PeopleFields (providers an array, roles by provider) and each account.
+type PersonRecord struct {
 	Person       string              `json:"person"`
 	Name         string              `json:"name"`
 	Providers    []string            `json:"providers"`
@@ -113,24 +116,26 @@ type personOut struct {
 	Privileged   bool                `json:"privileged"`
 	Disabled     bool                `json:"disabled"`
 	LastActivity string              `json:"last_activity"`
-	Accounts     []accountOut        `json:"accounts"`
+	Accounts     []AccountRecord     `json:"accounts"`
 }
 
-type accountOut struct {
-	Provider     string    `json:"provider"`
-	UserID       string    `json:"user_id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	Username     string    `json:"username"`
-	Status       string    `json:"status"`
-	AccountType  string    `json:"account_type"`
-	Disabled     bool      `json:"disabled"`
-	Created      string    `json:"created"`
-	LastActivity string    `json:"last_activity"`
-	Roles        []roleOut `json:"roles"`
+// AccountRecord is one account of a PersonRecord.
+type AccountRecord struct {
+	Provider     string       `json:"provider"`
+	UserID       string       `json:"user_id"`
+	Email        string       `json:"email"`
+	Name         string       `json:"name"`
+	Username     string       `json:"username"`
+	Status       string       `json:"status"`
+	AccountType  string       `json:"account_type"`
+	Disabled     bool         `json:"disabled"`
+	Created      string       `json:"created"`
+	LastActivity string       `json:"last_activity"`
+	Roles        []RoleRecord `json:"roles"`
 }
 
-type roleOut struct {
+// RoleRecord is one role of an AccountRecord.
+type RoleRecord struct {
 	ID         string `json:"id"`
 	Name       string `json:"name"`
 	Kind       string `json:"kind"`
@@ -138,15 +143,15 @@ type roleOut struct {
 	Privileged bool   `json:"privileged"`
 }
 
-func personJSON(p *Person) personOut {
-	o := personOut{Person: p.Key, Name: p.Name, Providers: p.Providers(), Roles: map[string][]string{},
+func personJSON(p *Person) PersonRecord {
+	o := PersonRecord{Person: p.Key, Name: p.Name, Providers: p.Providers(), Roles: map[string][]string{},
 		Privileged: p.Privileged(), Disabled: p.Disabled(), LastActivity: report.FormatTime(p.LastActivity())}
 	for _, a := range p.Accounts {
-		ao := accountOut{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
+		ao := AccountRecord{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
 			Status: a.Status, AccountType: a.AccountType, Disabled: a.Disabled, Created: report.FormatTime(a.Created),
-			LastActivity: report.FormatTime(a.LastActivity), Roles: []roleOut{}}
+			LastActivity: report.FormatTime(a.LastActivity), Roles: []RoleRecord{}}
 		for _, r := range a.Roles {
-			ao.Roles = append(ao.Roles, roleOut{ID: r.ID, Name: r.Name, Kind: string(r.Kind), Scope: r.Scope,
+			ao.Roles = append(ao.Roles, RoleRecord{ID: r.ID, Name: r.Name, Kind: string(r.Kind), Scope: r.Scope,
 				Privileged: r.Privileged})
 			o.Roles[a.Provider] = append(o.Roles[a.Provider], roleNames([]Role{r}, false)[0])
 		}
@@ -166,7 +171,7 @@ func write(w io.Writer, f report.Format, header []string, rows [][]string, items
 		for _, r := range rows {
 			cells := make([]string, len(r))
 			for i, c := range r {
-				if c = clean(c); strings.TrimSpace(c) == "" {
+				if c = report.Clean(c); strings.TrimSpace(c) == "" {
 					c = report.TableEmpty
 				}
 				cells[i] = c
@@ -209,17 +214,6 @@ func write(w io.Writer, f report.Format, header []string, rows [][]string, items
 		return err
 	}
 	return bw.Flush()
-}
-
-// clean replaces control characters, so that a provider's data cannot move
-// a terminal's cursor or break a table's alignment.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
 }
 
 // safeCell keeps a spreadsheet from reading a cell as a formula: a cell

@@ -76,31 +76,32 @@ func runList(a *app, cmd *command, args []string) int {
 	if err := rf.check(); err != nil {
 		return a.usage(cmd, err)
 	}
-	providers, err := parseProviders(rf.providers, a.env)
-	if err != nil {
-		return a.usage(cmd, err)
-	}
-	s, err := a.newSession(&rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
-		return newLister(p, a.env, o)
-	})
+	s, err := a.liveSession(&rf)
 	if err != nil {
 		return a.usage(cmd, err)
 	}
 	return a.writeReport(cmd, s, format, pf.output)
 }
 
+// liveSession prepares a listing of the providers the flags and the
+// environment name; its errors are usage errors.
+func (a *app) liveSession(rf *runFlags) (*session, error) {
+	providers, err := parseProviders(rf.providers, a.env)
+	if err != nil {
+		return nil, err
+	}
+	return a.newSession(rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
+		return newLister(p, a.env, o)
+	})
+}
+
 // writeReport runs the session and writes its report in format to output
 // (stdout when ""). Sorted formats hold only the providers that listed
 // completely; streamed formats hold whatever arrived.
 func (a *app) writeReport(cmd *command, s *session, format report.Format, output string) int {
-	var w io.Writer = a.stdout
-	var file *os.File
-	if output != "" && output != "-" {
-		f, err := os.Create(output)
-		if err != nil {
-			return a.usage(cmd, usageErrorf("--output: %v", err))
-		}
-		file, w = f, f
+	w, closeOutput, err := a.createOutput(output)
+	if err != nil {
+		return a.usage(cmd, err)
 	}
 	rw := report.NewWriter(format, w)
 	sorted := format.Sorted()
@@ -126,10 +127,7 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, output
 			}
 		}
 	}
-	err := rw.Close()
-	if file != nil {
-		err = errors.Join(err, file.Close())
-	}
+	err = errors.Join(rw.Close(), closeOutput())
 	if err != nil && out.stopErr == nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
 		return exitFailed
@@ -141,11 +139,25 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, output
 	if line := out.summary(len(s.states), s.flags.failFast, kind); line != "" {
 		s.con.Println(line)
 	}
-	if file != nil && a.terminal && !s.flags.quiet {
+	if output != "" && output != "-" && a.terminal && !s.flags.quiet {
 		s.con.Printf("wrote %d %s to %s", written, plural(int64(written), "assignment", "assignments"), output)
 	}
 	if !out.ok() {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// createOutput opens the report's destination: the file output (created or
+// truncated), or stdout when output is "" or "-". closeOutput closes the
+// file; it does nothing for stdout.
+func (a *app) createOutput(output string) (w io.Writer, closeOutput func() error, err error) {
+	if output == "" || output == "-" {
+		return a.stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(output)
+	if err != nil {
+		return nil, nil, usageErrorf("--output: %v", err)
+	}
+	return f, f.Close, nil
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
@@ -142,13 +140,49 @@ func (f *reviewFlags) load(demoPolicy, demoRoster []byte) (*reviewInput, error) 
 	return in, nil
 }
 
-// parseReviewFormat is report.ParseFormat for people and review.
-func parseReviewFormat(s string) (report.Format, error) {
-	f, err := report.ParseFormat(s)
-	if err != nil {
-		return "", usageErrorf("--format: %v", err)
+// reviewCall is one people, review or demo people/review command line.
+type reviewCall struct {
+	format report.Format
+	output string
+	fail   bool
+	in     *reviewInput
+}
+
+// parseReview parses the flags of people (findings false) or review: with
+// rf, the listing's flags too; demoPolicy and demoRoster are the files the
+// demo supplies unless --policy or --roster replace them. done is true when
+// the command must end with code.
+func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFlags, asOfDefault string,
+	demoPolicy, demoRoster []byte) (c *reviewCall, done bool, code int) {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	var pf reportFlags
+	var vf reviewFlags
+	if rf != nil {
+		rf.register(fs)
 	}
-	return f, nil
+	pf.register(fs)
+	vf.register(fs, findings, asOfDefault)
+	pos, done, code := a.parse(cmd, fs, args)
+	if done {
+		return nil, true, code
+	}
+	if len(pos) > 0 {
+		return nil, true, a.usage(cmd, usageErrorf("unexpected argument %q", pos[0]))
+	}
+	format, err := report.ParseFormat(pf.format)
+	if err != nil {
+		return nil, true, a.usage(cmd, usageErrorf("--format: %v", err))
+	}
+	if rf != nil {
+		if err := rf.check(); err != nil {
+			return nil, true, a.usage(cmd, err)
+		}
+	}
+	in, err := vf.load(demoPolicy, demoRoster)
+	if err != nil {
+		return nil, true, a.usage(cmd, err)
+	}
+	return &reviewCall{format: format, output: pf.output, fail: vf.fail, in: in}, false, 0
 }
 
 func runPeople(a *app, cmd *command, args []string) int {
@@ -162,51 +196,25 @@ func runReview(a *app, cmd *command, args []string) int {
 // runReviewCommand is people (findings false) and review over the live
 // providers.
 func (a *app) runReviewCommand(cmd *command, args []string, findings bool) int {
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	var rf runFlags
-	var pf reportFlags
-	var vf reviewFlags
-	rf.register(fs)
-	pf.register(fs)
-	vf.register(fs, findings, "now")
-	pos, done, code := a.parse(cmd, fs, args)
+	c, done, code := a.parseReview(cmd, args, findings, &rf, "now", nil, nil)
 	if done {
 		return code
 	}
-	if len(pos) > 0 {
-		return a.usage(cmd, usageErrorf("unexpected argument %q", pos[0]))
-	}
-	format, err := parseReviewFormat(pf.format)
+	s, err := a.liveSession(&rf)
 	if err != nil {
 		return a.usage(cmd, err)
 	}
-	if err := rf.check(); err != nil {
-		return a.usage(cmd, err)
+	if c.in.asOf.IsZero() {
+		c.in.asOf = time.Now()
 	}
-	in, err := vf.load(nil, nil)
-	if err != nil {
-		return a.usage(cmd, err)
-	}
-	providers, err := parseProviders(rf.providers, a.env)
-	if err != nil {
-		return a.usage(cmd, err)
-	}
-	s, err := a.newSession(&rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
-		return newLister(p, a.env, o)
-	})
-	if err != nil {
-		return a.usage(cmd, err)
-	}
-	if in.asOf.IsZero() {
-		in.asOf = time.Now()
-	}
-	return a.writeReview(cmd, s, in, findings, vf.fail, format, pf.output)
+	return a.writeReview(cmd, s, c, findings)
 }
 
 // writeReview runs the session, joins the complete providers' assignments
 // into people and writes the people (findings false) or the findings.
-func (a *app) writeReview(cmd *command, s *session, in *reviewInput, findings, failOnFindings bool,
-	format report.Format, output string) int {
+func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool) int {
+	in := c.in
 	held := map[string][]facade.Assignment{}
 	out := s.run(a.ctx, func(as facade.Assignment) error {
 		held[as.Provider] = append(held[as.Provider], as)
@@ -217,28 +225,19 @@ func (a *app) writeReview(cmd *command, s *session, in *reviewInput, findings, f
 		all = append(all, held[p]...)
 	}
 	people := review.Join(all, in.policy)
-	var w io.Writer = a.stdout
-	var file *os.File
-	if output != "" && output != "-" {
-		f, err := os.Create(output)
-		if err != nil {
-			return a.usage(cmd, usageErrorf("--output: %v", err))
-		}
-		file, w = f, f
+	w, closeOutput, err := a.createOutput(c.output)
+	if err != nil {
+		return a.usage(cmd, err)
 	}
-	var err error
 	open := 0
 	if findings {
 		fs := review.Review(people, review.Options{Policy: in.policy, Roster: in.roster, AsOf: in.asOf})
 		open = review.Open(fs)
-		err = review.WriteFindings(w, format, fs)
+		err = review.WriteFindings(w, c.format, fs)
 	} else {
-		err = review.WritePeople(w, format, people)
+		err = review.WritePeople(w, c.format, people)
 	}
-	if file != nil {
-		err = errors.Join(err, file.Close())
-	}
-	if err != nil {
+	if err = errors.Join(err, closeOutput()); err != nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
 		return exitFailed
 	}
@@ -248,7 +247,7 @@ func (a *app) writeReview(cmd *command, s *session, in *reviewInput, findings, f
 	switch {
 	case !out.ok():
 		return exitFailed
-	case failOnFindings && open > 0:
+	case c.fail && open > 0:
 		s.con.Printf("rolecall: %d open %s (--fail-on-findings)", open, plural(int64(open), "finding", "findings"))
 		return exitFailed
 	}
@@ -259,22 +258,6 @@ func (a *app) writeReview(cmd *command, s *session, in *reviewInput, findings, f
 // listing over the embedded fixtures, with the embedded policy and roster
 // (unless --policy or --roster name others) and the recorded tenants' clock.
 func (a *app) demoReview(cmd *command, args []string, findings bool) int {
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	var pf reportFlags
-	var vf reviewFlags
-	pf.register(fs)
-	vf.register(fs, findings, demoAsOf.Format(time.RFC3339)+", the recordings' clock")
-	pos, done, code := a.parse(cmd, fs, args)
-	if done {
-		return code
-	}
-	if len(pos) > 0 {
-		return a.usage(cmd, usageErrorf("unexpected argument %q", pos[0]))
-	}
-	format, err := parseReviewFormat(pf.format)
-	if err != nil {
-		return a.usage(cmd, err)
-	}
 	policy, err := demoPolicy()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "rolecall demo: %v\n", err)
@@ -285,12 +268,13 @@ func (a *app) demoReview(cmd *command, args []string, findings bool) int {
 		fmt.Fprintf(a.stderr, "rolecall demo: %v\n", err)
 		return exitFailed
 	}
-	in, err := vf.load(policy, roster)
-	if err != nil {
-		return a.usage(cmd, err)
+	c, done, code := a.parseReview(cmd, args, findings, nil, demoAsOf.Format(time.RFC3339)+", the recordings' clock",
+		policy, roster)
+	if done {
+		return code
 	}
-	if in.asOf.IsZero() {
-		in.asOf = demoAsOf
+	if c.in.asOf.IsZero() {
+		c.in.asOf = demoAsOf
 	}
 	srv, served, err := startDemo()
 	if err != nil {
@@ -306,5 +290,5 @@ func (a *app) demoReview(cmd *command, args []string, findings bool) int {
 		fmt.Fprintf(a.stderr, "rolecall demo: %v\n", err)
 		return exitFailed
 	}
-	return a.writeReview(cmd, s, in, findings, vf.fail, format, pf.output)
+	return a.writeReview(cmd, s, c, findings)
 }

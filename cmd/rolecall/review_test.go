@@ -16,32 +16,10 @@ import (
 	"github.com/rolecall/rolecall/review"
 )
 
-// finding is a finding as the JSON formats write it.
-type finding struct {
-	Kind        string   `json:"kind"`
-	Disposition string   `json:"disposition"`
-	Person      string   `json:"person"`
-	Provider    string   `json:"provider"`
-	UserID      string   `json:"user_id"`
-	Email       string   `json:"email"`
-	Roles       []string `json:"roles"`
-	Reason      string   `json:"reason"`
-	Exemption   string   `json:"exemption"`
-}
-
-// person is a person as the JSON formats write it.
-type person struct {
-	Person       string              `json:"person"`
-	Providers    []string            `json:"providers"`
-	Roles        map[string][]string `json:"roles"`
-	Privileged   bool                `json:"privileged"`
-	Disabled     bool                `json:"disabled"`
-	LastActivity string              `json:"last_activity"`
-	Accounts     []struct {
-		Provider, Email, Status string
-		Created                 string `json:"created"`
-	} `json:"accounts"`
-}
+type (
+	finding = review.FindingRecord
+	person  = review.PersonRecord
+)
 
 func parseFindings(t *testing.T, format, out string) []finding {
 	t.Helper()

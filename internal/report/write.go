@@ -212,8 +212,10 @@ func writeTable(w io.Writer, rows []Row) error {
 	return tw.Flush()
 }
 
-// clean replaces control characters, so that a provider's data cannot move
+// Clean replaces control characters, so that a provider's data cannot move
 // a terminal's cursor or break a table's alignment.
+func Clean(s string) string { return clean(s) }
+
 func clean(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
