@@ -53,6 +53,17 @@
 //	                                      permission                    administrator (not corpus or     (any case)
 //	                                      api.organization.*.write      agent roles)
 //
+// The privileged rules follow the vendors' role documentation: Cortex's
+// ADMIN is the only default role that may change settings and permissions
+// (MANAGER "cannot modify permissions or other settings"); OpenAI's
+// organization management (users, projects, invites, admin keys, rate
+// limits) belongs to the owner role, and custom roles carry it as
+// api.organization.* write permissions; Vectara's owner and administrator
+// manage the account's users, keys and corpora, where the other
+// account-level roles are limited to billing, one corpus or agents; Logto
+// grants the Management API through its "all" scope, which this listing
+// cannot see, so the rule falls back on the role's name.
+//
 // Times are UTC; a zero time means the provider did not say, and no field
 // above costs a request of its own. Cortex's GET /api/v1/users carries a
 // join date and a last-active time, but listing it would be a second

@@ -149,6 +149,14 @@ func (p *Policy) dormantAfterDays() int {
 	return p.DormantAfterDays
 }
 
+// Apply sets a.Privileged by the policy: by its patterns when it names
+// a's provider; otherwise a keeps the provider's default rule. A nil
+// policy changes nothing.
+func (p *Policy) Apply(a *facade.Assignment) {
+	r := Role{ID: a.RoleID, Name: a.RoleName}
+	a.Privileged = p.privileged(a.Provider, &r, a.Privileged)
+}
+
 // privileged reports whether role is privileged for provider: by the
 // policy's patterns when it names the provider, else by the provider's
 // default rule (def).

@@ -262,3 +262,20 @@ func TestWrite(t *testing.T) {
 	require.NoError(t, WriteFindings(&empty, report.JSON, nil))
 	assert.Equal(t, "[]\n", empty.String())
 }
+
+func TestApply(t *testing.T) {
+	p, err := ParsePolicy([]byte("privileged: {logto: ['edit*']}\n"))
+	require.NoError(t, err)
+	a := facade.Assignment{Provider: "logto", RoleID: "r9", RoleName: "Editor", Privileged: false}
+	p.Apply(&a)
+	assert.True(t, a.Privileged)
+	a = facade.Assignment{Provider: "logto", RoleID: "r1", RoleName: "admin", Privileged: true}
+	p.Apply(&a)
+	assert.False(t, a.Privileged, "the policy replaces logto's rule")
+	a = facade.Assignment{Provider: "cortex", RoleID: "ADMIN", RoleName: "ADMIN", Privileged: true}
+	p.Apply(&a)
+	assert.True(t, a.Privileged, "other providers keep theirs")
+	var none *Policy
+	none.Apply(&a)
+	assert.True(t, a.Privileged)
+}

@@ -118,7 +118,7 @@ func runDemo(a *app, cmd *command, args []string) int {
 		a.stderr.Write([]byte("rolecall demo: " + err.Error() + "\n"))
 		return exitFailed
 	}
-	return a.writeReport(cmd, s, format, pf.output)
+	return a.writeReport(cmd, s, format, pf.output, nil)
 }
 
 var demoSubAbout = map[string]string{

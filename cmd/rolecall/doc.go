@@ -12,7 +12,7 @@
 //	rolecall list    [--provider cortex,openai,vectara,logto] [--email a@x.com,b@y.com]
 //	                 [--format table|json|ndjson|csv] [--output FILE] [--concurrency N]
 //	                 [--timeout DURATION] [--fail-fast] [--quiet] [--verbose]
-//	                 [--max-retries N] [--retry-wait DURATION]
+//	                 [--max-retries N] [--retry-wait DURATION] [--policy FILE]
 //	rolecall people  [--policy FILE] [the flags of list]
 //	rolecall review  [--roster FILE] [--policy FILE] [--as-of TIME] [--fail-on-findings] [the flags of list]
 //	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …]

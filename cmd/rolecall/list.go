@@ -9,6 +9,7 @@ import (
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/review"
 )
 
 var listCommand = &command{
@@ -28,7 +29,8 @@ is accepted only for loopback hosts.
 The report's columns are provider, user_id, email, name, username, disabled,
 role_id, role_name, role_kind, scope, permissions, via, status, account_type,
 created, updated, last_activity (RFC 3339 UTC; empty where the provider does
-not say) and privileged (the provider's default rule). ndjson and csv are
+not say) and privileged (the provider's default rule, or the --policy file's
+privileged roles: see 'rolecall review --help'). ndjson and csv are
 written as results arrive; json and table are sorted by provider, user, role
 and scope, so two runs diff cleanly.
 
@@ -60,8 +62,10 @@ func runList(a *app, cmd *command, args []string) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	var rf runFlags
 	var pf reportFlags
+	var vf reviewFlags
 	rf.register(fs)
 	pf.register(fs)
+	vf.register(fs, false, "")
 	pos, done, code := a.parse(cmd, fs, args)
 	if done {
 		return code
@@ -76,11 +80,15 @@ func runList(a *app, cmd *command, args []string) int {
 	if err := rf.check(); err != nil {
 		return a.usage(cmd, err)
 	}
+	in, err := vf.load(nil, nil)
+	if err != nil {
+		return a.usage(cmd, err)
+	}
 	s, err := a.liveSession(&rf)
 	if err != nil {
 		return a.usage(cmd, err)
 	}
-	return a.writeReport(cmd, s, format, pf.output)
+	return a.writeReport(cmd, s, format, pf.output, in.policy)
 }
 
 // liveSession prepares a listing of the providers the flags and the
@@ -98,7 +106,9 @@ func (a *app) liveSession(rf *runFlags) (*session, error) {
 // writeReport runs the session and writes its report in format to output
 // (stdout when ""). Sorted formats hold only the providers that listed
 // completely; streamed formats hold whatever arrived.
-func (a *app) writeReport(cmd *command, s *session, format report.Format, output string) int {
+//
+// A policy, if not nil, decides which roles are privileged (--policy).
+func (a *app) writeReport(cmd *command, s *session, format report.Format, output string, policy *review.Policy) int {
 	w, closeOutput, err := a.createOutput(output)
 	if err != nil {
 		return a.usage(cmd, err)
@@ -107,6 +117,7 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, output
 	sorted := format.Sorted()
 	held := map[string][]report.Row{}
 	out := s.run(a.ctx, func(as facade.Assignment) error {
+		policy.Apply(&as)
 		row := report.FromAssignment(&as)
 		if sorted {
 			held[as.Provider] = append(held[as.Provider], row)

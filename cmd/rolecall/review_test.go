@@ -268,3 +268,26 @@ exemptions:
 		assert.Equal(t, 2, r.code, "%v: %s", a, r.stderr)
 	}
 }
+
+// TestE2EListPolicy: list's privileged column follows --policy where it
+// names the provider, and each provider's default rule elsewhere.
+func TestE2EListPolicy(t *testing.T) {
+	t.Parallel()
+	_, e := fakes(t, 8, providertest.Options{})
+	policy := filepath.Join(t.TempDir(), "policy.json")
+	require.NoError(t, os.WriteFile(policy, []byte(`{"privileged": {"cortex": ["USER"]}}`), 0o600))
+	r := exe(t, e, args([]string{"list", "--policy", policy, "--format", "json"}, fast)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	seen := map[string]bool{}
+	for _, row := range parseReport(t, "json", r.stdout) {
+		switch row.Provider {
+		case "cortex":
+			assert.Equal(t, row.RoleID == "USER", row.Privileged, "cortex %s: the policy's rule", row.RoleID)
+		case "vectara":
+			assert.Equal(t, row.Scope == "" && (row.RoleID == "owner" || row.RoleID == "administrator"), row.Privileged,
+				"vectara %s: the default rule", row.RoleID)
+		}
+		seen[row.Provider] = true
+	}
+	assert.Len(t, seen, 4)
+}
