@@ -96,6 +96,17 @@ func Review(people []Person, o Options) []Finding {
 	if o.Roster != nil {
 		roster = o.Roster.index(fold)
 	}
+	// A provider that reports activity for some account records none for
+	// the others: they never signed in (or used a key). One that reports
+	// it for no account may not report it at all.
+	reports := map[string]bool{}
+	for pi := range people {
+		for _, a := range people[pi].Accounts {
+			if !a.LastActivity.IsZero() {
+				reports[a.Provider] = true
+			}
+		}
+	}
 	var out []Finding
 	for pi := range people {
 		person := &people[pi]
@@ -123,8 +134,11 @@ func Review(people []Person, o Options) []Finding {
 			}
 			if len(privileged) > 0 {
 				switch {
+				case a.LastActivity.IsZero() && reports[a.Provider]:
+					add(ActivityUnknown, privileged, "%s records no activity for this account (never signed in or used)%s; check it by hand",
+						a.Provider, created(a.Created))
 				case a.LastActivity.IsZero():
-					add(ActivityUnknown, privileged, "%s reports no activity for this account; check it by hand", a.Provider)
+					add(ActivityUnknown, privileged, "%s reports no activity for any account; check it by hand", a.Provider)
 				case a.LastActivity.Before(threshold):
 					add(Dormant, privileged, "last active %s, %d days before %s (threshold %d days)",
 						a.LastActivity.UTC().Format(time.DateOnly), int(asOf.Sub(a.LastActivity).Hours()/24),
@@ -157,6 +171,14 @@ func roleNames(roles []Role, privilegedOnly bool) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// created is ", created <date>" for a known creation time.
+func created(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return ", created " + t.UTC().Format(time.DateOnly)
 }
 
 func count(n int, noun string) string {

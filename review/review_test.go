@@ -279,3 +279,20 @@ func TestApply(t *testing.T) {
 	none.Apply(&a)
 	assert.True(t, a.Privileged)
 }
+
+func TestActivityUnknown(t *testing.T) {
+	as := []facade.Assignment{
+		{Provider: "logto", UserID: "a", Email: "a@x.com", RoleID: "r", RoleName: "admin", Privileged: true, LastActivity: days(3)},
+		{Provider: "logto", UserID: "b", Email: "b@x.com", RoleID: "r", RoleName: "admin", Privileged: true, Created: days(10)},
+		{Provider: "cortex", UserID: "c@x.com", Email: "c@x.com", RoleID: "ADMIN", RoleName: "ADMIN", Privileged: true},
+	}
+	fs := Review(Join(as, nil), Options{AsOf: asOf})
+	require.Len(t, fs, 2)
+	assert.Equal(t, "logto records no activity for this account (never signed in or used), created 2026-11-20; check it by hand",
+		fs[0].Reason, "logto reports activity for others: this one has none")
+	assert.Equal(t, "cortex reports no activity for any account; check it by hand", fs[1].Reason)
+	for _, f := range fs {
+		assert.Equal(t, ActivityUnknown, f.Kind, "never dormant")
+		assert.False(t, f.Open())
+	}
+}
