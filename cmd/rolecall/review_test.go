@@ -291,3 +291,19 @@ func TestE2EListPolicy(t *testing.T) {
 	}
 	assert.Len(t, seen, 4)
 }
+
+// TestE2EReviewProviderFails: a provider that fails is left out of people
+// and review, stderr says so and the exit code is 1.
+func TestE2EReviewProviderFails(t *testing.T) {
+	t.Parallel()
+	_, e := fakes(t, 6, providertest.Options{})
+	e = e.merge(env{"VECTARA_API_KEY": "wrong-key"})
+	for _, cmd := range []string{"people", "review"} {
+		r := exe(t, e, args([]string{cmd, "--format", "json", "--max-retries", "0"})...)
+		require.Equal(t, 1, r.code, r.stderr)
+		assert.Contains(t, r.stderr, "vectara: ")
+		assert.Contains(t, r.stderr, "the report holds cortex, openai, logto only")
+		assert.NotContains(t, r.stdout, `"vectara"`, "%s: nothing of the failed provider", cmd)
+		assert.Contains(t, r.stdout, `"openai"`)
+	}
+}
