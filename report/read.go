@@ -8,15 +8,60 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
-	"strconv"
 	"strings"
 )
 
+// Report is a report read back: its rows, its format and its run record.
+type Report struct {
+	Format Format
+	// Run is the run record; nil when the report has none (a report
+	// written before run records, or an NDJSON or CSV report without its
+	// sidecar).
+	Run  *Run
+	Rows []Row
+}
+
 // Read reads a report written in JSON, NDJSON or CSV, telling which from
-// its first bytes: "[" starts a JSON array, "{" an NDJSON stream, and the
-// CSV header row a CSV report. The table format cannot be read back.
-func Read(r io.Reader) ([]Row, Format, error) {
+// its content. It accepts every form rolecall has written: a JSON envelope
+// ({"run": …, "assignments": […]}, in either key order) or a bare JSON
+// array; NDJSON rows, with or without a first line {"run": …}; CSV, whose
+// neutralised cells (see Neutralize) it restores. The table format cannot
+// be read back. Read does not look for a sidecar: ReadFile does.
+func Read(r io.Reader) (*Report, error) {
+	return read(r, false)
+}
+
+// ReadFile reads the report in file name (see Read) and, for NDJSON and
+// CSV, its run record from the sidecar SidecarName(name) when there is one.
+func ReadFile(name string) (*Report, error) {
+	var run *Run
+	if b, err := os.ReadFile(SidecarName(name)); err == nil {
+		run = new(Run)
+		if err := json.Unmarshal(b, run); err != nil {
+			return nil, fmt.Errorf("%s: %w", SidecarName(name), err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rep, err := read(f, run != nil && run.CSVRaw)
+	if err != nil {
+		return nil, err
+	}
+	if run != nil && rep.Format.Sidecar() && rep.Run == nil {
+		rep.Run = run
+	}
+	return rep, nil
+}
+
+func read(r io.Reader, csvRaw bool) (*Report, error) {
 	br := bufio.NewReader(r)
 	// Skip a byte-order mark and leading white space.
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
@@ -26,10 +71,10 @@ func Read(r io.Reader) ([]Row, Format, error) {
 	for {
 		b, err := br.ReadByte()
 		if err == io.EOF {
-			return nil, "", errors.New("empty file: not a report")
+			return nil, errors.New("empty file: not a report")
 		}
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		if !isSpace(b) {
 			first = b
@@ -39,29 +84,28 @@ func Read(r io.Reader) ([]Row, Format, error) {
 	}
 	switch first {
 	case '[':
-		rows, err := readJSON(br)
-		return rows, JSON, err
+		rows, err := readArray(json.NewDecoder(br))
+		return &Report{Format: JSON, Rows: rows}, err
 	case '{':
-		rows, err := readNDJSON(br)
-		return rows, NDJSON, err
+		return readObjects(br)
 	default:
 		head, _ := br.Peek(len("provider,"))
 		if string(head) == "provider," {
-			rows, err := readCSV(br)
-			return rows, CSV, err
+			rows, err := readCSV(br, csvRaw)
+			return &Report{Format: CSV, Rows: rows}, err
 		}
 		if string(head[:min(len(head), len("PROVIDER"))]) == "PROVIDER" {
-			return nil, "", errors.New("a table report cannot be read back; write reports to compare with --format json, ndjson or csv")
+			return nil, errors.New("a table report cannot be read back; write reports to compare with --format json, ndjson or csv")
 		}
-		return nil, "", errors.New("not a rolecall report (want JSON, NDJSON or CSV)")
+		return nil, errors.New("not a rolecall report (want JSON, NDJSON or CSV)")
 	}
 }
 
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
 
-func readJSON(r io.Reader) ([]Row, error) {
+// readArray reads a JSON array of rows and checks nothing follows it.
+func readArray(dec *json.Decoder) ([]Row, error) {
 	var rows []Row
-	dec := json.NewDecoder(r)
 	if err := dec.Decode(&rows); err != nil {
 		return nil, fmt.Errorf("JSON report: %w", err)
 	}
@@ -76,33 +120,71 @@ func readJSON(r io.Reader) ([]Row, error) {
 	return rows, nil
 }
 
-func readNDJSON(r io.Reader) ([]Row, error) {
-	var rows []Row
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
+// readObjects reads what starts with an object: a JSON envelope, or
+// NDJSON (whose first line may be a run record).
+func readObjects(r io.Reader) (*Report, error) {
+	dec := json.NewDecoder(r)
+	var first json.RawMessage
+	if err := dec.Decode(&first); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var head map[string]json.RawMessage
+	if err := json.Unmarshal(first, &head); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	_, hasRows := head["assignments"]
+	rawRun, hasRun := head["run"]
+	_, isRow := head["provider"]
+	rep := &Report{Format: NDJSON}
+	if hasRun || hasRows {
+		if isRow {
+			return nil, errors.New("report: an object is both a row and a run record")
 		}
+		if hasRun && string(rawRun) != "null" {
+			rep.Run = new(Run)
+			if err := json.Unmarshal(rawRun, rep.Run); err != nil {
+				return nil, fmt.Errorf("report: run record: %w", err)
+			}
+		}
+	}
+	if hasRows { // a JSON envelope
+		rep.Format = JSON
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, errors.New("JSON report: data after the object")
+		}
+		rows, err := readArray(json.NewDecoder(bytes.NewReader(head["assignments"])))
+		rep.Rows = rows
+		return rep, err
+	}
+	item := 1
+	if !hasRun {
 		var row Row
-		if err := json.Unmarshal(b, &row); err != nil {
-			return nil, fmt.Errorf("NDJSON report: line %d: %w", line, err)
+		if err := json.Unmarshal(first, &row); err != nil {
+			return nil, fmt.Errorf("NDJSON report: item 1: %w", err)
 		}
 		if err := check(&row); err != nil {
-			return nil, fmt.Errorf("NDJSON report: line %d: %w", line, err)
+			return nil, fmt.Errorf("NDJSON report: item 1: %w", err)
 		}
-		rows = append(rows, row)
+		rep.Rows = append(rep.Rows, row)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("NDJSON report: %w", err)
+	for {
+		var row Row
+		err := dec.Decode(&row)
+		if err == io.EOF {
+			return rep, nil
+		}
+		item++
+		if err != nil {
+			return nil, fmt.Errorf("NDJSON report: item %d: %w", item, err)
+		}
+		if err := check(&row); err != nil {
+			return nil, fmt.Errorf("NDJSON report: item %d: %w", item, err)
+		}
+		rep.Rows = append(rep.Rows, row)
 	}
-	return rows, nil
 }
 
-func readCSV(r io.Reader) ([]Row, error) {
+func readCSV(r io.Reader, raw bool) ([]Row, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = len(Fields)
 	header, err := cr.Read()
@@ -121,17 +203,19 @@ func readCSV(r io.Reader) ([]Row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("CSV report: %w", err)
 		}
-		disabled, err := strconv.ParseBool(rec[5])
-		if err != nil {
-			return nil, fmt.Errorf("CSV report: line %d: disabled %q is not true or false", len(rows)+2, rec[5])
-		}
-		row := Row{Provider: rec[0], UserID: rec[1], Email: rec[2], Name: rec[3], Username: rec[4], Disabled: disabled,
-			RoleID: rec[6], RoleName: rec[7], RoleKind: rec[8], Scope: rec[9], Via: rec[11]}
-		if rec[10] != "" {
-			row.Permissions = strings.Split(rec[10], ";")
+		line, _ := cr.FieldPos(0)
+		var row Row
+		for i, c := range columns {
+			v := rec[i]
+			if !raw {
+				v = unneutralize(v)
+			}
+			if err := c.set(&row, v); err != nil {
+				return nil, fmt.Errorf("CSV report: line %d: %w", line, err)
+			}
 		}
 		if err := check(&row); err != nil {
-			return nil, fmt.Errorf("CSV report: line %d: %w", len(rows)+2, err)
+			return nil, fmt.Errorf("CSV report: line %d: %w", line, err)
 		}
 		rows = append(rows, row)
 	}

@@ -1,26 +1,48 @@
 // Package report writes and reads rolecall's access report: one row per
 // user-to-role assignment, with the columns of the report contract
 // (provider, user_id, email, name, username, disabled, role_id, role_name,
-// role_kind, scope, permissions, via), as an aligned table, a JSON array,
-// newline-delimited JSON or CSV. It also compares two reports (Compare).
+// role_kind, scope, permissions, via), as an aligned table, JSON, NDJSON or
+// CSV, together with a run record (Run) saying when the listing ran, with
+// which rolecall and specs, and whether each provider finished. It also
+// reads reports back (Read, ReadFile) and compares two (Diff).
 //
-// The package knows nothing of the providers: cmd/rolecall converts the
-// facade's assignments to Rows.
+// The command rolecall writes its reports with this package; a program
+// that lists through package facade can write the same reports:
+//
+//	w := report.NewWriter(os.Stdout, report.Options{Format: report.JSON})
+//	for a, err := range lister.ListAssignments(ctx, nil) { … w.Write(report.FromAssignment(&a)) … }
+//	err := w.Finish(run)
+//
+// # Order and memory
+//
+// Rows are written in one order whatever order they arrive in (Compare):
+// provider, then email (the user id when there is none) and user id
+// compared case-insensitively, then role id and scope. A Writer holds at
+// most Options.MemoryLimit bytes of rows (DefaultMemoryLimit, 64 MiB);
+// past that it sorts what it holds, writes it to a temporary file and
+// merges the files when it finishes, so its memory stays bounded by the
+// limit plus one row and a 64 KiB buffer per file (one file per
+// MemoryLimit of rows). Options.Unsorted keeps the arrival order instead.
+//
+// # Safety
+//
+// JSON and NDJSON hold the values exactly. CSV cells that a spreadsheet
+// would run as a formula (starting with =, +, -, @, tab or carriage return)
+// are written with a leading apostrophe, as OWASP recommends against CSV
+// injection; Read removes it again (Options.CSVRaw writes them as they
+// are). The table shows control, bidi and zero-width characters as visible
+// escapes and cuts long cells with a visible "…".
 package report
 
 import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rolecall/rolecall/facade"
 )
-
-// Fields are the report's columns, in order: the JSON keys and the CSV
-// header.
-var Fields = []string{"provider", "user_id", "email", "name", "username", "disabled", "role_id", "role_name",
-	"role_kind", "scope", "permissions", "via"}
 
 // Row is one line of the report: one user holding one role in one
 // provider's tenant.
@@ -38,6 +60,76 @@ type Row struct {
 	Permissions []string `json:"permissions"`
 	Via         string   `json:"via"`
 }
+
+// column is one column of the report: its field name (JSON key, CSV
+// header), table header, and how a row's value is rendered as one text
+// cell and read back from one. Adding a column to the report is adding a
+// field to Row and an entry here.
+type column struct {
+	name, header string
+	get          func(*Row) string
+	set          func(*Row, string) error
+}
+
+func text(f func(*Row) *string) (func(*Row) string, func(*Row, string) error) {
+	return func(r *Row) string { return *f(r) }, func(r *Row, s string) error { *f(r) = s; return nil }
+}
+
+func textColumn(name, header string, f func(*Row) *string) column {
+	get, set := text(f)
+	return column{name: name, header: header, get: get, set: set}
+}
+
+var columns = []column{
+	textColumn("provider", "PROVIDER", func(r *Row) *string { return &r.Provider }),
+	textColumn("user_id", "USER_ID", func(r *Row) *string { return &r.UserID }),
+	textColumn("email", "EMAIL", func(r *Row) *string { return &r.Email }),
+	textColumn("name", "NAME", func(r *Row) *string { return &r.Name }),
+	textColumn("username", "USERNAME", func(r *Row) *string { return &r.Username }),
+	{name: "disabled", header: "DISABLED",
+		get: func(r *Row) string { return strconv.FormatBool(r.Disabled) },
+		set: func(r *Row, s string) error {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return fmt.Errorf("disabled %q is not true or false", s)
+			}
+			r.Disabled = b
+			return nil
+		}},
+	textColumn("role_id", "ROLE_ID", func(r *Row) *string { return &r.RoleID }),
+	textColumn("role_name", "ROLE_NAME", func(r *Row) *string { return &r.RoleName }),
+	textColumn("role_kind", "KIND", func(r *Row) *string { return &r.RoleKind }),
+	textColumn("scope", "SCOPE", func(r *Row) *string { return &r.Scope }),
+	{name: "permissions", header: "PERMISSIONS",
+		get: func(r *Row) string { return strings.Join(r.Permissions, ";") },
+		set: func(r *Row, s string) error {
+			r.Permissions = nil
+			if s != "" {
+				r.Permissions = strings.Split(s, ";")
+			}
+			return nil
+		}},
+	textColumn("via", "VIA", func(r *Row) *string { return &r.Via }),
+}
+
+// Fields are the report's columns, in order: the JSON keys and the CSV
+// header.
+var Fields = func() []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.name
+	}
+	return out
+}()
+
+// TableHeader is the table format's header row.
+var TableHeader = func() []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.header
+	}
+	return out
+}()
 
 // Key identifies an assignment across reports: the same user holding the
 // same role in the same scope of the same provider.
@@ -59,20 +151,38 @@ func (k Key) String() string {
 	return s
 }
 
-// CompareRows orders rows by (provider, user_id, role_id, scope), the order of
-// the sorted formats.
-func CompareRows(a, b *Row) int {
-	return cmpKey(a.Key(), b.Key())
+// Compare orders rows the way every report is written: by provider, then
+// by person (the email, or the user id when there is none, compared
+// case-insensitively, then the user id case-insensitively), then role id
+// and scope; ties between ids that differ only in case are broken
+// byte-wise, so the order is total.
+func Compare(a, b *Row) int {
+	return cmp.Or(strings.Compare(a.Provider, b.Provider),
+		foldCompare(a.person(), b.person()),
+		foldCompare(a.UserID, b.UserID),
+		strings.Compare(a.RoleID, b.RoleID),
+		strings.Compare(a.Scope, b.Scope),
+		strings.Compare(a.UserID, b.UserID))
 }
 
-func cmpKey(a, b Key) int {
-	return cmp.Or(strings.Compare(a.Provider, b.Provider), strings.Compare(a.UserID, b.UserID),
-		strings.Compare(a.RoleID, b.RoleID), strings.Compare(a.Scope, b.Scope))
+// person is what a row's person sorts and groups by: the email, or the
+// user id when there is none.
+func (r *Row) person() string {
+	if r.Email != "" {
+		return r.Email
+	}
+	return r.UserID
 }
 
-// Sort sorts rows by (provider, user_id, role_id, scope).
+// foldCompare compares a and b ignoring case (simple Unicode folding, as
+// strings.EqualFold), then byte-wise.
+func foldCompare(a, b string) int {
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}
+
+// Sort sorts rows in report order (Compare).
 func Sort(rows []Row) {
-	slices.SortStableFunc(rows, func(a, b Row) int { return CompareRows(&a, &b) })
+	slices.SortStableFunc(rows, func(a, b Row) int { return Compare(&a, &b) })
 }
 
 // FromAssignment converts an assignment to a report row; permissions are
@@ -85,4 +195,17 @@ func FromAssignment(a *facade.Assignment) Row {
 	return Row{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
 		Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName, RoleKind: string(a.RoleKind), Scope: a.Scope,
 		Permissions: perms, Via: a.Via}
+}
+
+// size estimates the memory a row holds, for the Writer's bound.
+func (r *Row) size() int64 {
+	n := 240 // the struct and string headers
+	for _, c := range []string{r.Provider, r.UserID, r.Email, r.Name, r.Username, r.RoleID, r.RoleName, r.RoleKind,
+		r.Scope, r.Via} {
+		n += len(c)
+	}
+	for _, p := range r.Permissions {
+		n += 16 + len(p)
+	}
+	return int64(n)
 }

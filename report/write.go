@@ -7,10 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+	"slices"
 	"strings"
-	"text/tabwriter"
-	"unicode"
+	"unicode/utf8"
+
+	"github.com/rolecall/rolecall/internal/termtext"
 )
 
 // Format is a report format.
@@ -18,10 +19,10 @@ type Format string
 
 // The formats.
 const (
-	Table  Format = "table"  // aligned columns for a terminal, sorted
-	JSON   Format = "json"   // one JSON array, sorted
-	NDJSON Format = "ndjson" // one JSON object a line, as rows arrive
-	CSV    Format = "csv"    // a header row, then one row a line, as rows arrive
+	Table  Format = "table"  // aligned columns for a terminal
+	JSON   Format = "json"   // {"run": …, "assignments": […]}
+	NDJSON Format = "ndjson" // one JSON object a line; run record in a sidecar
+	CSV    Format = "csv"    // a header row, then one row a line; run record in a sidecar
 )
 
 // Formats lists the formats, for help texts.
@@ -41,47 +42,330 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
-// Sorted reports whether the format holds every row until Close and writes
-// them sorted by (provider, user_id, role_id, scope), so two runs diff
-// cleanly. The other formats write rows as they arrive.
-func (f Format) Sorted() bool { return f == Table || f == JSON }
+// Sidecar reports whether the format keeps its run record in a sidecar
+// file (SidecarName) rather than in the report itself.
+func (f Format) Sidecar() bool { return f == NDJSON || f == CSV }
 
-// Writer writes a report. Write takes one row; Close writes whatever is
-// held back (everything, for a sorted format) and flushes. Close does not
-// close the underlying io.Writer.
-type Writer interface {
-	Write(Row) error
-	Close() error
+// Defaults of Options.
+const (
+	// DefaultMemoryLimit is the bytes of rows a Writer holds in memory
+	// before it spills them to temporary files.
+	DefaultMemoryLimit = 64 << 20
+	// DefaultMaxCell is the table's widest cell, in characters; a longer
+	// value is cut and ends with "…".
+	DefaultMaxCell = 60
+)
+
+// Options configure a Writer.
+type Options struct {
+	Format Format // default Table
+	// Unsorted writes each provider's rows in the order they arrived
+	// instead of report order, and (except the table) writes a provider's
+	// rows as soon as Complete says it finished.
+	Unsorted bool
+	// CSVRaw writes CSV cells as they are, without neutralising those a
+	// spreadsheet would run as formulas.
+	CSVRaw bool
+	// MaxCell is the table's widest cell in characters (0:
+	// DefaultMaxCell; negative: no limit).
+	MaxCell int
+	// MemoryLimit is the bytes of rows held in memory before they spill to
+	// temporary files (0: DefaultMemoryLimit).
+	MemoryLimit int64
+	// TempDir is where the temporary files go ("": os.TempDir).
+	TempDir string
 }
 
-// NewWriter returns a Writer of format f onto w.
-func NewWriter(f Format, w io.Writer) Writer {
-	switch f {
-	case Table:
-		return &sortedWriter{flush: func(rows []Row) error { return writeTable(w, rows) }}
-	case JSON:
-		return &sortedWriter{flush: func(rows []Row) error { return writeJSON(w, rows) }}
-	case CSV:
-		return newCSVWriter(w)
-	default:
-		return newNDJSONWriter(w)
+// Writer writes a report. Rows may arrive in any order and from several
+// providers interleaved; the Writer holds each provider's rows (in memory
+// up to Options.MemoryLimit, then in temporary files) so that a provider
+// whose listing failed can be left out whole (Drop), and writes them in
+// report order when it finishes (Finish). A Writer is not safe for
+// concurrent use.
+type Writer struct {
+	bw      *bufio.Writer
+	o       Options
+	spools  map[string]*spool
+	dropped map[string]bool
+	done    map[string]bool // rows already written (Unsorted, Complete)
+	users   map[string]map[string]struct{}
+	counts  map[string]int64
+	widths  map[string][]int // table: each provider's widest cells
+	held    int64
+	begun   bool // the report's opening is written
+	first   bool // no row written yet
+	csv     *csv.Writer
+	enc     *json.Encoder
+	line    bytes.Buffer
+	err     error
+}
+
+// NewWriter returns a Writer of a report onto w.
+func NewWriter(w io.Writer, o Options) *Writer {
+	if o.Format == "" {
+		o.Format = Table
 	}
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = DefaultMemoryLimit
+	}
+	if o.MaxCell == 0 {
+		o.MaxCell = DefaultMaxCell
+	}
+	wr := &Writer{bw: bufio.NewWriterSize(w, 64<<10), o: o, spools: map[string]*spool{},
+		dropped: map[string]bool{}, done: map[string]bool{}, users: map[string]map[string]struct{}{},
+		counts: map[string]int64{}, widths: map[string][]int{}, first: true}
+	wr.enc = json.NewEncoder(&wr.line)
+	wr.enc.SetEscapeHTML(false)
+	wr.csv = csv.NewWriter(wr.bw)
+	return wr
 }
 
-// sortedWriter holds the rows and writes them sorted on Close.
-type sortedWriter struct {
-	rows  []Row
-	flush func([]Row) error
-}
-
-func (s *sortedWriter) Write(r Row) error {
-	s.rows = append(s.rows, r)
+// Write adds one row. The rows of a provider that was dropped are
+// ignored.
+func (w *Writer) Write(r Row) error {
+	if w.err != nil {
+		return w.err
+	}
+	p := r.Provider
+	if w.dropped[p] {
+		return nil
+	}
+	if w.done[p] {
+		return fmt.Errorf("report: a row of %s after its listing was complete", p)
+	}
+	s := w.spools[p]
+	if s == nil {
+		s = &spool{sorted: !w.o.Unsorted, dir: w.o.TempDir}
+		w.spools[p] = s
+		w.users[p] = map[string]struct{}{}
+	}
+	if w.o.Format == Table {
+		w.measure(&r)
+	}
+	w.counts[p]++
+	if _, ok := w.users[p][r.UserID]; !ok {
+		w.users[p][strings.Clone(r.UserID)] = struct{}{}
+	}
+	s.add(r)
+	w.held += r.size()
+	if w.held > w.o.MemoryLimit {
+		for _, s := range w.spools {
+			if err := s.spill(); err != nil {
+				w.err = err
+				return err
+			}
+		}
+		w.held = 0
+	}
 	return nil
 }
 
-func (s *sortedWriter) Close() error {
-	Sort(s.rows)
-	return s.flush(s.rows)
+// Counts returns what the report holds of provider: assignments, and
+// distinct user ids.
+func (w *Writer) Counts(provider string) (assignments, users int64) {
+	if w.dropped[provider] {
+		return 0, 0
+	}
+	return w.counts[provider], int64(len(w.users[provider]))
+}
+
+// Drop leaves provider out of the report: the rows it holds are discarded,
+// and later ones ignored. It is an error once the provider's rows are
+// written (Complete with Unsorted).
+func (w *Writer) Drop(provider string) error {
+	if w.done[provider] {
+		return fmt.Errorf("report: %s's rows are already written", provider)
+	}
+	w.dropped[provider] = true
+	if s := w.spools[provider]; s != nil {
+		w.held -= s.held
+		s.close()
+		delete(w.spools, provider)
+	}
+	delete(w.widths, provider)
+	return nil
+}
+
+// Complete says provider's listing is complete. With Options.Unsorted its
+// rows are written at once (except in the table, which needs every row to
+// size its columns); otherwise it changes nothing.
+func (w *Writer) Complete(provider string) error {
+	if !w.o.Unsorted || w.o.Format == Table || w.dropped[provider] || w.done[provider] || w.err != nil {
+		return w.err
+	}
+	w.done[provider] = true
+	if err := w.begin(nil); err != nil {
+		return err
+	}
+	if err := w.emit(provider); err != nil {
+		return err
+	}
+	if err := w.bw.Flush(); err != nil {
+		w.err = err
+	}
+	return w.err
+}
+
+// Finish writes the rows not yet written, in report order (providers in
+// name order), with run as the report's run record (JSON only: the other
+// formats' record goes to a sidecar, WriteRun), and flushes. It removes
+// the temporary files and does not close the underlying writer.
+func (w *Writer) Finish(run *Run) error {
+	defer w.Abort()
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.begin(run); err != nil {
+		return err
+	}
+	providers := make([]string, 0, len(w.spools))
+	for p := range w.spools {
+		if !w.done[p] {
+			providers = append(providers, p)
+		}
+	}
+	slices.Sort(providers)
+	for _, p := range providers {
+		if err := w.emit(p); err != nil {
+			return err
+		}
+	}
+	if err := w.end(run); err != nil {
+		return err
+	}
+	return w.bw.Flush()
+}
+
+// Abort removes the temporary files without writing more.
+func (w *Writer) Abort() {
+	for _, s := range w.spools {
+		s.close()
+	}
+	w.spools = map[string]*spool{}
+}
+
+// begin writes the report's opening, once.
+func (w *Writer) begin(run *Run) error {
+	if w.begun {
+		return nil
+	}
+	w.begun = true
+	switch w.o.Format {
+	case JSON:
+		w.bw.WriteString("{\n")
+		if run != nil {
+			b, err := json.MarshalIndent(run, "  ", "  ")
+			if err != nil {
+				return err
+			}
+			w.bw.WriteString(`  "run": `)
+			w.bw.Write(b)
+			w.bw.WriteString(",\n")
+		}
+		w.bw.WriteString(`  "assignments": [`)
+	case CSV:
+		w.csv.Write(Fields)
+	case Table:
+		w.tableRow(slices.Clone(TableHeader), w.tableWidths())
+	}
+	return nil
+}
+
+// end writes the report's close.
+func (w *Writer) end(run *Run) error {
+	if w.o.Format != JSON {
+		if w.o.Format == CSV {
+			w.csv.Flush()
+			return w.csv.Error()
+		}
+		return nil
+	}
+	if w.first {
+		w.bw.WriteString("]")
+	} else {
+		w.bw.WriteString("\n  ]")
+	}
+	if w.o.Unsorted && run != nil { // the run was not known at the opening
+		b, err := json.MarshalIndent(run, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		w.bw.WriteString(",\n  \"run\": ")
+		w.bw.Write(b)
+	}
+	w.bw.WriteString("\n}\n")
+	return nil
+}
+
+// emit writes provider's rows.
+func (w *Writer) emit(provider string) error {
+	s := w.spools[provider]
+	if s == nil {
+		return nil
+	}
+	var widths []int
+	if w.o.Format == Table {
+		widths = w.tableWidths()
+	}
+	err := s.each(func(r *Row) error { return w.row(r, widths) })
+	s.close()
+	delete(w.spools, provider)
+	if err == nil && w.o.Format == CSV {
+		w.csv.Flush()
+		err = w.csv.Error()
+	}
+	if err != nil {
+		w.err = err
+	}
+	return err
+}
+
+func (w *Writer) row(r *Row, widths []int) error {
+	switch w.o.Format {
+	case JSON, NDJSON:
+		w.line.Reset()
+		if err := w.enc.Encode(normalized(*r)); err != nil {
+			return err
+		}
+		b := bytes.TrimSuffix(w.line.Bytes(), []byte("\n"))
+		if w.o.Format == JSON {
+			if !w.first {
+				w.bw.WriteByte(',')
+			}
+			w.bw.WriteString("\n    ")
+		}
+		w.bw.Write(b)
+		if w.o.Format == NDJSON {
+			w.bw.WriteByte('\n')
+		}
+	case CSV:
+		rec := make([]string, len(columns))
+		for i, c := range columns {
+			rec[i] = c.get(r)
+			if !w.o.CSVRaw {
+				rec[i] = Neutralize(rec[i])
+			}
+		}
+		if err := w.csv.Write(rec); err != nil {
+			return err
+		}
+	case Table:
+		w.tableRow(w.cells(r), widths)
+	}
+	w.first = false
+	return nil
+}
+
+// tableRow writes one line of the table: the cells padded to widths, two
+// spaces apart, with no trailing blanks.
+func (w *Writer) tableRow(cells []string, widths []int) {
+	for i, c := range cells {
+		if pad := widths[i] - utf8.RuneCountInString(c); pad > 0 && i < len(cells)-1 {
+			cells[i] = c + strings.Repeat(" ", pad)
+		}
+	}
+	w.bw.WriteString(strings.TrimRight(strings.Join(cells, "  "), " "))
+	w.bw.WriteByte('\n')
 }
 
 // normalized returns r with Permissions never nil, so that JSON carries []
@@ -93,127 +377,90 @@ func normalized(r Row) Row {
 	return r
 }
 
-// writeJSON writes rows as a JSON array with one object a line.
-func writeJSON(w io.Writer, rows []Row) error {
-	bw := bufio.NewWriter(w)
-	if len(rows) == 0 {
-		bw.WriteString("[]\n")
-		return bw.Flush()
+// Neutralize returns a CSV cell that a spreadsheet shows as text: a value
+// starting with =, +, -, @, tab or carriage return (which Excel, Sheets and
+// LibreOffice would run as a formula) gets a leading apostrophe, as OWASP
+// recommends against CSV injection; so does a value starting with an
+// apostrophe, so that Read can remove exactly what was added.
+func Neutralize(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r'", s[0]) >= 0 {
+		return "'" + s
 	}
-	var line bytes.Buffer
-	enc := json.NewEncoder(&line)
-	enc.SetEscapeHTML(false)
-	bw.WriteString("[\n")
-	for i, r := range rows {
-		line.Reset()
-		if err := enc.Encode(normalized(r)); err != nil {
-			return err
-		}
-		bw.WriteString("  ")
-		bw.Write(bytes.TrimSuffix(line.Bytes(), []byte("\n")))
-		if i < len(rows)-1 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n")
+	return s
+}
+
+// unneutralize undoes Neutralize.
+func unneutralize(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte("=+-@\t\r'", s[1]) >= 0 {
+		return s[1:]
 	}
-	bw.WriteString("]\n")
-	return bw.Flush()
+	return s
 }
-
-// ndjsonWriter writes one JSON object a line.
-type ndjsonWriter struct {
-	bw  *bufio.Writer
-	enc *json.Encoder
-}
-
-func newNDJSONWriter(w io.Writer) *ndjsonWriter {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	return &ndjsonWriter{bw: bw, enc: enc}
-}
-
-func (n *ndjsonWriter) Write(r Row) error { return n.enc.Encode(normalized(r)) }
-func (n *ndjsonWriter) Close() error      { return n.bw.Flush() }
-
-// csvWriter writes a header row, then one record a row; permissions are
-// joined with ";".
-type csvWriter struct {
-	cw     *csv.Writer
-	header bool
-}
-
-func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{cw: csv.NewWriter(w)} }
-
-func (c *csvWriter) writeHeader() error {
-	if c.header {
-		return nil
-	}
-	c.header = true
-	return c.cw.Write(Fields)
-}
-
-func (c *csvWriter) Write(r Row) error {
-	if err := c.writeHeader(); err != nil {
-		return err
-	}
-	return c.cw.Write([]string{r.Provider, r.UserID, r.Email, r.Name, r.Username, strconv.FormatBool(r.Disabled),
-		r.RoleID, r.RoleName, r.RoleKind, r.Scope, strings.Join(r.Permissions, ";"), r.Via})
-}
-
-func (c *csvWriter) Close() error {
-	if err := c.writeHeader(); err != nil {
-		return err
-	}
-	c.cw.Flush()
-	return c.cw.Error()
-}
-
-// TableHeader is the table format's header row.
-var TableHeader = []string{"PROVIDER", "USER_ID", "EMAIL", "NAME", "USERNAME", "DISABLED", "ROLE_ID", "ROLE_NAME",
-	"KIND", "SCOPE", "PERMISSIONS", "VIA"}
 
 // TableEmpty is what the table shows for an empty cell.
 const TableEmpty = "-"
 
-// TableCells returns the table format's cells for r: empty values as "-",
-// disabled as yes/no, permissions joined with ",", control characters
-// replaced so that a provider's data cannot move the terminal's cursor.
-func TableCells(r Row) []string {
-	disabled := "no"
-	if r.Disabled {
-		disabled = "yes"
-	}
-	cells := []string{r.Provider, r.UserID, r.Email, r.Name, r.Username, disabled, r.RoleID, r.RoleName, r.RoleKind,
-		r.Scope, strings.Join(r.Permissions, ","), r.Via}
-	for i, c := range cells {
-		c = clean(c)
-		if strings.TrimSpace(c) == "" {
-			c = TableEmpty
+// TableCells returns the table's cells for r, without padding: empty
+// values as "-", disabled as yes/no, permissions joined with ",", control,
+// bidi and zero-width characters as visible escapes, and every cell cut to
+// maxCell characters with a trailing "…" (maxCell <= 0: no cut).
+func TableCells(r *Row, maxCell int) []string {
+	cells := make([]string, len(columns))
+	for i, c := range columns {
+		v := c.get(r)
+		switch c.name {
+		case "disabled":
+			v = "no"
+			if r.Disabled {
+				v = "yes"
+			}
+		case "permissions":
+			v = strings.Join(r.Permissions, ",")
 		}
-		cells[i] = c
+		v = termtext.Truncate(termtext.Escape(v), maxCell)
+		if strings.TrimSpace(v) == "" {
+			v = TableEmpty
+		}
+		cells[i] = v
 	}
 	return cells
 }
 
-func writeTable(w io.Writer, rows []Row) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	tw.Write([]byte(strings.Join(TableHeader, "\t") + "\n"))
-	for _, r := range rows {
-		if _, err := tw.Write([]byte(strings.Join(TableCells(r), "\t") + "\n")); err != nil {
-			return err
-		}
+func (w *Writer) cells(r *Row) []string { return TableCells(r, w.o.MaxCell) }
+
+// measure widens the provider's table columns to fit r.
+func (w *Writer) measure(r *Row) {
+	ws := w.widths[r.Provider]
+	if ws == nil {
+		ws = make([]int, len(columns))
+		w.widths[r.Provider] = ws
 	}
-	return tw.Flush()
+	for i, c := range w.cells(r) {
+		ws[i] = max(ws[i], utf8.RuneCountInString(c))
+	}
 }
 
-// clean replaces control characters, so that a provider's data cannot move
-// a terminal's cursor or break a table's alignment.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '\uFFFD'
+// tableWidths is each column's width over the providers kept.
+func (w *Writer) tableWidths() []int {
+	out := make([]int, len(columns))
+	for i, h := range TableHeader {
+		out[i] = len(h)
+	}
+	for _, ws := range w.widths {
+		for i, n := range ws {
+			out[i] = max(out[i], n)
 		}
-		return r
-	}, s)
+	}
+	return out
+}
+
+// WriteRun writes run as an indented JSON document: the sidecar of an
+// NDJSON or CSV report.
+func WriteRun(w io.Writer, run *Run) error {
+	b, err := json.MarshalIndent(run, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }

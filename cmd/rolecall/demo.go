@@ -8,7 +8,7 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/fixture"
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 )
 
 var demoCommand = &command{

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 )
 
 var diffCommand = &command{

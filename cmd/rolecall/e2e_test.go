@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/providertest"
 )
 

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/providertest"
 )
 

@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 )
 
 var listCommand = &command{
