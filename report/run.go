@@ -48,8 +48,8 @@ type ProviderRun struct {
 	// (users: distinct user ids).
 	Assignments int64 `json:"assignments"`
 	Users       int64 `json:"users"`
-	// ReportedTotal is the number of users (or assignments, for Cortex)
-	// the provider itself said it has, where its API reports one.
+	// ReportedTotal is the number of users the provider itself said the
+	// tenant has, where its API reports one (Cortex, Logto).
 	ReportedTotal *int64 `json:"reported_total,omitempty"`
 	// Requests is the number of HTTP requests made (retries included).
 	Requests int64 `json:"requests"`

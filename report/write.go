@@ -53,7 +53,7 @@ const (
 	DefaultMemoryLimit = 64 << 20
 	// DefaultMaxCell is the table's widest cell, in characters; a longer
 	// value is cut and ends with "…".
-	DefaultMaxCell = 60
+	DefaultMaxCell = 100
 )
 
 // Options configure a Writer.

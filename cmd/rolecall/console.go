@@ -118,13 +118,38 @@ func (c *console) StopStatus() {
 // provider's listing.
 type provState struct {
 	name     string
+	host     string // for the run record
 	stats    *facade.Stats
 	mu       sync.Mutex
+	err      string // the failure line, for the run record
+	reported bool   // completion was reported (session.completed)
 	started  time.Time
 	ended    time.Time
 	state    string // "starting", "listing", "done", "failed", "stopped"
 	produced int    // assignments the driver handed over
 	received int    // assignments that reached the report
+}
+
+// fail marks the provider failed with the line printed for it.
+func (p *provState) fail(line string) {
+	p.set("failed")
+	p.mu.Lock()
+	if p.err == "" {
+		p.err = line
+	}
+	p.mu.Unlock()
+}
+
+// justCompleted reports, once, that every assignment the provider listed
+// reached the report and its listing ended.
+func (p *provState) justCompleted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.reported || p.state != "done" || p.received != p.produced {
+		return false
+	}
+	p.reported = true
+	return true
 }
 
 func (p *provState) set(state string) {

@@ -19,7 +19,8 @@ var demoCommand = &command{
 Write the access report of 'rolecall list' over recorded API responses embedded
 in the binary, served in-process on 127.0.0.1 by rolecall's fake provider
 server. It needs no credentials and no network, and always prints the same
-report: a way to see what rolecall does before pointing it at a real tenant.`,
+report, byte for byte (its run record has the id "demo" and fixed times): a way
+to see what rolecall does before pointing it at a real tenant.`,
 	examples: `
 rolecall demo
 rolecall demo --format json
@@ -98,7 +99,11 @@ func runDemo(a *app, cmd *command, args []string) int {
 		a.stderr.Write([]byte("rolecall demo: " + err.Error() + "\n"))
 		return exitFailed
 	}
-	return a.writeReport(cmd, s, format, pf.output)
+	s.demo = true
+	for _, st := range s.states {
+		st.host = "demo"
+	}
+	return a.writeReport(cmd, s, format, &pf)
 }
 
 // demoLister configures provider's driver for the demo server.

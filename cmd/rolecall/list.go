@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/report"
@@ -26,14 +29,24 @@ providers' own (CORTEX_BASE_URL, OPENAI_BASE_URL, VECTARA_BASE_URL); plain http
 is accepted only for loopback hosts.
 
 The report's columns are provider, user_id, email, name, username, disabled,
-role_id, role_name, role_kind, scope, permissions and via. ndjson and csv are
-written as results arrive; json and table are sorted by provider, user, role
-and scope, so two runs diff cleanly.
+role_id, role_name, role_kind, scope, permissions and via. Every format is
+sorted by provider, then email (or user id) and user id case-insensitively,
+then role and scope, so two runs diff cleanly; --unsorted keeps the arrival
+order. Memory stays bounded: past 64 MiB of rows they spill to temporary files.
+
+Every report carries a run record: its id, start and finish (UTC), the rolecall
+version and, per provider, the host, whether it completed, the assignments and
+users listed, the requests made and the SHA-256 of the spec used. json holds it
+in its envelope ({"run": ..., "assignments": [...]}); ndjson and csv written
+with --output keep it beside the report in FILE.run.json.
 
 A provider that fails gets one line on stderr saying what failed, the status
-and what to do; the other providers' results are still written, and the exit
-code is 1. Exit codes: 0 every provider listed completely, 1 a provider
-failed, 2 a usage error.`,
+and what to do; its rows are left out of the report (in every format), the
+other providers' are written, and the exit code is 1. Such a report goes to
+FILE.partial rather than replacing FILE, unless --partial. csv cells starting
+with =, +, -, @, tab or carriage return get a leading ' so that a spreadsheet
+shows them as text (--csv-raw: as they are). Exit codes: 0 every provider
+listed completely, 1 a provider failed, 2 a usage error.`,
 	examples: `
 rolecall list
 rolecall list --provider cortex,openai --format csv --output access-2025Q3.csv
@@ -45,13 +58,24 @@ rolecall list --provider logto --max-retries 8 --retry-wait 2s`,
 
 // reportFlags are the flags of the commands that write a report.
 type reportFlags struct {
-	format string
-	output string
+	format   string
+	output   string
+	partial  bool
+	unsorted bool
+	csvRaw   bool
 }
 
 func (f *reportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
-	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of stdout")
+	fs.StringVar(&f.output, "output", "",
+		"write the report to `file` instead of stdout (through a temporary file renamed into place;\n"+
+			"ndjson and csv get their run record in file.run.json)")
+	fs.BoolVar(&f.partial, "partial", false,
+		"when a provider fails, still write --output itself (default: file.partial, leaving file as it was)")
+	fs.BoolVar(&f.unsorted, "unsorted", false,
+		"write each provider's rows in the order they arrive, as soon as the provider completes,\ninstead of sorted")
+	fs.BoolVar(&f.csvRaw, "csv-raw", false,
+		"write csv cells as they are: do not neutralise cells a spreadsheet would run as formulas")
 }
 
 func runList(a *app, cmd *command, args []string) int {
@@ -84,66 +108,119 @@ func runList(a *app, cmd *command, args []string) int {
 	if err != nil {
 		return a.usage(cmd, err)
 	}
-	return a.writeReport(cmd, s, format, pf.output)
+	for _, st := range s.states {
+		st.host = hostOf(baseURL(st.name, a.env))
+	}
+	return a.writeReport(cmd, s, format, &pf)
 }
 
-// writeReport runs the session and writes its report in format to output
-// (stdout when ""). Sorted formats hold only the providers that listed
-// completely; streamed formats hold whatever arrived.
-func (a *app) writeReport(cmd *command, s *session, format report.Format, output string) int {
-	var w io.Writer = a.stdout
-	var file *os.File
+// hostOf is the host (and port) of a base URL.
+func hostOf(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// writeReport runs the session and writes its report in format to the
+// output the flags name (stdout when none), with its run record. A
+// provider that did not list completely is left out of the report whatever
+// the format. A file is written through a temporary file in the same
+// directory, renamed into place when complete; when a provider failed it
+// is renamed to <output>.partial instead, unless --partial.
+func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *reportFlags) int {
+	output := pf.output
+	var dest io.Writer = a.stdout
+	var tmp *os.File
 	if output != "" && output != "-" {
-		f, err := os.Create(output)
+		f, err := os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".tmp-*")
 		if err != nil {
 			return a.usage(cmd, usageErrorf("--output: %v", err))
 		}
-		file, w = f, f
+		tmp, dest = f, f
+		defer os.Remove(f.Name()) // nothing once renamed
 	}
-	rw := report.NewWriter(format, w)
-	sorted := format.Sorted()
-	held := map[string][]report.Row{}
+	rw := report.NewWriter(dest, report.Options{Format: format, Unsorted: pf.unsorted, CSVRaw: pf.csvRaw})
+	defer rw.Abort()
+	streams := pf.unsorted && format != report.Table
+	if streams && tmp == nil && isTerminal(a.stdout) {
+		// Rows reach the terminal while the listing runs: a status area
+		// redrawn below them would overwrite them.
+		s.noStatus = true
+	}
+	if streams {
+		s.completed = func(p string) error { return rw.Complete(p) }
+	}
+	started := s.now()
 	out := s.run(a.ctx, func(as facade.Assignment) error {
-		row := report.FromAssignment(&as)
-		if sorted {
-			held[as.Provider] = append(held[as.Provider], row)
-			return nil
-		}
-		if err := rw.Write(row); err != nil {
+		if err := rw.Write(report.FromAssignment(&as)); err != nil {
 			return fmt.Errorf("writing the report: %w", err)
 		}
 		return nil
 	})
-	written := out.listed
-	if sorted {
-		written = 0
-		for _, p := range out.complete {
-			for _, r := range held[p] {
-				rw.Write(r)
-				written++
+	for _, st := range s.states {
+		if !slices.Contains(out.complete, st.name) {
+			if err := rw.Drop(st.name); err != nil && out.stopErr == nil {
+				out.stopErr = err
 			}
 		}
 	}
-	err := rw.Close()
-	if file != nil {
-		err = errors.Join(err, file.Close())
+	run := s.runRecord(out, rw, started)
+	run.CSVRaw = pf.csvRaw && format == report.CSV
+	if pf.unsorted {
+		run.Order = "arrival"
+	}
+	err := rw.Finish(run)
+	final := output
+	if tmp != nil {
+		if !out.ok() && !pf.partial {
+			final = output + ".partial"
+		}
+		err = errors.Join(err, tmp.Close())
+		if err == nil && format.Sidecar() {
+			err = writeFileAtomic(report.SidecarName(final), func(w io.Writer) error { return report.WriteRun(w, run) })
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), final)
+		}
 	}
 	if err != nil && out.stopErr == nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
 		return exitFailed
 	}
-	kind := "streamed"
-	if sorted {
-		kind = "sorted"
-	}
-	if line := out.summary(len(s.states), s.flags.failFast, kind); line != "" {
+	if line := out.summary(len(s.states), s.flags.failFast, "report"); line != "" {
 		s.con.Println(line)
 	}
-	if file != nil && a.terminal && !s.flags.quiet {
-		s.con.Printf("wrote %d %s to %s", written, plural(int64(written), "assignment", "assignments"), output)
+	if tmp != nil && final != output {
+		s.con.Printf("rolecall: the report is incomplete: wrote %s; %s is unchanged (--partial writes it anyway)", final, output)
+	} else if tmp != nil && a.terminal && !s.flags.quiet {
+		n := int64(0)
+		for _, p := range run.Providers {
+			n += p.Assignments
+		}
+		s.con.Printf("wrote %d %s to %s", n, plural(n, "assignment", "assignments"), output)
 	}
 	if !out.ok() {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// writeFileAtomic writes name through a temporary file in its directory,
+// renamed into place when write succeeded.
+func writeFileAtomic(name string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), name)
 }

@@ -89,6 +89,7 @@ func TestParseInterleavesFlagsAndArguments(t *testing.T) {
 	require.NoError(t, os.WriteFile(a, []byte(`{"provider":"p","user_id":"u","role_id":"r"}`+"\n"), 0o600))
 	r := inproc(t, env{}, "diff", a, "--format", "json", a)
 	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "no run record", "a report without a run record is warned about")
 	assert.Contains(t, r.stdout, `"unchanged": 1`)
 	r = inproc(t, env{}, "diff", "--", a, a)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -246,16 +247,13 @@ func TestOutcomeSummary(t *testing.T) {
 		report string
 		want   string
 	}{
-		{outcome{complete: []string{"cortex"}}, "sorted", ""},
-		{outcome{failed: fail, complete: []string{"cortex", "openai"}}, "sorted",
+		{outcome{complete: []string{"cortex"}}, "report", ""},
+		{outcome{failed: fail, complete: []string{"cortex", "openai"}}, "report",
 			"rolecall: 1 of 3 providers failed; the report holds cortex, openai only"},
-		{outcome{failed: fail, complete: []string{"cortex"}}, "streamed",
-			"rolecall: 1 of 3 providers failed; the report is complete for cortex only"},
-		{outcome{failed: fail}, "streamed",
-			"rolecall: 1 of 3 providers failed; the report holds only what was listed before the failure, and is incomplete"},
-		{outcome{failed: fail, stopped: []string{"openai"}}, "sorted",
+		{outcome{failed: fail}, "report", "rolecall: 1 of 3 providers failed; the report is empty"},
+		{outcome{failed: fail, stopped: []string{"openai"}}, "report",
 			"rolecall: 1 of 3 providers failed; --fail-fast stopped openai; the report is empty"},
-		{outcome{stopErr: errors.New("writing the report: disk full")}, "sorted", "rolecall: stopped: writing the report: disk full"},
+		{outcome{stopErr: errors.New("writing the report: disk full")}, "report", "rolecall: stopped: writing the report: disk full"},
 		{outcome{failed: fail}, "", "rolecall: 1 of 3 providers failed"},
 	}
 	for _, c := range cases {

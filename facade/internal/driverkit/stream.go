@@ -126,8 +126,12 @@ func (k *Kit) Fetch(ctx context.Context, op string, send PageFunc, check func(*h
 // CheckTotal compares how many distinct items a listing saw with the total
 // the provider reported. Fewer is an Incomplete error: something was lost
 // (rows shifted between page calls while the tenant changed). More is a
-// warning: the tenant grew while it was listed.
+// warning: the tenant grew while it was listed. A total of users is kept in
+// the listing's Stats, for the run record.
 func (k *Kit) CheckTotal(ctx context.Context, op, what string, want, got int) error {
+	if what == "users" && k.Stats != nil {
+		k.Stats.ReportUsers(want)
+	}
 	switch {
 	case got < want:
 		return k.Fail(op, facade.Incomplete,
