@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/providertest"
+	"github.com/rolecall/rolecall/report"
 )
 
 // TestE2EEveryProviderEveryFormat lists each provider alone, in every

@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/providertest"
+	"github.com/rolecall/rolecall/report"
 )
 
 // binary is the rolecall binary TestMain builds.
