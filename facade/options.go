@@ -99,7 +99,7 @@ type StatsSnapshot struct {
 	Pages       int64         // pages decoded
 	Assignments int64         // assignments listed
 	// ReportedUsers is the number of users the provider said the tenant
-	// has (Cortex, Logto), or -1 when its API reports none.
+	// has (Cortex), or -1 when its API reports none.
 	ReportedUsers int64
 }
 

@@ -49,7 +49,7 @@ type ProviderRun struct {
 	Assignments int64 `json:"assignments"`
 	Users       int64 `json:"users"`
 	// ReportedTotal is the number of users the provider itself said the
-	// tenant has, where its API reports one (Cortex, Logto).
+	// tenant has, where its API reports one (Cortex).
 	ReportedTotal *int64 `json:"reported_total,omitempty"`
 	// Requests is the number of HTTP requests made (retries included).
 	Requests int64 `json:"requests"`

@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/termtext"
 )
 
 // console is stderr: warning and error lines, and on a terminal a live
 // status area below them, one line per provider, redrawn in place. Every
-// line it writes is scrubbed of the credentials in the environment.
+// line it writes is scrubbed of the credentials in the environment, then
+// shows control, bidi and zero-width characters (which a provider's error
+// message or request id may carry) as visible escapes.
 type console struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -34,7 +37,7 @@ func newConsole(w io.Writer, secrets []string) *console {
 func (c *console) Println(s string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s = scrub(strings.TrimRight(s, "\n"), c.secrets)
+	s = termtext.Escape(scrub(strings.TrimRight(s, "\n"), c.secrets))
 	if !c.live {
 		fmt.Fprintln(c.w, s)
 		return
@@ -58,7 +61,7 @@ func (c *console) draw(lines []string) {
 	var b strings.Builder
 	for _, l := range lines {
 		b.WriteString("\r\x1b[2K")
-		b.WriteString(scrub(l, c.secrets))
+		b.WriteString(termtext.Escape(scrub(l, c.secrets)))
 		b.WriteString("\n")
 	}
 	io.WriteString(c.w, b.String())

@@ -291,7 +291,7 @@ func TestCheckerTeesWithoutDisturbing(t *testing.T) {
 	assert.Equal(t, body[:len(body)-2], string(got), "the driver reads exactly what the server sent")
 
 	var out bytes.Buffer
-	assert.Equal(t, 0, c.write(&out, 1))
+	assert.Equal(t, 0, c.write(&out, 1, ""))
 	assert.Contains(t, out.String(), "vectara: 1 response checked")
 	assert.Contains(t, out.String(), `drift: listUsers 200: users[0].extra: unknown field "extra"`)
 
@@ -306,14 +306,15 @@ func TestCheckerTeesWithoutDisturbing(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	out.Reset()
-	assert.Equal(t, 1, c.write(&out, 1))
+	assert.Equal(t, 1, c.write(&out, 1, ""))
 	assert.Contains(t, out.String(), "the request matches no operation")
 }
 
 func TestFindingText(t *testing.T) {
 	t.Parallel()
-	s := findingText(drift.Finding{Kind: drift.Violation, Path: "a", Keyword: "type", Message: "bad\x1b[2Jvalue"})
+	s := findingText(drift.Finding{Kind: drift.Violation, Path: "a", Keyword: "type", Message: "bad\x1b[2Jvalue\u202e"})
 	assert.NotContains(t, s, "\x1b")
+	assert.Contains(t, s, `bad\x1b[2Jvalue\u202e`, "shown as visible escapes")
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

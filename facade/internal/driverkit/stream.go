@@ -126,12 +126,8 @@ func (k *Kit) Fetch(ctx context.Context, op string, send PageFunc, check func(*h
 // CheckTotal compares how many distinct items a listing saw with the total
 // the provider reported. Fewer is an Incomplete error: something was lost
 // (rows shifted between page calls while the tenant changed). More is a
-// warning: the tenant grew while it was listed. A total of users is kept in
-// the listing's Stats, for the run record.
+// warning: the tenant grew while it was listed.
 func (k *Kit) CheckTotal(ctx context.Context, op, what string, want, got int) error {
-	if what == "users" && k.Stats != nil {
-		k.Stats.ReportUsers(want)
-	}
 	switch {
 	case got < want:
 		return k.Fail(op, facade.Incomplete,
@@ -142,6 +138,14 @@ func (k *Kit) CheckTotal(ctx context.Context, op, what string, want, got int) er
 			slog.String("op", op), slog.String("what", what), slog.Int("total", want), slog.Int("seen", got))
 	}
 	return nil
+}
+
+// ReportUsers keeps the number of users the provider says the whole tenant
+// has in the listing's Stats, for the report's run record.
+func (k *Kit) ReportUsers(n int) {
+	if k.Stats != nil && n >= 0 {
+		k.Stats.ReportUsers(n)
+	}
 }
 
 // set is the set of assignment keys a listing has seen: each key is the
