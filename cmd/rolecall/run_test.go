@@ -77,7 +77,7 @@ func TestRunHelpListsEveryFlag(t *testing.T) {
 	r := inproc(t, env{}, "list", "--help")
 	require.Equal(t, 0, r.code)
 	for _, f := range []string{"--provider", "--email", "--format", "--output", "--concurrency", "--timeout",
-		"--fail-fast", "--quiet", "--max-retries", "--retry-wait"} {
+		"--fail-fast", "--quiet", "--max-retries", "--retry-wait", "--partial", "--unsorted", "--csv-raw"} {
 		assert.Contains(t, r.stdout, "\n  "+f)
 	}
 }
