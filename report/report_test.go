@@ -123,7 +123,21 @@ func TestJSONShape(t *testing.T) {
 	assert.True(t, strings.HasPrefix(out, "{\n  \"run\": {\n    \"schema\": \"rolecall-run/1\",\n"), out)
 	assert.Contains(t, write(t, Options{Format: NDJSON}, sample[1:2], nil), `"role_name":"Data & Export"`, "no HTML escaping")
 	assert.Empty(t, write(t, Options{Format: NDJSON}, nil, nil))
-	assert.True(t, json.Valid([]byte(write(t, Options{Format: JSON, Unsorted: true}, sample, sampleRun()))))
+	out = write(t, Options{Format: JSON, Unsorted: true}, sample, sampleRun())
+	assert.True(t, json.Valid([]byte(out)))
+	assert.Equal(t, 1, strings.Count(out, `"run":`), out)
+	// Streamed (a provider written before the run is known): the run comes last.
+	var b bytes.Buffer
+	w := NewWriter(&b, Options{Format: JSON, Unsorted: true})
+	require.NoError(t, w.Write(sample[2]))
+	require.NoError(t, w.Complete("cortex"))
+	require.NoError(t, w.Write(sample[0]))
+	require.NoError(t, w.Finish(sampleRun()))
+	assert.Equal(t, 1, strings.Count(b.String(), `"run":`))
+	rep, err := Read(&b)
+	require.NoError(t, err)
+	assert.Equal(t, sampleRun(), rep.Run)
+	assert.Len(t, rep.Rows, 2)
 }
 
 func TestCSVShape(t *testing.T) {

@@ -93,6 +93,7 @@ type Writer struct {
 	widths  map[string][]int // table: each provider's widest cells
 	held    int64
 	begun   bool // the report's opening is written
+	runDone bool // the run record is written (JSON)
 	first   bool // no row written yet
 	csv     *csv.Writer
 	enc     *json.Encoder
@@ -261,6 +262,7 @@ func (w *Writer) begin(run *Run) error {
 			w.bw.WriteString(`  "run": `)
 			w.bw.Write(b)
 			w.bw.WriteString(",\n")
+			w.runDone = true
 		}
 		w.bw.WriteString(`  "assignments": [`)
 	case CSV:
@@ -285,7 +287,7 @@ func (w *Writer) end(run *Run) error {
 	} else {
 		w.bw.WriteString("\n  ]")
 	}
-	if w.o.Unsorted && run != nil { // the run was not known at the opening
+	if !w.runDone && run != nil { // the run was not known at the opening
 		b, err := json.MarshalIndent(run, "  ", "  ")
 		if err != nil {
 			return err
