@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -299,4 +300,30 @@ func TestRecordReplacesWhole(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, after, 1)
 	assert.Equal(t, 401, after[0].Response.Status, "asked for: the failed recording replaces them")
+}
+
+// TestTimeoutSameInEveryFormat: a provider the --timeout stops part way is
+// left out of CSV and NDJSON as of JSON, and its run record says why.
+func TestTimeoutSameInEveryFormat(t *testing.T) {
+	t.Parallel()
+	_, e := fake(t, "vectara", 4, providertest.Options{})
+	// OpenAI answers its users page at once, then each user's roles slowly.
+	_, e2 := fake(t, "openai", 40, providertest.Options{Latency: 150 * time.Millisecond})
+	e = e.merge(e2)
+	dir := t.TempDir()
+	for _, format := range []string{"json", "ndjson", "csv"} {
+		file := filepath.Join(dir, "r."+format)
+		r := inproc(t, e, "list", "--format", format, "--timeout", "700ms", "--concurrency", "2", "--output", file)
+		require.Equal(t, 1, r.code, r.stderr)
+		rep := readReport(t, file+".partial")
+		for _, row := range rep.Rows {
+			require.Equal(t, "vectara", row.Provider, format)
+		}
+		require.NotNil(t, rep.Run, format)
+		p := rep.Run.Provider("openai")
+		require.NotNil(t, p)
+		assert.Equal(t, report.StatusFailed, p.Status)
+		assert.Contains(t, p.Error, "timeout")
+		assert.Equal(t, report.StatusComplete, rep.Run.Provider("vectara").Status)
+	}
 }
