@@ -190,23 +190,28 @@ func index(rows []Row, which string) (map[Key]*Row, error) {
 // role: a change to one shows once per person.
 var personFields = []string{"email", "name", "username", "disabled"}
 
+// changedFields returns the names of the columns whose values differ, in
+// report order; permissions and via compare as sets.
 func changedFields(o, n *Row) []string {
 	var f []string
-	add := func(name string, differ bool) {
+	for _, c := range columns {
+		var differ bool
+		switch c.name {
+		case "provider", "user_id", "role_id", "scope":
+			continue
+		case "permissions":
+			added, removed := setDiff(o.Permissions, n.Permissions)
+			differ = len(added)+len(removed) > 0
+		case "via":
+			added, removed := setDiff(viaSet(o.Via), viaSet(n.Via))
+			differ = len(added)+len(removed) > 0
+		default:
+			differ = c.get(o) != c.get(n)
+		}
 		if differ {
-			f = append(f, name)
+			f = append(f, c.name)
 		}
 	}
-	add("email", o.Email != n.Email)
-	add("name", o.Name != n.Name)
-	add("username", o.Username != n.Username)
-	add("disabled", o.Disabled != n.Disabled)
-	add("role_name", o.RoleName != n.RoleName)
-	add("role_kind", o.RoleKind != n.RoleKind)
-	added, removed := setDiff(o.Permissions, n.Permissions)
-	add("permissions", len(added)+len(removed) > 0)
-	added, removed = setDiff(viaSet(o.Via), viaSet(n.Via))
-	add("via", len(added)+len(removed) > 0)
 	return f
 }
 

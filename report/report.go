@@ -62,13 +62,16 @@ type Row struct {
 }
 
 // column is one column of the report: its field name (JSON key, CSV
-// header), table header, and how a row's value is rendered as one text
-// cell and read back from one. Adding a column to the report is adding a
-// field to Row and an entry here.
+// header), table header, how a row's value is rendered as one text cell
+// (CSV) and read back from one, and, when it differs, how the table shows
+// it. Adding a column to the report is adding a field to Row, an entry
+// here and, for a text field, a term in Row.size; diff compares it, and
+// a field of the user rather than the role belongs in personFields.
 type column struct {
 	name, header string
 	get          func(*Row) string
 	set          func(*Row, string) error
+	table        func(*Row) string // nil: get
 }
 
 func text(f func(*Row) *string) (func(*Row) string, func(*Row, string) error) {
@@ -88,6 +91,12 @@ var columns = []column{
 	textColumn("username", "USERNAME", func(r *Row) *string { return &r.Username }),
 	{name: "disabled", header: "DISABLED",
 		get: func(r *Row) string { return strconv.FormatBool(r.Disabled) },
+		table: func(r *Row) string {
+			if r.Disabled {
+				return "yes"
+			}
+			return "no"
+		},
 		set: func(r *Row, s string) error {
 			b, err := strconv.ParseBool(s)
 			if err != nil {
@@ -101,7 +110,8 @@ var columns = []column{
 	textColumn("role_kind", "KIND", func(r *Row) *string { return &r.RoleKind }),
 	textColumn("scope", "SCOPE", func(r *Row) *string { return &r.Scope }),
 	{name: "permissions", header: "PERMISSIONS",
-		get: func(r *Row) string { return strings.Join(r.Permissions, ";") },
+		get:   func(r *Row) string { return strings.Join(r.Permissions, ";") },
+		table: func(r *Row) string { return strings.Join(r.Permissions, ",") },
 		set: func(r *Row, s string) error {
 			r.Permissions = nil
 			if s != "" {

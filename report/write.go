@@ -409,17 +409,11 @@ const TableEmpty = "-"
 func TableCells(r *Row, maxCell int) []string {
 	cells := make([]string, len(columns))
 	for i, c := range columns {
-		v := c.get(r)
-		switch c.name {
-		case "disabled":
-			v = "no"
-			if r.Disabled {
-				v = "yes"
-			}
-		case "permissions":
-			v = strings.Join(r.Permissions, ",")
+		get := c.get
+		if c.table != nil {
+			get = c.table
 		}
-		v = termtext.Truncate(termtext.Escape(v), maxCell)
+		v := termtext.Truncate(termtext.Escape(get(r)), maxCell)
 		if strings.TrimSpace(v) == "" {
 			v = TableEmpty
 		}

@@ -13,7 +13,7 @@
 //	                 [--format table|json|ndjson|csv] [--output FILE] [--concurrency N]
 //	                 [--timeout DURATION] [--fail-fast] [--quiet] [--verbose]
 //	                 [--max-retries N] [--retry-wait DURATION]
-//	                 [--partial] [--unsorted] [--csv-raw]
+//	                 [--partial] [--unsorted] [--csv-raw] [--run-file FILE]
 //	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …] [--unsorted] [--csv-raw]
 //	rolecall verify  [--provider …] [the flags of list that govern a listing]
 //	rolecall record  --provider P --dir DIR [--keep-failed] [the flags of list that govern a listing]
@@ -94,7 +94,8 @@
 //	        control, bidi and zero-width characters show as escapes (\x1b, \u202e)
 //	json    {"run": {…}, "assignments": [one object a line]}, permissions an
 //	        array ([] when none), values exact
-//	ndjson  one object a line; the run record in FILE.run.json
+//	ndjson  one object a line; the run record in FILE.run.json (or
+//	        --run-file, for a report on stdout)
 //	csv     a header row, then one record a line, permissions joined with ";";
 //	        cells starting with = + - @ tab or CR get a leading ' (OWASP's
 //	        advice against CSV injection; --csv-raw turns it off); the run

@@ -94,6 +94,15 @@ func TestRunRecord(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 5, "reports and sidecars only: no temporary file is left")
+
+	// A stream to stdout has no sidecar; --run-file keeps its record.
+	runFile := filepath.Join(dir, "stdout.run.json")
+	r := inproc(t, e, "list", "--format", "ndjson", "--run-file", runFile)
+	require.Equal(t, 0, r.code, r.stderr)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stdout"), []byte(r.stdout), 0o644))
+	rep := readReport(t, filepath.Join(dir, "stdout"))
+	require.NotNil(t, rep.Run)
+	assert.Equal(t, report.StatusComplete, rep.Run.Providers[0].Status)
 }
 
 // TestBadTokenKeepsTheGoodReport: a failed run does not overwrite a good

@@ -60,6 +60,7 @@ rolecall list --provider logto --max-retries 8 --retry-wait 2s`,
 type reportFlags struct {
 	format   string
 	output   string
+	runFile  string
 	partial  bool
 	unsorted bool
 	csvRaw   bool
@@ -70,6 +71,8 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.output, "output", "",
 		"write the report to `file` instead of stdout (through a temporary file renamed into place;\n"+
 			"ndjson and csv get their run record in file.run.json)")
+	fs.StringVar(&f.runFile, "run-file", "",
+		"also write the run record to `file` (for an ndjson or csv report on stdout, which has no sidecar)")
 	fs.BoolVar(&f.partial, "partial", false,
 		"when a provider fails, still write --output itself (default: file.partial, leaving file as it was)")
 	fs.BoolVar(&f.unsorted, "unsorted", false,
@@ -184,6 +187,9 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 		if err == nil {
 			err = os.Rename(tmp.Name(), final)
 		}
+	}
+	if err == nil && pf.runFile != "" {
+		err = writeFileAtomic(pf.runFile, func(w io.Writer) error { return report.WriteRun(w, run) })
 	}
 	if err != nil && out.stopErr == nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
