@@ -159,7 +159,7 @@ func (s *session) runRecord(out *outcome, rw *report.Writer, started time.Time) 
 		if !slices.Contains(out.complete, st.name) {
 			pr.Status = report.StatusFailed
 			st.mu.Lock()
-			pr.Error = st.err
+			pr.Error = scrub(st.err, s.a.env.secrets()) // as the console line was
 			st.mu.Unlock()
 			if pr.Error == "" {
 				pr.Error = "stopped before it finished"
