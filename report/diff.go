@@ -130,13 +130,16 @@ func (d *Delta) check(old, new *Report, allowPartial bool) map[string]bool {
 		}
 		for _, p := range side.other {
 			if !slices.Contains(side.has, p) {
-				reason[p] = append(reason[p], "missing from "+side.name)
+				reason[p] = append(reason[p], "is missing from "+side.name)
 			}
 		}
 		if side.rep.Run != nil {
 			for _, pr := range side.rep.Run.Providers {
 				if pr.Status != StatusComplete {
-					why := pr.Status + " in " + side.name
+					why := "is " + pr.Status + " in " + side.name
+					if pr.Status == StatusFailed {
+						why = "failed in " + side.name
+					}
 					if pr.Error != "" {
 						why += " (" + pr.Error + ")"
 					}
@@ -155,7 +158,7 @@ func (d *Delta) check(old, new *Report, allowPartial bool) map[string]bool {
 	}
 	slices.Sort(names)
 	for _, p := range names {
-		msg := fmt.Sprintf("%s is %s", p, strings.Join(reason[p], " and "))
+		msg := fmt.Sprintf("%s %s", p, strings.Join(reason[p], " and "))
 		if allowPartial {
 			msg += ": compared anyway (--allow-partial); its granted and revoked may only be missing from a listing that did not finish"
 		} else {

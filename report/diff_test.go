@@ -115,7 +115,7 @@ func TestDiffPartial(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, d.WriteText(&b, Side{"q2.json", old}, Side{"q3.json", new}))
 	assert.Contains(t, b.String(), "WARNING: q is missing from the new report: left out of the comparison")
-	assert.Contains(t, b.String(), "WARNING: v is failed in the new report (401 unauthorized): left out")
+	assert.Contains(t, b.String(), "WARNING: v failed in the new report (401 unauthorized): left out")
 	assert.Contains(t, b.String(), "q3.json: 3 assignments, run r finished 0001-01-01T00:00:00Z, INCOMPLETE: v failed")
 
 	d, err = Diff(old, new, &DiffOptions{AllowPartial: true})

@@ -55,3 +55,42 @@ func Example() {
 	// cortex,Grace.McCarthy1@Example.org,Grace.McCarthy1@Example.org,Grace McCarthy,,false,scorecard-owner,Scorecard Owner,custom,,,
 	// cortex,Grace.McCarthy1@Example.org,Grace.McCarthy1@Example.org,Grace McCarthy,,false,security-reviewer,Security Reviewer,custom,,,
 }
+
+// Compare last quarter's report with this quarter's: what was granted,
+// revoked and changed, per person, with a warning for a provider that did
+// not finish.
+func ExampleDiff() {
+	old := &report.Report{Run: &report.Run{ID: "q2", Providers: []report.ProviderRun{
+		{Provider: "openai", Status: report.StatusComplete}, {Provider: "vectara", Status: report.StatusComplete}}},
+		Rows: []report.Row{
+			{Provider: "openai", UserID: "user-1", Email: "ada@example.com", RoleID: "owner", RoleName: "owner"},
+			{Provider: "openai", UserID: "user-2", Email: "bob@example.com", RoleID: "reader", RoleName: "reader"},
+			{Provider: "vectara", UserID: "u1", Email: "ada@example.com", RoleID: "owner", RoleName: "owner"},
+		}}
+	new := &report.Report{Run: &report.Run{ID: "q3", Providers: []report.ProviderRun{
+		{Provider: "openai", Status: report.StatusComplete},
+		{Provider: "vectara", Status: report.StatusFailed, Error: "401 unauthorized"}}},
+		Rows: []report.Row{
+			{Provider: "openai", UserID: "user-1", Email: "ada@example.com", RoleID: "owner", RoleName: "owner", Disabled: true},
+			{Provider: "openai", UserID: "user-3", Email: "cy@example.com", RoleID: "reader", RoleName: "reader"},
+		}}
+	d, err := report.Diff(old, new, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	d.WriteText(os.Stdout, report.Side{Name: "q2.json", Report: old}, report.Side{Name: "q3.json", Report: new})
+	// Output:
+	// q2.json: 3 assignments, run q2 finished 0001-01-01T00:00:00Z, complete
+	// q3.json: 2 assignments, run q3 finished 0001-01-01T00:00:00Z, INCOMPLETE: vectara failed
+	// WARNING: vectara failed in the new report (401 unauthorized): left out of the comparison (--allow-partial compares it anyway)
+	// granted 1, revoked 1, changed 1, unchanged 0
+	//
+	// Granted (1):
+	//   + openai cy@example.com (user-3): reader
+	//
+	// Revoked (1):
+	//   - openai bob@example.com (user-2): reader
+	//
+	// Changed (1):
+	//   disabled: openai ada@example.com (user-1) (1 role)
+}

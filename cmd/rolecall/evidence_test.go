@@ -257,7 +257,7 @@ func TestDiffWarnsAboutAMissingProvider(t *testing.T) {
 
 	r = inproc(t, env{}, "diff", q2, q3)
 	assert.Equal(t, 2, r.code, "a provider left out: the reports cannot be called equal")
-	assert.Contains(t, r.stdout, "WARNING: cortex is failed in the new report")
+	assert.Contains(t, r.stdout, "WARNING: cortex failed in the new report")
 	assert.Contains(t, r.stdout, "revoked 0")
 	assert.Contains(t, r.stderr, "cortex left out of the comparison")
 
