@@ -125,12 +125,12 @@ type session struct {
 // demoTime is the demo run record's start and finish.
 var demoTime = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// now is the time for the run record, UTC to the second.
+// now is the time for the run record, UTC to the millisecond.
 func (s *session) now() time.Time {
 	if s.demo {
 		return demoTime
 	}
-	return time.Now().UTC().Truncate(time.Second)
+	return time.Now().UTC().Truncate(time.Millisecond)
 }
 
 // runRecord is the run record of a session that ended with out, whose
