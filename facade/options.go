@@ -87,6 +87,7 @@ const OpenAIConcurrency = 16
 type Stats struct {
 	requests, retries, rateLimited, pages, assignments atomic.Int64
 	waited                                             atomic.Int64
+	reportedUsers                                      atomic.Int64 // +1, so that 0 is "none"
 }
 
 // StatsSnapshot is a copy of a Stats' counters.
@@ -97,13 +98,20 @@ type StatsSnapshot struct {
 	Waited      time.Duration // time spent waiting: backoff and rate limiting
 	Pages       int64         // pages decoded
 	Assignments int64         // assignments listed
+	// ReportedUsers is the number of users the provider said the tenant
+	// has (Cortex), or -1 when its API reports none.
+	ReportedUsers int64
 }
 
 // Snapshot returns the counters' current values.
 func (s *Stats) Snapshot() StatsSnapshot {
 	return StatsSnapshot{Requests: s.requests.Load(), Retries: s.retries.Load(), RateLimited: s.rateLimited.Load(),
-		Waited: time.Duration(s.waited.Load()), Pages: s.pages.Load(), Assignments: s.assignments.Load()}
+		Waited: time.Duration(s.waited.Load()), Pages: s.pages.Load(), Assignments: s.assignments.Load(),
+		ReportedUsers: s.reportedUsers.Load() - 1}
 }
+
+// ReportUsers records the number of users the provider said the tenant has.
+func (s *Stats) ReportUsers(n int) { s.reportedUsers.Store(int64(n) + 1) }
 
 // Request counts an attempt sent.
 func (s *Stats) Request() { s.requests.Add(1) }

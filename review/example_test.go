@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/review"
 )
 

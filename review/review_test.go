@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 )
 
 var asOf = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)

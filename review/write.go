@@ -10,7 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/internal/termtext"
+	"github.com/rolecall/rolecall/report"
 )
 
 // PeopleFields are the columns of the people report in table and CSV
@@ -171,7 +172,7 @@ func write(w io.Writer, f report.Format, header []string, rows [][]string, items
 		for _, r := range rows {
 			cells := make([]string, len(r))
 			for i, c := range r {
-				if c = report.Clean(c); strings.TrimSpace(c) == "" {
+				if c = termtext.Escape(c); strings.TrimSpace(c) == "" {
 					c = report.TableEmpty
 				}
 				cells[i] = c
@@ -185,7 +186,7 @@ func write(w io.Writer, f report.Format, header []string, rows [][]string, items
 		for _, r := range rows {
 			cells := make([]string, len(r))
 			for i, c := range r {
-				cells[i] = safeCell(c)
+				cells[i] = report.Neutralize(c)
 			}
 			cw.Write(cells)
 		}
@@ -214,13 +215,4 @@ func write(w io.Writer, f report.Format, header []string, rows [][]string, items
 		return err
 	}
 	return bw.Flush()
-}
-
-// safeCell keeps a spreadsheet from reading a cell as a formula: a cell
-// starting with =, +, -, @, tab or carriage return gets a leading '.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

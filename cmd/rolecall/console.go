@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/termtext"
 )
 
 // console is stderr: warning and error lines, and on a terminal a live
 // status area below them, one line per provider, redrawn in place. Every
-// line it writes is scrubbed of the credentials in the environment.
+// line it writes is scrubbed of the credentials in the environment, then
+// shows control, bidi and zero-width characters (which a provider's error
+// message or request id may carry) as visible escapes.
 type console struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -34,7 +37,7 @@ func newConsole(w io.Writer, secrets []string) *console {
 func (c *console) Println(s string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s = scrub(strings.TrimRight(s, "\n"), c.secrets)
+	s = termtext.Escape(scrub(strings.TrimRight(s, "\n"), c.secrets))
 	if !c.live {
 		fmt.Fprintln(c.w, s)
 		return
@@ -58,7 +61,7 @@ func (c *console) draw(lines []string) {
 	var b strings.Builder
 	for _, l := range lines {
 		b.WriteString("\r\x1b[2K")
-		b.WriteString(scrub(l, c.secrets))
+		b.WriteString(termtext.Escape(scrub(l, c.secrets)))
 		b.WriteString("\n")
 	}
 	io.WriteString(c.w, b.String())
@@ -118,13 +121,38 @@ func (c *console) StopStatus() {
 // provider's listing.
 type provState struct {
 	name     string
+	host     string // for the run record
 	stats    *facade.Stats
 	mu       sync.Mutex
+	err      string // the failure line, for the run record
+	reported bool   // completion was reported (session.completed)
 	started  time.Time
 	ended    time.Time
 	state    string // "starting", "listing", "done", "failed", "stopped"
 	produced int    // assignments the driver handed over
 	received int    // assignments that reached the report
+}
+
+// fail marks the provider failed with the line printed for it.
+func (p *provState) fail(line string) {
+	p.set("failed")
+	p.mu.Lock()
+	if p.err == "" {
+		p.err = line
+	}
+	p.mu.Unlock()
+}
+
+// justCompleted reports, once, that every assignment the provider listed
+// reached the report and its listing ended.
+func (p *provState) justCompleted() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.reported || p.state != "done" || p.received != p.produced {
+		return false
+	}
+	p.reported = true
+	return true
 }
 
 func (p *provState) set(state string) {

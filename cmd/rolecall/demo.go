@@ -8,7 +8,7 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/fixture"
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 )
 
 var demoCommand = &command{
@@ -19,7 +19,9 @@ var demoCommand = &command{
 Write the access report of 'rolecall list' over recorded API responses embedded
 in the binary, served in-process on 127.0.0.1 by rolecall's fake provider
 server. It needs no credentials and no network, and always prints the same
-report: a way to see what rolecall does before pointing it at a real tenant.
+report, byte for byte (its run record has the id "demo" and the recordings'
+clock, 2026-11-30T00:00:00Z, as its times): a way to see what rolecall does
+before pointing it at a real tenant.
 
 'rolecall demo people' and 'rolecall demo review' do what 'rolecall people' and
 'rolecall review' do over the same recordings, with an embedded policy and
@@ -118,7 +120,11 @@ func runDemo(a *app, cmd *command, args []string) int {
 		a.stderr.Write([]byte("rolecall demo: " + err.Error() + "\n"))
 		return exitFailed
 	}
-	return a.writeReport(cmd, s, format, pf.output, nil)
+	s.demo = true
+	for _, st := range s.states {
+		st.host = "demo"
+	}
+	return a.writeReport(cmd, s, format, &pf, nil)
 }
 
 var demoSubAbout = map[string]string{

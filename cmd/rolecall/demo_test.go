@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,6 +57,32 @@ func TestE2EDemo(t *testing.T) {
 	}
 	r = exe(t, env{}, "demo", "--provider", "okta")
 	require.Equal(t, 2, r.code)
+}
+
+// TestDemoIsReproducible: every format of the demo is the same, byte for
+// byte, run after run (CSV and NDJSON were in arrival order), and people
+// sort case-insensitively (Edsger after donald).
+func TestDemoIsReproducible(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"csv", "ndjson", "json", "table"} {
+		first := inproc(t, env{}, "demo", "--format", format)
+		require.Equal(t, 0, first.code, first.stderr)
+		for range 4 {
+			again := inproc(t, env{}, "demo", "--format", format)
+			require.Equal(t, first.stdout, again.stdout, format)
+		}
+		if format != "table" {
+			rows := parseReport(t, format, first.stdout)
+			requireSorted(t, rows)
+			var cortex []string
+			for _, r := range rows {
+				if r.Provider == "cortex" && !slices.Contains(cortex, r.UserID) {
+					cortex = append(cortex, r.UserID)
+				}
+			}
+			assert.Less(t, slices.Index(cortex, "donald.thompson1@example.org"), slices.Index(cortex, "Edsger.Thompson5@Example.com"))
+		}
+	}
 }
 
 // TestE2ERecord records a listing from a fake into fixtures, secrets

@@ -3,27 +3,39 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
+	"strings"
 
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/internal/termtext"
+	"github.com/rolecall/rolecall/report"
 )
 
 var diffCommand = &command{
 	name:    "diff",
-	args:    "[--format text|json] OLD NEW",
+	args:    "[--format text|json] [--allow-partial] OLD NEW",
 	summary: "compare two reports: granted, revoked and changed assignments",
 	about: `
 Compare two reports written by 'rolecall list' (or demo) as json, ndjson or csv;
-the format of each is detected from its content. Assignments are matched by
+the format of each is detected from its content, and the run record is read
+from a json envelope or from the sidecar FILE.run.json of ndjson and csv (reports
+written before run records are read too). Assignments are matched by
 (provider, user_id, role_id, scope):
 
   granted   in NEW only
   revoked   in OLD only
   changed   in both, with another field different: email, name, username,
-            disabled, role_name, role_kind, permissions (compared as a set) or via
+            disabled, role_name, role_kind, permissions or via (the last two
+            compared as sets)
 
-The summary goes to stdout. The exit code is 0 whether or not the reports
-differ; 2 when a file cannot be read or is not a report.`,
+Changes are grouped per person: disabling one user is one line, whatever the
+number of their roles. A provider that is missing from one report, or failed in
+either (by its run record), is a WARNING and is left out of the comparison,
+since its assignments would otherwise show as revoked or granted; with
+--allow-partial it is compared anyway (still with the warning).
+
+The summary goes to stdout. Exit codes, like diff(1): 0 the reports hold the
+same assignments, 1 they differ, 2 trouble: a file cannot be read or is not a
+report, or a provider was left out of the comparison (so the reports cannot be
+called equal).`,
 	examples: `
 rolecall list --format json --output 2025Q2.json
 rolecall list --format json --output 2025Q3.json
@@ -32,9 +44,14 @@ rolecall diff --format json last.ndjson today.ndjson | jq '.revoked[]'`,
 	run: runDiff,
 }
 
+// exitDiffer is diff's exit code when the reports differ.
+const exitDiffer = 1
+
 func runDiff(a *app, cmd *command, args []string) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	format := fs.String("format", "text", "the summary's `format`: text or json")
+	allowPartial := fs.Bool("allow-partial", false,
+		"compare a provider that is missing from one report or failed in either, instead of leaving it out")
 	pos, done, code := a.parse(cmd, fs, args)
 	if done {
 		return code
@@ -45,31 +62,38 @@ func runDiff(a *app, cmd *command, args []string) int {
 	if *format != "text" && *format != "json" {
 		return a.usage(cmd, usageErrorf("--format: unknown format %q (want text or json)", *format))
 	}
-	var reports [2][]report.Row
+	var reports [2]*report.Report
 	for i, name := range pos {
-		f, err := os.Open(name)
+		rep, err := report.ReadFile(name)
 		if err != nil {
-			return a.usage(cmd, err)
+			return a.usage(cmd, usageErrorf("%s: %v", termtext.Escape(name), err))
 		}
-		rows, _, err := report.Read(f)
-		f.Close()
-		if err != nil {
-			return a.usage(cmd, usageErrorf("%s: %v", name, err))
-		}
-		reports[i] = rows
+		reports[i] = rep
 	}
-	d, err := report.Diff(reports[0], reports[1])
+	d, err := report.Diff(reports[0], reports[1], &report.DiffOptions{AllowPartial: *allowPartial})
 	if err != nil {
 		return a.usage(cmd, err)
 	}
 	if *format == "json" {
 		err = d.WriteJSON(a.stdout)
+		for _, w := range d.Warnings {
+			fmt.Fprintf(a.stderr, "rolecall diff: WARNING: %s\n", termtext.Escape(w))
+		}
 	} else {
-		err = d.WriteText(a.stdout, pos[0], pos[1], len(reports[0]), len(reports[1]))
+		err = d.WriteText(a.stdout, report.Side{Name: pos[0], Report: reports[0]},
+			report.Side{Name: pos[1], Report: reports[1]})
 	}
 	if err != nil {
 		fmt.Fprintf(a.stderr, "rolecall diff: %v\n", err)
-		return exitFailed
+		return exitUsage
+	}
+	switch {
+	case len(d.Excluded) > 0:
+		fmt.Fprintf(a.stderr, "rolecall diff: %s left out of the comparison (see the warnings); --allow-partial compares %s anyway\n",
+			strings.Join(d.Excluded, ", "), plural(int64(len(d.Excluded)), "it", "them"))
+		return exitUsage
+	case !d.Empty():
+		return exitDiffer
 	}
 	return exitOK
 }

@@ -13,13 +13,15 @@
 //	                 [--format table|json|ndjson|csv] [--output FILE] [--concurrency N]
 //	                 [--timeout DURATION] [--fail-fast] [--quiet] [--verbose]
 //	                 [--max-retries N] [--retry-wait DURATION] [--policy FILE]
-//	rolecall people  [--policy FILE] [the flags of list]
-//	rolecall review  [--roster FILE] [--policy FILE] [--as-of TIME] [--fail-on-findings] [the flags of list]
-//	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …]
+//	                 [--partial] [--unsorted] [--csv-raw] [--run-file FILE]
+//	rolecall people  [--policy FILE] [--format …] [--output FILE] [the flags of list that govern a listing]
+//	rolecall review  [--roster FILE] [--policy FILE] [--as-of TIME] [--fail-on-findings]
+//	                 [--format …] [--output FILE] [the flags of list that govern a listing]
+//	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …] [--unsorted] [--csv-raw]
 //	rolecall demo people|review [--format …] [--output FILE] [--policy FILE] [--roster FILE] [--as-of TIME]
 //	rolecall verify  [--provider …] [the flags of list that govern a listing]
-//	rolecall record  --provider P --dir DIR [the flags of list that govern a listing]
-//	rolecall diff    [--format text|json] OLD NEW
+//	rolecall record  --provider P --dir DIR [--keep-failed] [the flags of list that govern a listing]
+//	rolecall diff    [--format text|json] [--allow-partial] OLD NEW
 //	rolecall version
 //
 // Every command takes --help, which prints its flags and examples. Flags may
@@ -29,6 +31,7 @@
 // provider whose credentials are set; when none is set it says which
 // variables to set, and points at the demo. --email keeps only the given
 // users (matched case-insensitively; filtered by the API where it can).
+// An --email that matches no one gets a warning.
 // --concurrency bounds the requests in flight per provider (default 8;
 // openai 16, whose listing is one small request per user).
 // --timeout is a deadline for the whole run. --max-retries and --retry-wait
@@ -60,16 +63,22 @@
 // generated from (api/specs), as the drivers read it: violations (a wrong
 // type, a missing required field, an undeclared status) and drift (fields
 // the spec does not declare, enum values it does not list). It exits 1 on a
-// violation; drift alone is reported but is not an error.
+// violation or a failed provider (printed on stdout as FAILED, never as
+// clean); drift alone is reported but is not an error.
 //
 // record lists one provider live and stores each HTTP exchange as a fixture
-// under DIR/<provider>/, with credentials redacted (package fixture).
+// under DIR/<provider>/, with credentials redacted (package fixture). It
+// records into a staging directory and replaces DIR/<provider>/ whole only
+// after a complete listing (stale pages go; a failed run changes nothing,
+// unless --keep-failed).
 //
 // diff compares two reports written as json, ndjson or csv (detected from
-// their content) by (provider, user_id, role_id, scope): granted (only in
-// NEW), revoked (only in OLD) and changed (in both, with another field
-// different, e.g. disabled or permissions). It exits 0 whether or not they
-// differ.
+// their content; run records read from the envelope or the sidecar) by
+// (provider, user_id, role_id, scope): granted (only in NEW), revoked (only
+// in OLD) and changed (in both, with another field different, e.g. disabled
+// or permissions; permissions and via compare as sets), grouped per person.
+// A provider missing from one report or failed in either is a WARNING and
+// is left out, unless --allow-partial.
 //
 // version prints the module version (or "devel"), the VCS revision when the
 // build recorded one, and the Go version.
@@ -103,22 +112,40 @@
 // where the provider does not say (package facade's mapping). The formats:
 //
 //	table   aligned columns for a terminal; empty cells show "-", permissions
-//	        are comma-joined; sorted
-//	json    one array, one object a line, permissions an array ([] when none); sorted
-//	ndjson  one object a line, written as results arrive
+//	        are comma-joined, cells are cut at 100 characters with "…", and
+//	        control, bidi and zero-width characters show as escapes (\x1b, \u202e)
+//	json    {"run": {…}, "assignments": [one object a line]}, permissions an
+//	        array ([] when none), values exact
+//	ndjson  one object a line; the run record in FILE.run.json (or
+//	        --run-file, for a report on stdout)
 //	csv     a header row, then one record a line, permissions joined with ";";
-//	        written as results arrive
+//	        cells starting with = + - @ tab or CR get a leading ' (OWASP's
+//	        advice against CSV injection; --csv-raw turns it off); the run
+//	        record in FILE.run.json
 //
-// The sorted formats are ordered by (provider, user_id, role_id, scope), so
-// two runs diff cleanly; they hold only the providers that listed
-// completely. The streamed formats hold whatever arrived, so a provider that
-// failed part way may be there in part: the exit code and stderr say so.
+// Every format is sorted by provider, then email (or user id) and user id
+// case-insensitively, then role id and scope, so two runs diff cleanly;
+// memory stays bounded by spilling sorted runs to temporary files past 64
+// MiB. --unsorted writes each provider's rows in arrival order as soon as
+// the provider completes.
+//
+// The run record (package report, Run) holds the run's id, its start and
+// finish in UTC, the rolecall version, the --email filter, and per provider
+// the host, the status (complete, or failed with the error), the
+// assignments and users in the report, the total of users the provider
+// reported (Cortex), the requests made and the SHA-256 of the vendored spec.
+// A provider that failed has no row in any format. With --output the report
+// is written to a temporary file renamed into place, and a run with a
+// failed provider goes to FILE.partial, leaving FILE as it was, unless
+// --partial.
 //
 // # Progress and errors
 //
 // When stderr is a terminal, a status line per provider is redrawn there
 // (pages, assignments, retries, 429s and time spent waiting) unless --quiet
-// is given. When it is not, stderr carries only warnings and errors.
+// is given, or rows are streamed (--unsorted) to the same terminal. When it
+// is not, stderr carries only warnings and errors. Every line shows
+// control, bidi and zero-width characters as escapes.
 //
 // A provider that fails gets one line on stderr saying which provider, what
 // failed, the status and what to do, for example
@@ -130,9 +157,13 @@
 //
 // # Exit codes
 //
-//	0  every provider listed completely (diff: the reports were compared)
+//	0  every provider listed completely
 //	1  a provider failed, the deadline passed, the run was interrupted, the
 //	   report could not be written, or verify found a violation
 //	2  a usage error: a bad flag or argument, missing or contradictory
-//	   variables, a base URL that is refused, an unreadable report for diff
+//	   variables, a base URL that is refused
+//
+// diff, like diff(1): 0 the reports hold the same assignments, 1 they
+// differ, 2 trouble: a report that cannot be read, or a provider left out
+// of the comparison.
 package main

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rolecall/rolecall/internal/report"
 	"github.com/rolecall/rolecall/providertest"
+	"github.com/rolecall/rolecall/report"
 )
 
 // TestE2EEveryProviderEveryFormat lists each provider alone, in every
@@ -364,7 +364,8 @@ func TestE2EDiff(t *testing.T) {
 	old, newer := filepath.Join(dir, "old.json"), filepath.Join(dir, "new.ndjson")
 
 	r := exe(t, env{}, "diff", "--format", "json", old, newer)
-	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+	require.Equal(t, 1, r.code, "the reports differ: stderr: %s", r.stderr)
+	assert.Empty(t, r.stderr, "both reports have complete run records: no warning")
 	var d struct {
 		Granted, Revoked []report.Row
 		Changed          []struct {
@@ -384,11 +385,12 @@ func TestE2EDiff(t *testing.T) {
 	}
 
 	r = exe(t, env{}, "diff", old, newer)
-	require.Equal(t, 0, r.code)
+	require.Equal(t, 1, r.code)
 	assert.Contains(t, r.stdout, "granted 1, revoked 1")
-	assert.Contains(t, r.stdout, "Granted (1):\n  + openai: \""+grantedUser)
-	assert.Contains(t, r.stdout, "Revoked (1):\n  - openai: \""+revokedUser)
+	assert.Regexp(t, "Granted \\(1\\):\n  \\+ openai \\S+ \\("+grantedUser+"\\): ", r.stdout)
+	assert.Regexp(t, "Revoked \\(1\\):\n  - openai \\S+ \\("+revokedUser+"\\): ", r.stdout)
 	assert.Contains(t, r.stdout, "Jr.")
+	assert.NotContains(t, r.stdout, "WARNING")
 
 	r = exe(t, env{}, "diff", old, old)
 	require.Equal(t, 0, r.code)
@@ -404,9 +406,9 @@ func TestE2EDiffDisabled(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.ndjson"), []byte(old), 0o600))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.ndjson"), []byte(newer), 0o600))
 	r := exe(t, env{}, "diff", filepath.Join(dir, "a.ndjson"), filepath.Join(dir, "b.ndjson"))
-	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, 1, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "Changed (1):")
-	assert.Contains(t, r.stdout, "disabled false → true")
+	assert.Contains(t, r.stdout, "disabled: logto a@x.com (u1) (1 role)")
 }
 
 // TestE2EHelp: every command has --help with examples, on stdout, exit 0.

@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/rolecall/rolecall/internal/report"
 	"github.com/rolecall/rolecall/providertest"
+	"github.com/rolecall/rolecall/report"
 )
 
 // binary is the rolecall binary TestMain builds.
@@ -163,13 +163,13 @@ func parseReport(t *testing.T, format, out string) []report.Row {
 	if format == "json" || format == "ndjson" {
 		checkJSONShape(t, format, out)
 	}
-	rows, got, err := report.Read(strings.NewReader(out))
+	rep, err := report.Read(strings.NewReader(out))
 	if strings.TrimSpace(out) == "" && format == "ndjson" {
 		return nil
 	}
 	require.NoError(t, err, "output:\n%s", out)
-	require.EqualValues(t, format, got)
-	return rows
+	require.EqualValues(t, format, rep.Format)
+	return rep.Rows
 }
 
 // checkJSONShape checks that every object carries exactly the report's
@@ -178,7 +178,13 @@ func checkJSONShape(t *testing.T, format, out string) {
 	t.Helper()
 	var objs []map[string]any
 	if format == "json" {
-		require.NoError(t, json.Unmarshal([]byte(out), &objs))
+		var env struct {
+			Run         *report.Run      `json:"run"`
+			Assignments []map[string]any `json:"assignments"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &env))
+		require.NotNil(t, env.Run, "a JSON report carries its run record")
+		objs = env.Assignments
 	} else {
 		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 			if line == "" {
@@ -287,8 +293,8 @@ func wantRows(tn *providertest.Tenant) []providertest.Row {
 // requireSorted checks the sorted formats' order.
 func requireSorted(t *testing.T, rows []report.Row) {
 	t.Helper()
-	require.True(t, slices.IsSortedFunc(rows, func(a, b report.Row) int { return report.CompareRows(&a, &b) }),
-		"rows are not sorted by (provider, user_id, role_id, scope)")
+	require.True(t, slices.IsSortedFunc(rows, func(a, b report.Row) int { return report.Compare(&a, &b) }),
+		"rows are not in report order")
 }
 
 // closedURL returns an http URL on 127.0.0.1 where nothing listens.

@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/review"
 )
 
@@ -30,14 +33,24 @@ The report's columns are provider, user_id, email, name, username, disabled,
 role_id, role_name, role_kind, scope, permissions, via, status, account_type,
 created, updated, last_activity (RFC 3339 UTC; empty where the provider does
 not say) and privileged (the provider's default rule, or the --policy file's
-privileged roles: see 'rolecall review --help'). ndjson and csv are
-written as results arrive; json and table are sorted by provider, user, role
-and scope, so two runs diff cleanly.
+privileged roles: see 'rolecall review --help'). Every format is
+sorted by provider, then email (or user id) and user id case-insensitively,
+then role and scope, so two runs diff cleanly; --unsorted keeps the arrival
+order. Memory stays bounded: past 64 MiB of rows they spill to temporary files.
+
+Every report carries a run record: its id, start and finish (UTC), the rolecall
+version and, per provider, the host, whether it completed, the assignments and
+users listed, the requests made and the SHA-256 of the spec used. json holds it
+in its envelope ({"run": ..., "assignments": [...]}); ndjson and csv written
+with --output keep it beside the report in FILE.run.json.
 
 A provider that fails gets one line on stderr saying what failed, the status
-and what to do; the other providers' results are still written, and the exit
-code is 1. Exit codes: 0 every provider listed completely, 1 a provider
-failed, 2 a usage error.`,
+and what to do; its rows are left out of the report (in every format), the
+other providers' are written, and the exit code is 1. Such a report goes to
+FILE.partial rather than replacing FILE, unless --partial. csv cells starting
+with =, +, -, @, tab or carriage return get a leading ' so that a spreadsheet
+shows them as text (--csv-raw: as they are). Exit codes: 0 every provider
+listed completely, 1 a provider failed, 2 a usage error.`,
 	examples: `
 rolecall list
 rolecall list --provider cortex,openai --format csv --output access-2025Q3.csv
@@ -49,13 +62,42 @@ rolecall list --provider logto --max-retries 8 --retry-wait 2s`,
 
 // reportFlags are the flags of the commands that write a report.
 type reportFlags struct {
-	format string
-	output string
+	format   string
+	output   string
+	runFile  string
+	partial  bool
+	unsorted bool
+	csvRaw   bool
 }
 
+// register adds the flags of the access report (list, demo).
 func (f *reportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
-	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of stdout")
+	fs.StringVar(&f.output, "output", "",
+		"write the report to `file` instead of stdout (through a temporary file renamed into place;\n"+
+			"ndjson and csv get their run record in file.run.json)")
+	f.registerRun(fs)
+}
+
+// registerOutput adds the flags of people and review: the format and
+// the output.
+func (f *reportFlags) registerOutput(fs *flag.FlagSet) {
+	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
+	fs.StringVar(&f.output, "output", "",
+		"write the report to `file` instead of stdout (through a temporary file renamed into place)")
+}
+
+// registerRun adds the flags of the access report's run record, partial
+// report, order and CSV cells.
+func (f *reportFlags) registerRun(fs *flag.FlagSet) {
+	fs.StringVar(&f.runFile, "run-file", "",
+		"also write the run record to `file` (for an ndjson or csv report on stdout, which has no sidecar)")
+	fs.BoolVar(&f.partial, "partial", false,
+		"when a provider fails, still write --output itself (default: file.partial, leaving file as it was)")
+	fs.BoolVar(&f.unsorted, "unsorted", false,
+		"write each provider's rows in the order they arrive, as soon as the provider completes,\ninstead of sorted")
+	fs.BoolVar(&f.csvRaw, "csv-raw", false,
+		"write csv cells as they are: do not neutralise cells a spreadsheet would run as formulas")
 }
 
 func runList(a *app, cmd *command, args []string) int {
@@ -88,7 +130,7 @@ func runList(a *app, cmd *command, args []string) int {
 	if err != nil {
 		return a.usage(cmd, err)
 	}
-	return a.writeReport(cmd, s, format, pf.output, in.policy)
+	return a.writeReport(cmd, s, format, &pf, in.policy)
 }
 
 // liveSession prepares a listing of the providers the flags and the
@@ -98,60 +140,110 @@ func (a *app) liveSession(rf *runFlags) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.newSession(rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
+	s, err := a.newSession(rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
 		return newLister(p, a.env, o)
 	})
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range s.states {
+		st.host = hostOf(baseURL(st.name, a.env))
+	}
+	return s, nil
 }
 
-// writeReport runs the session and writes its report in format to output
-// (stdout when ""). Sorted formats hold only the providers that listed
-// completely; streamed formats hold whatever arrived.
+// hostOf is the host (and port) of a base URL.
+func hostOf(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// writeReport runs the session and writes its report in format to the
+// output the flags name (stdout when none), with its run record. A
+// provider that did not list completely is left out of the report whatever
+// the format. A file is written through a temporary file in the same
+// directory, renamed into place when complete; when a provider failed it
+// is renamed to <output>.partial instead, unless --partial.
 //
 // A policy, if not nil, decides which roles are privileged (--policy).
-func (a *app) writeReport(cmd *command, s *session, format report.Format, output string, policy *review.Policy) int {
-	w, closeOutput, err := a.createOutput(output)
-	if err != nil {
-		return a.usage(cmd, err)
+func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *reportFlags, policy *review.Policy) int {
+	output := pf.output
+	var dest io.Writer = a.stdout
+	var tmp *os.File
+	if output != "" && output != "-" {
+		f, err := os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".tmp-*")
+		if err != nil {
+			return a.usage(cmd, usageErrorf("--output: %v", err))
+		}
+		tmp, dest = f, f
+		defer os.Remove(f.Name()) // nothing once renamed
 	}
-	rw := report.NewWriter(format, w)
-	sorted := format.Sorted()
-	held := map[string][]report.Row{}
+	rw := report.NewWriter(dest, report.Options{Format: format, Unsorted: pf.unsorted, CSVRaw: pf.csvRaw})
+	defer rw.Abort()
+	streams := pf.unsorted && format != report.Table
+	if streams && tmp == nil && isTerminal(a.stdout) {
+		// Rows reach the terminal while the listing runs: a status area
+		// redrawn below them would overwrite them.
+		s.noStatus = true
+	}
+	if streams {
+		s.completed = func(p string) error { return rw.Complete(p) }
+	}
+	started := s.now()
 	out := s.run(a.ctx, func(as facade.Assignment) error {
 		policy.Apply(&as)
-		row := report.FromAssignment(&as)
-		if sorted {
-			held[as.Provider] = append(held[as.Provider], row)
-			return nil
-		}
-		if err := rw.Write(row); err != nil {
+		if err := rw.Write(report.FromAssignment(&as)); err != nil {
 			return fmt.Errorf("writing the report: %w", err)
 		}
 		return nil
 	})
-	written := out.listed
-	if sorted {
-		written = 0
-		for _, p := range out.complete {
-			for _, r := range held[p] {
-				rw.Write(r)
-				written++
+	for _, st := range s.states {
+		if !slices.Contains(out.complete, st.name) {
+			if err := rw.Drop(st.name); err != nil && out.stopErr == nil {
+				out.stopErr = err
 			}
 		}
 	}
-	err = errors.Join(rw.Close(), closeOutput())
+	run := s.runRecord(out, rw, started)
+	run.CSVRaw = pf.csvRaw && format == report.CSV
+	if pf.unsorted {
+		run.Order = "arrival"
+	}
+	err := rw.Finish(run)
+	final := output
+	if tmp != nil {
+		if !out.ok() && !pf.partial {
+			final = output + ".partial"
+		}
+		err = errors.Join(err, tmp.Close())
+		if err == nil && format.Sidecar() {
+			err = writeFileAtomic(report.SidecarName(final), func(w io.Writer) error { return report.WriteRun(w, run) })
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), final)
+		}
+	}
+	if err == nil && pf.runFile != "" {
+		err = writeFileAtomic(pf.runFile, func(w io.Writer) error { return report.WriteRun(w, run) })
+	}
 	if err != nil && out.stopErr == nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
 		return exitFailed
 	}
-	kind := "streamed"
-	if sorted {
-		kind = "sorted"
-	}
-	if line := out.summary(len(s.states), s.flags.failFast, kind); line != "" {
+	if line := out.summary(len(s.states), s.flags.failFast, "report"); line != "" {
 		s.con.Println(line)
 	}
-	if output != "" && output != "-" && a.terminal && !s.flags.quiet {
-		s.con.Printf("wrote %d %s to %s", written, plural(int64(written), "assignment", "assignments"), output)
+	if tmp != nil && final != output {
+		s.con.Printf("rolecall: the report is incomplete: wrote %s; %s is unchanged (--partial writes it anyway)", final, output)
+	} else if tmp != nil && a.terminal && !s.flags.quiet {
+		n := int64(0)
+		for _, p := range run.Providers {
+			n += p.Assignments
+		}
+		s.con.Printf("wrote %d %s to %s", n, plural(n, "assignment", "assignments"), output)
 	}
 	if !out.ok() {
 		return exitFailed
@@ -159,16 +251,20 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, output
 	return exitOK
 }
 
-// createOutput opens the report's destination: the file output (created or
-// truncated), or stdout when output is "" or "-". closeOutput closes the
-// file; it does nothing for stdout.
-func (a *app) createOutput(output string) (w io.Writer, closeOutput func() error, err error) {
-	if output == "" || output == "-" {
-		return a.stdout, func() error { return nil }, nil
-	}
-	f, err := os.Create(output)
+// writeFileAtomic writes name through a temporary file in its directory,
+// renamed into place when write succeeded.
+func writeFileAtomic(name string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
 	if err != nil {
-		return nil, nil, usageErrorf("--output: %v", err)
+		return err
 	}
-	return f, f.Close, nil
+	defer os.Remove(f.Name())
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), name)
 }

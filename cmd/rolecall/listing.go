@@ -2,17 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"iter"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rolecall/rolecall/api/specs"
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/report"
 )
 
 // runFlags are the flags of every command that lists: which providers and
@@ -106,6 +111,66 @@ type session struct {
 	logger  *slog.Logger
 	listers []facade.Lister
 	states  []*provState
+	// noStatus draws no status area even on a terminal (rows are being
+	// written to the same terminal).
+	noStatus bool
+	// completed, if set, is called once for each provider whose listing
+	// completed, as soon as its last assignment was handed to onRow.
+	completed func(provider string) error
+	// demo makes the run record the same every run: id "demo", the
+	// recordings' clock as its times (demoAsOf), host "demo".
+	demo bool
+}
+
+// now is the time for the run record, UTC to the millisecond.
+func (s *session) now() time.Time {
+	if s.demo {
+		return demoAsOf // the recordings' clock: the run record's start and finish
+	}
+	return time.Now().UTC().Truncate(time.Millisecond)
+}
+
+// runRecord is the run record of a session that ended with out, whose
+// report is rw.
+func (s *session) runRecord(out *outcome, rw *report.Writer, started time.Time) *report.Run {
+	v, rev := version()
+	if rev != "" {
+		v += " (" + rev + ")"
+	}
+	emails, _ := s.flags.emailList()
+	run := &report.Run{Schema: report.RunSchema, ID: report.NewRunID(), Started: started, Finished: s.now(),
+		Version: v, Emails: emails, Order: "sorted"}
+	if s.demo {
+		run.ID = "demo"
+	}
+	for _, st := range s.states {
+		pr := report.ProviderRun{Provider: st.name, Host: st.host, Status: report.StatusComplete,
+			Requests: st.stats.Snapshot().Requests}
+		if s.demo {
+			pr.Host = "demo"
+		}
+		if spec, err := specs.Bytes(st.name); err == nil {
+			sum := sha256.Sum256(spec)
+			pr.SpecSHA256 = hex.EncodeToString(sum[:])
+		}
+		if !slices.Contains(out.complete, st.name) {
+			pr.Status = report.StatusFailed
+			st.mu.Lock()
+			pr.Error = scrub(st.err, s.a.env.secrets()) // as the console line was
+			st.mu.Unlock()
+			if pr.Error == "" {
+				pr.Error = "stopped before it finished"
+			}
+		}
+		if rw != nil {
+			pr.Assignments, pr.Users = rw.Counts(st.name)
+		}
+		if t := st.stats.Snapshot().ReportedUsers; t >= 0 {
+			pr.ReportedTotal = &t
+		}
+		run.Providers = append(run.Providers, pr)
+	}
+	return run
 }
 
 // newSession prepares a listing of providers, building each lister with
@@ -169,7 +234,7 @@ func (s *session) run(ctx context.Context, onRow func(facade.Assignment) error) 
 	if n, err := strconv.Atoi(s.a.env.get("COLUMNS")); err == nil && n > 20 {
 		columns = n
 	}
-	if s.a.terminal && !s.flags.quiet {
+	if s.a.terminal && !s.flags.quiet && !s.noStatus {
 		s.con.StartStatus(200*time.Millisecond, func() []string {
 			lines := make([]string, len(s.states))
 			for i, st := range s.states {
@@ -179,29 +244,41 @@ func (s *session) run(ctx context.Context, onRow func(facade.Assignment) error) 
 		})
 	}
 	out := &outcome{}
+	matched := map[string]bool{}
 	for a, err := range facade.ListAll(ctx, tracked, &facade.ListOptions{Emails: emails}) {
 		if err != nil {
 			var pe providerError
+			line := describeFailure(ctx, err)
 			if errors.As(err, &pe) && byName[pe.provider] != nil {
-				byName[pe.provider].set("failed")
+				byName[pe.provider].fail(line)
 			}
 			out.failed = append(out.failed, err)
-			s.con.Println(describeFailure(ctx, err))
+			s.con.Println(line)
 			if s.flags.failFast {
 				break
 			}
 			continue
 		}
-		if st := byName[a.Provider]; st != nil {
+		st := byName[a.Provider]
+		if st != nil {
 			st.mu.Lock()
 			st.received++
 			st.mu.Unlock()
+		}
+		if len(emails) > 0 {
+			matched[strings.ToLower(a.Email)] = true
 		}
 		if err := onRow(a); err != nil {
 			out.stopErr = err
 			break
 		}
 		out.listed++
+		if s.completed != nil && st != nil && st.justCompleted() {
+			if err := s.completed(st.name); err != nil {
+				out.stopErr = err
+				break
+			}
+		}
 	}
 	stoppedByUs := s.flags.failFast && len(out.failed) > 0 || out.stopErr != nil
 	for _, st := range s.states {
@@ -217,8 +294,8 @@ func (s *session) run(ctx context.Context, onRow func(facade.Assignment) error) 
 			// The deadline passed or the user interrupted: the provider
 			// failed to finish, though its own error may not have arrived
 			// (ListAll drops what comes after cancellation).
-			st.set("failed")
 			err := fmt.Errorf("%s: stopped: %w", st.name, context.Cause(ctx))
+			st.fail(err.Error())
 			out.failed = append(out.failed, err)
 			s.con.Println(err.Error())
 		default:
@@ -227,6 +304,13 @@ func (s *session) run(ctx context.Context, onRow func(facade.Assignment) error) 
 		}
 	}
 	s.con.StopStatus()
+	if len(emails) > 0 && len(out.complete) > 0 {
+		for _, e := range emails {
+			if !matched[strings.ToLower(e)] {
+				s.con.Printf("warning: --email %s matched no user in %s", e, strings.Join(out.complete, ", "))
+			}
+		}
+	}
 	return out
 }
 
@@ -289,8 +373,8 @@ func (e providerError) Unwrap() error { return e.err }
 // summary is the closing line when the listing was not complete, saying
 // what the report holds.
 //
-// report says what was written: "sorted" (only complete providers),
-// "streamed" (whatever arrived), or "" (no report: verify, record).
+// report is "report" when a report was written (it holds only the
+// providers that completed), or "" (no report: verify, record).
 func (o *outcome) summary(total int, failFast bool, report string) string {
 	if o.ok() {
 		return ""
@@ -309,16 +393,11 @@ func (o *outcome) summary(total int, failFast bool, report string) string {
 		fmt.Fprintf(&b, "%s did not finish", strings.Join(o.stopped, ", "))
 	}
 	if o.stopErr == nil && report != "" {
-		sorted := report == "sorted"
 		switch {
-		case len(o.complete) == 0 && sorted:
-			b.WriteString("; the report is empty")
 		case len(o.complete) == 0:
-			b.WriteString("; the report holds only what was listed before the failure, and is incomplete")
-		case sorted:
-			fmt.Fprintf(&b, "; the report holds %s only", strings.Join(o.complete, ", "))
+			b.WriteString("; the report is empty")
 		default:
-			fmt.Fprintf(&b, "; the report is complete for %s only", strings.Join(o.complete, ", "))
+			fmt.Fprintf(&b, "; the report holds %s only", strings.Join(o.complete, ", "))
 		}
 	}
 	return b.String()

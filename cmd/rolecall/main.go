@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/rolecall/rolecall/internal/termtext"
 )
 
 // Exit codes.
@@ -81,11 +83,11 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	name := args[0]
 	switch name {
 	case "-h", "-help", "--help", "help":
-		if name == "help" && len(args) > 1 {
+		if name == "help" && len(args) > 1 && !isHelpFlag(args[1]) {
 			if cmd := findCommand(args[1]); cmd != nil {
 				return cmd.run(a, cmd, []string{"--help"})
 			}
-			fmt.Fprintf(stderr, "rolecall help: unknown command %q\n", args[1])
+			fmt.Fprintf(stderr, "rolecall help: unknown command %q\n", termtext.Escape(args[1]))
 			return exitUsage
 		}
 		a.topUsage(stdout)
@@ -95,12 +97,15 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	}
 	cmd := findCommand(name)
 	if cmd == nil {
-		fmt.Fprintf(stderr, "rolecall: unknown command %q\n\n", name)
+		fmt.Fprintf(stderr, "rolecall: unknown command %q\n\n", termtext.Escape(name))
 		a.topUsage(stderr)
 		return exitUsage
 	}
 	return cmd.run(a, cmd, args[1:])
 }
+
+// isHelpFlag reports whether arg asks for help.
+func isHelpFlag(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
 
 func findCommand(name string) *command {
 	for _, c := range commands {
@@ -135,7 +140,7 @@ func usageErrorf(format string, args ...any) error {
 
 // usage reports a usage error and returns its exit code.
 func (a *app) usage(cmd *command, err error) int {
-	msg := scrub(err.Error(), a.env.secrets())
+	msg := termtext.EscapeLines(scrub(err.Error(), a.env.secrets()))
 	fmt.Fprintf(a.stderr, "rolecall %s: %s\nRun 'rolecall %s --help' for usage.\n", cmd.name, msg, cmd.name)
 	return exitUsage
 }

@@ -26,7 +26,13 @@ the format of package fixture, named listing.<operation>[.<path parameters>].pag
 keys, tokens and secrets in query strings and bodies are replaced by
 "[REDACTED]", and so is any value of the credential variables wherever it
 appears. Review the files before committing them: they hold the tenant's user
-names and emails.`,
+names and emails.
+
+The recording is written into a temporary directory inside DIR and replaces
+DIR/<provider>/ whole only when the listing completed: pages left from an
+earlier, longer recording are removed, and a failed run (a 401, say) leaves the
+fixtures as they were, unless --keep-failed. Bodies are read under the same
+64 MiB cap as a listing.`,
 	examples: `
 rolecall record --provider vectara --dir testdata/fixtures
 rolecall record --provider openai --dir /tmp/fixtures --email ada@example.com`,
@@ -38,6 +44,8 @@ func runRecord(a *app, cmd *command, args []string) int {
 	var rf runFlags
 	rf.register(fs)
 	dir := fs.String("dir", "", "the `directory` to write the fixtures to (created if needed)")
+	keepFailed := fs.Bool("keep-failed", false,
+		"when the listing fails, still replace the provider's fixtures with what was recorded\n(error responses included)")
 	pos, done, code := a.parse(cmd, fs, args)
 	if done {
 		return code
@@ -65,13 +73,21 @@ func runRecord(a *app, cmd *command, args []string) int {
 		return a.usage(cmd, usageErrorf("--dir: %v", err))
 	}
 	var rec *fixture.Recorder
+	defer func() {
+		if rec != nil {
+			rec.Discard() // whatever was not committed
+		}
+	}()
 	s, err := a.newSession(&rf, providers, func(p string, o facade.Options) (facade.Lister, error) {
 		strip, err := recordStripPath(a.ctx, p, baseURL(p, a.env))
 		if err != nil {
 			return nil, err
 		}
-		rec = fixture.NewRecorder(newTransport(), *dir, fixture.RecorderOptions{Provider: p, StripPath: strip,
+		rec, err = fixture.Stage(newTransport(), *dir, fixture.RecorderOptions{Provider: p, StripPath: strip,
 			Secrets: a.env.secrets(), Note: "recorded by rolecall record"})
+		if err != nil {
+			return nil, usageErrorf("--dir: %v", err)
+		}
 		o.HTTPClient = httpClientWith(rec)
 		return newLister(p, a.env, o)
 	})
@@ -80,9 +96,25 @@ func runRecord(a *app, cmd *command, args []string) int {
 	}
 	out := s.run(a.ctx, func(facade.Assignment) error { return nil })
 	files := rec.Files()
+	target := filepath.Join(*dir, providers[0])
+	if !out.ok() && !*keepFailed {
+		if err := rec.Discard(); err != nil {
+			s.con.Printf("rolecall record: removing the failed recording: %v", err)
+		}
+		if line := out.summary(1, rf.failFast, ""); line != "" {
+			s.con.Println(line)
+		}
+		fmt.Fprintf(a.stdout, "%s: FAILED: the listing did not complete; %s is unchanged (--keep-failed replaces it anyway)\n",
+			providers[0], target)
+		return exitFailed
+	}
+	if err := rec.Commit(); err != nil {
+		s.con.Printf("rolecall record: %v", err)
+		return exitFailed
+	}
 	fmt.Fprintf(a.stdout, "%s: recorded %d %s, %d %s listed, into %s\n", providers[0], len(files),
 		plural(int64(len(files)), "exchange", "exchanges"), out.listed, plural(int64(out.listed), "assignment", "assignments"),
-		filepath.Join(*dir, providers[0]))
+		target)
 	for _, f := range files {
 		fmt.Fprintf(a.stdout, "  %s\n", f)
 	}

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/internal/report"
+	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/review"
 )
 
@@ -160,7 +160,7 @@ func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFla
 	if rf != nil {
 		rf.register(fs)
 	}
-	pf.register(fs)
+	pf.registerOutput(fs)
 	vf.register(fs, findings, asOfDefault)
 	pos, done, code := a.parse(cmd, fs, args)
 	if done {
@@ -225,23 +225,24 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 		all = append(all, held[p]...)
 	}
 	people := review.Join(all, in.policy)
-	w, closeOutput, err := a.createOutput(c.output)
-	if err != nil {
-		return a.usage(cmd, err)
-	}
 	open := 0
+	write := func(w io.Writer) error { return review.WritePeople(w, c.format, people) }
 	if findings {
 		fs := review.Review(people, review.Options{Policy: in.policy, Roster: in.roster, AsOf: in.asOf})
 		open = review.Open(fs)
-		err = review.WriteFindings(w, c.format, fs)
-	} else {
-		err = review.WritePeople(w, c.format, people)
+		write = func(w io.Writer) error { return review.WriteFindings(w, c.format, fs) }
 	}
-	if err = errors.Join(err, closeOutput()); err != nil {
+	var err error
+	if c.output == "" || c.output == "-" {
+		err = write(a.stdout)
+	} else {
+		err = writeFileAtomic(c.output, write)
+	}
+	if err != nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
 		return exitFailed
 	}
-	if line := out.summary(len(s.states), s.flags.failFast, "sorted"); line != "" {
+	if line := out.summary(len(s.states), s.flags.failFast, "report"); line != "" {
 		s.con.Println(line)
 	}
 	switch {

@@ -77,7 +77,7 @@ func TestRunHelpListsEveryFlag(t *testing.T) {
 	r := inproc(t, env{}, "list", "--help")
 	require.Equal(t, 0, r.code)
 	for _, f := range []string{"--provider", "--email", "--format", "--output", "--concurrency", "--timeout",
-		"--fail-fast", "--quiet", "--max-retries", "--retry-wait"} {
+		"--fail-fast", "--quiet", "--max-retries", "--retry-wait", "--partial", "--unsorted", "--csv-raw"} {
 		assert.Contains(t, r.stdout, "\n  "+f)
 	}
 }
@@ -89,6 +89,7 @@ func TestParseInterleavesFlagsAndArguments(t *testing.T) {
 	require.NoError(t, os.WriteFile(a, []byte(`{"provider":"p","user_id":"u","role_id":"r"}`+"\n"), 0o600))
 	r := inproc(t, env{}, "diff", a, "--format", "json", a)
 	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "no run record", "a report without a run record is warned about")
 	assert.Contains(t, r.stdout, `"unchanged": 1`)
 	r = inproc(t, env{}, "diff", "--", a, a)
 	require.Equal(t, 0, r.code, r.stderr)
@@ -246,16 +247,13 @@ func TestOutcomeSummary(t *testing.T) {
 		report string
 		want   string
 	}{
-		{outcome{complete: []string{"cortex"}}, "sorted", ""},
-		{outcome{failed: fail, complete: []string{"cortex", "openai"}}, "sorted",
+		{outcome{complete: []string{"cortex"}}, "report", ""},
+		{outcome{failed: fail, complete: []string{"cortex", "openai"}}, "report",
 			"rolecall: 1 of 3 providers failed; the report holds cortex, openai only"},
-		{outcome{failed: fail, complete: []string{"cortex"}}, "streamed",
-			"rolecall: 1 of 3 providers failed; the report is complete for cortex only"},
-		{outcome{failed: fail}, "streamed",
-			"rolecall: 1 of 3 providers failed; the report holds only what was listed before the failure, and is incomplete"},
-		{outcome{failed: fail, stopped: []string{"openai"}}, "sorted",
+		{outcome{failed: fail}, "report", "rolecall: 1 of 3 providers failed; the report is empty"},
+		{outcome{failed: fail, stopped: []string{"openai"}}, "report",
 			"rolecall: 1 of 3 providers failed; --fail-fast stopped openai; the report is empty"},
-		{outcome{stopErr: errors.New("writing the report: disk full")}, "sorted", "rolecall: stopped: writing the report: disk full"},
+		{outcome{stopErr: errors.New("writing the report: disk full")}, "report", "rolecall: stopped: writing the report: disk full"},
 		{outcome{failed: fail}, "", "rolecall: 1 of 3 providers failed"},
 	}
 	for _, c := range cases {
@@ -293,7 +291,7 @@ func TestCheckerTeesWithoutDisturbing(t *testing.T) {
 	assert.Equal(t, body[:len(body)-2], string(got), "the driver reads exactly what the server sent")
 
 	var out bytes.Buffer
-	assert.Equal(t, 0, c.write(&out, 1))
+	assert.Equal(t, 0, c.write(&out, 1, ""))
 	assert.Contains(t, out.String(), "vectara: 1 response checked")
 	assert.Contains(t, out.String(), `drift: listUsers 200: users[0].extra: unknown field "extra"`)
 
@@ -308,14 +306,15 @@ func TestCheckerTeesWithoutDisturbing(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	out.Reset()
-	assert.Equal(t, 1, c.write(&out, 1))
+	assert.Equal(t, 1, c.write(&out, 1, ""))
 	assert.Contains(t, out.String(), "the request matches no operation")
 }
 
 func TestFindingText(t *testing.T) {
 	t.Parallel()
-	s := findingText(drift.Finding{Kind: drift.Violation, Path: "a", Keyword: "type", Message: "bad\x1b[2Jvalue"})
+	s := findingText(drift.Finding{Kind: drift.Violation, Path: "a", Keyword: "type", Message: "bad\x1b[2Jvalue\u202e"})
 	assert.NotContains(t, s, "\x1b")
+	assert.Contains(t, s, `bad\x1b[2Jvalue\u202e`, "shown as visible escapes")
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

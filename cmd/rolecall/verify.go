@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/rolecall/rolecall/facade/cortex"
 	"github.com/rolecall/rolecall/facade/openai"
 	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/internal/termtext"
 )
 
 var verifyCommand = &command{
@@ -88,8 +90,19 @@ func runVerify(a *app, cmd *command, args []string) int {
 		return nil
 	})
 	violations := 0
-	for _, p := range providers {
-		v := checkers[p].write(a.stdout, counts[p])
+	for i, p := range providers {
+		st := s.states[i]
+		failure := ""
+		if !slices.Contains(out.complete, p) {
+			st.mu.Lock()
+			failure = st.err
+			st.mu.Unlock()
+			if failure == "" {
+				failure = "stopped before it finished"
+			}
+			failure = scrub(failure, a.env.secrets())
+		}
+		v := checkers[p].write(a.stdout, counts[p], failure)
 		violations += v
 	}
 	if line := out.summary(len(providers), rf.failFast, ""); line != "" {
@@ -249,8 +262,9 @@ func (c *checker) skip(why string) {
 }
 
 // write prints the provider's findings and returns how many distinct
-// violations it found.
-func (c *checker) write(w io.Writer, assignments int) int {
+// violations it found. failure is why the provider's listing failed, ""
+// when it completed: a failed listing is never reported as clean.
+func (c *checker) write(w io.Writer, assignments int, failure string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var violations, drifts []findingKey
@@ -262,10 +276,15 @@ func (c *checker) write(w io.Writer, assignments int) int {
 		}
 	}
 	var b strings.Builder
+	if failure != "" {
+		fmt.Fprintf(&b, "%s: FAILED, not verified: %s\n  ", c.provider, termtext.Escape(failure))
+	}
 	fmt.Fprintf(&b, "%s: %d %s checked against %s, %d %s listed: ", c.provider, c.checked,
 		plural(int64(c.checked), "response", "responses"), c.specName, assignments,
 		plural(int64(assignments), "assignment", "assignments"))
 	switch {
+	case len(violations) == 0 && len(drifts) == 0 && failure != "":
+		b.WriteString("no violation, no drift in what was checked\n")
 	case len(violations) == 0 && len(drifts) == 0:
 		b.WriteString("no violation, no drift\n")
 	default:
@@ -299,8 +318,9 @@ func (c *checker) write(w io.Writer, assignments int) int {
 	return len(violations)
 }
 
-// findingText renders a finding for people, on one line and without
-// control characters (the values come from the provider).
+// findingText renders a finding for people, on one line, with control,
+// bidi and zero-width characters as visible escapes (the values come from
+// the provider).
 func findingText(f drift.Finding) string {
 	s := f.String()
 	if f.Kind == drift.Violation {
@@ -313,12 +333,7 @@ func findingText(f drift.Finding) string {
 			s += " (" + f.Keyword + ")"
 		}
 	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
+	return termtext.Escape(s)
 }
 
 // teeBody copies what the driver reads into a buffer and, when the driver

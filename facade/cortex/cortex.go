@@ -110,6 +110,7 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 		if err != nil {
 			return err
 		}
+		l.kit.ReportUsers(int(total))
 		return l.kit.CheckTotal(ctx, "list user role assignments", "users", int(total), users.Len())
 	})
 }

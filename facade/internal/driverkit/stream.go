@@ -140,6 +140,14 @@ func (k *Kit) CheckTotal(ctx context.Context, op, what string, want, got int) er
 	return nil
 }
 
+// ReportUsers keeps the number of users the provider says the whole tenant
+// has in the listing's Stats, for the report's run record.
+func (k *Kit) ReportUsers(n int) {
+	if k.Stats != nil && n >= 0 {
+		k.Stats.ReportUsers(n)
+	}
+}
+
 // set is the set of assignment keys a listing has seen: each key is the
 // assignment's whole identity (facade.Assignment.Key), so two different
 // assignments never make one key, whatever their fields hold.

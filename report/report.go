@@ -1,0 +1,267 @@
+// Package report writes and reads rolecall's access report: one row per
+// user-to-role assignment, with the columns of the report contract
+// (provider, user_id, email, name, username, disabled, role_id, role_name,
+// role_kind, scope, permissions, via, status, account_type, created,
+// updated, last_activity, privileged), as an aligned table, JSON, NDJSON or
+// CSV, together with a run record (Run) saying when the listing ran, with
+// which rolecall and specs, and whether each provider finished. It also
+// reads reports back (Read, ReadFile) and compares two (Diff).
+//
+// The command rolecall writes its reports with this package; a program
+// that lists through package facade can write the same reports:
+//
+//	w := report.NewWriter(os.Stdout, report.Options{Format: report.JSON})
+//	for a, err := range lister.ListAssignments(ctx, nil) { … w.Write(report.FromAssignment(&a)) … }
+//	err := w.Finish(run)
+//
+// # Order and memory
+//
+// Rows are written in one order whatever order they arrive in (Compare):
+// provider, then email (the user id when there is none) and user id
+// compared case-insensitively, then role id and scope. A Writer holds at
+// most Options.MemoryLimit bytes of rows (DefaultMemoryLimit, 64 MiB);
+// past that it sorts what it holds, writes it to a temporary file and
+// merges the files when it finishes, so its memory stays bounded by the
+// limit plus one row and a 64 KiB buffer per file (one file per
+// MemoryLimit of rows). Options.Unsorted keeps the arrival order instead.
+//
+// # Safety
+//
+// JSON and NDJSON hold the values exactly. CSV cells that a spreadsheet
+// would run as a formula (starting with =, +, -, @, tab or carriage return)
+// are written with a leading apostrophe, as OWASP recommends against CSV
+// injection; Read removes it again (Options.CSVRaw writes them as they
+// are). The table shows control, bidi and zero-width characters as visible
+// escapes and cuts long cells with a visible "…".
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rolecall/rolecall/facade"
+)
+
+// Row is one line of the report: one user holding one role in one
+// provider's tenant.
+type Row struct {
+	Provider    string   `json:"provider"`
+	UserID      string   `json:"user_id"`
+	Email       string   `json:"email"`
+	Name        string   `json:"name"`
+	Username    string   `json:"username"`
+	Disabled    bool     `json:"disabled"`
+	RoleID      string   `json:"role_id"`
+	RoleName    string   `json:"role_name"`
+	RoleKind    string   `json:"role_kind"`
+	Scope       string   `json:"scope"`
+	Permissions []string `json:"permissions"`
+	Via         string   `json:"via"`
+
+	Status       string `json:"status"`        // active, disabled, suspended; "" when unknown
+	AccountType  string `json:"account_type"`  // human, service; "" when unknown
+	Created      string `json:"created"`       // RFC 3339 UTC (TimeLayout); "" when unknown
+	Updated      string `json:"updated"`       // RFC 3339 UTC; "" when unknown
+	LastActivity string `json:"last_activity"` // RFC 3339 UTC; "" when unknown
+	Privileged   bool   `json:"privileged"`
+}
+
+// TimeLayout is how every format writes times: RFC 3339 in UTC, to the
+// second.
+const TimeLayout = time.RFC3339
+
+// FormatTime renders t in TimeLayout, UTC; "" for the zero time (the
+// provider did not say).
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(TimeLayout)
+}
+
+// column is one column of the report: its field name (JSON key, CSV
+// header), table header, how a row's value is rendered as one text cell
+// (CSV) and read back from one, and, when it differs, how the table shows
+// it. Adding a column to the report is adding a field to Row, an entry
+// here and, for a text field, a term in Row.size; diff compares it (unless
+// it is marked noDiff), and a field of the user rather than the role
+// belongs in personFields.
+type column struct {
+	name, header string
+	get          func(*Row) string
+	set          func(*Row, string) error
+	table        func(*Row) string // nil: get
+	// noDiff leaves the column out of Diff: it moves without any change of
+	// access (a sign-in, an edit of the record).
+	noDiff bool
+}
+
+func text(f func(*Row) *string) (func(*Row) string, func(*Row, string) error) {
+	return func(r *Row) string { return *f(r) }, func(r *Row, s string) error { *f(r) = s; return nil }
+}
+
+func textColumn(name, header string, f func(*Row) *string) column {
+	get, set := text(f)
+	return column{name: name, header: header, get: get, set: set}
+}
+
+// boolColumn is a column of a bool field: true or false in CSV, yes or no
+// in the table.
+func boolColumn(name, header string, f func(*Row) *bool) column {
+	return column{name: name, header: header,
+		get: func(r *Row) string { return strconv.FormatBool(*f(r)) },
+		table: func(r *Row) string {
+			if *f(r) {
+				return "yes"
+			}
+			return "no"
+		},
+		set: func(r *Row, s string) error {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return fmt.Errorf("%s %q is not true or false", name, s)
+			}
+			*f(r) = b
+			return nil
+		}}
+}
+
+var columns = []column{
+	textColumn("provider", "PROVIDER", func(r *Row) *string { return &r.Provider }),
+	textColumn("user_id", "USER_ID", func(r *Row) *string { return &r.UserID }),
+	textColumn("email", "EMAIL", func(r *Row) *string { return &r.Email }),
+	textColumn("name", "NAME", func(r *Row) *string { return &r.Name }),
+	textColumn("username", "USERNAME", func(r *Row) *string { return &r.Username }),
+	boolColumn("disabled", "DISABLED", func(r *Row) *bool { return &r.Disabled }),
+	textColumn("role_id", "ROLE_ID", func(r *Row) *string { return &r.RoleID }),
+	textColumn("role_name", "ROLE_NAME", func(r *Row) *string { return &r.RoleName }),
+	textColumn("role_kind", "KIND", func(r *Row) *string { return &r.RoleKind }),
+	textColumn("scope", "SCOPE", func(r *Row) *string { return &r.Scope }),
+	{name: "permissions", header: "PERMISSIONS",
+		get:   func(r *Row) string { return strings.Join(r.Permissions, ";") },
+		table: func(r *Row) string { return strings.Join(r.Permissions, ",") },
+		set: func(r *Row, s string) error {
+			r.Permissions = nil
+			if s != "" {
+				r.Permissions = strings.Split(s, ";")
+			}
+			return nil
+		}},
+	textColumn("via", "VIA", func(r *Row) *string { return &r.Via }),
+	textColumn("status", "STATUS", func(r *Row) *string { return &r.Status }),
+	textColumn("account_type", "TYPE", func(r *Row) *string { return &r.AccountType }),
+	textColumn("created", "CREATED", func(r *Row) *string { return &r.Created }),
+	noDiff(textColumn("updated", "UPDATED", func(r *Row) *string { return &r.Updated })),
+	noDiff(textColumn("last_activity", "LAST_ACTIVITY", func(r *Row) *string { return &r.LastActivity })),
+	boolColumn("privileged", "PRIVILEGED", func(r *Row) *bool { return &r.Privileged }),
+}
+
+func noDiff(c column) column { c.noDiff = true; return c }
+
+// legacyColumns is how many columns reports had before the account columns
+// (status … privileged); CSV reports with that header still read.
+const legacyColumns = 12
+
+// Fields are the report's columns, in order: the JSON keys and the CSV
+// header.
+var Fields = func() []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.name
+	}
+	return out
+}()
+
+// TableHeader is the table format's header row.
+var TableHeader = func() []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = c.header
+	}
+	return out
+}()
+
+// Key identifies an assignment across reports: the same user holding the
+// same role in the same scope of the same provider.
+type Key struct {
+	Provider, UserID, RoleID, Scope string
+}
+
+// Key returns the row's key.
+func (r *Row) Key() Key {
+	return Key{Provider: r.Provider, UserID: r.UserID, RoleID: r.RoleID, Scope: r.Scope}
+}
+
+// String renders the key for messages.
+func (k Key) String() string {
+	s := fmt.Sprintf("%s user %q role %q", k.Provider, k.UserID, k.RoleID)
+	if k.Scope != "" {
+		s += fmt.Sprintf(" scope %q", k.Scope)
+	}
+	return s
+}
+
+// Compare orders rows the way every report is written: by provider, then
+// by person (the email, or the user id when there is none, compared
+// case-insensitively, then the user id case-insensitively), then role id
+// and scope; ties between ids that differ only in case are broken
+// byte-wise, so the order is total.
+func Compare(a, b *Row) int {
+	return cmp.Or(strings.Compare(a.Provider, b.Provider),
+		foldCompare(a.person(), b.person()),
+		foldCompare(a.UserID, b.UserID),
+		strings.Compare(a.RoleID, b.RoleID),
+		strings.Compare(a.Scope, b.Scope),
+		strings.Compare(a.UserID, b.UserID))
+}
+
+// person is what a row's person sorts and groups by: the email, or the
+// user id when there is none.
+func (r *Row) person() string {
+	if r.Email != "" {
+		return r.Email
+	}
+	return r.UserID
+}
+
+// foldCompare compares a and b ignoring case (simple Unicode folding, as
+// strings.EqualFold), then byte-wise.
+func foldCompare(a, b string) int {
+	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+}
+
+// Sort sorts rows in report order (Compare).
+func Sort(rows []Row) {
+	slices.SortStableFunc(rows, func(a, b Row) int { return Compare(&a, &b) })
+}
+
+// FromAssignment converts an assignment to a report row; permissions are
+// nil when the role lists none.
+func FromAssignment(a *facade.Assignment) Row {
+	var perms []string
+	if len(a.Permissions) > 0 {
+		perms = append([]string(nil), a.Permissions...)
+	}
+	return Row{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
+		Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName, RoleKind: string(a.RoleKind), Scope: a.Scope,
+		Permissions: perms, Via: a.Via, Status: string(a.Status), AccountType: string(a.AccountType),
+		Created: FormatTime(a.Created), Updated: FormatTime(a.Updated), LastActivity: FormatTime(a.LastActivity),
+		Privileged: a.Privileged}
+}
+
+// size estimates the memory a row holds, for the Writer's bound.
+func (r *Row) size() int64 {
+	n := 330 // the struct and string headers
+	for _, c := range []string{r.Provider, r.UserID, r.Email, r.Name, r.Username, r.RoleID, r.RoleName, r.RoleKind,
+		r.Scope, r.Via, r.Status, r.AccountType, r.Created, r.Updated, r.LastActivity} {
+		n += len(c)
+	}
+	for _, p := range r.Permissions {
+		n += 16 + len(p)
+	}
+	return int64(n)
+}

@@ -1,0 +1,97 @@
+package report
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+)
+
+// RunSchema names the run record's format; it changes when a field's
+// meaning does.
+const RunSchema = "rolecall-run/1"
+
+// The statuses of a provider's listing in a run record.
+const (
+	StatusComplete = "complete" // every assignment was listed
+	StatusFailed   = "failed"   // the listing failed or was stopped; its rows are not in the report
+)
+
+// Run is a report's run record: when the listing ran, with which rolecall,
+// what it asked for, and how each provider's listing ended. JSON reports
+// carry it in their envelope ({"run": …, "assignments": […]}); NDJSON and
+// CSV reports written to a file carry it in a sidecar file, the report's
+// name followed by ".run.json" (SidecarName).
+type Run struct {
+	Schema   string    `json:"schema"`           // RunSchema
+	ID       string    `json:"id"`               // random, to tell runs apart (NewRunID)
+	Started  time.Time `json:"started"`          // UTC
+	Finished time.Time `json:"finished"`         // UTC
+	Version  string    `json:"rolecall_version"` // the rolecall that wrote the report
+	// Emails is the --email filter the listing used; empty: every user.
+	Emails []string `json:"emails,omitempty"`
+	// Order is "sorted" (the report order, Compare) or "arrival".
+	Order string `json:"order"`
+	// CSVRaw is true when the CSV cells were written without neutralising
+	// formulas.
+	CSVRaw    bool          `json:"csv_raw,omitempty"`
+	Providers []ProviderRun `json:"providers"`
+}
+
+// ProviderRun is how one provider's listing ended.
+type ProviderRun struct {
+	Provider string `json:"provider"`
+	Host     string `json:"host"`
+	// Status is StatusComplete or StatusFailed; Error says why it failed.
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	// Assignments and Users are what the report holds for the provider
+	// (users: distinct user ids).
+	Assignments int64 `json:"assignments"`
+	Users       int64 `json:"users"`
+	// ReportedTotal is the number of users the provider itself said the
+	// tenant has, where its API reports one (Cortex).
+	ReportedTotal *int64 `json:"reported_total,omitempty"`
+	// Requests is the number of HTTP requests made (retries included).
+	Requests int64 `json:"requests"`
+	// SpecSHA256 is the SHA-256 of the vendored OpenAPI spec the client
+	// was generated from (api/specs), in hex.
+	SpecSHA256 string `json:"spec_sha256"`
+}
+
+// NewRunID returns a random run id: 16 hex digits.
+func NewRunID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Complete reports whether every provider in the run listed completely.
+// A nil Run (a report written before run records) is taken as complete.
+func (r *Run) Complete() bool {
+	if r == nil {
+		return true
+	}
+	for _, p := range r.Providers {
+		if p.Status != StatusComplete {
+			return false
+		}
+	}
+	return true
+}
+
+// Provider returns the record of the named provider, or nil.
+func (r *Run) Provider(name string) *ProviderRun {
+	if r == nil {
+		return nil
+	}
+	for i := range r.Providers {
+		if r.Providers[i].Provider == name {
+			return &r.Providers[i]
+		}
+	}
+	return nil
+}
+
+// SidecarName is the file an NDJSON or CSV report's run record is written
+// to: the report's name followed by ".run.json".
+func SidecarName(report string) string { return report + ".run.json" }

@@ -1,0 +1,462 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rolecall/rolecall/internal/termtext"
+)
+
+// Format is a report format.
+type Format string
+
+// The formats.
+const (
+	Table  Format = "table"  // aligned columns for a terminal
+	JSON   Format = "json"   // {"run": …, "assignments": […]}
+	NDJSON Format = "ndjson" // one JSON object a line; run record in a sidecar
+	CSV    Format = "csv"    // a header row, then one row a line; run record in a sidecar
+)
+
+// Formats lists the formats, for help texts.
+var Formats = []Format{Table, JSON, NDJSON, CSV}
+
+// ParseFormat returns the named format.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(names, ", "))
+}
+
+// Sidecar reports whether the format keeps its run record in a sidecar
+// file (SidecarName) rather than in the report itself.
+func (f Format) Sidecar() bool { return f == NDJSON || f == CSV }
+
+// Defaults of Options.
+const (
+	// DefaultMemoryLimit is the bytes of rows a Writer holds in memory
+	// before it spills them to temporary files.
+	DefaultMemoryLimit = 64 << 20
+	// DefaultMaxCell is the table's widest cell, in characters; a longer
+	// value is cut and ends with "…".
+	DefaultMaxCell = 100
+)
+
+// Options configure a Writer.
+type Options struct {
+	Format Format // default Table
+	// Unsorted writes each provider's rows in the order they arrived
+	// instead of report order, and (except the table) writes a provider's
+	// rows as soon as Complete says it finished.
+	Unsorted bool
+	// CSVRaw writes CSV cells as they are, without neutralising those a
+	// spreadsheet would run as formulas.
+	CSVRaw bool
+	// MaxCell is the table's widest cell in characters (0:
+	// DefaultMaxCell; negative: no limit).
+	MaxCell int
+	// MemoryLimit is the bytes of rows held in memory before they spill to
+	// temporary files (0: DefaultMemoryLimit).
+	MemoryLimit int64
+	// TempDir is where the temporary files go ("": os.TempDir).
+	TempDir string
+}
+
+// Writer writes a report. Rows may arrive in any order and from several
+// providers interleaved; the Writer holds each provider's rows (in memory
+// up to Options.MemoryLimit, then in temporary files) so that a provider
+// whose listing failed can be left out whole (Drop), and writes them in
+// report order when it finishes (Finish). A Writer is not safe for
+// concurrent use.
+type Writer struct {
+	bw      *bufio.Writer
+	o       Options
+	spools  map[string]*spool
+	dropped map[string]bool
+	done    map[string]bool // rows already written (Unsorted, Complete)
+	users   map[string]map[string]struct{}
+	counts  map[string]int64
+	widths  map[string][]int // table: each provider's widest cells
+	held    int64
+	begun   bool // the report's opening is written
+	runDone bool // the run record is written (JSON)
+	first   bool // no row written yet
+	csv     *csv.Writer
+	enc     *json.Encoder
+	line    bytes.Buffer
+	err     error
+}
+
+// NewWriter returns a Writer of a report onto w.
+func NewWriter(w io.Writer, o Options) *Writer {
+	if o.Format == "" {
+		o.Format = Table
+	}
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = DefaultMemoryLimit
+	}
+	if o.MaxCell == 0 {
+		o.MaxCell = DefaultMaxCell
+	}
+	wr := &Writer{bw: bufio.NewWriterSize(w, 64<<10), o: o, spools: map[string]*spool{},
+		dropped: map[string]bool{}, done: map[string]bool{}, users: map[string]map[string]struct{}{},
+		counts: map[string]int64{}, widths: map[string][]int{}, first: true}
+	wr.enc = json.NewEncoder(&wr.line)
+	wr.enc.SetEscapeHTML(false)
+	wr.csv = csv.NewWriter(wr.bw)
+	return wr
+}
+
+// Write adds one row. The rows of a provider that was dropped are
+// ignored.
+func (w *Writer) Write(r Row) error {
+	if w.err != nil {
+		return w.err
+	}
+	p := r.Provider
+	if w.dropped[p] {
+		return nil
+	}
+	if w.done[p] {
+		return fmt.Errorf("report: a row of %s after its listing was complete", p)
+	}
+	s := w.spools[p]
+	if s == nil {
+		s = &spool{sorted: !w.o.Unsorted, dir: w.o.TempDir}
+		w.spools[p] = s
+		w.users[p] = map[string]struct{}{}
+	}
+	if w.o.Format == Table {
+		w.measure(&r)
+	}
+	w.counts[p]++
+	if _, ok := w.users[p][r.UserID]; !ok {
+		w.users[p][strings.Clone(r.UserID)] = struct{}{}
+	}
+	s.add(r)
+	w.held += r.size()
+	if w.held > w.o.MemoryLimit {
+		for _, s := range w.spools {
+			if err := s.spill(); err != nil {
+				w.err = err
+				return err
+			}
+		}
+		w.held = 0
+	}
+	return nil
+}
+
+// Counts returns what the report holds of provider: assignments, and
+// distinct user ids.
+func (w *Writer) Counts(provider string) (assignments, users int64) {
+	if w.dropped[provider] {
+		return 0, 0
+	}
+	return w.counts[provider], int64(len(w.users[provider]))
+}
+
+// Drop leaves provider out of the report: the rows it holds are discarded,
+// and later ones ignored. It is an error once the provider's rows are
+// written (Complete with Unsorted).
+func (w *Writer) Drop(provider string) error {
+	if w.done[provider] {
+		return fmt.Errorf("report: %s's rows are already written", provider)
+	}
+	w.dropped[provider] = true
+	if s := w.spools[provider]; s != nil {
+		w.held -= s.held
+		s.close()
+		delete(w.spools, provider)
+	}
+	delete(w.widths, provider)
+	return nil
+}
+
+// Complete says provider's listing is complete. With Options.Unsorted its
+// rows are written at once (except in the table, which needs every row to
+// size its columns); otherwise it changes nothing.
+func (w *Writer) Complete(provider string) error {
+	if !w.o.Unsorted || w.o.Format == Table || w.dropped[provider] || w.done[provider] || w.err != nil {
+		return w.err
+	}
+	w.done[provider] = true
+	if err := w.begin(nil); err != nil {
+		return err
+	}
+	if err := w.emit(provider); err != nil {
+		return err
+	}
+	if err := w.bw.Flush(); err != nil {
+		w.err = err
+	}
+	return w.err
+}
+
+// Finish writes the rows not yet written, in report order (providers in
+// name order), with run as the report's run record (JSON only: the other
+// formats' record goes to a sidecar, WriteRun), and flushes. It removes
+// the temporary files and does not close the underlying writer.
+func (w *Writer) Finish(run *Run) error {
+	defer w.Abort()
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.begin(run); err != nil {
+		return err
+	}
+	providers := make([]string, 0, len(w.spools))
+	for p := range w.spools {
+		if !w.done[p] {
+			providers = append(providers, p)
+		}
+	}
+	slices.Sort(providers)
+	for _, p := range providers {
+		if err := w.emit(p); err != nil {
+			return err
+		}
+	}
+	if err := w.end(run); err != nil {
+		return err
+	}
+	return w.bw.Flush()
+}
+
+// Abort removes the temporary files without writing more.
+func (w *Writer) Abort() {
+	for _, s := range w.spools {
+		s.close()
+	}
+	w.spools = map[string]*spool{}
+}
+
+// begin writes the report's opening, once.
+func (w *Writer) begin(run *Run) error {
+	if w.begun {
+		return nil
+	}
+	w.begun = true
+	switch w.o.Format {
+	case JSON:
+		w.bw.WriteString("{\n")
+		if run != nil {
+			b, err := json.MarshalIndent(run, "  ", "  ")
+			if err != nil {
+				return err
+			}
+			w.bw.WriteString(`  "run": `)
+			w.bw.Write(b)
+			w.bw.WriteString(",\n")
+			w.runDone = true
+		}
+		w.bw.WriteString(`  "assignments": [`)
+	case CSV:
+		w.csv.Write(Fields)
+	case Table:
+		w.tableRow(slices.Clone(TableHeader), w.tableWidths())
+	}
+	return nil
+}
+
+// end writes the report's close.
+func (w *Writer) end(run *Run) error {
+	if w.o.Format != JSON {
+		if w.o.Format == CSV {
+			w.csv.Flush()
+			return w.csv.Error()
+		}
+		return nil
+	}
+	if w.first {
+		w.bw.WriteString("]")
+	} else {
+		w.bw.WriteString("\n  ]")
+	}
+	if !w.runDone && run != nil { // the run was not known at the opening
+		b, err := json.MarshalIndent(run, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		w.bw.WriteString(",\n  \"run\": ")
+		w.bw.Write(b)
+	}
+	w.bw.WriteString("\n}\n")
+	return nil
+}
+
+// emit writes provider's rows.
+func (w *Writer) emit(provider string) error {
+	s := w.spools[provider]
+	if s == nil {
+		return nil
+	}
+	var widths []int
+	if w.o.Format == Table {
+		widths = w.tableWidths()
+	}
+	err := s.each(func(r *Row) error { return w.row(r, widths) })
+	s.close()
+	delete(w.spools, provider)
+	if err == nil && w.o.Format == CSV {
+		w.csv.Flush()
+		err = w.csv.Error()
+	}
+	if err != nil {
+		w.err = err
+	}
+	return err
+}
+
+func (w *Writer) row(r *Row, widths []int) error {
+	switch w.o.Format {
+	case JSON, NDJSON:
+		w.line.Reset()
+		if err := w.enc.Encode(normalized(*r)); err != nil {
+			return err
+		}
+		b := bytes.TrimSuffix(w.line.Bytes(), []byte("\n"))
+		if w.o.Format == JSON {
+			if !w.first {
+				w.bw.WriteByte(',')
+			}
+			w.bw.WriteString("\n    ")
+		}
+		w.bw.Write(b)
+		if w.o.Format == NDJSON {
+			w.bw.WriteByte('\n')
+		}
+	case CSV:
+		rec := make([]string, len(columns))
+		for i, c := range columns {
+			rec[i] = c.get(r)
+			if !w.o.CSVRaw {
+				rec[i] = Neutralize(rec[i])
+			}
+		}
+		if err := w.csv.Write(rec); err != nil {
+			return err
+		}
+	case Table:
+		w.tableRow(w.cells(r), widths)
+	}
+	w.first = false
+	return nil
+}
+
+// tableRow writes one line of the table: the cells padded to widths, two
+// spaces apart, with no trailing blanks.
+func (w *Writer) tableRow(cells []string, widths []int) {
+	for i, c := range cells {
+		if pad := widths[i] - utf8.RuneCountInString(c); pad > 0 && i < len(cells)-1 {
+			cells[i] = c + strings.Repeat(" ", pad)
+		}
+	}
+	w.bw.WriteString(strings.TrimRight(strings.Join(cells, "  "), " "))
+	w.bw.WriteByte('\n')
+}
+
+// normalized returns r with Permissions never nil, so that JSON carries []
+// for none.
+func normalized(r Row) Row {
+	if r.Permissions == nil {
+		r.Permissions = []string{}
+	}
+	return r
+}
+
+// Neutralize returns a CSV cell that a spreadsheet shows as text: a value
+// starting with =, +, -, @, tab or carriage return (which Excel, Sheets and
+// LibreOffice would run as a formula) gets a leading apostrophe, as OWASP
+// recommends against CSV injection; so does a value starting with an
+// apostrophe, so that Read can remove exactly what was added.
+func Neutralize(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r'", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
+}
+
+// unneutralize undoes Neutralize.
+func unneutralize(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte("=+-@\t\r'", s[1]) >= 0 {
+		return s[1:]
+	}
+	return s
+}
+
+// TableEmpty is what the table shows for an empty cell.
+const TableEmpty = "-"
+
+// TableCells returns the table's cells for r, without padding: empty
+// values as "-", disabled as yes/no, permissions joined with ",", control,
+// bidi and zero-width characters as visible escapes, and every cell cut to
+// maxCell characters with a trailing "…" (maxCell <= 0: no cut).
+func TableCells(r *Row, maxCell int) []string {
+	cells := make([]string, len(columns))
+	for i, c := range columns {
+		get := c.get
+		if c.table != nil {
+			get = c.table
+		}
+		v := termtext.Truncate(termtext.Escape(get(r)), maxCell)
+		if strings.TrimSpace(v) == "" {
+			v = TableEmpty
+		}
+		cells[i] = v
+	}
+	return cells
+}
+
+func (w *Writer) cells(r *Row) []string { return TableCells(r, w.o.MaxCell) }
+
+// measure widens the provider's table columns to fit r.
+func (w *Writer) measure(r *Row) {
+	ws := w.widths[r.Provider]
+	if ws == nil {
+		ws = make([]int, len(columns))
+		w.widths[r.Provider] = ws
+	}
+	for i, c := range w.cells(r) {
+		ws[i] = max(ws[i], utf8.RuneCountInString(c))
+	}
+}
+
+// tableWidths is each column's width over the providers kept.
+func (w *Writer) tableWidths() []int {
+	out := make([]int, len(columns))
+	for i, h := range TableHeader {
+		out[i] = len(h)
+	}
+	for _, ws := range w.widths {
+		for i, n := range ws {
+			out[i] = max(out[i], n)
+		}
+	}
+	return out
+}
+
+// WriteRun writes run as an indented JSON document: the sidecar of an
+// NDJSON or CSV report.
+func WriteRun(w io.Writer, run *Run) error {
+	b, err := json.MarshalIndent(run, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
