@@ -46,6 +46,10 @@
 // not say when an account was last used.
 //
 // WritePeople and WriteFindings write the two reports as a table, JSON,
-// NDJSON or CSV, times in RFC 3339 UTC; `rolecall people` and `rolecall
-// review` are a thin layer over this package.
+// NDJSON or CSV, times in RFC 3339 UTC, with the access report's safety
+// (package report): table cells show control, bidi and zero-width
+// characters as escapes, CSV cells that a spreadsheet would run as formulas
+// get a leading apostrophe, and JSON carries the listing's run record in
+// its envelope. `rolecall people` and `rolecall review` are a thin layer
+// over this package.
 package review

@@ -52,7 +52,7 @@ exemptions:
 		panic(err)
 	}
 	findings := review.Review(review.Join(assignments, policy), review.Options{Policy: policy, Roster: roster, AsOf: asOf})
-	review.WriteFindings(os.Stdout, report.CSV, findings)
+	review.WriteFindings(os.Stdout, review.WriteOptions{Format: report.CSV}, findings)
 	fmt.Println("open:", review.Open(findings))
 	// Output:
 	// kind,disposition,person,provider,user_id,email,roles,reason,exemption

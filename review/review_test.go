@@ -229,13 +229,16 @@ func TestWrite(t *testing.T) {
 		require.NoError(t, write(&b, f))
 		return b.String()
 	}
-	wp := func(b *bytes.Buffer, f report.Format) error { return WritePeople(b, f, people) }
-	wf := func(b *bytes.Buffer, f report.Format) error { return WriteFindings(b, f, fs) }
+	wp := func(b *bytes.Buffer, f report.Format) error { return WritePeople(b, WriteOptions{Format: f}, people) }
+	wf := func(b *bytes.Buffer, f report.Format) error { return WriteFindings(b, WriteOptions{Format: f}, fs) }
 
 	csvPeople := out(report.CSV, wp)
 	assert.True(t, strings.HasPrefix(csvPeople, strings.Join(PeopleFields, ",")+"\n"))
 	assert.Contains(t, csvPeople, "\nada@example.com,Ada,\"cortex,logto\",cortex: ADMIN*; logto: admin*,true,false,2026-11-25T00:00:00Z\n")
 	assert.Contains(t, csvPeople, "\n'=cmd@partner.example,", "no formula reaches a spreadsheet")
+	var raw bytes.Buffer
+	require.NoError(t, WritePeople(&raw, WriteOptions{Format: report.CSV, CSVRaw: true}, people))
+	assert.Contains(t, raw.String(), "\n=cmd@partner.example,", "CSVRaw writes the cell as it is")
 
 	table := out(report.Table, wf)
 	lines := strings.Split(strings.TrimSpace(table), "\n")
@@ -244,14 +247,22 @@ func TestWrite(t *testing.T) {
 		strings.Fields(lines[0]))
 	assert.Contains(t, table, "break-glass: sealed, tested quarterly")
 
-	var items []map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out(report.JSON, wf)), &items))
+	var env struct {
+		Run      *report.Run      `json:"run"`
+		Findings []map[string]any `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out(report.JSON, wf)), &env))
+	assert.Nil(t, env.Run, "no run record given, none written")
+	items := env.Findings
 	require.Len(t, items, len(fs))
 	assert.Equal(t, "dormant-privileged", items[8]["kind"])
 	assert.Equal(t, "exempt", items[8]["disposition"])
 
-	var persons []PersonRecord
-	require.NoError(t, json.Unmarshal([]byte(out(report.JSON, wp)), &persons))
+	var penv struct {
+		People []PersonRecord `json:"people"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out(report.JSON, wp)), &penv))
+	persons := penv.People
 	require.Len(t, persons, len(people))
 	assert.Equal(t, map[string][]string{"cortex": {"ADMIN"}, "logto": {"admin"}}, persons[2].Roles)
 	assert.Equal(t, "2026-11-25T00:00:00Z", persons[2].Accounts[1].LastActivity)
@@ -259,8 +270,23 @@ func TestWrite(t *testing.T) {
 	nd := out(report.NDJSON, wf)
 	assert.Equal(t, len(fs), strings.Count(nd, "\n"))
 	var empty bytes.Buffer
-	require.NoError(t, WriteFindings(&empty, report.JSON, nil))
-	assert.Equal(t, "[]\n", empty.String())
+	require.NoError(t, WriteFindings(&empty, WriteOptions{Format: report.JSON}, nil))
+	assert.Equal(t, "{\n  \"findings\": []\n}\n", empty.String())
+
+	// The run record leads the JSON envelope, as in the access report.
+	run := &report.Run{Schema: report.RunSchema, ID: "r1", Started: asOf, Finished: asOf, Order: "sorted",
+		Providers: []report.ProviderRun{{Provider: "cortex", Status: report.StatusFailed, Error: "401"}}}
+	var withRun bytes.Buffer
+	require.NoError(t, WritePeople(&withRun, WriteOptions{Format: report.JSON, Run: run}, people))
+	assert.True(t, strings.HasPrefix(withRun.String(), "{\n  \"run\": {\n    \"schema\": \"rolecall-run/1\",\n"),
+		withRun.String())
+	var back struct {
+		Run    *report.Run    `json:"run"`
+		People []PersonRecord `json:"people"`
+	}
+	require.NoError(t, json.Unmarshal(withRun.Bytes(), &back))
+	assert.Equal(t, run, back.Run)
+	assert.Len(t, back.People, len(people))
 }
 
 func TestApply(t *testing.T) {

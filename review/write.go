@@ -2,6 +2,7 @@ package review
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -24,9 +25,24 @@ var PeopleFields = []string{"person", "name", "providers", "roles", "privileged"
 var FindingFields = []string{"kind", "disposition", "person", "provider", "user_id", "email", "roles", "reason",
 	"exemption"}
 
-// WritePeople writes people in format f (table, json, ndjson or csv).
-// Times are RFC 3339 UTC, "" when unknown.
-func WritePeople(w io.Writer, f report.Format, people []Person) error {
+// WriteOptions configure WritePeople and WriteFindings.
+type WriteOptions struct {
+	// Format is table, json, ndjson or csv (default table).
+	Format report.Format
+	// CSVRaw writes CSV cells as they are. By default a cell a spreadsheet
+	// would run as a formula gets a leading apostrophe (report.Neutralize),
+	// as in the access report.
+	CSVRaw bool
+	// Run is the run record of the listing the people were joined from;
+	// JSON carries it in its envelope (omitted when nil). The other
+	// formats do not: write it beside them (report.WriteRun).
+	Run *report.Run
+}
+
+// WritePeople writes people in o.Format: JSON as {"run": …, "people":
+// […]}, the other formats one person a row or line. Times are RFC 3339
+// UTC, "" when unknown.
+func WritePeople(w io.Writer, o WriteOptions, people []Person) error {
 	rows := make([][]string, len(people))
 	items := make([]any, len(people))
 	for i := range people {
@@ -35,11 +51,12 @@ func WritePeople(w io.Writer, f report.Format, people []Person) error {
 			strconv.FormatBool(p.Privileged()), strconv.FormatBool(p.Disabled()), report.FormatTime(p.LastActivity())}
 		items[i] = personJSON(p)
 	}
-	return write(w, f, PeopleFields, rows, items)
+	return write(w, o, "people", PeopleFields, rows, items)
 }
 
-// WriteFindings writes findings in format f (table, json, ndjson or csv).
-func WriteFindings(w io.Writer, f report.Format, findings []Finding) error {
+// WriteFindings writes findings in o.Format: JSON as {"run": …,
+// "findings": […]}, the other formats one finding a row or line.
+func WriteFindings(w io.Writer, o WriteOptions, findings []Finding) error {
 	rows := make([][]string, len(findings))
 	items := make([]any, len(findings))
 	for i := range findings {
@@ -54,7 +71,7 @@ func WriteFindings(w io.Writer, f report.Format, findings []Finding) error {
 			Provider: x.Provider, UserID: x.UserID, Email: x.Email, Roles: roles, Reason: x.Reason,
 			Exemption: exemptionText(x.Exemption)}
 	}
-	return write(w, f, FindingFields, rows, items)
+	return write(w, o, "findings", FindingFields, rows, items)
 }
 
 func exemptionText(e *Exemption) string {
@@ -161,12 +178,13 @@ func personJSON(p *Person) PersonRecord {
 	return o
 }
 
-// write writes rows (table, CSV) or items (JSON, NDJSON).
-func write(w io.Writer, f report.Format, header []string, rows [][]string, items []any) error {
+// write writes rows (table, CSV) or items (JSON, whose array is named
+// key in the envelope, and NDJSON).
+func write(w io.Writer, o WriteOptions, key string, header []string, rows [][]string, items []any) error {
 	bw := bufio.NewWriter(w)
 	var err error
-	switch f {
-	case report.Table:
+	switch o.Format {
+	case report.Table, "":
 		tw := tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)
 		fmt.Fprintln(tw, strings.ToUpper(strings.Join(header, "\t")))
 		for _, r := range rows {
@@ -186,33 +204,59 @@ func write(w io.Writer, f report.Format, header []string, rows [][]string, items
 		for _, r := range rows {
 			cells := make([]string, len(r))
 			for i, c := range r {
-				cells[i] = report.Neutralize(c)
+				if !o.CSVRaw {
+					c = report.Neutralize(c)
+				}
+				cells[i] = c
 			}
 			cw.Write(cells)
 		}
 		cw.Flush()
 		err = cw.Error()
-	case report.JSON, report.NDJSON:
+	case report.JSON:
+		err = writeEnvelope(bw, o.Run, key, items)
+	case report.NDJSON:
 		enc := json.NewEncoder(bw)
 		enc.SetEscapeHTML(false)
-		if f == report.JSON {
-			enc.SetIndent("", "  ")
-			if items == nil {
-				items = []any{}
-			}
-			err = enc.Encode(items)
-			break
-		}
 		for _, it := range items {
 			if err = enc.Encode(it); err != nil {
 				break
 			}
 		}
 	default:
-		err = fmt.Errorf("review: unknown format %q", f)
+		err = fmt.Errorf("review: unknown format %q", o.Format)
 	}
 	if err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// writeEnvelope writes {"run": run, key: items}, indented, run first (as
+// the access report's envelope) and left out when nil.
+func writeEnvelope(w *bufio.Writer, run *report.Run, key string, items []any) error {
+	if items == nil {
+		items = []any{}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("  ", "  ")
+	w.WriteString("{\n")
+	if run != nil {
+		if err := enc.Encode(run); err != nil {
+			return err
+		}
+		w.WriteString(`  "run": `)
+		w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		w.WriteString(",\n")
+		b.Reset()
+	}
+	if err := enc.Encode(items); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  %q: ", key)
+	w.Write(b.Bytes())
+	w.WriteString("}\n")
+	return nil
 }

@@ -14,11 +14,14 @@
 //	                 [--timeout DURATION] [--fail-fast] [--quiet] [--verbose]
 //	                 [--max-retries N] [--retry-wait DURATION] [--policy FILE]
 //	                 [--partial] [--unsorted] [--csv-raw] [--run-file FILE]
-//	rolecall people  [--policy FILE] [--format …] [--output FILE] [the flags of list that govern a listing]
+//	rolecall people  [--policy FILE] [--format …] [--output FILE] [--csv-raw] [--run-file FILE]
+//	                 [the flags of list that govern a listing]
 //	rolecall review  [--roster FILE] [--policy FILE] [--as-of TIME] [--fail-on-findings]
-//	                 [--format …] [--output FILE] [the flags of list that govern a listing]
+//	                 [--format …] [--output FILE] [--csv-raw] [--run-file FILE]
+//	                 [the flags of list that govern a listing]
 //	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …] [--unsorted] [--csv-raw]
-//	rolecall demo people|review [--format …] [--output FILE] [--policy FILE] [--roster FILE] [--as-of TIME]
+//	rolecall demo people|review [--format …] [--output FILE] [--csv-raw] [--run-file FILE]
+//	                 [--policy FILE] [--roster FILE] [--as-of TIME]
 //	rolecall verify  [--provider …] [the flags of list that govern a listing]
 //	rolecall record  --provider P --dir DIR [--keep-failed] [the flags of list that govern a listing]
 //	rolecall diff    [--format text|json] [--allow-partial] OLD NEW
@@ -51,7 +54,9 @@
 // provider, company domains, dormancy threshold, exemptions); --roster a
 // CSV of employees (email, status, optionally name and manager). Both
 // write table, json, ndjson or csv, holding only the providers that listed
-// completely.
+// completely, with the run record of list (json: {"run": …, "people": […]}
+// or {"run": …, "findings": […]}; ndjson and csv: FILE.run.json, or
+// --run-file) and list's safe CSV cells (--csv-raw).
 //
 // demo writes the same report over recorded API responses embedded in the
 // binary (testdata/fixtures), served in-process on 127.0.0.1; demo people

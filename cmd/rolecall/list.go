@@ -72,30 +72,23 @@ type reportFlags struct {
 
 // register adds the flags of the access report (list, demo).
 func (f *reportFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
-	fs.StringVar(&f.output, "output", "",
-		"write the report to `file` instead of stdout (through a temporary file renamed into place;\n"+
-			"ndjson and csv get their run record in file.run.json)")
-	f.registerRun(fs)
-}
-
-// registerOutput adds the flags of people and review: the format and
-// the output.
-func (f *reportFlags) registerOutput(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
-	fs.StringVar(&f.output, "output", "",
-		"write the report to `file` instead of stdout (through a temporary file renamed into place)")
-}
-
-// registerRun adds the flags of the access report's run record, partial
-// report, order and CSV cells.
-func (f *reportFlags) registerRun(fs *flag.FlagSet) {
-	fs.StringVar(&f.runFile, "run-file", "",
-		"also write the run record to `file` (for an ndjson or csv report on stdout, which has no sidecar)")
+	f.registerOutput(fs)
 	fs.BoolVar(&f.partial, "partial", false,
 		"when a provider fails, still write --output itself (default: file.partial, leaving file as it was)")
 	fs.BoolVar(&f.unsorted, "unsorted", false,
 		"write each provider's rows in the order they arrive, as soon as the provider completes,\ninstead of sorted")
+}
+
+// registerOutput adds the flags of every report (list, demo, people,
+// review): the format, the output, the run record's file and the CSV
+// cells.
+func (f *reportFlags) registerOutput(fs *flag.FlagSet) {
+	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
+	fs.StringVar(&f.output, "output", "",
+		"write the report to `file` instead of stdout (through a temporary file renamed into place;\n"+
+			"ndjson and csv get their run record in file.run.json)")
+	fs.StringVar(&f.runFile, "run-file", "",
+		"also write the run record to `file` (for an ndjson or csv report on stdout, which has no sidecar)")
 	fs.BoolVar(&f.csvRaw, "csv-raw", false,
 		"write csv cells as they are: do not neutralise cells a spreadsheet would run as formulas")
 }
@@ -207,7 +200,7 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 			}
 		}
 	}
-	run := s.runRecord(out, rw, started)
+	run := s.runRecord(out, rw.Counts, started)
 	run.CSVRaw = pf.csvRaw && format == report.CSV
 	if pf.unsorted {
 		run.Order = "arrival"

@@ -130,9 +130,10 @@ func (s *session) now() time.Time {
 	return time.Now().UTC().Truncate(time.Millisecond)
 }
 
-// runRecord is the run record of a session that ended with out, whose
-// report is rw.
-func (s *session) runRecord(out *outcome, rw *report.Writer, started time.Time) *report.Run {
+// runRecord is the run record of a session that ended with out; counts
+// says what its report holds of a provider (assignments, distinct users).
+func (s *session) runRecord(out *outcome, counts func(provider string) (assignments, users int64),
+	started time.Time) *report.Run {
 	v, rev := version()
 	if rev != "" {
 		v += " (" + rev + ")"
@@ -162,9 +163,7 @@ func (s *session) runRecord(out *outcome, rw *report.Writer, started time.Time) 
 				pr.Error = "stopped before it finished"
 			}
 		}
-		if rw != nil {
-			pr.Assignments, pr.Users = rw.Counts(st.name)
-		}
+		pr.Assignments, pr.Users = counts(st.name)
 		if t := st.stats.Snapshot().ReportedUsers; t >= 0 {
 			pr.ReportedTotal = &t
 		}

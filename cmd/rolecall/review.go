@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
@@ -28,8 +29,12 @@ time and roles.
 
 --policy FILE (YAML or JSON; see 'rolecall review --help') sets which roles are
 privileged and whether "+tag" folds. The formats are table, json, ndjson and
-csv. A provider that fails is left out (the closing line says so) and the exit
-code is 1.`,
+csv, with the run record of 'rolecall list': json holds it in its envelope
+({"run": ..., "people": [...]}); ndjson and csv written with --output keep it
+in FILE.run.json (--run-file writes it anywhere). csv cells starting with =, +,
+-, @, tab or carriage return get a leading ' (--csv-raw: as they are). A
+provider that fails is left out (the closing line and the run record say so)
+and the exit code is 1.`,
 	examples: `
 rolecall people
 rolecall people --provider cortex,openai --format csv --output people.csv
@@ -71,7 +76,8 @@ or IdP gives. Without it there are no roster findings.
        findings: [dormant-privileged]}
 
 Dormancy is measured back from --as-of (default: when the run starts). Each
-finding's disposition is open, exempt or notice. With --fail-on-findings the
+finding's disposition is open, exempt or notice. The formats and the run
+record are those of 'rolecall people' (json: {"run": ..., "findings": [...]}). With --fail-on-findings the
 exit code is 1 when any finding is open, for a scheduled job; otherwise 0
 when every provider listed, 1 when one failed, 2 for a usage error.`,
 	examples: `
@@ -143,7 +149,7 @@ func (f *reviewFlags) load(demoPolicy, demoRoster []byte) (*reviewInput, error) 
 // reviewCall is one people, review or demo people/review command line.
 type reviewCall struct {
 	format report.Format
-	output string
+	out    reportFlags // --output, --run-file, --csv-raw
 	fail   bool
 	in     *reviewInput
 }
@@ -182,7 +188,7 @@ func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFla
 	if err != nil {
 		return nil, true, a.usage(cmd, err)
 	}
-	return &reviewCall{format: format, output: pf.output, fail: vf.fail, in: in}, false, 0
+	return &reviewCall{format: format, out: pf, fail: vf.fail, in: in}, false, 0
 }
 
 func runPeople(a *app, cmd *command, args []string) int {
@@ -212,10 +218,13 @@ func (a *app) runReviewCommand(cmd *command, args []string, findings bool) int {
 }
 
 // writeReview runs the session, joins the complete providers' assignments
-// into people and writes the people (findings false) or the findings.
+// into people and writes the people (findings false) or the findings,
+// with the listing's run record: in the JSON envelope, or for ndjson and
+// csv written to a file in its sidecar; --run-file writes it too.
 func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool) int {
 	in := c.in
 	held := map[string][]facade.Assignment{}
+	started := s.now()
 	out := s.run(a.ctx, func(as facade.Assignment) error {
 		held[as.Provider] = append(held[as.Provider], as)
 		return nil
@@ -224,19 +233,38 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 	for _, p := range out.complete {
 		all = append(all, held[p]...)
 	}
+	run := s.runRecord(out, func(p string) (assignments, users int64) {
+		if !slices.Contains(out.complete, p) {
+			return 0, 0
+		}
+		ids := map[string]bool{}
+		for _, as := range held[p] {
+			ids[as.UserID] = true
+		}
+		return int64(len(held[p])), int64(len(ids))
+	}, started)
+	run.CSVRaw = c.out.csvRaw && c.format == report.CSV
 	people := review.Join(all, in.policy)
 	open := 0
-	write := func(w io.Writer) error { return review.WritePeople(w, c.format, people) }
+	o := review.WriteOptions{Format: c.format, CSVRaw: c.out.csvRaw, Run: run}
+	write := func(w io.Writer) error { return review.WritePeople(w, o, people) }
 	if findings {
 		fs := review.Review(people, review.Options{Policy: in.policy, Roster: in.roster, AsOf: in.asOf})
 		open = review.Open(fs)
-		write = func(w io.Writer) error { return review.WriteFindings(w, c.format, fs) }
+		write = func(w io.Writer) error { return review.WriteFindings(w, o, fs) }
 	}
+	writeRun := func(w io.Writer) error { return report.WriteRun(w, run) }
 	var err error
-	if c.output == "" || c.output == "-" {
+	if output := c.out.output; output == "" || output == "-" {
 		err = write(a.stdout)
 	} else {
-		err = writeFileAtomic(c.output, write)
+		err = writeFileAtomic(output, write)
+		if err == nil && c.format.Sidecar() {
+			err = writeFileAtomic(report.SidecarName(output), writeRun)
+		}
+	}
+	if err == nil && c.out.runFile != "" {
+		err = writeFileAtomic(c.out.runFile, writeRun)
 	}
 	if err != nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
@@ -291,5 +319,6 @@ func (a *app) demoReview(cmd *command, args []string, findings bool) int {
 		fmt.Fprintf(a.stderr, "rolecall demo: %v\n", err)
 		return exitFailed
 	}
+	s.demo = true
 	return a.writeReview(cmd, s, c, findings)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rolecall/rolecall/providertest"
+	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/review"
 )
 
@@ -21,12 +22,31 @@ type (
 	person  = review.PersonRecord
 )
 
+// envelope is the JSON form of people and review: the run record, then
+// the people or the findings.
+type envelope struct {
+	Run      *report.Run `json:"run"`
+	People   []person    `json:"people"`
+	Findings []finding   `json:"findings"`
+}
+
+// parseEnvelope reads a JSON people or review report, which carries its
+// run record.
+func parseEnvelope(t *testing.T, out string) envelope {
+	t.Helper()
+	var doc envelope
+	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+	require.NotNil(t, doc.Run, "the run record leads the envelope")
+	assert.Equal(t, report.RunSchema, doc.Run.Schema)
+	return doc
+}
+
 func parseFindings(t *testing.T, format, out string) []finding {
 	t.Helper()
 	var fs []finding
 	switch format {
 	case "json":
-		require.NoError(t, json.Unmarshal([]byte(out), &fs), out)
+		fs = parseEnvelope(t, out).Findings
 	case "ndjson":
 		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 			var f finding
@@ -102,9 +122,11 @@ func TestE2EDemoReview(t *testing.T) {
 			golden(t, "demo-people."+format+".golden", r.stdout)
 		}
 	}
-	var people []person
 	r = exe(t, env{}, "demo", "people", "--format", "json")
-	require.NoError(t, json.Unmarshal([]byte(r.stdout), &people))
+	doc := parseEnvelope(t, r.stdout)
+	assert.Equal(t, "demo", doc.Run.ID, "the demo's run record is fixed")
+	assert.True(t, doc.Run.Complete())
+	people := doc.People
 	shared := 0
 	for _, p := range people {
 		if len(p.Providers) == 4 {
@@ -218,8 +240,7 @@ exemptions:
 		shared := strings.ToLower(srvs["openai"].Tenant().Users[0].Email)
 		switch format {
 		case "json":
-			var people []person
-			require.NoError(t, json.Unmarshal([]byte(r.stdout), &people))
+			people := parseEnvelope(t, r.stdout).People
 			i := slices.IndexFunc(people, func(p person) bool { return p.Person == shared })
 			require.GreaterOrEqual(t, i, 0)
 			assert.Equal(t, []string{"cortex", "logto", "openai", "vectara"}, people[i].Providers)
@@ -303,7 +324,49 @@ func TestE2EReviewProviderFails(t *testing.T) {
 		require.Equal(t, 1, r.code, r.stderr)
 		assert.Contains(t, r.stderr, "vectara: ")
 		assert.Contains(t, r.stderr, "the report holds cortex, openai, logto only")
-		assert.NotContains(t, r.stdout, `"vectara"`, "%s: nothing of the failed provider", cmd)
-		assert.Contains(t, r.stdout, `"openai"`)
+		doc := parseEnvelope(t, r.stdout)
+		assert.Equal(t, report.StatusFailed, doc.Run.Provider("vectara").Status, "the run record says it failed")
+		assert.Contains(t, doc.Run.Provider("vectara").Error, "vectara")
+		assert.Zero(t, doc.Run.Provider("vectara").Assignments)
+		assert.Equal(t, report.StatusComplete, doc.Run.Provider("openai").Status)
+		assert.Positive(t, doc.Run.Provider("openai").Assignments)
+		items, err := json.Marshal([]any{doc.People, doc.Findings})
+		require.NoError(t, err)
+		assert.NotContains(t, string(items), `"vectara"`, "%s: nothing of the failed provider", cmd)
+		assert.Contains(t, string(items), `"openai"`)
 	}
+}
+
+// TestReviewRunRecordAndCSV: people and review written to a file keep
+// their run record beside an ndjson or csv report (and in --run-file),
+// and --csv-raw turns off the CSV neutralising as it does for list.
+func TestReviewRunRecordAndCSV(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "findings.csv")
+	runFile := filepath.Join(dir, "run.json")
+	r := inproc(t, env{}, "demo", "review", "--format", "csv", "--output", out, "--run-file", runFile)
+	require.Equal(t, 0, r.code, r.stderr)
+	for _, name := range []string{report.SidecarName(out), runFile} {
+		b, err := os.ReadFile(name)
+		require.NoError(t, err)
+		var run report.Run
+		require.NoError(t, json.Unmarshal(b, &run), name)
+		assert.Equal(t, "demo", run.ID)
+		assert.Len(t, run.Providers, 4)
+		assert.True(t, run.Complete())
+	}
+
+	// A person named like a formula: neutralised unless --csv-raw.
+	tn := providertest.NewTenant("cortex", 8, 1)
+	tn.Users[0].Email = "=cmd@partner.example"
+	tn.Users[0].ID = tn.Users[0].Email
+	srv := providertest.NewServer(t, "cortex", providertest.Options{Tenant: tn})
+	e := envFor("cortex", srv.URL(), srv.Token())
+	r = inproc(t, e, "people", "--format", "csv")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "\n'=cmd@partner.example,")
+	r = inproc(t, e, "people", "--format", "csv", "--csv-raw")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "\n=cmd@partner.example,")
 }
