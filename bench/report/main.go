@@ -253,7 +253,7 @@ func profile(bin, prof, provider string) string {
 		{"fetching pages: request, response, body read whole (driverkit Kit.Fetch)", "driverkit.(*Kit).Fetch"},
 		{"the generated client's request building (gen/" + provider + "." + requestBuilders[provider] + ")", requestBuilders[provider]},
 		{"the transport: retries, rate limit, credentials (internal/httpx Transport.RoundTrip)", "httpx.(*Transport).RoundTrip"},
-		{"decoding pages into the generated types (jsonstream.Object, jsonstream.Array)", "jsonstream."},
+		{"decoding pages into the generated types (jsonstream.Decode)", "jsonstream."},
 		{"… of which mapping records to assignments (" + provider + "." + mappers[provider] + ")", provider + "." + mappers[provider]},
 		{"the iterator's dedupe set (driverkit set.add)", "driverkit.set.add"},
 		{"the users tally for the total check (paging Tally.Add)", "paging.(*Tally).Add"},

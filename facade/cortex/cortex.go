@@ -155,28 +155,26 @@ func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging
 	return info, nil
 }
 
-// decodePage decodes a page into the generated types, user by user, and
-// maps each user to assignments; emails are the page's users.
+// decodePage decodes a page into the generated envelope, streaming its
+// users one by one, and maps each user to assignments; emails are the
+// page's users. The envelope's page, total and totalPages are int32s that
+// cannot tell an absent or null member from 0: the members the body gave
+// tell them apart, and one it lacks is -1 in info.
 func decodePage(body []byte, maxBody int64) (batch []facade.Assignment, emails []string, info pageInfo, err error) {
-	var page, total, pages *int32
-	err = jsonstream.Object(bytes.NewReader(body), maxBody, "users", func(u *api.UserRoleAssignment) error {
+	var env api.UserRoleAssignmentsResponse
+	given, err := jsonstream.Decode(bytes.NewReader(body), maxBody, &env, func(u *api.UserRoleAssignment) error {
 		emails = append(emails, u.Email)
 		var err error
 		batch, err = appendAssignments(batch, u)
 		return err
-	}, map[string]jsonstream.Field{
-		"page":       jsonstream.Into(&page),
-		"total":      jsonstream.Into(&total),
-		"totalPages": jsonstream.Into(&pages),
 	})
-	return batch, emails, pageInfo{orMinus1(page), orMinus1(total), orMinus1(pages)}, err
-}
-
-func orMinus1(p *int32) int32 {
-	if p == nil {
-		return -1
+	or := func(v *int32) int32 {
+		if !given.Has(v) {
+			return -1
+		}
+		return *v
 	}
-	return *p
+	return batch, emails, pageInfo{or(&env.Page), or(&env.Total), or(&env.TotalPages)}, err
 }
 
 // appendAssignments maps one user's record to assignments.

@@ -46,7 +46,37 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 		{"duplicate key", page(`{"email":"a@example.com","email":"b@example.com","name":"U","roles":[{"type":"BASIC","role":"ADMIN"}]}`), `duplicate object member name "email" within "/users/0"`},
 		{"case-variant key", page(`{"email":"a@example.com","Email":"b@example.com","name":"U","roles":[{"type":"BASIC","role":"ADMIN"}]}`), `duplicate object member name "Email" within "/users/0"`},
 		{"case-variant key in a role", page(`{"email":"a@example.com","name":"U","roles":[{"type":"BASIC","role":"ADMIN","ROLE":"VIEWER"}]}`), `"ROLE" within "/users/0/roles/0"`},
-		{"users twice", `{"page":0,"total":2,"totalPages":1,"users":[{"email":"a@example.com","roles":[]}],"Users":[{"email":"b@example.com","roles":[]}]}`, `"users" is given twice`},
+		{"users twice", `{"page":0,"total":2,"totalPages":1,"users":[{"email":"a@example.com","roles":[]}],"Users":[{"email":"b@example.com","roles":[]}]}`, `duplicate object member name "Users"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { facadetest.WriteRaw(w, 200, c.body) }, facade.Options{})
+			facadetest.ExpectInvalid(t, l, c.where)
+		})
+	}
+}
+
+// TestEnvelopeIsTheGeneratedType: a page's envelope decodes into
+// cortexapi.UserRoleAssignmentsResponse, so a member it does not declare
+// is skipped, one given twice (in another case) is refused, one of the
+// wrong type fails naming the generated field's Go type and place, and
+// an absent or null page, total or totalPages (an int32 there, 0 either
+// way) is still told apart from a 0.
+func TestEnvelopeIsTheGeneratedType(t *testing.T) {
+	const user = `{"email":"a@example.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}`
+	l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
+		facadetest.WriteRaw(w, 200, `{"page":0,"cursor":{"next":null},"total":1,"totalPages":1,"users":[`+user+`]}`)
+	}, facade.Options{})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "ADMIN", got[0].RoleID)
+
+	for _, c := range []struct{ name, body, where string }{
+		{"totalPages twice", `{"page":0,"total":1,"totalPages":1,"TotalPages":2,"users":[` + user + `]}`, `duplicate object member name "TotalPages"`},
+		{"totalPages a string", `{"page":0,"total":1,"totalPages":"1","users":[` + user + `]}`, `Go int32 within "/totalPages"`},
+		{"totalPages absent", `{"page":0,"total":1,"users":[` + user + `]}`, "lacks page, total or totalPages"},
+		{"page null", `{"page":null,"total":1,"totalPages":1,"users":[` + user + `]}`, "lacks page, total or totalPages"},
+		{"null", `null`, "envelope, got null"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { facadetest.WriteRaw(w, 200, c.body) }, facade.Options{})

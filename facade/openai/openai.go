@@ -184,24 +184,25 @@ type cursor struct {
 	moreSet bool   // has_more was there, and not null
 }
 
-// cursorOf is the cursor a page's members decoded into.
-func cursorOf(next *string, more *bool) cursor {
-	return cursor{next: driverkit.Deref(next), more: more != nil && *more, moreSet: more != nil}
+// cursorOf is the cursor a page's envelope decoded into. The generated
+// HasMore is a bool that cannot tell an absent or null has_more from
+// false: given, the members the body gave, tells them apart.
+func cursorOf(next *string, more *bool, given jsonstream.Given) cursor {
+	return cursor{next: driverkit.Deref(next), more: *more, moreSet: given.Has(more)}
 }
 
-// decodeUsers decodes a list-users page into the generated types, user by
-// user.
+// decodeUsers decodes a list-users page into the generated envelope,
+// streaming its users one by one.
 func decodeUsers(body []byte, maxBody int64) (users []*api.OrganizationUser, c cursor, err error) {
-	var lastID *string
-	var more *bool
-	err = jsonstream.Object(bytes.NewReader(body), maxBody, "data", func(u *api.OrganizationUser) error {
+	var env api.UserListResponse
+	given, err := jsonstream.Decode(bytes.NewReader(body), maxBody, &env, func(u *api.OrganizationUser) error {
 		if u.Id == "" {
 			return fmt.Errorf("a user without an id")
 		}
 		users = append(users, u)
 		return nil
-	}, map[string]jsonstream.Field{"last_id": jsonstream.Into(&lastID), "has_more": jsonstream.Into(&more)})
-	return users, cursorOf(lastID, more), err
+	})
+	return users, cursorOf(env.LastId, &env.HasMore, given), err
 }
 
 // userRoles lists one user's roles, page by page.
@@ -236,19 +237,19 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit dr
 }
 
 // decodeRoles decodes a list-user-role-assignments page of user u into
-// the generated types, role by role, and maps each to an assignment.
+// the generated envelope, streaming its roles one by one, and maps each
+// to an assignment.
 func decodeRoles(body []byte, u *api.OrganizationUser, maxBody int64) (batch []facade.Assignment, c cursor, err error) {
-	var next *string
-	var more *bool
-	err = jsonstream.Object(bytes.NewReader(body), maxBody, "data", func(r *api.AssignedRoleDetails) error {
+	var env api.RoleListResource
+	given, err := jsonstream.Decode(bytes.NewReader(body), maxBody, &env, func(r *api.AssignedRoleDetails) error {
 		a, err := roleAssignment(u, r)
 		if err != nil {
 			return err
 		}
 		batch = append(batch, a)
 		return nil
-	}, map[string]jsonstream.Field{"next": jsonstream.Into(&next), "has_more": jsonstream.Into(&more)})
-	return batch, cursorOf(next, more), err
+	})
+	return batch, cursorOf(env.Next, &env.HasMore, given), err
 }
 
 // roleAssignment is user u's assignment of role r.

@@ -1,6 +1,10 @@
 package vectara_test
 
 import (
+	"context"
+	"github.com/rolecall/rolecall/facade"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"net/http"
 	"testing"
 
@@ -22,6 +26,34 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
 				facadetest.WriteRaw(w, 200, `{"users":[`+c.users+`],"metadata":{"page_key":""}}`)
 			})
+			facadetest.ExpectInvalid(t, l, c.where)
+		})
+	}
+}
+
+// TestEnvelopeIsTheGeneratedType: a page's envelope decodes into
+// vectaraapi.ListUsersResponse (its users a *[]User), so a member it does
+// not declare is skipped, one given twice (in another case) is refused,
+// and one of the wrong type fails naming the generated field's Go type
+// and place.
+func TestEnvelopeIsTheGeneratedType(t *testing.T) {
+	l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
+		facadetest.WriteRaw(w, 200, `{"users":[{"id":"u1","api_roles":["owner"]}],"total":1,"metadata":{"page_key":"","cursor":{}}}`)
+	})
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "u1", got[0].UserID)
+
+	for _, c := range []struct{ name, body, where string }{
+		{"metadata twice", `{"users":[],"metadata":{"page_key":"k"},"Metadata":{"page_key":""}}`, `duplicate object member name "Metadata"`},
+		{"page_key twice", `{"users":[],"metadata":{"page_key":"k","PAGE_KEY":""}}`, `duplicate object member name "PAGE_KEY" within "/metadata"`},
+		{"page_key a number", `{"users":[],"metadata":{"page_key":5}}`, `Go string within "/metadata/page_key"`},
+		{"users an object", `{"users":{"id":"u1"}}`, `want an array at "/users"`},
+		{"null", `null`, "envelope, got null"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { facadetest.WriteRaw(w, 200, c.body) })
 			facadetest.ExpectInvalid(t, l, c.where)
 		})
 	}

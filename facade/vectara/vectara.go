@@ -150,15 +150,15 @@ func (l *Lister) page(ctx context.Context, cursor string) (batch []facade.Assign
 		return l.client.ListUsers(ctx, params)
 	}, func(_ *http.Response, body io.Reader) error {
 		batch, next = nil, "" // a retried page starts again
-		var meta *api.ListMetadata
+		var env api.ListUsersResponse
 		sc := scopes{}
-		err := jsonstream.Object(body, l.kit.MaxBody, "users", func(u *api.User) error {
+		_, err := jsonstream.Decode(body, l.kit.MaxBody, &env, func(u *api.User) error {
 			var err error
 			batch, err = appendAssignments(batch, u, sc)
 			return err
-		}, map[string]jsonstream.Field{"metadata": jsonstream.Into(&meta)})
-		if err == nil && meta != nil && meta.PageKey != nil {
-			next = *meta.PageKey
+		})
+		if err == nil && env.Metadata != nil {
+			next = driverkit.Deref(env.Metadata.PageKey)
 		}
 		return err
 	})

@@ -1,7 +1,7 @@
-// Package jsonstream decodes a JSON list response one element at a time
-// into the caller's types (the generated ones), so that a page's memory is
-// one element, not the whole body, and a body past a size cap is refused
-// instead of read.
+// Package jsonstream decodes a JSON list response into the caller's types
+// (the generated ones): the envelope into its type, whole, and the list in
+// it one element at a time, so that a page's memory is one element, not the
+// whole body, and a body past a size cap is refused instead of read.
 //
 // It decodes with the json v2 experiment (github.com/go-json-experiment/json),
 // which reads the same struct tags as encoding/json, and holds every body
@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -36,93 +35,86 @@ var ErrTooLarge = errors.New("response body too large")
 // jsontext's defaults, errors.
 var options = json.JoinOptions(json.MatchCaseInsensitiveNames(true), jsonv1.MatchCaseSensitiveDelimiter(true))
 
-// Field handles one top-level member of an object; it must consume the
-// member's value from dec.
-type Field func(dec *jsontext.Decoder) error
-
-// Into returns a Field that decodes the value into dst. A JSON null makes
-// a pointer nil (use a pointer to tell null and absent from a value).
-func Into(dst any) Field {
-	return func(dec *jsontext.Decoder) error { return json.UnmarshalDecode(dec, dst, options) }
-}
-
 // Unmarshal decodes data into v by the package's rules.
 func Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v, options) }
 
-// Object decodes a JSON object from r. The array under the member items is
-// decoded element by element into fresh values of T handed to each; other
-// members go to their handler in fields, and members without one are
-// skipped. Top-level names match items and fields case-insensitively, and
-// a name said twice fails. A body larger than maxBytes (0: DefaultMaxBytes)
-// fails with ErrTooLarge.
-func Object[T any](r io.Reader, maxBytes int64, items string, each func(*T) error, fields map[string]Field) error {
+// Given is the set of an envelope's fields that a body gave a value other
+// than null, named by their addresses (Has(&env.TotalPages)). A generated
+// field that is not a pointer cannot tell an absent or null member from
+// its zero value on its own: this can.
+type Given map[any]struct{}
+
+// Has reports whether the field at ptr, a pointer into the envelope that
+// Decode filled, was given a value other than null.
+func (g Given) Has(ptr any) bool {
+	_, ok := g[ptr]
+	return ok
+}
+
+// errStop stops a decode whose cause is kept aside, to be returned as is.
+var errStop = errors.New("jsonstream: stopped")
+
+// Decode decodes one JSON value from r into env, the generated type of the
+// whole response, by the package's rules, with one difference: the list of
+// Item in it (a []Item or *[]Item field, or env itself when Env is []Item)
+// is not stored. Its elements are decoded one by one into fresh values
+// handed to each, so the list is never held whole; a null list is an empty
+// one. Every other member lands in env's fields as the type declares them,
+// members env does not declare are skipped, and a member given twice (as
+// spelled or in another case) fails, as does a null where env's object
+// should be. Decode returns the fields of env given a non-null value.
+// An error from each is returned as it is; a body larger than maxBytes
+// (0: DefaultMaxBytes) fails with ErrTooLarge, and a body with anything
+// after the value fails.
+func Decode[Env, Item any](r io.Reader, maxBytes int64, env *Env, each func(*Item) error) (Given, error) {
 	dec := newDecoder(r, maxBytes)
-	tok, err := dec.ReadToken()
+	if _, list := any(env).(*[]Item); !list && dec.PeekKind() == 'n' {
+		// The json package would leave env zero; a null is no envelope.
+		return nil, fmt.Errorf("want the %T envelope, got null", *env)
+	}
+	given := Given{}
+	var stopped error // each's error, or an element's, returned as it is
+	list := json.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *[]Item) error {
+		if err := elements(dec, each); err != nil {
+			stopped = err
+			return errStop
+		}
+		return nil
+	})
+	seen := json.UnmarshalFromFunc(func(dec *jsontext.Decoder, field any) error {
+		if dec.PeekKind() != 'n' {
+			given[field] = struct{}{}
+		}
+		return errors.ErrUnsupported // and decode the value as usual
+	})
+	err := json.UnmarshalDecode(dec, env, options, json.WithUnmarshalers(json.JoinUnmarshalers(seen, list)))
+	if stopped != nil {
+		return given, stopped
+	}
 	if err != nil {
-		return wrap(err)
+		return given, wrap(err)
 	}
-	if tok.Kind() != '{' {
-		return fmt.Errorf("want an object, got %s", describe(tok.Kind()))
-	}
-	seen := make(map[string]bool, len(fields)+1)
-	for dec.PeekKind() != '}' {
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return wrap(err)
-		}
-		name := known(tok.String(), items, fields)
-		if name != "" {
-			if seen[name] {
-				return fmt.Errorf("the member %q is given twice (names differ at most in case)", name)
-			}
-			seen[name] = true
-		}
-		switch {
-		case name == "":
-			err = dec.SkipValue()
-		case name == items:
-			if err := elements(dec, each); err != nil {
-				return err
-			}
-			continue
-		default:
-			err = fields[name](dec)
-		}
-		if err != nil {
-			return wrap(err)
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return wrap(err)
-	}
-	return trailing(dec)
+	return given, trailing(dec)
 }
 
-// known returns the name among items and fields that key matches
-// case-insensitively, or "".
-func known(key, items string, fields map[string]Field) string {
-	if strings.EqualFold(key, items) {
-		return items
-	}
-	if _, ok := fields[key]; ok {
-		return key
-	}
-	for name := range fields {
-		if strings.EqualFold(key, name) {
-			return name
-		}
-	}
-	return ""
-}
-
-// Array decodes a top-level JSON array from r element by element.
+// Array decodes a top-level JSON array from r element by element: Decode
+// with the array as the envelope.
 func Array[T any](r io.Reader, maxBytes int64, each func(*T) error) error {
-	dec := newDecoder(r, maxBytes)
-	if err := elements(dec, each); err != nil {
-		return err
-	}
-	return trailing(dec)
+	var env []T
+	_, err := Decode(r, maxBytes, &env, each)
+	return err
 }
+
+// noHooks leaves an element to the default decoding: Decode's hooks serve
+// the envelope only. It replaces them with a hook for a type no value has
+// (json.WithUnmarshalers(nil) would do, but v1.27.2 then dereferences the
+// nil list when it meets an interface-typed field).
+var noHooks = json.WithUnmarshalers(json.UnmarshalFromFunc(func(*jsontext.Decoder, *noValue) error {
+	return errors.ErrUnsupported
+}))
+
+// noValue is the type of no value.
+type noValue struct{}
 
 // elements decodes an array (or null) at dec's position, each element into
 // a fresh T. It returns each's error as it is.
@@ -140,7 +132,7 @@ func elements[T any](dec *jsontext.Decoder, each func(*T) error) error {
 	}
 	for dec.PeekKind() != ']' {
 		v := new(T)
-		if err := json.UnmarshalDecode(dec, v, options); err != nil {
+		if err := json.UnmarshalDecode(dec, v, options, noHooks); err != nil {
 			return wrap(err)
 		}
 		if err := each(v); err != nil {

@@ -37,7 +37,36 @@ func ids(us []*user) []int {
 	return out
 }
 
-func TestObjectStreamsItemsAndFields(t *testing.T) {
+// env is a page envelope as oapi-codegen generates them: the list, and
+// the members around it.
+type env struct {
+	Page  int    `json:"page"`
+	Total *int   `json:"total,omitempty"`
+	Flag  bool   `json:"flag"`
+	Users []user `json:"users"`
+}
+
+// ptrEnv holds its list by pointer, as a generated optional list is.
+type ptrEnv struct {
+	Users *[]user `json:"users,omitempty"`
+	Next  *string `json:"next,omitempty"`
+}
+
+// obj decodes r into a fresh env.
+func obj(r io.Reader, maxBytes int64, each func(*user) error) error {
+	var e env
+	_, err := Decode(r, maxBytes, &e, each)
+	return err
+}
+
+// decode decodes body into a fresh env.
+func decode(body string, each func(*user) error) (*env, Given, error) {
+	e := new(env)
+	given, err := Decode(strings.NewReader(body), 0, e, each)
+	return e, given, err
+}
+
+func TestDecodeStreamsItemsAndFields(t *testing.T) {
 	const body = `{
 		"page": 2,
 		"meta": {"page": 99, "users": [{"id": 100}], "deep": [[1, {"x": null}], "s"]},
@@ -49,56 +78,98 @@ func TestObjectStreamsItemsAndFields(t *testing.T) {
 		"s": "a \"quoted\" } ] string"
 	}`
 	var got []*user
-	var page, total int
-	var flag bool
-	err := Object(strings.NewReader(body), 0, "users", collect(&got), map[string]Field{
-		"page":  Into(&page),
-		"total": Into(&total),
-		"flag":  Into(&flag),
-	})
+	e, given, err := decode(body, collect(&got))
 	require.NoError(t, err)
 	assert.Equal(t, []int{1, 2, 3}, ids(got))
 	assert.Equal(t, "ann", got[0].Name)
 	assert.Equal(t, "", got[1].Name, "each element is decoded into a fresh value")
 	assert.Equal(t, "cy", got[2].Name)
-	assert.Equal(t, 2, page, "a key nested in a skipped value is not routed to a handler")
-	assert.Equal(t, 7, total)
-	assert.True(t, flag)
+	assert.Equal(t, 2, e.Page, "a key nested in a skipped value does not reach the envelope")
+	assert.Equal(t, 7, *e.Total)
+	assert.True(t, e.Flag)
+	assert.Empty(t, e.Users, "the list is handed out, never stored")
+	assert.True(t, given.Has(&e.Page))
+	assert.True(t, given.Has(&e.Total))
+	assert.True(t, given.Has(&e.Flag))
 }
 
-func TestObjectFieldsBeforeAndAfterItems(t *testing.T) {
-	var order []string
-	field := func(name string) Field {
-		return func(dec *jsontext.Decoder) error {
-			order = append(order, name)
-			return dec.SkipValue()
-		}
-	}
-	err := Object(strings.NewReader(`{"a":1,"users":[{"id":1},{"id":2}],"b":{"c":[]}}`), 0, "users",
+func TestDecodeGiven(t *testing.T) {
+	e, given, err := decode(`{"page":0,"total":null,"users":[]}`, func(*user) error { return nil })
+	require.NoError(t, err)
+	assert.True(t, given.Has(&e.Page), "a zero given is given")
+	assert.False(t, given.Has(&e.Total), "null is not given")
+	assert.False(t, given.Has(&e.Flag), "absent is not given")
+
+	var p ptrEnv
+	given, err = Decode(strings.NewReader(`{"next":"k","users":[{"id":1}]}`), 0, &p, func(*user) error { return nil })
+	require.NoError(t, err)
+	assert.True(t, given.Has(&p.Next))
+	assert.Equal(t, "k", *p.Next)
+}
+
+// orderEnv logs when its members are decoded relative to the list's
+// elements.
+type orderEnv struct {
+	A     orderMark `json:"a"`
+	B     orderMark `json:"b"`
+	Users []user    `json:"users"`
+}
+
+type orderMark struct{}
+
+var order []string
+
+func (orderMark) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	order = append(order, "member "+string(dec.StackPointer().LastToken()))
+	return dec.SkipValue()
+}
+
+func TestDecodeMembersBeforeAndAfterItems(t *testing.T) {
+	order = nil
+	var e orderEnv
+	_, err := Decode(strings.NewReader(`{"a":1,"users":[{"id":1},{"id":2}],"b":{"c":[]}}`), 0, &e,
 		func(u *user) error {
 			order = append(order, fmt.Sprint("user ", u.ID))
 			return nil
-		}, map[string]Field{"a": field("a"), "b": field("b"), "users": field("never")})
+		})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"a", "user 1", "user 2", "b"}, order)
+	assert.Equal(t, []string{"member a", "user 1", "user 2", "member b"}, order)
 }
 
-func TestObjectEmptyAndNullLists(t *testing.T) {
+func TestDecodePointerList(t *testing.T) {
+	for body, want := range map[string][]int{`{"users":[{"id":1},{"id":2}]}`: {1, 2}, `{"users":null}`: {}, `{}`: {}, `{"users":[]}`: {}} {
+		t.Run(body, func(t *testing.T) {
+			var got []*user
+			var p ptrEnv
+			_, err := Decode(strings.NewReader(body), 0, &p, collect(&got))
+			require.NoError(t, err)
+			assert.Equal(t, want, ids(got))
+			if p.Users != nil {
+				assert.Empty(t, *p.Users, "the list is handed out, never stored")
+			}
+		})
+	}
+	var p ptrEnv
+	_, err := Decode(strings.NewReader(`{"users":{"id":1}}`), 0, &p, func(*user) error { return nil })
+	require.ErrorContains(t, err, "want an array")
+}
+
+func TestDecodeEmptyAndNullLists(t *testing.T) {
 	for _, body := range []string{`{"users":null}`, `{"users":[]}`, `{}`, `{"other":[1,2]}`, " \n{ \"users\" : [ ] }\n\t "} {
 		t.Run(body, func(t *testing.T) {
 			calls := 0
-			err := Object(strings.NewReader(body), 0, "users", func(*user) error { calls++; return nil }, nil)
+			_, _, err := decode(body, func(*user) error { calls++; return nil })
 			require.NoError(t, err)
 			assert.Equal(t, 0, calls)
 		})
 	}
 }
 
-func TestObjectItemsNotAnArray(t *testing.T) {
+func TestDecodeItemsNotAnArray(t *testing.T) {
 	for _, body := range []string{`{"users":{"id":1}}`, `{"users":"x"}`, `{"users":5}`, `{"users":true}`} {
 		t.Run(body, func(t *testing.T) {
 			calls := 0
-			err := Object(strings.NewReader(body), 0, "users", func(*user) error { calls++; return nil }, nil)
+			_, _, err := decode(body, func(*user) error { calls++; return nil })
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "want an array")
 			assert.Equal(t, 0, calls)
@@ -106,13 +177,13 @@ func TestObjectItemsNotAnArray(t *testing.T) {
 	}
 }
 
-func TestObjectTopLevelNotAnObject(t *testing.T) {
+func TestDecodeTopLevelNotAnObject(t *testing.T) {
 	for _, body := range []string{`[]`, `[{"id":1}]`, `"users"`, `5`, `null`, `true`} {
 		t.Run(body, func(t *testing.T) {
 			calls := 0
-			err := Object(strings.NewReader(body), 0, "users", func(*user) error { calls++; return nil }, nil)
+			_, _, err := decode(body, func(*user) error { calls++; return nil })
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "want an object")
+			assert.Contains(t, err.Error(), "jsonstream.env", "the error names the envelope type")
 			assert.Equal(t, 0, calls)
 		})
 	}
@@ -121,7 +192,7 @@ func TestObjectTopLevelNotAnObject(t *testing.T) {
 func TestObjectSyntaxError(t *testing.T) {
 	for _, body := range []string{`{"users":[{"id":1},]}`, `{"users" [1]}`, `{users:[]}`, `{"users":[}`, `{"a":1,}`, `{"a":tru}`} {
 		t.Run(body, func(t *testing.T) {
-			err := Object(strings.NewReader(body), 0, "users", func(*user) error { return nil }, nil)
+			err := obj(strings.NewReader(body), 0, func(*user) error { return nil })
 			require.Error(t, err)
 			assert.NotErrorIs(t, err, io.ErrUnexpectedEOF)
 		})
@@ -131,7 +202,7 @@ func TestObjectSyntaxError(t *testing.T) {
 func TestTrailingData(t *testing.T) {
 	for _, body := range []string{`{"users":[]} x`, `{"users":[]}{}`, `{"users":[]} 1`, `{"users":[]}]`, `{"users":[]} "s"`} {
 		t.Run("object "+body, func(t *testing.T) {
-			err := Object(strings.NewReader(body), 0, "users", func(*user) error { return nil }, nil)
+			err := obj(strings.NewReader(body), 0, func(*user) error { return nil })
 			require.Error(t, err)
 		})
 	}
@@ -148,12 +219,10 @@ const fullDoc = `{"page":12,"meta":{"k":[1,"two",null,true]},"users":[{"id":1,"n
 func TestObjectTruncated(t *testing.T) {
 	for i := range len(fullDoc) {
 		prefix := fullDoc[:i]
-		var page, total int
-		err := Object(strings.NewReader(prefix), 0, "users", func(*user) error { return nil },
-			map[string]Field{"page": Into(&page), "total": Into(&total)})
+		err := obj(strings.NewReader(prefix), 0, func(*user) error { return nil })
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "prefix %q", prefix)
 	}
-	require.NoError(t, Object(strings.NewReader(fullDoc), 0, "users", func(*user) error { return nil }, nil))
+	require.NoError(t, obj(strings.NewReader(fullDoc), 0, func(*user) error { return nil }))
 }
 
 func TestArrayTruncated(t *testing.T) {
@@ -166,7 +235,7 @@ func TestArrayTruncated(t *testing.T) {
 
 func TestWrongElementType(t *testing.T) {
 	var got []*user
-	err := Object(strings.NewReader(`{"users":[{"id":1},{"id":"two"},{"id":3}]}`), 0, "users", collect(&got), nil)
+	err := obj(strings.NewReader(`{"users":[{"id":1},{"id":"two"},{"id":3}]}`), 0, collect(&got))
 	var te *json.SemanticError
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, jsontext.Pointer("/users/1/id"), te.JSONPointer)
@@ -180,10 +249,11 @@ func TestWrongElementType(t *testing.T) {
 	assert.Equal(t, jsontext.Pointer("/1/name"), te.JSONPointer)
 	assert.Equal(t, []int{1}, ids(got))
 
-	var page int
-	err = Object(strings.NewReader(`{"page":"two","users":[{"id":1}]}`), 0, "users", collect(&got),
-		map[string]Field{"page": Into(&page)})
-	require.ErrorAs(t, err, &te, "a field's type error is reported too")
+	got = nil
+	err = obj(strings.NewReader(`{"page":"two","users":[{"id":1}]}`), 0, collect(&got))
+	require.ErrorAs(t, err, &te, "a member's type error is reported too")
+	assert.Equal(t, jsontext.Pointer("/page"), te.JSONPointer)
+	assert.Empty(t, got)
 }
 
 func bigDoc(n int) string {
@@ -213,16 +283,16 @@ func TestMaxBytes(t *testing.T) {
 		for name, r := range readers {
 			t.Run(fmt.Sprintf("%d bytes %s", size, name), func(t *testing.T) {
 				var got []*user
-				require.NoError(t, Object(r(), size, "users", collect(&got), nil), "exactly at the cap")
+				require.NoError(t, obj(r(), size, collect(&got)), "exactly at the cap")
 				assert.Len(t, got, strings.Count(doc, `"id"`))
 
 				got = nil
-				require.NoError(t, Object(r(), size+1, "users", collect(&got), nil))
+				require.NoError(t, obj(r(), size+1, collect(&got)))
 
-				err := Object(r(), size-1, "users", collect(&got), nil)
+				err := obj(r(), size-1, collect(&got))
 				require.ErrorIs(t, err, ErrTooLarge, "one byte over the cap")
 
-				err = Object(r(), size/2, "users", func(*user) error { return nil }, nil)
+				err = obj(r(), size/2, func(*user) error { return nil })
 				require.ErrorIs(t, err, ErrTooLarge)
 			})
 		}
@@ -236,8 +306,8 @@ func TestMaxBytes(t *testing.T) {
 	})
 	t.Run("default cap", func(t *testing.T) {
 		doc := bigDoc(3000) // about 100 KB
-		require.NoError(t, Object(strings.NewReader(doc), 0, "users", func(*user) error { return nil }, nil))
-		require.NoError(t, Object(strings.NewReader(doc), -1, "users", func(*user) error { return nil }, nil))
+		require.NoError(t, obj(strings.NewReader(doc), 0, func(*user) error { return nil }))
+		require.NoError(t, obj(strings.NewReader(doc), -1, func(*user) error { return nil }))
 	})
 }
 
@@ -251,7 +321,7 @@ func TestReaderErrorPropagates(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("cut=%d max=%d", cut, maxBytes), func(t *testing.T) {
 				r := io.MultiReader(strings.NewReader(doc[:cut]), iotest.ErrReader(broken))
-				err := Object(r, maxBytes, "users", func(*user) error { return nil }, nil)
+				err := obj(r, maxBytes, func(*user) error { return nil })
 				require.ErrorIs(t, err, broken, "a read error is reported, even right at the cap")
 			})
 		}
@@ -288,17 +358,16 @@ func TestEachErrorStops(t *testing.T) {
 	stop := errors.New("stop")
 	t.Run("object", func(t *testing.T) {
 		var seen []int
-		var total int
-		err := Object(strings.NewReader(`{"users":[{"id":1},{"id":2},{"id":3}],"total":3}`), 0, "users", func(u *user) error {
+		e, _, err := decode(`{"users":[{"id":1},{"id":2},{"id":3}],"total":3}`, func(u *user) error {
 			seen = append(seen, u.ID)
 			if u.ID == 2 {
 				return stop
 			}
 			return nil
-		}, map[string]Field{"total": Into(&total)})
+		})
 		assert.Same(t, stop, err, "returned as is")
 		assert.Equal(t, []int{1, 2}, seen)
-		assert.Equal(t, 0, total, "nothing after the failing element is decoded")
+		assert.Nil(t, e.Total, "nothing after the failing element is decoded")
 	})
 	t.Run("array", func(t *testing.T) {
 		var seen []int
@@ -316,13 +385,11 @@ func TestEachErrorStops(t *testing.T) {
 		err := Array(strings.NewReader(`[1]`), 0, func(*int) error { return io.EOF })
 		assert.Same(t, io.EOF, err)
 	})
-	t.Run("field", func(t *testing.T) {
+	t.Run("member", func(t *testing.T) {
 		var seen int
-		err := Object(strings.NewReader(`{"a":1,"users":[{"id":1}]}`), 0, "users",
-			func(*user) error { seen++; return nil },
-			map[string]Field{"a": func(*jsontext.Decoder) error { return stop }})
-		assert.Same(t, stop, err)
-		assert.Equal(t, 0, seen)
+		_, _, err := decode(`{"page":"x","users":[{"id":1}]}`, func(*user) error { seen++; return nil })
+		require.Error(t, err)
+		assert.Equal(t, 0, seen, "a bad member before the list stops the decode there")
 	})
 }
 
@@ -358,6 +425,11 @@ func compact(t *testing.T, raw []byte) string {
 	return b.String()
 }
 
+// valuesEnv is an envelope whose list holds any JSON values.
+type valuesEnv struct {
+	Users []jsontext.Value `json:"users"`
+}
+
 func FuzzObject(f *testing.F) {
 	f.Add([]byte(fullDoc))
 	f.Add([]byte(`{"users":null}`))
@@ -373,7 +445,8 @@ func FuzzObject(f *testing.F) {
 			got = append(got, compact(t, *v))
 			return nil
 		}
-		err := Object(bytes.NewReader(data), 0, "users", each, nil)
+		var e valuesEnv
+		_, err := Decode(bytes.NewReader(data), 0, &e, each)
 
 		// Oracle: a valid JSON object whose every "users" member is an
 		// array or null decodes to those arrays' elements; anything else
@@ -410,11 +483,11 @@ func FuzzObject(f *testing.F) {
 		}
 
 		// The cap: exactly the body's size is fine; one byte less is too large.
-		if err := Object(bytes.NewReader(data), int64(len(data)), "users", func(*jsontext.Value) error { return nil }, nil); err != nil {
+		if _, err := Decode(bytes.NewReader(data), int64(len(data)), &valuesEnv{}, func(*jsontext.Value) error { return nil }); err != nil {
 			t.Fatalf("%q at its own size: %v", data, err)
 		}
 		if len(data) > 1 {
-			err := Object(bytes.NewReader(data), int64(len(data)-1), "users", func(*jsontext.Value) error { return nil }, nil)
+			_, err := Decode(bytes.NewReader(data), int64(len(data)-1), &valuesEnv{}, func(*jsontext.Value) error { return nil })
 			if !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("%q one byte over: %v", data, err)
 			}
@@ -429,34 +502,41 @@ func TestRules(t *testing.T) {
 		Email  string  `json:"email"`
 		PageKy *string `json:"page_key"`
 	}
+	type recEnv struct {
+		Total *int  `json:"total"`
+		Users []rec `json:"users"`
+	}
 	for _, c := range []struct{ name, body, where string }{
 		{"invalid UTF-8", "{\"users\":[{\"email\":\"a\xffb@example.com\"}]}", "/users/0/email"},
 		{"lone surrogate", `{"users":[{"email":"a\ud800b"}]}`, "/users/0/email"},
 		{"invalid UTF-8 in a skipped member", "{\"users\":[{\"other\":\"\xc3\"}]}", "/users/0/other"},
+		{"invalid UTF-8 in a skipped envelope member", "{\"other\":\"\xc3\",\"users\":[]}", "/other"},
 		{"duplicate member", `{"users":[{"email":"a","email":"b"}]}`, `"email" within "/users/0"`},
 		{"case-variant member", `{"users":[{"email":"a","EMAIL":"b"}]}`, `"EMAIL" within "/users/0"`},
 		{"duplicate skipped member", `{"users":[{"x":1,"x":2}]}`, `"x" within "/users/0"`},
-		{"duplicate list", `{"users":[],"users":[]}`, "users"},
-		{"case-variant list", `{"users":[{"email":"a"}],"Users":[{"email":"b"}]}`, "users"},
-		{"case-variant field", `{"total":1,"Total":2,"users":[]}`, "total"},
+		{"duplicate skipped envelope member", `{"x":1,"x":2,"users":[]}`, `duplicate object member name "x"`},
+		{"duplicate list", `{"users":[],"users":[]}`, `duplicate object member name "users"`},
+		{"case-variant list", `{"users":[{"email":"a"}],"Users":[{"email":"b"}]}`, `duplicate object member name "Users"`},
+		{"case-variant field", `{"total":1,"Total":2,"users":[]}`, `duplicate object member name "Total"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var total *int
-			err := Object(strings.NewReader(c.body), 0, "users", func(*rec) error { return nil },
-				map[string]Field{"total": Into(&total)})
+			var e recEnv
+			_, err := Decode(strings.NewReader(c.body), 0, &e, func(*rec) error { return nil })
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.where)
 		})
 	}
 	var got []*rec
-	var total *int
-	require.NoError(t, Object(strings.NewReader(`{"Users":[{"EMAIL":"a","page_key":"k"}],"TOTAL":3}`), 0, "users",
-		func(r *rec) error { got = append(got, r); return nil }, map[string]Field{"total": Into(&total)}))
+	var e recEnv
+	_, err := Decode(strings.NewReader(`{"Users":[{"EMAIL":"a","page_key":"k"}],"TOTAL":3}`), 0, &e,
+		func(r *rec) error { got = append(got, r); return nil })
+	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, "a", got[0].Email, "names match in any case, as encoding/json's do")
-	assert.Equal(t, 3, *total)
+	assert.Equal(t, 3, *e.Total)
 	got = nil
-	require.NoError(t, Object(strings.NewReader(`{"users":[{"pagekey":"k"}]}`), 0, "users",
-		func(r *rec) error { got = append(got, r); return nil }, nil))
+	_, err = Decode(strings.NewReader(`{"users":[{"pagekey":"k"}]}`), 0, &recEnv{},
+		func(r *rec) error { got = append(got, r); return nil })
+	require.NoError(t, err)
 	assert.Nil(t, got[0].PageKy, "but _ and - count")
 }
