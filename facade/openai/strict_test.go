@@ -10,7 +10,20 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/openai"
 )
+
+// serving is a Lister of a server answering every list-users request with
+// users and every list-roles request with roles.
+func serving(t *testing.T, users, roles string) *openai.Lister {
+	return newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/organization/users" {
+			facadetest.WriteRaw(w, 200, users)
+			return
+		}
+		facadetest.WriteRaw(w, 200, roles)
+	})
+}
 
 // TestBodiesBreakingJSONRulesAreInvalid: invalid UTF-8 in a user id, an
 // email or a role id, and a key given twice in a record (as spelled or in
@@ -29,14 +42,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 		{"has_more twice", oneUser, `{"object":"list","data":[],"has_more":false,"Has_More":true}`, `duplicate object member name "Has_More"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/v1/organization/users" {
-					facadetest.WriteRaw(w, 200, c.users)
-					return
-				}
-				facadetest.WriteRaw(w, 200, c.roles)
-			})
-			facadetest.ExpectInvalid(t, l, c.where)
+			facadetest.ExpectInvalid(t, serving(t, c.users, c.roles), c.where)
 		})
 	}
 }
@@ -49,13 +55,8 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 // false.
 func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 	const role = `{"id":"role_1","name":"Owner","permissions":[],"resource_type":"api.organization","predefined_role":true}`
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v1/organization/users" {
-			facadetest.WriteRaw(w, 200, strings.Replace(oneUser, `"has_more"`, `"total":{"n":1},"has_more"`, 1))
-			return
-		}
-		facadetest.WriteRaw(w, 200, `{"object":"list","data":[`+role+`],"has_more":false,"next":null,"first_id":"role_1"}`)
-	})
+	l := serving(t, strings.Replace(oneUser, `"has_more"`, `"total":{"n":1},"has_more"`, 1),
+		`{"object":"list","data":[`+role+`],"has_more":false,"next":null,"first_id":"role_1"}`)
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
 	var ids []string
@@ -71,14 +72,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 		{"has_more null in the roles", oneUser, `{"object":"list","data":[` + role + `],"has_more":null,"next":null}`, "lacks has_more"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/v1/organization/users" {
-					facadetest.WriteRaw(w, 200, c.users)
-					return
-				}
-				facadetest.WriteRaw(w, 200, c.roles)
-			})
-			facadetest.ExpectInvalid(t, l, c.where)
+			facadetest.ExpectInvalid(t, serving(t, c.users, c.roles), c.where)
 		})
 	}
 }
