@@ -157,7 +157,7 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 		if !slices.Contains(out.complete, st.name) {
 			pr.Status = report.StatusFailed
 			st.mu.Lock()
-			pr.Error = scrub(st.err, s.a.env.secrets()) // as the console line was
+			pr.Error = s.a.env.scrubber().String(st.err) // as the console line was
 			st.mu.Unlock()
 			if pr.Error == "" {
 				pr.Error = "stopped before it finished"
@@ -177,7 +177,7 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 // for the progress line).
 func (a *app) newSession(f *runFlags, providers []string,
 	build func(provider string, o facade.Options) (facade.Lister, error)) (*session, error) {
-	con := newConsole(a.stderr, a.env.secrets())
+	con := newConsole(a.stderr, a.env.scrubber())
 	level := slog.LevelWarn
 	if f.verbose {
 		level = slog.LevelDebug

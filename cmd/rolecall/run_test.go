@@ -21,6 +21,7 @@ import (
 
 	"github.com/rolecall/rolecall/drift"
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/providertest"
 )
 
@@ -229,7 +230,7 @@ func TestWriteFailureEndsTheRun(t *testing.T) {
 func TestConsoleHandler(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	c := newConsole(&b, []string{"s3cr3t-value"})
+	c := newConsole(&b, scrub.New("s3cr3t-value"))
 	l := slog.New(&consoleHandler{c: c, level: slog.LevelWarn}).With("provider", "logto")
 	l.Debug("hidden")
 	l.Warn("listing saw more than the provider's total", "total", 3, "seen", 4)

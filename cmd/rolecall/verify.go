@@ -100,7 +100,7 @@ func runVerify(a *app, cmd *command, args []string) int {
 			if failure == "" {
 				failure = "stopped before it finished"
 			}
-			failure = scrub(failure, a.env.secrets())
+			failure = a.env.scrubber().String(failure)
 		}
 		v := checkers[p].write(a.stdout, counts[p], failure)
 		violations += v

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/rolecall/rolecall/internal/scrub"
 )
 
 // RetryPolicy says when and how long to wait before trying a request again.
@@ -244,7 +246,7 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 		if timedOut {
 			err = &TimeoutError{After: t.cfg.RequestTimeout, Err: err}
 		}
-		t.cfg.Logger.LogAttrs(ctx, level, "request failed", append(attrs, slog.String("error", RedactURL(err.Error())))...)
+		t.cfg.Logger.LogAttrs(ctx, level, "request failed", append(attrs, slog.String("error", scrub.URLs(err.Error())))...)
 		return nil, err
 	}
 	t.cfg.Logger.LogAttrs(ctx, level, "response", append(attrs, slog.Int("status", resp.StatusCode))...)
@@ -459,29 +461,6 @@ func (l *adaptiveLimiter) recover() {
 	if cur := l.Limit(); cur < l.ceiling {
 		l.SetLimit(min(cur+(l.ceiling-cur)/10+l.floor/10, l.ceiling))
 	}
-}
-
-// RedactURL removes query strings and userinfo from URLs inside s, so that an
-// error message never carries a token passed in a URL.
-func RedactURL(s string) string {
-	fields := strings.Fields(s)
-	changed := false
-	for i, f := range fields {
-		trimmed := strings.Trim(f, `"'(),:`)
-		u, err := url.Parse(trimmed)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			continue
-		}
-		if u.RawQuery != "" || u.User != nil {
-			u.RawQuery, u.User = "", nil
-			fields[i] = strings.Replace(f, trimmed, u.String(), 1)
-			changed = true
-		}
-	}
-	if !changed {
-		return s
-	}
-	return strings.Join(fields, " ")
 }
 
 // IsLoopback reports whether host (a URL's Hostname) is a loopback address

@@ -159,6 +159,11 @@ func (s *Scrubber) String(in string) string {
 	return URLs(out)
 }
 
+// Values returns in with the secrets' values removed, in every encoding,
+// but neither token shapes nor URL query strings: for a stored exchange,
+// whose URLs and fields are redacted on their own terms.
+func (s *Scrubber) Values(in string) string { return s.secretsOut(in) }
+
 // Bytes is String for a byte slice (a fixture, a body). It returns b itself
 // when nothing was removed.
 func (s *Scrubber) Bytes(b []byte) []byte {

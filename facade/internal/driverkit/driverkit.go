@@ -16,9 +16,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -26,6 +23,7 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/httpx"
 	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/scrub"
 )
 
 // Spec is what a driver tells the kit about its provider.
@@ -63,9 +61,7 @@ type Kit struct {
 	Stats       *facade.Stats
 	retry       httpx.RetryPolicy
 	auth        Auth
-
-	mu      sync.Mutex // guards secrets
-	secrets []string
+	scrub       *scrub.Scrubber // the credentials, and the tokens obtained for them
 }
 
 // Auth adds a credential to a request.
@@ -86,12 +82,10 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Provider, err)
 	}
-	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: o.Stats, MaxBody: o.MaxBodyBytes, MaxPages: o.MaxPages, auth: auth}
+	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: o.Stats, MaxBody: o.MaxBodyBytes, MaxPages: o.MaxPages,
+		auth: auth, scrub: scrub.New(secrets...)}
 	if k.auth == nil {
 		k.auth = func(*http.Request) error { return nil }
-	}
-	for _, s := range secrets {
-		k.addSecret(s)
 	}
 	if k.Logger == nil {
 		k.Logger = slog.New(slog.DiscardHandler)
@@ -283,8 +277,8 @@ func (k *Kit) Status(op string, resp *http.Response) error {
 	}
 	e := facade.NewError(k.Provider, op, code, detail)
 	e.StatusCode = resp.StatusCode
-	e.Message = k.Scrub(shorten(msg, 200))
-	e.RequestID = k.Scrub(shorten(reqID, 80))
+	e.Message = k.scrub.Cut(msg, 200) // scrubbed whole, then cut
+	e.RequestID = k.scrub.Cut(reqID, 80)
 	e.Hint = k.Hints[resp.StatusCode]
 	if e.Hint == "" {
 		e.Hint = defaultHints[code]
@@ -343,7 +337,7 @@ func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
 		hint = "the provider did not answer in time; raise the request timeout or try again later"
 	}
 	e := facade.NewError(k.Provider, op, code, nil)
-	e.Err = scrubbedError{msg: k.Scrub(httpx.RedactURL(err.Error())), err: err}
+	e.Err = scrubbedError{msg: k.Scrub(err.Error()), err: err}
 	e.Hint = hint
 	return e
 }
@@ -351,7 +345,7 @@ func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
 // Invalid reports a body that cannot be decoded or breaks the schema.
 func (k *Kit) Invalid(op string, err error) error {
 	e := facade.NewError(k.Provider, op, facade.InvalidResponse, nil)
-	e.Err = scrubbedError{msg: k.Scrub(shorten(err.Error(), 300)), err: err}
+	e.Err = scrubbedError{msg: k.scrub.Cut(err.Error(), 300), err: err}
 	e.Hint = "the response does not match the API's documented shape; run 'rolecall verify' to see how"
 	if errors.Is(err, jsonstream.ErrTooLarge) {
 		e.Hint = fmt.Sprintf("a page was larger than the %d MiB cap", k.MaxBody>>20)
@@ -377,41 +371,10 @@ type scrubbedError struct {
 func (e scrubbedError) Error() string { return e.msg }
 func (e scrubbedError) Unwrap() error { return e.err }
 
-var tokenShapes = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}|sk-[A-Za-z0-9_-]{8,}|("?(?:access_token|client_secret|api_key|apikey|token)"?\s*[:=]\s*"?)[^"&\s,}]{4,}`)
-
-// Scrub removes the kit's secrets and anything shaped like a token.
-func (k *Kit) Scrub(s string) string {
-	k.mu.Lock()
-	for _, sec := range k.secrets {
-		s = strings.ReplaceAll(s, sec, "[REDACTED]")
-	}
-	k.mu.Unlock()
-	return tokenShapes.ReplaceAllStringFunc(s, func(m string) string {
-		sub := tokenShapes.FindStringSubmatch(m)
-		switch {
-		case sub[1] != "":
-			return sub[1] + "[REDACTED]"
-		case sub[2] != "":
-			return sub[2] + "[REDACTED]"
-		default:
-			return "[REDACTED]"
-		}
-	})
-}
-
-func shorten(s string, n int) string {
-	s = strings.TrimSpace(strings.Join(strings.Fields(s), " "))
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8Start(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+// Scrub removes the kit's secrets (in every encoding a server may echo
+// them in), anything shaped like a credential, and URL query strings
+// (package scrub).
+func (k *Kit) Scrub(s string) string { return k.scrub.String(s) }
 
 // Bearer returns an Auth that sends token as a bearer token.
 func Bearer(token string) Auth {

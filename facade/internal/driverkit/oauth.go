@@ -12,6 +12,7 @@ import (
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/httpx"
+	"github.com/rolecall/rolecall/internal/scrub"
 )
 
 // OAuth2 switches the kit's credential to an OAuth2 client-credentials
@@ -40,7 +41,7 @@ func (k *Kit) OAuth2(cfg *clientcredentials.Config) error {
 }
 
 func (k *Kit) tokenError(tokenURL string, err error) error {
-	op := "exchange the client credentials for a token at " + httpx.RedactURL(tokenURL)
+	op := "exchange the client credentials for a token at " + scrub.URLs(tokenURL)
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		status := re.Response.StatusCode
@@ -50,7 +51,7 @@ func (k *Kit) tokenError(tokenURL string, err error) error {
 		}
 		e := facade.NewError(k.Provider, op, code, nil)
 		e.StatusCode = status
-		e.Message = k.Scrub(shorten(re.ErrorCode+" "+re.ErrorDescription, 200))
+		e.Message = k.scrub.Cut(re.ErrorCode+" "+re.ErrorDescription, 200)
 		e.Hint = "the token endpoint refused the client id or secret"
 		if code != facade.Unauthenticated {
 			e.Hint = defaultHints[code]
@@ -60,16 +61,4 @@ func (k *Kit) tokenError(tokenURL string, err error) error {
 	return k.Fail(op, facade.Unavailable, err, "the token endpoint did not answer; check the URL and the network")
 }
 
-func (k *Kit) addSecret(s string) {
-	if len(s) < 4 {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for _, have := range k.secrets {
-		if have == s {
-			return
-		}
-	}
-	k.secrets = append(k.secrets, s)
-}
+func (k *Kit) addSecret(s string) { k.scrub.Add(s) }
