@@ -91,9 +91,11 @@ func (p RetryPolicy) Backoff(n int) time.Duration {
 type Config struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
-	// Host is the provider's host (host[:port]); credentials are added only
-	// to requests for it, so a redirect elsewhere never carries them.
-	Host string
+	// Origin is the provider's origin, scheme://host[:port] (a base URL
+	// will do: its path is ignored). Credentials are added only to requests
+	// for the same scheme, host and port, so neither a redirect elsewhere
+	// nor one from https to http on the same host ever carries them.
+	Origin string
 	// Authorize adds credentials to a request for Host.
 	Authorize func(*http.Request) error
 	// Retry is the retry policy. Its zero durations take
@@ -226,7 +228,7 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 		actx, cancel = context.WithTimeout(ctx, t.cfg.RequestTimeout)
 	}
 	req := orig.Clone(actx)
-	if t.cfg.Authorize != nil && sameHost(req.URL, t.cfg.Host) {
+	if t.cfg.Authorize != nil && SameOrigin(req.URL, t.cfg.Origin) {
 		if err := t.cfg.Authorize(req); err != nil {
 			cancel()
 			release()
@@ -378,8 +380,65 @@ func retryableError(err error) bool {
 		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe")
 }
 
-func sameHost(u *url.URL, host string) bool {
-	return host == "" || strings.EqualFold(u.Host, host)
+// SameOrigin reports whether u has origin's scheme, host and port (a
+// missing port is the scheme's default). An origin that does not parse
+// matches nothing.
+func SameOrigin(u *url.URL, origin string) bool {
+	o, err := url.Parse(origin)
+	if err != nil || o.Host == "" {
+		return false
+	}
+	return strings.EqualFold(u.Scheme, o.Scheme) && strings.EqualFold(u.Hostname(), o.Hostname()) &&
+		port(u) == port(o)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
+
+// MaxRedirects is how many redirects CheckRedirect follows.
+const MaxRedirects = 5
+
+// RedirectError reports a redirect refused by CheckRedirect. Its message
+// shows the target without query string or userinfo.
+type RedirectError struct {
+	To     string // the target: scheme://host/path
+	Reason string
+}
+
+func (e *RedirectError) Error() string { return "redirect to " + e.To + " refused: " + e.Reason }
+
+// CheckRedirect returns an http.Client CheckRedirect policy for a
+// provider at origin: a redirect is followed only while it stays on the
+// origin (same scheme, host and port), at most MaxRedirects times. A
+// redirect from https to plain http, to plain http off loopback, or to
+// another origin is refused with a *RedirectError: whatever answers there
+// is not the provider, and its answer must not pass for the tenant's data.
+func CheckRedirect(origin string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		to := (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path}).String()
+		from := via[len(via)-1].URL
+		switch {
+		case strings.EqualFold(from.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https"):
+			return &RedirectError{To: to, Reason: "it leaves https for " + req.URL.Scheme + ", where the credential would travel in clear"}
+		case strings.EqualFold(req.URL.Scheme, "http") && !IsLoopback(req.URL.Hostname()):
+			return &RedirectError{To: to, Reason: "plain http is accepted only for loopback hosts"}
+		case !SameOrigin(req.URL, origin):
+			return &RedirectError{To: to, Reason: "it leaves the provider's origin " + origin}
+		case len(via) >= MaxRedirects:
+			return &RedirectError{To: to, Reason: fmt.Sprintf("stopped after %d redirects", MaxRedirects)}
+		}
+		return nil
+	}
 }
 
 // Sleep waits for d or until ctx ends, whichever comes first.

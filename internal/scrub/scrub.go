@@ -299,10 +299,18 @@ func shapesOut(in string) string {
 // urlLike finds the URLs in a text.
 var urlLike = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
 
+// quotedPath finds a quoted relative URL with a query string or fragment,
+// as net/url's errors show a redirect's Location: "/v1/users?email=…".
+var quotedPath = regexp.MustCompile(`"(/[^"\s?#]*)[?#][^"\s]*"`)
+
 // URLs removes query strings, fragments and userinfo from the URLs inside
-// in, so that a message never carries a token (or an email) passed in a
-// URL.
+// in (absolute ones, and relative ones in quotes as net/url's errors show
+// them), so that a message never carries a token (or an email) passed in
+// a URL.
 func URLs(in string) string {
+	if strings.Contains(in, `"/`) {
+		in = quotedPath.ReplaceAllString(in, `"$1"`)
+	}
 	if !strings.Contains(in, "://") {
 		return in
 	}

@@ -133,7 +133,7 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	}
 	t := httpx.New(httpx.Config{
 		Base:               base0,
-		Host:               base.Host,
+		Origin:             base.Scheme + "://" + base.Host,
 		Authorize:          func(r *http.Request) error { return k.auth(r) },
 		Retry:              k.retry,
 		RateLimit:          limit,
@@ -147,13 +147,8 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 		Transport: t,
 		Jar:       plain.Jar,
 		// Credentials are added per request by the transport, only for the
-		// provider's host; a redirect elsewhere is followed without them.
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errors.New("stopped after 5 redirects")
-			}
-			return nil
-		},
+		// provider's origin; a redirect is followed only on that origin.
+		CheckRedirect: httpx.CheckRedirect(base.Scheme + "://" + base.Host),
 	}
 	k.Plain = plain
 	return k, nil
@@ -330,6 +325,10 @@ func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
 	}
 	code := facade.Unavailable
 	hint := "the provider did not answer; check the network and the base URL, then try again"
+	var re *httpx.RedirectError
+	if errors.As(err, &re) {
+		code, hint = facade.InvalidResponse, "the provider answered with a redirect rolecall does not follow; check the base URL"
+	}
 	if ctx.Err() != nil {
 		code, hint = facade.Canceled, ""
 		err = context.Cause(ctx)
