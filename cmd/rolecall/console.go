@@ -20,14 +20,14 @@ import (
 // shows control, bidi and zero-width characters (which a provider's error
 // message or request id may carry) as visible escapes.
 type console struct {
-	mu      sync.Mutex
-	w       io.Writer
-	scrub   *scrub.Scrubber
-	live    bool     // a status area is being drawn
-	status  []string // the lines last drawn
-	lines   func() []string
-	stop    chan struct{}
-	done    chan struct{}
+	mu     sync.Mutex
+	w      io.Writer
+	scrub  *scrub.Scrubber
+	live   bool     // a status area is being drawn
+	status []string // the lines last drawn
+	lines  func() []string
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 func newConsole(w io.Writer, sc *scrub.Scrubber) *console {

@@ -175,7 +175,7 @@ func New(cfg Config) *Transport {
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
+	idempotent := Idempotent(req)
 	for attempt := 0; ; attempt++ {
 		resp, err := t.attempt(req, attempt)
 		if !idempotent || attempt >= t.retry.MaxRetries {
@@ -195,6 +195,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// Idempotent reports whether req may be sent again: a GET or HEAD, or a
+// request marked the way net/http marks one (an Idempotency-Key or
+// X-Idempotency-Key header, even with no value) whose body can be had
+// again (GetBody).
+func Idempotent(req *http.Request) bool {
+	if req.Method == http.MethodGet || req.Method == http.MethodHead {
+		return true
+	}
+	_, key := req.Header["Idempotency-Key"]
+	_, xkey := req.Header["X-Idempotency-Key"]
+	return (key || xkey) && (req.Body == nil || req.Body == http.NoBody || req.GetBody != nil)
 }
 
 // attempt sends req once, with credentials, the in-flight bound, the rate
@@ -227,7 +240,18 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 	if t.cfg.RequestTimeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, t.cfg.RequestTimeout)
 	}
-	req := orig.Clone(actx)
+	// Authorize sees the caller's context, not the attempt's: a token
+	// exchange it runs has its own attempts and timeouts.
+	req := orig.Clone(ctx)
+	if n > 0 && orig.GetBody != nil {
+		body, err := orig.GetBody()
+		if err != nil {
+			cancel()
+			release()
+			return nil, err
+		}
+		req.Body = body
+	}
 	if t.cfg.Authorize != nil && SameOrigin(req.URL, t.cfg.Origin) {
 		if err := t.cfg.Authorize(req); err != nil {
 			cancel()
@@ -235,6 +259,7 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	req = req.WithContext(actx)
 	t.cfg.Observer.Request()
 	start := time.Now()
 	resp, err := t.cfg.Base.RoundTrip(req)

@@ -1208,3 +1208,39 @@ func TestCheckRedirect(t *testing.T) {
 	}
 	assert.ErrorContains(t, check(req("https://api.example.com/v1/users"), long), "stopped after")
 }
+
+// A POST is retried only when marked idempotent the net/http way, and its
+// body is sent again each time.
+func TestIdempotentPostIsRetriedWithItsBody(t *testing.T) {
+	var bodies []string
+	var mu sync.Mutex
+	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		if _, sent := r.Header["Idempotency-Key"]; sent {
+			t.Error("the marker was sent")
+		}
+		if n < 3 {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	})
+	tr, _, _ := newTransport(t, Config{})
+	post := func(mark bool) *http.Response {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, strings.NewReader("grant_type=x"))
+		require.NoError(t, err)
+		if mark {
+			req.Header["Idempotency-Key"] = nil
+		}
+		resp, err := tr.RoundTrip(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	assert.Equal(t, http.StatusInternalServerError, post(false).StatusCode, "an unmarked POST is not retried")
+	assert.Equal(t, int32(1), n.Load())
+	assert.Equal(t, http.StatusOK, post(true).StatusCode)
+	assert.Equal(t, int32(3), n.Load())
+	assert.Equal(t, []string{"grant_type=x", "grant_type=x", "grant_type=x"}, bodies)
+}

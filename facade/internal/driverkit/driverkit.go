@@ -60,6 +60,7 @@ type Kit struct {
 	Logger      *slog.Logger
 	Stats       *facade.Stats
 	retry       httpx.RetryPolicy
+	timeout     time.Duration // one attempt's bound
 	auth        Auth
 	scrub       *scrub.Scrubber // the credentials, and the tokens obtained for them
 }
@@ -106,9 +107,9 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	if k.Concurrency <= 0 {
 		k.Concurrency = cmp.Or(spec.DefaultConcurrency, facade.DefaultConcurrency)
 	}
-	timeout := o.RequestTimeout
-	if timeout <= 0 {
-		timeout = 60 * time.Second
+	k.timeout = o.RequestTimeout
+	if k.timeout <= 0 {
+		k.timeout = 60 * time.Second
 	}
 	k.retry = retryPolicy(o.Retry)
 
@@ -127,10 +128,6 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	case o.RateLimit < 0:
 		limit = 0
 	}
-	var obs httpx.Observer
-	if o.Stats != nil {
-		obs = o.Stats
-	}
 	t := httpx.New(httpx.Config{
 		Base:               base0,
 		Origin:             base.Scheme + "://" + base.Host,
@@ -138,10 +135,10 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 		Retry:              k.retry,
 		RateLimit:          limit,
 		MaxInFlight:        k.Concurrency,
-		RequestTimeout:     timeout,
+		RequestTimeout:     k.timeout,
 		RetryAfterFromBody: spec.RetryAfterFromBody,
 		Logger:             k.Logger,
-		Observer:           obs,
+		Observer:           k.observer(),
 	})
 	k.HTTP = &http.Client{
 		Transport: t,
@@ -152,6 +149,14 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	}
 	k.Plain = plain
 	return k, nil
+}
+
+// observer is the transports' Observer: the Stats, if any.
+func (k *Kit) observer() httpx.Observer {
+	if k.Stats == nil {
+		return nil
+	}
+	return k.Stats
 }
 
 func retryPolicy(p facade.RetryPolicy) httpx.RetryPolicy {
