@@ -524,3 +524,20 @@ func TestE2EVerifyViolation(t *testing.T) {
 	assert.Contains(t, r.stdout, "drift: ")
 	assert.Contains(t, r.stdout, "surprise")
 }
+
+// TestE2ECredentialReturnedAsData: a provider that returns the credential
+// as a role value and as a field name gets it into neither verify's
+// findings nor the report; both say so on stderr.
+func TestE2ECredentialReturnedAsData(t *testing.T) {
+	t.Parallel()
+	tok := "tok-" + strings.Repeat("7q", 8)
+	body := `{"users":[{"id":"u1","email":"a@x.com","username":"a","enabled":true,"api_roles":["` + tok + `"],"` + tok + `":1}],"metadata":{"page_key":""}}`
+	url := statusServer(t, 200, nil, body)
+	for _, a := range [][]string{{"verify"}, {"list", "--format", "json"}} {
+		r := exe(t, envFor("vectara", url, tok), args(a, fast)...)
+		assert.NotContains(t, r.stdout, tok, "%v", a)
+		assert.NotContains(t, r.stderr, tok, "%v", a)
+		assert.Contains(t, r.stdout, "[REDACTED]", "%v", a)
+		assert.Contains(t, r.stderr, "returned a credential as data", "%v", a)
+	}
+}

@@ -338,3 +338,14 @@ func TestStatusLineFitsTheTerminal(t *testing.T) {
 	assert.Equal(t, "openai   listing   3 pages", st.line(7, 30))
 	assert.Equal(t, "openai   lis", st.line(7, 12))
 }
+
+// Ordinary words are not secrets: a credential variable set to a word does
+// not blank that word out of the provider's message (issue 16, item 7).
+func TestScrubKeepsOrdinaryWords(t *testing.T) {
+	t.Parallel()
+	body := `{"error":{"code":"invalid_api_key","message":"Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.","param":null,"type":"invalid_request_error"}}`
+	url := statusServer(t, 401, nil, body)
+	r := inproc(t, envFor("openai", url+"/v1", "Incorrect"), "list", "--max-retries", "0")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "Incorrect API key provided")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/rolecall/rolecall/facade/facadetest"
 	"github.com/rolecall/rolecall/facade/logto"
 	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/providertest"
 )
 
@@ -211,6 +213,61 @@ func TestTokenEndpointEchoingBasic(t *testing.T) {
 				assert.NotContains(t, err.Error(), b64[i:i+8])
 			}
 			assert.NotContains(t, err.Error(), sentinel)
+		})
+	}
+}
+
+// A provider returning the credential as data (a user's name, a role's
+// name) never gets it into the listing: the fields carry the marker, and a
+// warning names the field.
+func TestCredentialReturnedAsDataIsReplaced(t *testing.T) {
+	for _, h := range facadetest.Harnesses() {
+		t.Run(h.Provider, func(t *testing.T) {
+			tenant := providertest.NewTenant(h.Provider, 6, 1)
+			tenant.Users[0].Name = "Ada " + sentinel
+			tenant.Users[0].Username = "u-" + sentinel
+			for i := range tenant.Roles {
+				tenant.Roles[i].Name = "role " + sentinel
+			}
+			srv := providertest.NewServer(t, h.Provider, providertest.Options{Tenant: tenant, Token: sentinel})
+			logs := &lockedBuffer{}
+			l, err := h.New(srv, sentinel, facade.Options{RateLimit: -1,
+				Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+			require.NoError(t, err)
+			got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+			require.NoError(t, err)
+			require.NotEmpty(t, got)
+			marked := 0
+			for _, a := range got {
+				row := strings.Join(append([]string{a.UserID, a.Email, a.Name, a.Username, a.RoleID, a.RoleName, a.Scope, a.Via}, a.Permissions...), "|")
+				assert.NotContains(t, row, sentinel)
+				if strings.Contains(row, scrub.Marker) {
+					marked++
+				}
+			}
+			assert.NotZero(t, marked, "the fields that held it carry the marker")
+			assert.Contains(t, logs.String(), "returned a credential as data")
+			assert.NotContains(t, logs.String(), sentinel)
+		})
+	}
+}
+
+// A credential echoed near where an error message is cut shows no piece of
+// itself: the message is scrubbed whole, then cut.
+func TestEchoAtTheCutShowsNoPiece(t *testing.T) {
+	for _, h := range facadetest.Harnesses() {
+		t.Run(h.Provider, func(t *testing.T) {
+			for pad := 150; pad < 215; pad += 3 {
+				msg := strings.Repeat("x", pad) + " " + sentinel + " tail"
+				base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
+					facadetest.WriteRaw(w, http.StatusForbidden, `{"message":"`+msg+`","type":"FORBIDDEN","requestId":"r",`+
+						`"error":{"message":"`+msg+`","type":"x","code":"c","param":null},"messages":["`+msg+`"],"code":"c","request_id":"r"}`)
+				})
+				err := hostileList(t, h, base, facade.Options{})
+				for i := 0; i+6 <= len(sentinel); i++ {
+					require.NotContains(t, err.Error(), sentinel[i:i+6], "pad %d", pad)
+				}
+			}
 		})
 	}
 }

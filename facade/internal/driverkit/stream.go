@@ -58,13 +58,16 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 				k.Stats.Assignment(n)
 			}
 		}
+		guard := k.newLeakGuard()
 		for batch := range pages {
 			n := 0
+			secrets := k.scrub.Secrets()
 			for i := range batch {
 				a := &batch[i]
 				if !keep(a.Email) || !seen.add(a) {
 					continue
 				}
+				guard.check(ctx, secrets, a) // after dedupe: the key is the provider's own
 				n++
 				if !yield(*a, nil) {
 					count(n)
