@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/rolecall/rolecall/facade/facadetest"
 	"github.com/rolecall/rolecall/facade/logto"
 	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/internal/paging"
 	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/providertest"
 )
@@ -269,5 +271,40 @@ func TestEchoAtTheCutShowsNoPiece(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// One page budget covers a whole listing, all its walks together: a
+// listing that needs more pages than Options.MaxPages fails however its
+// pages are spread (a walk per OpenAI user, per Logto role).
+func TestPageBudgetCoversTheWholeListing(t *testing.T) {
+	for _, h := range facadetest.Harnesses() {
+		t.Run(h.Provider, func(t *testing.T) {
+			srv := providertest.NewServer(t, h.Provider, providertest.Options{Tenant: providertest.NewTenant(h.Provider, 30, 1)})
+			o := facade.Options{RateLimit: -1, PageSize: 2, MaxPages: 8}
+			l, err := h.New(srv, srv.Token(), o)
+			require.NoError(t, err)
+			_, err = facade.Collect(l.ListAssignments(context.Background(), nil))
+			// (Logto's concurrent page walk may report the budget through a
+			// sibling page it cancelled: the code is then Canceled, the
+			// cause the same.)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, paging.ErrTooManyPages)
+			assert.LessOrEqual(t, srv.Requests(), int64(8+2*8), "requests stop at the budget (a few in flight may finish)")
+		})
+	}
+}
+
+// A concurrency past facade.MaxConcurrency is refused when the driver is
+// built, not met with a panic or an allocation the size of the number.
+func TestConcurrencyIsBounded(t *testing.T) {
+	for _, h := range facadetest.Harnesses() {
+		srv := providertest.NewServer(t, h.Provider, providertest.Options{})
+		for _, n := range []int{facade.MaxConcurrency + 1, 1_000_000_000, math.MaxInt} {
+			_, err := h.New(srv, srv.Token(), facade.Options{Concurrency: n})
+			assert.ErrorContains(t, err, "concurrency", "%s %d", h.Provider, n)
+		}
+		_, err := h.New(srv, srv.Token(), facade.Options{Concurrency: facade.MaxConcurrency})
+		assert.NoError(t, err, h.Provider)
 	}
 }

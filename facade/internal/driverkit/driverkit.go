@@ -23,6 +23,7 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/httpx"
 	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/paging"
 	"github.com/rolecall/rolecall/internal/scrub"
 )
 
@@ -56,7 +57,7 @@ type Kit struct {
 	PageSize    int
 	Concurrency int
 	MaxBody     int64
-	MaxPages    int // bound on one paged listing's pages (0: paging's default)
+	MaxPages    int // bound on a listing's pages, all its walks together, and on each walk's (0: paging's default)
 	Logger      *slog.Logger
 	Stats       *facade.Stats
 	retry       httpx.RetryPolicy
@@ -102,6 +103,9 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 		k.PageSize = spec.MaxPageSize
 	default:
 		k.PageSize = o.PageSize
+	}
+	if o.Concurrency > facade.MaxConcurrency {
+		return nil, fmt.Errorf("%s: concurrency %d is more than %d", spec.Provider, o.Concurrency, facade.MaxConcurrency)
 	}
 	k.Concurrency = o.Concurrency
 	if k.Concurrency <= 0 {
@@ -192,6 +196,10 @@ type DecodeFunc func(resp *http.Response, body io.Reader) error
 // and, when the body is cut off mid-stream or its read times out, fetches
 // the page again under the same retry policy.
 func (k *Kit) Page(ctx context.Context, op string, send PageFunc, decode DecodeFunc) error {
+	if err := paging.BudgetFrom(ctx).Take(); err != nil {
+		return k.Fail(op, facade.InvalidResponse, err,
+			"the provider kept announcing more pages than the listing's budget (Options.MaxPages); it is probably looping")
+	}
 	for attempt := 0; ; attempt++ {
 		resp, err := send(ctx)
 		if err != nil {
