@@ -3,7 +3,9 @@ package scrub
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -182,4 +184,15 @@ func FuzzString(f *testing.F) {
 			t.Fatalf("not idempotent: %q then %q", got, again)
 		}
 	})
+}
+
+func TestHandler(t *testing.T) {
+	var b strings.Builder
+	l := slog.New(Handler(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug}), New(token)))
+	l.With("pre", token).WithGroup("g").Debug("saw "+token, "err", errors.New("echo "+token), "n", 3,
+		slog.Group("inner", "v", token), "url", "https://h/p?email=a@b")
+	out := b.String()
+	if strings.Contains(out, token) || strings.Contains(out, "email=") || !strings.Contains(out, "n=3") {
+		t.Errorf("got %s", out)
+	}
 }

@@ -92,7 +92,9 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	if k.Logger == nil {
 		k.Logger = slog.New(slog.DiscardHandler)
 	}
-	k.Logger = k.Logger.With(slog.String("provider", spec.Provider))
+	// Every line the kit logs (the transport's too) is scrubbed of its
+	// secrets, whatever handler the caller gave.
+	k.Logger = slog.New(scrub.Handler(k.Logger.Handler(), k.scrub)).With(slog.String("provider", spec.Provider))
 	if k.MaxBody <= 0 {
 		k.MaxBody = jsonstream.DefaultMaxBytes
 	}
