@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -548,4 +551,37 @@ func TestE2ECredentialReturnedAsData(t *testing.T) {
 		assert.Contains(t, r.stdout, "[REDACTED]", "%v", a)
 		assert.Contains(t, r.stderr, "returned a credential as data", "%v", a)
 	}
+}
+
+// TestE2ECtrlCDuringTokenExchange: Ctrl-C (SIGINT) ends a run held by a
+// token endpoint that never answers within a second (issue 15).
+func TestE2ECtrlCDuringTokenExchange(t *testing.T) {
+	t.Parallel()
+	done := make(chan struct{})
+	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-done:
+		}
+	}))
+	t.Cleanup(stuck.Close)
+	t.Cleanup(func() { close(done) })
+	api := statusServer(t, 200, nil, `{"users":[],"metadata":{"page_key":""}}`)
+	cmd := exec.Command(binary, "list", "--provider", "vectara")
+	cmd.Env = []string{"VECTARA_CLIENT_ID=app", "VECTARA_CLIENT_SECRET=" + strings.Repeat("s", 12),
+		"VECTARA_AUTH_URL=" + stuck.URL, "VECTARA_BASE_URL=" + api}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	time.Sleep(500 * time.Millisecond) // the exchange is under way
+	sent := time.Now()
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err := cmd.Wait()
+	took := time.Since(sent)
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "stderr: %s", stderr.String())
+	assert.Equal(t, 1, ee.ExitCode(), "stderr: %s", stderr.String())
+	assert.Less(t, took, time.Second, "stderr: %s", stderr.String())
+	assert.Contains(t, stderr.String(), "stopped")
 }
