@@ -194,22 +194,6 @@ func Shorten(in string, n int) string {
 	return in[:cut] + "…"
 }
 
-// Contains reports whether in holds one of the secrets, raw or encoded:
-// a credential a server returned as data.
-func (s *Scrubber) Contains(in string) bool {
-	if s == nil || len(in) < MinLen {
-		return false
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, sec := range s.secrets {
-		if strings.Contains(in, sec.raw) {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Scrubber) secretsOut(in string) string {
 	if s == nil {
 		return in
@@ -326,9 +310,13 @@ func URLs(in string) string {
 			if i := strings.IndexAny(m, "?#"); i >= 0 {
 				m = m[:i]
 			}
-			if i := strings.Index(m, "@"); i >= 0 {
-				if j := strings.Index(m, "://"); j >= 0 && j < i {
-					m = m[:j+3] + m[i+1:]
+			if j := strings.Index(m, "://"); j >= 0 {
+				auth := m[j+3:]
+				if k := strings.IndexByte(auth, '/'); k >= 0 {
+					auth = auth[:k]
+				}
+				if i := strings.LastIndexByte(auth, '@'); i >= 0 {
+					m = m[:j+3] + m[j+3+i+1:] // the userinfo ends at the authority's last '@'
 				}
 			}
 			return m + trail
@@ -349,6 +337,10 @@ func encodedOut(in, sec string) string {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(in); {
+		if c := in[i]; c != sec[0] && c != '%' && c != '\\' && c != '+' {
+			i++ // no encoding of sec's first character starts here
+			continue
+		}
 		if end, ok := matchEncoded(in, i, sec); ok && end > i {
 			b.WriteString(in[last:i])
 			b.WriteString(Marker)
@@ -367,27 +359,71 @@ func encodedOut(in, sec string) string {
 // matchEncoded matches sec, encoded, at in[i:], and returns where the
 // match ends.
 func matchEncoded(in string, i int, sec string) (int, bool) {
-	for _, r := range sec {
-		end, ok := matchRune(in, i, r)
-		if !ok {
-			return 0, false
-		}
-		i = end
-	}
-	return i, true
+	m := matcher{in: in, sec: sec, steps: 64*len(sec) + 256}
+	return m.match(i, 0)
 }
+
+// matcher matches a secret written in any mix of encodings. A character
+// may match raw or encoded where both start alike ('%' raw or as "%25", a
+// backslash raw or escaped): both are tried, and the states that failed
+// are remembered, so that a run of such characters costs linear time, not
+// exponential.
+//
+// The work is bounded too (steps): only a secret full of '%' and '\\'
+// could need more, and none is.
+type matcher struct {
+	in, sec string
+	failed  map[[2]int]bool // (position in in, position in sec) known not to match
+	steps   int
+}
+
+func (m *matcher) match(i, k int) (int, bool) {
+	if k == len(m.sec) {
+		return i, true
+	}
+	if m.failed[[2]int{i, k}] {
+		return 0, false
+	}
+	if m.steps--; m.steps < 0 {
+		return 0, false
+	}
+	r, size := utf8.DecodeRuneInString(m.sec[k:])
+	raw := string(r)
+	tried := false
+	if strings.HasPrefix(m.in[i:], raw) {
+		if end, ok := m.match(i+len(raw), k+size); ok {
+			return end, true
+		}
+		tried = true
+	}
+	if end, ok := matchRune(m.in, i, r); ok {
+		if end, ok := m.match(end, k+size); ok {
+			return end, true
+		}
+		if tried { // both ways failed: remember it (only here can work repeat)
+			if m.failed == nil {
+				m.failed = map[[2]int]bool{}
+			}
+			m.failed[[2]int{i, k}] = true
+		}
+	}
+	return 0, false
+}
+
+// maxBackslashes is the most backslashes one escape may start with: JSON
+// inside JSON inside JSON. (A longer run is no escape rolecall has seen,
+// and following it whole from every position would be quadratic.)
+const maxBackslashes = 8
 
 // jsonShort are JSON's two-character escapes.
 var jsonShort = map[byte]rune{'/': '/', '"': '"', '\\': '\\', 'n': '\n', 'r': '\r', 't': '\t', 'b': '\b', 'f': '\f'}
 
+// matchRune matches r encoded (not raw) at in[i:].
 func matchRune(in string, i int, r rune) (int, bool) {
 	if i >= len(in) {
 		return 0, false
 	}
 	raw := string(r)
-	if strings.HasPrefix(in[i:], raw) {
-		return i + len(raw), true
-	}
 	switch in[i] {
 	case '+':
 		if r == ' ' {
@@ -407,15 +443,18 @@ func matchRune(in string, i int, r rune) (int, bool) {
 		}
 		return j, true
 	case '\\':
+		if r == '\\' && strings.HasPrefix(in[i:], `\\`) {
+			return i + 2, true // an escaped backslash
+		}
 		j := i
-		for j < len(in) && in[j] == '\\' {
+		for j < len(in) && in[j] == '\\' && j-i < maxBackslashes {
 			j++
 		}
 		if j >= len(in) {
 			return 0, false
 		}
 		if in[j] != 'u' {
-			if got, ok := jsonShort[in[j]]; ok && got == r && (r != '\\' || j-i >= 1) {
+			if got, ok := jsonShort[in[j]]; ok && got == r {
 				return j + 1, true
 			}
 			return 0, false
@@ -423,7 +462,7 @@ func matchRune(in string, i int, r rune) (int, bool) {
 		units := utf16.Encode([]rune{r})
 		for n, u := range units {
 			if n > 0 { // the second half of a surrogate pair: its own backslashes
-				for j < len(in) && in[j] == '\\' {
+				for k := 0; j < len(in) && in[j] == '\\' && k < maxBackslashes; k++ {
 					j++
 				}
 			}
