@@ -89,10 +89,7 @@ func TestOAuthClientCredentials(t *testing.T) {
 			facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_1","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
 		}
 	})
-	tokenURL, _ := url.JoinPath(base, "oauth2/token")
-	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
-		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
-	require.NoError(t, err)
+	l := oauthLister(t, base)
 	for range 2 {
 		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 		require.NoError(t, err)
@@ -105,11 +102,8 @@ func TestOAuthRefusalIsUnauthenticated(t *testing.T) {
 	base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		facadetest.WriteRaw(w, 401, `{"error":"invalid_client","error_description":"bad secret shh-secret"}`)
 	})
-	tokenURL, _ := url.JoinPath(base, "oauth2/token")
-	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
-		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
-	require.NoError(t, err)
-	_, err = facade.Collect(l.ListAssignments(context.Background(), nil))
+	l := oauthLister(t, base)
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrUnauthenticated)
 	assert.Contains(t, err.Error(), "token endpoint refused")
 	assert.NotContains(t, err.Error(), "shh-secret")
@@ -145,10 +139,7 @@ func TestOAuthTokenLifetimes(t *testing.T) {
 				}
 				facadetest.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":""}}`)
 			})
-			tokenURL, _ := url.JoinPath(base, "oauth2/token")
-			l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
-				Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
-			require.NoError(t, err)
+			l := oauthLister(t, base)
 			for range 2 {
 				_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 				require.NoError(t, err)
@@ -156,4 +147,15 @@ func TestOAuthTokenLifetimes(t *testing.T) {
 			assert.Equal(t, int32(tc.want), tokens.Load())
 		})
 	}
+}
+
+// oauthLister returns a Lister with client credentials, exchanged at
+// base's /oauth2/token, over base.
+func oauthLister(t *testing.T, base string) *vectara.Lister {
+	t.Helper()
+	tokenURL, _ := url.JoinPath(base, "oauth2/token")
+	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
+		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
+	require.NoError(t, err)
+	return l
 }
