@@ -269,14 +269,21 @@ var shapes = regexp.MustCompile(`(?i)(\b(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8
 func shapesOut(in string) string {
 	return shapes.ReplaceAllStringFunc(in, func(m string) string {
 		sub := shapes.FindStringSubmatch(m)
-		switch {
-		case sub[1] != "":
-			return sub[1] + Marker
-		case sub[2] != "":
-			return sub[2] + Marker
-		default:
+		prefix := sub[1] + sub[2] // what names the credential, kept
+		if prefix == "" {
+			prefix = "sk-"
+		}
+		// A field named for a credential (client_secret=…) holds one,
+		// whatever it looks like; after "Basic", "token:" or "sk-", a word
+		// ("Basic authentication", "token: expired") is just a word.
+		named := strings.ContainsAny(sub[2], "_-") || strings.Contains(strings.ToLower(sub[2]), "apikey")
+		if !named && !Secret(m[len(prefix):]) {
+			return m
+		}
+		if sub[1] == "" && sub[2] == "" {
 			return Marker
 		}
+		return prefix + Marker
 	})
 }
 

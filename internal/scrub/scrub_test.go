@@ -78,7 +78,8 @@ func TestWordsAreNotSecrets(t *testing.T) {
 	if got := s.String(msg); got != msg {
 		t.Errorf("got %q", got)
 	}
-	for _, msg := range []string{"invalid token: expired", "the token is missing", "password required", "Bearer realm"} {
+	for _, msg := range []string{"invalid token: expired", "the token is missing", "password required", "Bearer realm",
+		"Basic authentication failed", "role type BASIC ADMINISTRATOR", "token: invalidated", "sk-abcdefgh"} {
 		if got := s.String(msg); got != msg {
 			t.Errorf("%q became %q", msg, got)
 		}
