@@ -97,8 +97,13 @@
 // Cortex's problem+json retryAfter up to a cap, so one header cannot stall
 // a run. A client-side rate limiter per driver, shared by its workers,
 // defaults to the provider's documented limit and slows down when 429s
-// arrive. Credentials go only to the provider's own host, and plain http
-// is refused except for loopback hosts.
+// arrive. Credentials go only to the provider's own origin (scheme, host
+// and port); a redirect is followed only on that origin, so neither an
+// https-to-http redirect nor another server's answer is accepted; plain
+// http is refused except for loopback hosts. An OAuth token exchange
+// (Vectara, Logto) runs under the listing's context with the same
+// per-request timeout and retries. A credential the provider returns as
+// data is replaced with "[REDACTED]" and a warning is logged.
 //
 // # Decoding
 //

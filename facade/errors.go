@@ -58,8 +58,9 @@ func (e *codeError) Error() string { return e.code.String() }
 
 // Error is a failed call to a provider. Its message says which provider,
 // which operation, what happened and, where known, what to do. It never
-// holds a credential: bodies are cut short and scrubbed of the secrets the
-// driver knows and of anything shaped like a token.
+// holds a credential: bodies are scrubbed of the secrets the driver knows
+// (in every encoding a server may echo them in), of anything shaped like a
+// token and of URL query strings, and only then cut short.
 type Error struct {
 	Provider   string        // "cortex", "openai", "vectara" or "logto"
 	Op         string        // what was being done, e.g. `list users of role "admin"`

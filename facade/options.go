@@ -22,7 +22,8 @@ type Options struct {
 	PageSize int
 	// Concurrency bounds the requests in flight. 0 means the driver's
 	// default: DefaultConcurrency, or OpenAIConcurrency for the OpenAI
-	// driver, whose listing is one small request per user.
+	// driver, whose listing is one small request per user. More than
+	// MaxConcurrency is an error.
 	Concurrency int
 	// Retry is the retry policy (zero value: DefaultRetryPolicy).
 	Retry RetryPolicy
@@ -45,9 +46,11 @@ type Options struct {
 	Stats *Stats
 	// MaxBodyBytes caps one response body (default 64 MiB).
 	MaxBodyBytes int64
-	// MaxPages bounds the pages of any one paged listing (default 100000):
-	// a server that keeps announcing more pages, or reports a page count
-	// past it, ends the listing with InvalidResponse instead of a loop.
+	// MaxPages bounds a listing's pages, all its paged walks together (a
+	// walk per OpenAI user, per Logto role) as well as each one (default
+	// 100000): a server that keeps announcing more pages, or reports a page
+	// count past it, ends the listing with InvalidResponse instead of a
+	// loop.
 	MaxPages int
 }
 
@@ -73,6 +76,11 @@ type RetryPolicy struct {
 // DefaultConcurrency is the number of requests in flight when
 // Options.Concurrency is zero.
 const DefaultConcurrency = 8
+
+// MaxConcurrency is the most requests in flight Options.Concurrency may ask
+// for: far past what any provider's rate limit lets through, and small
+// enough that the buffers sized from it stay small.
+const MaxConcurrency = 1024
 
 // OpenAIConcurrency is the OpenAI driver's default number of requests in
 // flight. Its listing sends one request per user (GET

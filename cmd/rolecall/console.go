@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/internal/termtext"
 )
 
@@ -19,25 +20,25 @@ import (
 // shows control, bidi and zero-width characters (which a provider's error
 // message or request id may carry) as visible escapes.
 type console struct {
-	mu      sync.Mutex
-	w       io.Writer
-	secrets []string
-	live    bool     // a status area is being drawn
-	status  []string // the lines last drawn
-	lines   func() []string
-	stop    chan struct{}
-	done    chan struct{}
+	mu     sync.Mutex
+	w      io.Writer
+	scrub  *scrub.Scrubber
+	live   bool     // a status area is being drawn
+	status []string // the lines last drawn
+	lines  func() []string
+	stop   chan struct{}
+	done   chan struct{}
 }
 
-func newConsole(w io.Writer, secrets []string) *console {
-	return &console{w: w, secrets: secrets}
+func newConsole(w io.Writer, sc *scrub.Scrubber) *console {
+	return &console{w: w, scrub: sc}
 }
 
 // Println writes one line (above the status area, if one is drawn).
 func (c *console) Println(s string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s = termtext.Escape(scrub(strings.TrimRight(s, "\n"), c.secrets))
+	s = termtext.Escape(c.scrub.String(strings.TrimRight(s, "\n")))
 	if !c.live {
 		fmt.Fprintln(c.w, s)
 		return
@@ -61,7 +62,7 @@ func (c *console) draw(lines []string) {
 	var b strings.Builder
 	for _, l := range lines {
 		b.WriteString("\r\x1b[2K")
-		b.WriteString(termtext.Escape(scrub(l, c.secrets)))
+		b.WriteString(termtext.Escape(c.scrub.String(l)))
 		b.WriteString("\n")
 	}
 	io.WriteString(c.w, b.String())

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -214,6 +217,14 @@ func TestE2EUsageErrors(t *testing.T) {
 		{"unknown provider", ok, []string{"list", "--provider", "okta"}, `unknown provider "okta"`},
 		{"provider without credentials", ok, []string{"list", "--provider", "openai"}, "OPENAI_ADMIN_KEY is not set"},
 		{"negative concurrency", ok, []string{"list", "--concurrency", "-1"}, "--concurrency"},
+		{"huge concurrency", ok, []string{"list", "--concurrency", "9223372036854775807"}, "--concurrency must be between 1 and 1024"},
+		{"a billion in flight", ok, []string{"list", "--concurrency", "1000000000"}, "--concurrency must be between 1 and 1024"},
+		{"concurrency past int64", ok, []string{"list", "--concurrency", "9223372036854775808"}, "value out of range"},
+		{"verify huge concurrency", ok, []string{"verify", "--concurrency", "1000000000"}, "--concurrency must be between"},
+		{"record huge concurrency", ok, []string{"record", "--provider", "cortex", "--dir", "x", "--concurrency", "1000000000"}, "--concurrency must be between"},
+		{"huge max retries", ok, []string{"list", "--max-retries", "1000000000"}, "--max-retries must be between 0 and 100"},
+		{"huge retry wait", ok, []string{"list", "--retry-wait", "2562047h"}, "--retry-wait must be between"},
+		{"timeout past int64", ok, []string{"list", "--timeout", "9999999999h"}, "invalid value"},
 		{"bad timeout", ok, []string{"list", "--timeout", "soon"}, "invalid value"},
 		{"bad email", ok, []string{"list", "--email", "nobody"}, "not an email address"},
 		{"stray argument", ok, []string{"list", "cortex"}, `unexpected argument "cortex"`},
@@ -523,4 +534,54 @@ func TestE2EVerifyViolation(t *testing.T) {
 	assert.Contains(t, r.stdout, "enabled")
 	assert.Contains(t, r.stdout, "drift: ")
 	assert.Contains(t, r.stdout, "surprise")
+}
+
+// TestE2ECredentialReturnedAsData: a provider that returns the credential
+// as a role value and as a field name gets it into neither verify's
+// findings nor the report; both say so on stderr.
+func TestE2ECredentialReturnedAsData(t *testing.T) {
+	t.Parallel()
+	tok := "tok-" + strings.Repeat("7q", 8)
+	body := `{"users":[{"id":"u1","email":"a@x.com","username":"a","enabled":true,"api_roles":["` + tok + `"],"` + tok + `":1}],"metadata":{"page_key":""}}`
+	url := statusServer(t, 200, nil, body)
+	for _, a := range [][]string{{"verify"}, {"list", "--format", "json"}} {
+		r := exe(t, envFor("vectara", url, tok), args(a, fast)...)
+		assert.NotContains(t, r.stdout, tok, "%v", a)
+		assert.NotContains(t, r.stderr, tok, "%v", a)
+		assert.Contains(t, r.stdout, "[REDACTED]", "%v", a)
+		assert.Contains(t, r.stderr, "returned a credential as data", "%v", a)
+	}
+}
+
+// TestE2ECtrlCDuringTokenExchange: Ctrl-C (SIGINT) ends a run held by a
+// token endpoint that never answers within a second (issue 15).
+func TestE2ECtrlCDuringTokenExchange(t *testing.T) {
+	t.Parallel()
+	done := make(chan struct{})
+	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-done:
+		}
+	}))
+	t.Cleanup(stuck.Close)
+	t.Cleanup(func() { close(done) })
+	api := statusServer(t, 200, nil, `{"users":[],"metadata":{"page_key":""}}`)
+	cmd := exec.Command(binary, "list", "--provider", "vectara")
+	cmd.Env = []string{"VECTARA_CLIENT_ID=app", "VECTARA_CLIENT_SECRET=" + strings.Repeat("s", 12),
+		"VECTARA_AUTH_URL=" + stuck.URL, "VECTARA_BASE_URL=" + api}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	time.Sleep(500 * time.Millisecond) // the exchange is under way
+	sent := time.Now()
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	err := cmd.Wait()
+	took := time.Since(sent)
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, "stderr: %s", stderr.String())
+	assert.Equal(t, 1, ee.ExitCode(), "stderr: %s", stderr.String())
+	assert.Less(t, took, time.Second, "stderr: %s", stderr.String())
+	assert.Contains(t, stderr.String(), "stopped")
 }

@@ -56,17 +56,25 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 		"wait this `duration` before the first retry; the wait doubles each retry, with jitter,\nup to 8s (a server's Retry-After is obeyed instead, up to 30s)")
 }
 
+// Bounds of the numeric flags: past them a value is a mistake (or an
+// attempt to exhaust memory), refused as a usage error.
+const (
+	maxConcurrency = facade.MaxConcurrency
+	maxRetries     = 100
+	maxRetryWait   = 10 * time.Minute
+)
+
 // check validates the flags' values.
 func (f *runFlags) check() error {
 	switch {
-	case f.concurrency < 0:
-		return usageErrorf("--concurrency must not be negative")
+	case f.concurrency < 0 || f.concurrency > maxConcurrency:
+		return usageErrorf("--concurrency must be between 1 and %d (0: the default), not %d", maxConcurrency, f.concurrency)
 	case f.timeout < 0:
 		return usageErrorf("--timeout must not be negative")
-	case f.maxRetries < 0:
-		return usageErrorf("--max-retries must not be negative")
-	case f.retryWait < 0:
-		return usageErrorf("--retry-wait must not be negative")
+	case f.maxRetries < 0 || f.maxRetries > maxRetries:
+		return usageErrorf("--max-retries must be between 0 and %d, not %d", maxRetries, f.maxRetries)
+	case f.retryWait < 0 || f.retryWait > maxRetryWait:
+		return usageErrorf("--retry-wait must be between 0 and %s, not %s", maxRetryWait, f.retryWait)
 	}
 	_, err := f.emailList()
 	return err
@@ -157,7 +165,7 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 		if !slices.Contains(out.complete, st.name) {
 			pr.Status = report.StatusFailed
 			st.mu.Lock()
-			pr.Error = scrub(st.err, s.a.env.secrets()) // as the console line was
+			pr.Error = s.a.env.scrubber().String(st.err) // as the console line was
 			st.mu.Unlock()
 			if pr.Error == "" {
 				pr.Error = "stopped before it finished"
@@ -177,7 +185,7 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 // for the progress line).
 func (a *app) newSession(f *runFlags, providers []string,
 	build func(provider string, o facade.Options) (facade.Lister, error)) (*session, error) {
-	con := newConsole(a.stderr, a.env.secrets())
+	con := newConsole(a.stderr, a.env.scrubber())
 	level := slog.LevelWarn
 	if f.verbose {
 		level = slog.LevelDebug

@@ -140,7 +140,7 @@ func usageErrorf(format string, args ...any) error {
 
 // usage reports a usage error and returns its exit code.
 func (a *app) usage(cmd *command, err error) int {
-	msg := termtext.EscapeLines(scrub(err.Error(), a.env.secrets()))
+	msg := termtext.EscapeLines(a.env.scrubber().String(err.Error()))
 	fmt.Fprintf(a.stderr, "rolecall %s: %s\nRun 'rolecall %s --help' for usage.\n", cmd.name, msg, cmd.name)
 	return exitUsage
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rolecall/rolecall/facade/logto"
 	"github.com/rolecall/rolecall/facade/openai"
 	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/internal/scrub"
 )
 
 // providerNames are the providers, in report order.
@@ -38,12 +39,16 @@ func (e getenv) get(name string) string { return strings.TrimSpace(e(name)) }
 func (e getenv) secrets() []string {
 	var s []string
 	for _, v := range secretVars {
-		if x := e.get(v); len(x) >= 4 {
+		if x := e.get(v); x != "" {
 			s = append(s, x)
 		}
 	}
 	return s
 }
+
+// scrubber removes the secret variables' values (package scrub) from what
+// rolecall writes.
+func (e getenv) scrubber() *scrub.Scrubber { return scrub.New(e.secrets()...) }
 
 // configured reports whether any of provider's credential variables is
 // set.
@@ -186,17 +191,7 @@ func newLister(provider string, env getenv, opts facade.Options) (facade.Lister,
 		// The drivers name the provider and the problem (a base URL with
 		// plain http for a host that is not loopback, say); add where the
 		// value came from.
-		return nil, usageErrorf("%s (check %s)", scrub(err.Error(), env.secrets()), strings.Join(urlVars, " or "))
+		return nil, usageErrorf("%s (check %s)", env.scrubber().String(err.Error()), strings.Join(urlVars, " or "))
 	}
 	return l, nil
-}
-
-// scrub replaces each secret in s.
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
-		}
-	}
-	return s
 }

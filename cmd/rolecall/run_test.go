@@ -21,6 +21,7 @@ import (
 
 	"github.com/rolecall/rolecall/drift"
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/providertest"
 )
 
@@ -229,7 +230,7 @@ func TestWriteFailureEndsTheRun(t *testing.T) {
 func TestConsoleHandler(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	c := newConsole(&b, []string{"s3cr3t-value"})
+	c := newConsole(&b, scrub.New("s3cr3t-value"))
 	l := slog.New(&consoleHandler{c: c, level: slog.LevelWarn}).With("provider", "logto")
 	l.Debug("hidden")
 	l.Warn("listing saw more than the provider's total", "total", 3, "seen", 4)
@@ -336,4 +337,15 @@ func TestStatusLineFitsTheTerminal(t *testing.T) {
 	assert.Equal(t, "openai   listing   3 pages  1 assignment  3 retries  3 rate-limited", st.line(7, 79))
 	assert.Equal(t, "openai   listing   3 pages", st.line(7, 30))
 	assert.Equal(t, "openai   lis", st.line(7, 12))
+}
+
+// Ordinary words are not secrets: a credential variable set to a word does
+// not blank that word out of the provider's message (issue 16, item 7).
+func TestScrubKeepsOrdinaryWords(t *testing.T) {
+	t.Parallel()
+	body := `{"error":{"code":"invalid_api_key","message":"Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.","param":null,"type":"invalid_request_error"}}`
+	url := statusServer(t, 401, nil, body)
+	r := inproc(t, envFor("openai", url+"/v1", "Incorrect"), "list", "--max-retries", "0")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "Incorrect API key provided")
 }

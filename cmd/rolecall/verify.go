@@ -22,6 +22,7 @@ import (
 	"github.com/rolecall/rolecall/facade/cortex"
 	"github.com/rolecall/rolecall/facade/openai"
 	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/internal/termtext"
 )
 
@@ -90,6 +91,7 @@ func runVerify(a *app, cmd *command, args []string) int {
 		return nil
 	})
 	violations := 0
+	sc := a.env.scrubber()
 	for i, p := range providers {
 		st := s.states[i]
 		failure := ""
@@ -100,10 +102,18 @@ func runVerify(a *app, cmd *command, args []string) int {
 			if failure == "" {
 				failure = "stopped before it finished"
 			}
-			failure = scrub(failure, a.env.secrets())
+			failure = sc.String(failure)
 		}
-		v := checkers[p].write(a.stdout, counts[p], failure)
-		violations += v
+		// Findings quote the provider's values and field names: a
+		// credential it returned as data is shown as the marker.
+		var b strings.Builder
+		violations += checkers[p].write(&b, counts[p], failure)
+		shown := sc.Values(b.String())
+		if shown != b.String() {
+			s.con.Printf("warning: %s: the provider returned a credential as data; it is shown as %s (check the tenant, and rotate the credential)",
+				p, scrub.Marker)
+		}
+		io.WriteString(a.stdout, shown)
 	}
 	if line := out.summary(len(providers), rf.failFast, ""); line != "" {
 		s.con.Println(line)

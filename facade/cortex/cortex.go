@@ -142,6 +142,10 @@ func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging
 		err = fmt.Errorf("the page lacks page, total or totalPages")
 	case int(info.Page) != n:
 		err = fmt.Errorf("asked for page %d, got page %d", n, info.Page)
+	case info.TotalPages > info.Total+1:
+		// Every page but the last holds a user at least: more pages than
+		// users is a lie that would have the listing walk them all.
+		err = fmt.Errorf("the server reports %d pages for %d users", info.TotalPages, info.Total)
 	}
 	if err != nil {
 		return info, l.kit.Invalid(op, err)

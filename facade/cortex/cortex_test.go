@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,4 +201,19 @@ func TestBodyPastTheCapIsRefused(t *testing.T) {
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
 	assert.Contains(t, err.Error(), "larger than the")
+}
+
+// A totalPages past what the total allows (more pages than users) fails at
+// the first page instead of walking 99,999 pages (issue 15).
+func TestTotalPagesBeyondTheTotal(t *testing.T) {
+	var calls atomic.Int32
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		facadetest.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":5,"totalPages":99999,"users":[{"email":"a@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`,
+			r.URL.Query().Get("page")))
+	}, facade.Options{})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), "99999 pages for 5 users")
+	assert.Equal(t, int32(1), calls.Load())
 }

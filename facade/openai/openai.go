@@ -8,6 +8,9 @@
 // list-user-role-assignments; 1000 roles a page, cursor after = next while
 // has_more). The per-user role listings run concurrently, bounded by
 // Options.Concurrency (default facade.OpenAIConcurrency, 16). The key must be an organization admin key.
+// A user whose roles run past ten pages has the rest of the walk bounded by
+// the role catalogue (GET /organization/roles, operation list-roles): a
+// server announcing more of a user's roles than exist is looping.
 //
 // Mapping: each role is builtin when predefined_role, else custom; scope is
 // its resource_type; permissions are its permissions; via lists the
@@ -31,6 +34,7 @@ import (
 	"iter"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
@@ -113,8 +117,9 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 		// request's slot is free, driverkit.Tasks). The queue holds a whole
 		// users page, so the users cursor runs a page ahead of the role
 		// requests instead of waiting for them.
+		cat := &catalogue{l: l}
 		pool, ctx := paging.NewPool(ctx, driverkit.Tasks(l.kit.Concurrency), MaxUsersPageSize,
-			func(ctx context.Context, u *api.OrganizationUser) error { return l.userRoles(ctx, u, emit) })
+			func(ctx context.Context, u *api.OrganizationUser) error { return l.userRoles(ctx, u, cat, emit) })
 		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 			users, next, more, err := l.usersPage(ctx, cursor, emails)
 			if err != nil {
@@ -205,11 +210,33 @@ func decodeUsers(body []byte, maxBody int64) (users []*api.OrganizationUser, c c
 	return users, cursorOf(env.LastId, &env.HasMore, given), err
 }
 
-// userRoles lists one user's roles, page by page.
-func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit driverkit.Emit) error {
+// catalogueAfter is how many of one user's role pages are walked before
+// the role catalogue is asked how many more there may be.
+const catalogueAfter = 10
+
+// userRoles lists one user's roles, page by page. A user whose roles run
+// past catalogueAfter pages has the rest of the walk bounded by the
+// organization's role catalogue (cat, counted once a listing): a user
+// cannot hold more roles than there are, so more rows, or more pages,
+// than the catalogue allows (with some room for roles created meanwhile)
+// are a server that is looping, and an error. (The catalogue is not asked
+// sooner: an ordinary listing makes no request for it.)
+func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, cat *catalogue, emit driverkit.Emit) error {
 	limit := l.kit.PageSize
+	pages, rows := 0, 0
 	return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 		op := fmt.Sprintf("list roles of user %q", u.Id)
+		if pages++; pages > catalogueAfter {
+			n, err := cat.count(ctx)
+			if err != nil {
+				return "", false, err
+			}
+			if allowed := n + n/10 + catalogueAfter; pages > allowed || rows > allowed {
+				return "", false, l.kit.Fail(op, facade.InvalidResponse,
+					fmt.Errorf("page %d, %d roles so far, but the organization's role catalogue has %d roles", pages, rows, n),
+					"the provider keeps announcing more of this user's roles than exist; it is probably looping")
+			}
+		}
 		params := &api.ListUserRoleAssignmentsParams{Limit: &limit}
 		if cursor != "" {
 			params.After = &cursor
@@ -227,6 +254,7 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit dr
 		if err != nil {
 			return "", false, l.kit.Invalid(op, err)
 		}
+		rows += len(batch)
 		if len(batch) > 0 {
 			if err := emit(batch); err != nil {
 				return "", false, err
@@ -234,6 +262,52 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, emit dr
 		}
 		return c.next, !c.more, nil
 	})
+}
+
+// catalogue counts the organization's roles (GET /organization/roles),
+// once a listing and only if a user's roles run past catalogueAfter pages.
+type catalogue struct {
+	l    *Lister
+	mu   sync.Mutex
+	done bool
+	n    int
+	err  error
+}
+
+func (c *catalogue) count(ctx context.Context) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.done {
+		c.n, c.err = c.l.countRoles(ctx)
+		c.done = c.err == nil
+	}
+	return c.n, c.err
+}
+
+// countRoles counts the roles of the organization's catalogue.
+func (l *Lister) countRoles(ctx context.Context) (int, error) {
+	n := 0
+	limit := MaxRolesPageSize
+	err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+		op := "list roles (the catalogue, to bound a user's role pages)"
+		params := &api.ListRolesParams{Limit: &limit}
+		if cursor != "" {
+			params.After = &cursor
+		}
+		body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+			return l.client.ListRoles(ctx, params)
+		}, nil)
+		if err != nil {
+			return "", false, err
+		}
+		var page api.PublicRoleListResource
+		if err := json.Unmarshal(body, &page); err != nil {
+			return "", false, l.kit.Invalid(op, err)
+		}
+		n += len(page.Data)
+		return driverkit.Deref(page.Next), !page.HasMore, nil
+	})
+	return n, err
 }
 
 // decodeRoles decodes a list-user-role-assignments page of user u into

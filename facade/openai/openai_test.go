@@ -2,8 +2,10 @@ package openai_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,8 +30,12 @@ const oneUser = `{"object":"list","data":[{"object":"organization.user","id":"us
 func TestRepeatedRoleCursorEndsTheListing(t *testing.T) {
 	calls := 0
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v1/organization/users" {
+		switch r.URL.Path {
+		case "/v1/organization/users":
 			facadetest.WriteRaw(w, 200, oneUser)
+			return
+		case "/v1/organization/roles":
+			facadetest.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
 			return
 		}
 		calls++
@@ -39,6 +45,37 @@ func TestRepeatedRoleCursorEndsTheListing(t *testing.T) {
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
 	assert.Contains(t, err.Error(), "repeated a cursor")
 	assert.Equal(t, 2, calls, "stopped at the first repeat, no loop")
+}
+
+// 50 users whose role cursors never end (a new cursor each page): the
+// role catalogue bounds each user's walk, so the listing fails after a few
+// requests a user, not after hundreds of thousands (issue 15).
+func TestNeverEndingRoleCursorsFailFast(t *testing.T) {
+	var users strings.Builder
+	for i := range 50 {
+		if i > 0 {
+			users.WriteByte(',')
+		}
+		fmt.Fprintf(&users, `{"object":"organization.user","id":"user_%d","name":"U","email":"u%d@x.com","role":"reader","added_at":1}`, i, i)
+	}
+	var roleCalls, catalogueCalls atomic.Int32
+	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/organization/users":
+			facadetest.WriteRaw(w, 200, `{"object":"list","data":[`+users.String()+`],"first_id":"user_0","last_id":"user_49","has_more":false}`)
+		case "/v1/organization/roles":
+			catalogueCalls.Add(1)
+			facadetest.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
+		default:
+			n := roleCalls.Add(1)
+			facadetest.WriteRaw(w, 200, fmt.Sprintf(`{"object":"list","data":[],"has_more":true,"next":"cur_%d"}`, n))
+		}
+	})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
+	assert.Contains(t, err.Error(), "role catalogue has 0 roles")
+	assert.Less(t, roleCalls.Load(), int32(50*12), "a dozen pages a user at most")
+	assert.Equal(t, int32(1), catalogueCalls.Load(), "the catalogue is counted once a listing")
 }
 
 func TestMoreWithoutACursorIsInvalid(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,10 +89,7 @@ func TestOAuthClientCredentials(t *testing.T) {
 			facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_1","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
 		}
 	})
-	tokenURL, _ := url.JoinPath(base, "oauth2/token")
-	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
-		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
-	require.NoError(t, err)
+	l := oauthLister(t, base)
 	for range 2 {
 		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 		require.NoError(t, err)
@@ -104,11 +102,8 @@ func TestOAuthRefusalIsUnauthenticated(t *testing.T) {
 	base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		facadetest.WriteRaw(w, 401, `{"error":"invalid_client","error_description":"bad secret shh-secret"}`)
 	})
-	tokenURL, _ := url.JoinPath(base, "oauth2/token")
-	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
-		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
-	require.NoError(t, err)
-	_, err = facade.Collect(l.ListAssignments(context.Background(), nil))
+	l := oauthLister(t, base)
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrUnauthenticated)
 	assert.Contains(t, err.Error(), "token endpoint refused")
 	assert.NotContains(t, err.Error(), "shh-secret")
@@ -121,25 +116,46 @@ func TestCredentialsAreRequired(t *testing.T) {
 	assert.ErrorContains(t, err, "not both")
 }
 
-func TestOAuthTokenIsRefreshedBeforeItExpires(t *testing.T) {
-	tokens := 0
-	base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/oauth2/token" {
-			tokens++
-			// 60s left is inside the two-minute refresh margin: every use
-			// fetches a fresh token rather than risk an expired one.
-			facadetest.WriteRaw(w, 200, `{"access_token":"short-lived-token","token_type":"Bearer","expires_in":60}`)
-			return
-		}
-		facadetest.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":""}}`)
-	})
+// A token is reused for a fraction of its lifetime, even a short one (no
+// exchange per request); a token without a lifetime (expires_in 0 or
+// absent) serves one request, never for ever.
+func TestOAuthTokenLifetimes(t *testing.T) {
+	for _, tc := range []struct {
+		expiresIn string
+		want      int
+	}{
+		{`,"expires_in":60`, 1},   // refreshed after 45s: both listings use it
+		{`,"expires_in":3600`, 1}, // refreshed two minutes before it expires
+		{`,"expires_in":0`, 2},    // used once
+		{``, 2},                   // no lifetime: used once
+	} {
+		t.Run(tc.expiresIn, func(t *testing.T) {
+			var tokens atomic.Int32
+			base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/oauth2/token" {
+					tokens.Add(1)
+					facadetest.WriteRaw(w, 200, `{"access_token":"short-lived-token","token_type":"Bearer"`+tc.expiresIn+`}`)
+					return
+				}
+				facadetest.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":""}}`)
+			})
+			l := oauthLister(t, base)
+			for range 2 {
+				_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+				require.NoError(t, err)
+			}
+			assert.Equal(t, int32(tc.want), tokens.Load())
+		})
+	}
+}
+
+// oauthLister returns a Lister with client credentials, exchanged at
+// base's /oauth2/token, over base.
+func oauthLister(t *testing.T, base string) *vectara.Lister {
+	t.Helper()
 	tokenURL, _ := url.JoinPath(base, "oauth2/token")
 	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,
 		Options: facade.Options{BaseURL: base, Retry: facadetest.FastRetries}})
 	require.NoError(t, err)
-	for range 2 {
-		_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-		require.NoError(t, err)
-	}
-	assert.Equal(t, 2, tokens)
+	return l
 }

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/rolecall/rolecall/internal/scrub"
 )
 
 // RetryPolicy says when and how long to wait before trying a request again.
@@ -89,9 +91,11 @@ func (p RetryPolicy) Backoff(n int) time.Duration {
 type Config struct {
 	// Base sends the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
-	// Host is the provider's host (host[:port]); credentials are added only
-	// to requests for it, so a redirect elsewhere never carries them.
-	Host string
+	// Origin is the provider's origin, scheme://host[:port] (a base URL
+	// will do: its path is ignored). Credentials are added only to requests
+	// for the same scheme, host and port, so neither a redirect elsewhere
+	// nor one from https to http on the same host ever carries them.
+	Origin string
 	// Authorize adds credentials to a request for Host.
 	Authorize func(*http.Request) error
 	// Retry is the retry policy. Its zero durations take
@@ -171,7 +175,7 @@ func New(cfg Config) *Transport {
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
+	idempotent := Idempotent(req)
 	for attempt := 0; ; attempt++ {
 		resp, err := t.attempt(req, attempt)
 		if !idempotent || attempt >= t.retry.MaxRetries {
@@ -191,6 +195,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// Idempotent reports whether req may be sent again: a GET or HEAD, or a
+// request marked the way net/http marks one (an Idempotency-Key or
+// X-Idempotency-Key header, even with no value) whose body can be had
+// again (GetBody).
+func Idempotent(req *http.Request) bool {
+	if req.Method == http.MethodGet || req.Method == http.MethodHead {
+		return true
+	}
+	_, key := req.Header["Idempotency-Key"]
+	_, xkey := req.Header["X-Idempotency-Key"]
+	return (key || xkey) && (req.Body == nil || req.Body == http.NoBody || req.GetBody != nil)
 }
 
 // attempt sends req once, with credentials, the in-flight bound, the rate
@@ -223,14 +240,26 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 	if t.cfg.RequestTimeout > 0 {
 		actx, cancel = context.WithTimeout(ctx, t.cfg.RequestTimeout)
 	}
-	req := orig.Clone(actx)
-	if t.cfg.Authorize != nil && sameHost(req.URL, t.cfg.Host) {
+	// Authorize sees the caller's context, not the attempt's: a token
+	// exchange it runs has its own attempts and timeouts.
+	req := orig.Clone(ctx)
+	if n > 0 && orig.GetBody != nil {
+		body, err := orig.GetBody()
+		if err != nil {
+			cancel()
+			release()
+			return nil, err
+		}
+		req.Body = body
+	}
+	if t.cfg.Authorize != nil && SameOrigin(req.URL, t.cfg.Origin) {
 		if err := t.cfg.Authorize(req); err != nil {
 			cancel()
 			release()
 			return nil, err
 		}
 	}
+	req = req.WithContext(actx)
 	t.cfg.Observer.Request()
 	start := time.Now()
 	resp, err := t.cfg.Base.RoundTrip(req)
@@ -244,7 +273,7 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 		if timedOut {
 			err = &TimeoutError{After: t.cfg.RequestTimeout, Err: err}
 		}
-		t.cfg.Logger.LogAttrs(ctx, level, "request failed", append(attrs, slog.String("error", RedactURL(err.Error())))...)
+		t.cfg.Logger.LogAttrs(ctx, level, "request failed", append(attrs, slog.String("error", scrub.URLs(err.Error())))...)
 		return nil, err
 	}
 	t.cfg.Logger.LogAttrs(ctx, level, "response", append(attrs, slog.Int("status", resp.StatusCode))...)
@@ -376,8 +405,65 @@ func retryableError(err error) bool {
 		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe")
 }
 
-func sameHost(u *url.URL, host string) bool {
-	return host == "" || strings.EqualFold(u.Host, host)
+// SameOrigin reports whether u has origin's scheme, host and port (a
+// missing port is the scheme's default). An origin that does not parse
+// matches nothing.
+func SameOrigin(u *url.URL, origin string) bool {
+	o, err := url.Parse(origin)
+	if err != nil || o.Host == "" {
+		return false
+	}
+	return strings.EqualFold(u.Scheme, o.Scheme) && strings.EqualFold(u.Hostname(), o.Hostname()) &&
+		port(u) == port(o)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
+
+// MaxRedirects is how many redirects CheckRedirect follows.
+const MaxRedirects = 5
+
+// RedirectError reports a redirect refused by CheckRedirect. Its message
+// shows the target without query string or userinfo.
+type RedirectError struct {
+	To     string // the target: scheme://host/path
+	Reason string
+}
+
+func (e *RedirectError) Error() string { return "redirect to " + e.To + " refused: " + e.Reason }
+
+// CheckRedirect returns an http.Client CheckRedirect policy for a
+// provider at origin: a redirect is followed only while it stays on the
+// origin (same scheme, host and port), at most MaxRedirects times. A
+// redirect from https to plain http, to plain http off loopback, or to
+// another origin is refused with a *RedirectError: whatever answers there
+// is not the provider, and its answer must not pass for the tenant's data.
+func CheckRedirect(origin string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		to := (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path}).String()
+		from := via[len(via)-1].URL
+		switch {
+		case strings.EqualFold(from.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https"):
+			return &RedirectError{To: to, Reason: "it leaves https for " + req.URL.Scheme + ", where the credential would travel in clear"}
+		case strings.EqualFold(req.URL.Scheme, "http") && !IsLoopback(req.URL.Hostname()):
+			return &RedirectError{To: to, Reason: "plain http is accepted only for loopback hosts"}
+		case !SameOrigin(req.URL, origin):
+			return &RedirectError{To: to, Reason: "it leaves the provider's origin " + origin}
+		case len(via) >= MaxRedirects:
+			return &RedirectError{To: to, Reason: fmt.Sprintf("stopped after %d redirects", MaxRedirects)}
+		}
+		return nil
+	}
 }
 
 // Sleep waits for d or until ctx ends, whichever comes first.
@@ -459,29 +545,6 @@ func (l *adaptiveLimiter) recover() {
 	if cur := l.Limit(); cur < l.ceiling {
 		l.SetLimit(min(cur+(l.ceiling-cur)/10+l.floor/10, l.ceiling))
 	}
-}
-
-// RedactURL removes query strings and userinfo from URLs inside s, so that an
-// error message never carries a token passed in a URL.
-func RedactURL(s string) string {
-	fields := strings.Fields(s)
-	changed := false
-	for i, f := range fields {
-		trimmed := strings.Trim(f, `"'(),:`)
-		u, err := url.Parse(trimmed)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			continue
-		}
-		if u.RawQuery != "" || u.User != nil {
-			u.RawQuery, u.User = "", nil
-			fields[i] = strings.Replace(f, trimmed, u.String(), 1)
-			changed = true
-		}
-	}
-	if !changed {
-		return s
-	}
-	return strings.Join(fields, " ")
 }
 
 // IsLoopback reports whether host (a URL's Hostname) is a loopback address

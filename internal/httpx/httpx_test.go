@@ -550,7 +550,7 @@ func TestAuthorizeOnlyForProviderHost(t *testing.T) {
 
 	var authCalls atomic.Int32
 	_, c, _ := newTransport(t, Config{
-		Host: pu.Host,
+		Origin: provider.URL,
 		Authorize: func(r *http.Request) error {
 			authCalls.Add(1)
 			r.Header.Set("Authorization", "Bearer s3cret")
@@ -579,7 +579,7 @@ func TestRoundTripDoesNotMutateRequest(t *testing.T) {
 		got.Store(r.Header.Get("Authorization"))
 	})
 	u, _ := url.Parse(srv.URL)
-	tr, _, _ := newTransport(t, Config{Host: u.Host, Authorize: func(r *http.Request) error {
+	tr, _, _ := newTransport(t, Config{Origin: u.Scheme + "://" + u.Host, Authorize: func(r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer s3cret")
 		return nil
 	}})
@@ -599,7 +599,7 @@ func TestAuthorizeError(t *testing.T) {
 	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {})
 	u, _ := url.Parse(srv.URL)
 	errNoToken := errors.New("no token")
-	tr, _, obs := newTransport(t, Config{Host: u.Host, MaxInFlight: 1, Authorize: func(*http.Request) error { return errNoToken }})
+	tr, _, obs := newTransport(t, Config{Origin: u.Scheme + "://" + u.Host, MaxInFlight: 1, Authorize: func(*http.Request) error { return errNoToken }})
 	for range 2 { // a leaked in-flight slot would block the second call
 		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
@@ -1113,26 +1113,6 @@ func TestCheckBaseURL(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`Get "https://api.example.com/v1/users?api_key=s3cret&page=2": dial tcp: connection refused`,
-			`Get "https://api.example.com/v1/users": dial tcp: connection refused`},
-		{`Get "https://bob:s3cret@api.example.com/v1": EOF`, `Get "https://api.example.com/v1": EOF`},
-		{`see (https://api.example.com/x?token=s3cret), then retry`, `see (https://api.example.com/x), then retry`},
-		{`two: https://a.example.com/?k=s3cret and 'http://b.example.com:81/p?k=s3cret'`,
-			`two: https://a.example.com/ and 'http://b.example.com:81/p'`},
-		{`no url here, just   spaces`, `no url here, just   spaces`},
-		{`https://api.example.com/v1/users is fine`, `https://api.example.com/v1/users is fine`},
-		{``, ``},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			got := RedactURL(tc.in)
-			assert.Equal(t, tc.want, got)
-			assert.NotContains(t, got, "s3cret")
-		})
-	}
-}
-
 func TestIsLoopback(t *testing.T) {
 	for host, want := range map[string]bool{
 		"localhost":         true,
@@ -1177,4 +1157,90 @@ func TestConnectionRefusedIsNotATimeout(t *testing.T) {
 	require.Error(t, err)
 	var te *TimeoutError
 	assert.False(t, errors.As(err, &te), "a refused connection is not a timeout: %v", err)
+}
+
+func TestSameOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		u, origin string
+		want      bool
+	}{
+		{"https://api.example.com/v1/x", "https://api.example.com", true},
+		{"https://API.example.com:443/x", "https://api.example.com/v1/", true},
+		{"http://api.example.com/x", "https://api.example.com", false},
+		{"http://127.0.0.1:8443/x", "https://127.0.0.1:8443", false},
+		{"https://api.example.com:8443/x", "https://api.example.com", false},
+		{"https://evil.example.com/x", "https://api.example.com", false},
+		{"https://api.example.com/x", "", false},
+	} {
+		u, err := url.Parse(tc.u)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, SameOrigin(u, tc.origin), "%s vs %s", tc.u, tc.origin)
+	}
+}
+
+func TestCheckRedirect(t *testing.T) {
+	check := CheckRedirect("https://api.example.com")
+	req := func(raw string) *http.Request {
+		r, err := http.NewRequest(http.MethodGet, raw, nil)
+		require.NoError(t, err)
+		return r
+	}
+	via := []*http.Request{req("https://api.example.com/v1/users")}
+	assert.NoError(t, check(req("https://api.example.com/v1/users?page=2"), via))
+	for raw, why := range map[string]string{
+		"http://api.example.com/v1/users":       "leaves https",
+		"https://api.example.com:8443/v1/users": "origin",
+		"https://elsewhere.example.com/v1":      "origin",
+		"http://10.0.0.1/v1":                    "leaves https",
+	} {
+		err := check(req(raw+"?email=ada@example.com"), via)
+		var re *RedirectError
+		require.ErrorAs(t, err, &re, raw)
+		assert.Contains(t, err.Error(), why)
+		assert.NotContains(t, err.Error(), "ada@")
+	}
+	plain := CheckRedirect("http://127.0.0.1:8080")
+	err := plain(req("http://10.0.0.1:8080/x"), []*http.Request{req("http://127.0.0.1:8080/x")})
+	assert.ErrorContains(t, err, "loopback")
+	long := make([]*http.Request, MaxRedirects)
+	for i := range long {
+		long[i] = via[0]
+	}
+	assert.ErrorContains(t, check(req("https://api.example.com/v1/users"), long), "stopped after")
+}
+
+// A POST is retried only when marked idempotent the net/http way, and its
+// body is sent again each time.
+func TestIdempotentPostIsRetriedWithItsBody(t *testing.T) {
+	var bodies []string
+	var mu sync.Mutex
+	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		if _, sent := r.Header["Idempotency-Key"]; sent {
+			t.Error("the marker was sent")
+		}
+		if n < 3 {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	})
+	tr, _, _ := newTransport(t, Config{})
+	post := func(mark bool) *http.Response {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, strings.NewReader("grant_type=x"))
+		require.NoError(t, err)
+		if mark {
+			req.Header["Idempotency-Key"] = nil
+		}
+		resp, err := tr.RoundTrip(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	assert.Equal(t, http.StatusInternalServerError, post(false).StatusCode, "an unmarked POST is not retried")
+	assert.Equal(t, int32(1), n.Load())
+	assert.Equal(t, http.StatusOK, post(true).StatusCode)
+	assert.Equal(t, int32(3), n.Load())
+	assert.Equal(t, []string{"grant_type=x", "grant_type=x", "grant_type=x"}, bodies)
 }

@@ -32,14 +32,24 @@ var (
 // cursor of the next page, or done when there is none.
 type CursorFunc func(ctx context.Context, cursor string) (next string, done bool, err error)
 
+// MaxCursorBytes bounds a cursor's length: a server handing back a longer
+// one ends the walk with ErrCursorTooLong (a request carrying it would
+// pass most servers' URL limits anyway).
+const MaxCursorBytes = 8 << 10
+
+// ErrCursorTooLong reports a cursor longer than MaxCursorBytes.
+var ErrCursorTooLong = errors.New("the server's cursor is too long")
+
 // Cursor walks a cursor-paged collection from its first page. A cursor
-// that repeats, a missing cursor while pages remain, or more than maxPages
-// pages (0: DefaultMaxPages) end the walk with an error.
+// that repeats, a missing cursor while pages remain, a cursor longer than
+// MaxCursorBytes, or more than maxPages pages (0: DefaultMaxPages) end the
+// walk with an error. The cursors seen are kept as 128-bit hashes, so a
+// walk's memory does not grow with what the server puts in them.
 func Cursor(ctx context.Context, maxPages int, fetch CursorFunc) error {
 	if maxPages <= 0 {
 		maxPages = DefaultMaxPages
 	}
-	seen := make(map[string]struct{})
+	seen := newCursorSet()
 	cursor := ""
 	for page := 1; ; page++ {
 		if err := ctx.Err(); err != nil {
@@ -52,17 +62,47 @@ func Cursor(ctx context.Context, maxPages int, fetch CursorFunc) error {
 		if done {
 			return nil
 		}
-		switch _, dup := seen[next]; {
+		switch {
 		case next == "":
 			return fmt.Errorf("page %d: %w", page, ErrMissingCursor)
-		case dup || next == cursor:
-			return fmt.Errorf("page %d: %w %q", page, ErrRepeatedCursor, next)
+		case len(next) > MaxCursorBytes:
+			return fmt.Errorf("page %d: %w: %d bytes, more than %d", page, ErrCursorTooLong, len(next), MaxCursorBytes)
+		case !seen.add(next) || next == cursor:
+			return fmt.Errorf("page %d: %w %s", page, ErrRepeatedCursor, quoteShort(next))
 		case page >= maxPages:
 			return fmt.Errorf("%w: more than %d", ErrTooManyPages, maxPages)
 		}
-		seen[next] = struct{}{}
 		cursor = next
 	}
+}
+
+// cursorSet is a set of cursors kept as two independently seeded 64-bit
+// hashes each: 16 bytes a cursor, whatever its length.
+type cursorSet struct {
+	s1, s2 maphash.Seed
+	m      map[[2]uint64]struct{}
+}
+
+func newCursorSet() *cursorSet {
+	return &cursorSet{s1: maphash.MakeSeed(), s2: maphash.MakeSeed(), m: map[[2]uint64]struct{}{}}
+}
+
+// add adds c and reports whether it was new.
+func (s *cursorSet) add(c string) bool {
+	k := [2]uint64{maphash.String(s.s1, c), maphash.String(s.s2, c)}
+	if _, dup := s.m[k]; dup {
+		return false
+	}
+	s.m[k] = struct{}{}
+	return true
+}
+
+// quoteShort quotes a cursor for an error message, cut to 40 bytes.
+func quoteShort(c string) string {
+	if len(c) <= 40 {
+		return fmt.Sprintf("%q", c)
+	}
+	return fmt.Sprintf("%q… (%d bytes)", c[:40], len(c))
 }
 
 // Page is what one page of a page-numbered collection says about the rest.

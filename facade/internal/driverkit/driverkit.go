@@ -16,9 +16,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -26,6 +23,8 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/httpx"
 	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/paging"
+	"github.com/rolecall/rolecall/internal/scrub"
 )
 
 // Spec is what a driver tells the kit about its provider.
@@ -58,14 +57,13 @@ type Kit struct {
 	PageSize    int
 	Concurrency int
 	MaxBody     int64
-	MaxPages    int // bound on one paged listing's pages (0: paging's default)
+	MaxPages    int // bound on a listing's pages, all its walks together, and on each walk's (0: paging's default)
 	Logger      *slog.Logger
 	Stats       *facade.Stats
 	retry       httpx.RetryPolicy
+	timeout     time.Duration // one attempt's bound
 	auth        Auth
-
-	mu      sync.Mutex // guards secrets
-	secrets []string
+	scrub       *scrub.Scrubber // the credentials, and the tokens obtained for them
 }
 
 // Auth adds a credential to a request.
@@ -86,17 +84,17 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Provider, err)
 	}
-	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: o.Stats, MaxBody: o.MaxBodyBytes, MaxPages: o.MaxPages, auth: auth}
+	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: o.Stats, MaxBody: o.MaxBodyBytes, MaxPages: o.MaxPages,
+		auth: auth, scrub: scrub.New(secrets...)}
 	if k.auth == nil {
 		k.auth = func(*http.Request) error { return nil }
-	}
-	for _, s := range secrets {
-		k.addSecret(s)
 	}
 	if k.Logger == nil {
 		k.Logger = slog.New(slog.DiscardHandler)
 	}
-	k.Logger = k.Logger.With(slog.String("provider", spec.Provider))
+	// Every line the kit logs (the transport's too) is scrubbed of its
+	// secrets, whatever handler the caller gave.
+	k.Logger = slog.New(scrub.Handler(k.Logger.Handler(), k.scrub)).With(slog.String("provider", spec.Provider))
 	if k.MaxBody <= 0 {
 		k.MaxBody = jsonstream.DefaultMaxBytes
 	}
@@ -108,13 +106,16 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	default:
 		k.PageSize = o.PageSize
 	}
+	if o.Concurrency > facade.MaxConcurrency {
+		return nil, fmt.Errorf("%s: concurrency %d is more than %d", spec.Provider, o.Concurrency, facade.MaxConcurrency)
+	}
 	k.Concurrency = o.Concurrency
 	if k.Concurrency <= 0 {
 		k.Concurrency = cmp.Or(spec.DefaultConcurrency, facade.DefaultConcurrency)
 	}
-	timeout := o.RequestTimeout
-	if timeout <= 0 {
-		timeout = 60 * time.Second
+	k.timeout = o.RequestTimeout
+	if k.timeout <= 0 {
+		k.timeout = 60 * time.Second
 	}
 	k.retry = retryPolicy(o.Retry)
 
@@ -133,36 +134,35 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	case o.RateLimit < 0:
 		limit = 0
 	}
-	var obs httpx.Observer
-	if o.Stats != nil {
-		obs = o.Stats
-	}
 	t := httpx.New(httpx.Config{
 		Base:               base0,
-		Host:               base.Host,
+		Origin:             base.Scheme + "://" + base.Host,
 		Authorize:          func(r *http.Request) error { return k.auth(r) },
 		Retry:              k.retry,
 		RateLimit:          limit,
 		MaxInFlight:        k.Concurrency,
-		RequestTimeout:     timeout,
+		RequestTimeout:     k.timeout,
 		RetryAfterFromBody: spec.RetryAfterFromBody,
 		Logger:             k.Logger,
-		Observer:           obs,
+		Observer:           k.observer(),
 	})
 	k.HTTP = &http.Client{
 		Transport: t,
 		Jar:       plain.Jar,
 		// Credentials are added per request by the transport, only for the
-		// provider's host; a redirect elsewhere is followed without them.
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errors.New("stopped after 5 redirects")
-			}
-			return nil
-		},
+		// provider's origin; a redirect is followed only on that origin.
+		CheckRedirect: httpx.CheckRedirect(base.Scheme + "://" + base.Host),
 	}
 	k.Plain = plain
 	return k, nil
+}
+
+// observer is the transports' Observer: the Stats, if any.
+func (k *Kit) observer() httpx.Observer {
+	if k.Stats == nil {
+		return nil
+	}
+	return k.Stats
 }
 
 func retryPolicy(p facade.RetryPolicy) httpx.RetryPolicy {
@@ -198,6 +198,10 @@ type DecodeFunc func(resp *http.Response, body io.Reader) error
 // and, when the body is cut off mid-stream or its read times out, fetches
 // the page again under the same retry policy.
 func (k *Kit) Page(ctx context.Context, op string, send PageFunc, decode DecodeFunc) error {
+	if err := paging.BudgetFrom(ctx).Take(); err != nil {
+		return k.Fail(op, facade.InvalidResponse, err,
+			"the provider kept announcing more pages than the listing's budget (Options.MaxPages); it is probably looping")
+	}
 	for attempt := 0; ; attempt++ {
 		resp, err := send(ctx)
 		if err != nil {
@@ -283,8 +287,8 @@ func (k *Kit) Status(op string, resp *http.Response) error {
 	}
 	e := facade.NewError(k.Provider, op, code, detail)
 	e.StatusCode = resp.StatusCode
-	e.Message = k.Scrub(shorten(msg, 200))
-	e.RequestID = k.Scrub(shorten(reqID, 80))
+	e.Message = k.scrub.Cut(msg, 200) // scrubbed whole, then cut
+	e.RequestID = k.scrub.Cut(reqID, 80)
 	e.Hint = k.Hints[resp.StatusCode]
 	if e.Hint == "" {
 		e.Hint = defaultHints[code]
@@ -336,6 +340,10 @@ func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
 	}
 	code := facade.Unavailable
 	hint := "the provider did not answer; check the network and the base URL, then try again"
+	var re *httpx.RedirectError
+	if errors.As(err, &re) {
+		code, hint = facade.InvalidResponse, "the provider answered with a redirect rolecall does not follow; check the base URL"
+	}
 	if ctx.Err() != nil {
 		code, hint = facade.Canceled, ""
 		err = context.Cause(ctx)
@@ -343,7 +351,7 @@ func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
 		hint = "the provider did not answer in time; raise the request timeout or try again later"
 	}
 	e := facade.NewError(k.Provider, op, code, nil)
-	e.Err = scrubbedError{msg: k.Scrub(httpx.RedactURL(err.Error())), err: err}
+	e.Err = scrubbedError{msg: k.Scrub(err.Error()), err: err}
 	e.Hint = hint
 	return e
 }
@@ -351,7 +359,7 @@ func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
 // Invalid reports a body that cannot be decoded or breaks the schema.
 func (k *Kit) Invalid(op string, err error) error {
 	e := facade.NewError(k.Provider, op, facade.InvalidResponse, nil)
-	e.Err = scrubbedError{msg: k.Scrub(shorten(err.Error(), 300)), err: err}
+	e.Err = scrubbedError{msg: k.scrub.Cut(err.Error(), 300), err: err}
 	e.Hint = "the response does not match the API's documented shape; run 'rolecall verify' to see how"
 	if errors.Is(err, jsonstream.ErrTooLarge) {
 		e.Hint = fmt.Sprintf("a page was larger than the %d MiB cap", k.MaxBody>>20)
@@ -377,41 +385,10 @@ type scrubbedError struct {
 func (e scrubbedError) Error() string { return e.msg }
 func (e scrubbedError) Unwrap() error { return e.err }
 
-var tokenShapes = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}|sk-[A-Za-z0-9_-]{8,}|("?(?:access_token|client_secret|api_key|apikey|token)"?\s*[:=]\s*"?)[^"&\s,}]{4,}`)
-
-// Scrub removes the kit's secrets and anything shaped like a token.
-func (k *Kit) Scrub(s string) string {
-	k.mu.Lock()
-	for _, sec := range k.secrets {
-		s = strings.ReplaceAll(s, sec, "[REDACTED]")
-	}
-	k.mu.Unlock()
-	return tokenShapes.ReplaceAllStringFunc(s, func(m string) string {
-		sub := tokenShapes.FindStringSubmatch(m)
-		switch {
-		case sub[1] != "":
-			return sub[1] + "[REDACTED]"
-		case sub[2] != "":
-			return sub[2] + "[REDACTED]"
-		default:
-			return "[REDACTED]"
-		}
-	})
-}
-
-func shorten(s string, n int) string {
-	s = strings.TrimSpace(strings.Join(strings.Fields(s), " "))
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8Start(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+// Scrub removes the kit's secrets (in every encoding a server may echo
+// them in), anything shaped like a credential, and URL query strings
+// (package scrub).
+func (k *Kit) Scrub(s string) string { return k.scrub.String(s) }
 
 // Bearer returns an Auth that sends token as a bearer token.
 func Bearer(token string) Auth {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/jsonstream"
+	"github.com/rolecall/rolecall/internal/paging"
 )
 
 // Emit hands the iterator one page's assignments. It returns an error when
@@ -32,6 +33,7 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 	return func(yield func(facade.Assignment, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		ctx = paging.WithBudget(ctx, paging.NewBudget(k.MaxPages)) // one budget for all of the listing's walks (Page)
 		pages := make(chan []facade.Assignment, k.Concurrency)
 		done := make(chan error, 1)
 		go func() {
@@ -58,13 +60,16 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 				k.Stats.Assignment(n)
 			}
 		}
+		guard := k.newLeakGuard()
 		for batch := range pages {
 			n := 0
+			secrets := k.scrub.Secrets()
 			for i := range batch {
 				a := &batch[i]
 				if !keep(a.Email) || !seen.add(a) {
 					continue
 				}
+				guard.check(ctx, secrets, a) // after dedupe: the key is the provider's own
 				n++
 				if !yield(*a, nil) {
 					count(n)
