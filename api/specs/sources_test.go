@@ -102,7 +102,7 @@ func TestSources(t *testing.T) {
 			for _, r := range s.References {
 				assert.True(t, strings.HasPrefix(r.URL, "https://"), "reference %s is an https URL", r.URL)
 				assert.Contains(t, []string{"openapi", "openapi-fragment", "page"}, r.Format, r.URL)
-				assert.True(t, r.SHA256 == "" || hexDigest.MatchString(r.SHA256), "reference sha256 is empty (not recorded yet) or a hex digest")
+				assert.True(t, r.SHA256 == "" || hexDigest.MatchString(r.SHA256), "reference sha256 is absent (not recorded yet) or a hex digest")
 			}
 		})
 	}

@@ -155,6 +155,9 @@ func judge(ch *Change, level checker.Level, args []string, op *OperationUsage, h
 		}
 		ch.Breaking = level >= checker.ERR
 		ch.Reason = reasonByLevel(level)
+	case strings.HasPrefix(id, "new-required-request"):
+		ch.Breaking = true
+		ch.Reason = "a request must now carry something the drivers do not send"
 	default:
 		ch.Breaking = level >= checker.ERR
 		ch.Reason = reasonByLevel(level)
@@ -189,8 +192,13 @@ func mappedProperty(args []string, op *OperationUsage) (string, []*PropertyUse) 
 	for _, a := range args {
 		var uses []*PropertyUse
 		var paths []string
+		// The elements of an array the drivers read are read too.
+		elem := a
+		for strings.HasSuffix(elem, "/items") {
+			elem = strings.TrimSuffix(elem, "/items")
+		}
 		for p := range op.Properties {
-			if p == a || strings.HasPrefix(p, a+"/") {
+			if p == a || p == elem || strings.HasPrefix(p, a+"/") {
 				paths = append(paths, p)
 			}
 		}

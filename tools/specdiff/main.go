@@ -50,6 +50,9 @@ type Options struct {
 	New    string // a file to take as the new version of Spec
 	GoAPI  bool   // regenerate and compare the Go API of changed specs
 	Format string
+	// Usage is rolecall's use of the generated clients; nil derives it
+	// from the repository's code.
+	Usage *Usage
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -136,9 +139,11 @@ func Compare(o Options) (*Report, error) {
 		base = revTree(root, o.Base, head)
 	}
 
-	use, err := loadUsage(root)
-	if err != nil {
-		return nil, err
+	use := o.Usage
+	if use == nil {
+		if use, err = loadUsage(root); err != nil {
+			return nil, err
+		}
 	}
 	rep := &Report{Base: baseName, Head: headName, Bump: "none"}
 	providers := make([]string, 0, len(gens))
