@@ -6,8 +6,17 @@ PKGS        ?= ./...
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHTIME   ?= 1x
 FUZZTIME    ?= 30s
+# spec-diff: the old version to compare api/specs with (a git revision, or a
+# file with SPEC=api/specs/<file>), an optional new version of SPEC (NEW), and
+# the output format (text, json or markdown).
+BASE        ?= HEAD
+SPEC        ?=
+NEW         ?=
+FORMAT      ?= text
+SPECDIFF    := tools/specdiff
+SPECDIFF_BIN = bin/specdiff
 
-.PHONY: all demo generate check-generate regen-drill test test-short lint bench soak fuzz clean
+.PHONY: all demo generate check-generate regen-drill test test-short test-tools lint bench soak fuzz spec-diff spec-fetch clean
 
 all: check-generate lint test
 
@@ -42,12 +51,34 @@ test:
 test-short:
 	$(GO) test -count=1 $(PKGS)
 
+## test-tools: the tests of the modules under tools/ (their own go.mod, so
+## "make test" does not run them).
+test-tools:
+	cd $(SPECDIFF) && $(GO) test -count=1 ./...
+
+## spec-diff: the spec change gate. Compares api/specs with BASE (a revision:
+## make spec-diff BASE=origin/main; or a file: SPEC=api/specs/cortex.json
+## BASE=old.json, or NEW=new.json to compare the vendored file with a new one)
+## and reports what breaks the operations rolecall calls, the facade fields and
+## report columns touched, and the Go API change of the regenerated gen/
+## packages. Exit 1 when a change breaks an operation rolecall calls.
+spec-diff:
+	$(GO) build -C $(SPECDIFF) -o $(CURDIR)/$(SPECDIFF_BIN) .
+	./$(SPECDIFF_BIN) -base "$(BASE)" -format "$(FORMAT)" $(if $(SPEC),-spec "$(SPEC)") $(if $(NEW),-new "$(NEW)")
+
+## spec-fetch: fetch the upstreams named in api/specs/sources.json, validate
+## them and write what changed (the scheduled workflow runs this).
+spec-fetch:
+	$(GO) build -C $(SPECDIFF) -o $(CURDIR)/$(SPECDIFF_BIN) .
+	./$(SPECDIFF_BIN) fetch -write
+
 ## lint: gofmt, go vet and staticcheck (generated code is checked by vet only).
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); \
 	  test -z "$$unformatted" || (echo "gofmt needed: $$unformatted" >&2; exit 1)
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
+	cd $(SPECDIFF) && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./...
 
 ## bench: the long benchmarks (package bench, and the openai-go peer in the
 ## bench/peers module) through bench/report, which writes BENCHMARKS.md.

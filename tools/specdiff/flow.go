@@ -37,8 +37,7 @@ func flows(p *packages.Package, isSrc, isDst func(*types.Var) bool) map[*types.V
 		return grew
 	}
 	dst := map[*types.Var]map[*types.Var]bool{}
-	var collect func(e ast.Expr) map[*types.Var]bool
-	collect = func(e ast.Expr) map[*types.Var]bool {
+	collect := func(e ast.Expr) map[*types.Var]bool {
 		out := map[*types.Var]bool{}
 		if e == nil {
 			return out

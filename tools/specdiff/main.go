@@ -38,6 +38,10 @@ import (
 	"strings"
 )
 
+// deriveUsage derives rolecall's use of the generated clients from the code
+// at a repository root (a variable so that tests derive it once).
+var deriveUsage = loadUsage
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -141,7 +145,7 @@ func Compare(o Options) (*Report, error) {
 
 	use := o.Usage
 	if use == nil {
-		if use, err = loadUsage(root); err != nil {
+		if use, err = deriveUsage(root); err != nil {
 			return nil, err
 		}
 	}

@@ -85,6 +85,9 @@ func (r *Report) Text() string {
 		if s.Status == "unchanged" {
 			continue
 		}
+		if len(s.Breaking)+len(s.Other)+len(s.Uncalled) == 0 {
+			fmt.Fprintf(&b, "  oasdiff finds no change to the API (descriptions, examples or generator configuration only)\n")
+		}
 		section(&b, "breaking for rolecall (operations it calls)", "x", s.Breaking, true)
 		section(&b, "other changes to operations rolecall calls (not breaking for it)", "-", s.Other, false)
 		section(&b, "changes to operations rolecall does not call (never fail the gate)", "-", s.Uncalled, false)

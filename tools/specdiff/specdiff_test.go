@@ -24,6 +24,16 @@ var repo = func() string {
 // usage derives rolecall's use of the generated clients once per test run.
 var usage = sync.OnceValues(func() (*Usage, error) { return loadUsage(repo) })
 
+func TestMain(m *testing.M) {
+	deriveUsage = func(root string) (*Usage, error) {
+		if root != repo {
+			return loadUsage(root)
+		}
+		return usage()
+	}
+	os.Exit(m.Run())
+}
+
 func testUsage(t *testing.T) *Usage {
 	t.Helper()
 	u, err := usage()
