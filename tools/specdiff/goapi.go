@@ -45,7 +45,7 @@ func goAPIChange(root, provider string, gen *generate, base, head Tree) (*GoAPI,
 	for _, side := range []struct {
 		name string
 		tree Tree
-	}{{"base", base}, {"head", head}} {
+	}{{"base", base}, {"new", head}} {
 		dir, err := regenerate(root, filepath.Join(tmp, side.name), provider, gen, side.tree)
 		if err != nil {
 			return &GoAPI{Package: modulePath + "/gen/" + provider, Incompatible: []string{}, Compatible: []string{}, Bump: "unknown",

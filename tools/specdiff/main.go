@@ -200,42 +200,53 @@ func compareProvider(root, provider string, gen *generate, base, head Tree, use 
 		}
 		sort.Strings(sr.Called)
 	}
-	baseData, err := base(gen.Spec)
+	inputsChanged := false
+	names, err := inputs(head, provider, gen)
 	if err != nil {
 		return nil, err
 	}
-	inputsChanged := false
-	if names, err := inputs(head, provider, gen); err == nil {
-		for _, n := range names {
-			a, errA := base(n)
-			b, errB := head(n)
-			if errA != nil || errB != nil || !bytes.Equal(a, b) {
-				inputsChanged = true
-			}
+	for _, n := range names {
+		a, errA := base(n)
+		b, errB := head(n)
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			inputsChanged = true
 		}
 	}
-	if bytes.Equal(baseData, headData) && !inputsChanged {
+	if !inputsChanged {
 		return sr, nil
 	}
 	sr.Status = "changed"
-	if !bytes.Equal(baseData, headData) {
-		b, err := loadSpec("base "+gen.Spec, baseData)
-		if err != nil {
-			return nil, err
-		}
-		changes, err := compareSpecs(b, h, pu, use.Headers)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", gen.Spec, err)
-		}
-		for _, c := range changes {
-			switch {
-			case c.Breaking:
-				sr.Breaking = append(sr.Breaking, c)
-			case c.Called:
-				sr.Other = append(sr.Other, c)
-			default:
-				sr.Uncalled = append(sr.Uncalled, c)
+	// Compare what the client is generated from: the spec with its
+	// overlay applied, when both versions take it.
+	b, bOverlaid, bErr := effectiveSpec("base", base, provider, gen)
+	if b == nil {
+		return nil, bErr
+	}
+	_, hOverlaid, hErr := effectiveSpec("new", head, provider, gen) // h loaded above
+	from, to := b, h
+	switch {
+	case bErr != nil || hErr != nil:
+		for _, err := range []error{bErr, hErr} {
+			if err != nil {
+				sr.Notes = append(sr.Notes, err.Error()+"; the specs are compared without it")
 			}
+		}
+	case bOverlaid != nil && hOverlaid != nil:
+		from, to = bOverlaid, hOverlaid
+		sr.Notes = append(sr.Notes, "compared with the overlay applied to each version, as the generator applies it")
+	}
+	changes, err := compareSpecs(from, to, pu, use.Headers)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", gen.Spec, err)
+	}
+	for _, c := range changes {
+		switch {
+		case c.Breaking:
+			sr.Breaking = append(sr.Breaking, c)
+		case c.Called:
+			sr.Other = append(sr.Other, c)
+		default:
+			sr.Uncalled = append(sr.Uncalled, c)
 		}
 	}
 	return sr, nil

@@ -31,6 +31,7 @@ type SpecReport struct {
 	Breaking []Change `json:"breaking"`
 	Other    []Change `json:"other"`
 	Uncalled []Change `json:"uncalled"`
+	Notes    []string `json:"notes,omitempty"` // how the comparison was made
 	GoAPI    *GoAPI   `json:"go_api,omitempty"`
 }
 
@@ -84,6 +85,9 @@ func (r *Report) Text() string {
 		fmt.Fprintf(&b, "\n== %s (%s): %s; rolecall calls %s\n", s.Provider, s.Spec, s.Status, strings.Join(s.Called, ", "))
 		if s.Status == "unchanged" {
 			continue
+		}
+		for _, n := range s.Notes {
+			fmt.Fprintf(&b, "  note: %s\n", strings.ReplaceAll(strings.TrimSpace(n), "\n", "\n    "))
 		}
 		if len(s.Breaking)+len(s.Other)+len(s.Uncalled) == 0 {
 			fmt.Fprintf(&b, "  oasdiff finds no change to the API (descriptions, examples or generator configuration only)\n")

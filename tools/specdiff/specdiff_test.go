@@ -286,3 +286,30 @@ func git(args ...string) (string, error) {
 	out, err := cmd.Output()
 	return strings.TrimSpace(string(out)), err
 }
+
+// TestOverlayChange: Cortex's client is generated from the spec with its
+// overlay applied, so a change to the overlay alone is judged too.
+func TestOverlayChange(t *testing.T) {
+	gens, err := generators(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := worktreeTree(repo)
+	overlay, err := base("api/specs/cortex.overlay.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lowered := bytes.Replace(overlay, []byte("maximum: 1000"), []byte("maximum: 500"), 1)
+	if bytes.Equal(lowered, overlay) {
+		t.Fatal("the overlay no longer bounds pageSize at 1000; update this test")
+	}
+	head := withFile(base, "api/specs/cortex.overlay.yaml", lowered)
+	sr, err := compareProvider(repo, "cortex", gens["cortex"], base, head, testUsage(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := only(t, "breaking", sr.Breaking, "request-parameter-max-decreased")
+	if c.Parameter != "pageSize" || !strings.Contains(c.Reason, "parameter the drivers send") {
+		t.Errorf("got %+v", c)
+	}
+}
