@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -51,10 +52,11 @@ func loadSpec(name string, data []byte) (*load.SpecInfo, error) {
 	return &load.SpecInfo{Spec: doc, Source: load.NewFileSource(name), Version: doc.Info.Version}, nil
 }
 
-// compareSpecs lists the changes from base to head, judged against use (nil
-// when rolecall calls nothing of this spec) and the response headers the
-// drivers read.
-func compareSpecs(base, head *load.SpecInfo, use *ProviderUsage, headers []string) ([]Change, error) {
+// compareSpecs lists the changes from base to head, judged against the
+// operations rolecall calls (keyed "GET /path", so that an operation whose
+// operationId changes is still known) and the response headers the drivers
+// read.
+func compareSpecs(base, head *load.SpecInfo, called map[string]*OperationUsage, headers []string) ([]Change, error) {
 	d, sources, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), base, head)
 	if err != nil {
 		return nil, fmt.Errorf("oasdiff: %w", err)
@@ -71,7 +73,7 @@ func compareSpecs(base, head *load.SpecInfo, use *ProviderUsage, headers []strin
 			Level:       c.GetLevel().String(),
 			Text:        c.GetUncolorizedText(loc),
 		}
-		judge(&ch, c.GetLevel(), stringArgs(c.GetArgs()), use.operation(ch.OperationID), headers)
+		judge(&ch, c.GetLevel(), stringArgs(c.GetArgs()), called[ch.Method+" "+ch.Path], headers)
 		out = append(out, ch)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -99,9 +101,13 @@ func judge(ch *Change, level checker.Level, args []string, op *OperationUsage, h
 	id := ch.ID
 	switch {
 	case strings.HasPrefix(id, "response-") && strings.Contains(id, "property"):
-		prop, uses := mappedProperty(args, op)
+		props, what := op.Properties, "a response property"
+		if status := statusArg(args); status != "" && status != "200" {
+			props, what = op.ErrorProperties[status], "a property of the "+status+" response (errors, retry hints)"
+		}
+		prop, uses := mappedProperty(args, props)
 		if prop == "" {
-			ch.Reason = "a response property the drivers do not read"
+			ch.Reason = what + " the drivers do not read"
 			return
 		}
 		ch.Property = prop
@@ -125,7 +131,7 @@ func judge(ch *Change, level checker.Level, args []string, op *OperationUsage, h
 			ch.Reason = "a new enum value in a field the drivers read but do not switch on"
 		case level >= checker.WARN:
 			ch.Breaking = true
-			ch.Reason = "a response property the drivers read is " + describe(id)
+			ch.Reason = what + " the drivers read is " + describe(id)
 		default:
 			ch.Reason = "a compatible change to a property the drivers read"
 		}
@@ -155,6 +161,9 @@ func judge(ch *Change, level checker.Level, args []string, op *OperationUsage, h
 		}
 		ch.Breaking = level >= checker.ERR
 		ch.Reason = reasonByLevel(level)
+	case strings.Contains(id, "operation-id"):
+		ch.Breaking = true
+		ch.Reason = "the generated client method the drivers call is renamed"
 	case strings.HasPrefix(id, "new-required-request"):
 		ch.Breaking = true
 		ch.Reason = "a request must now carry something the drivers do not send"
@@ -188,7 +197,7 @@ func describe(id string) string {
 
 // mappedProperty finds the property path among args that is, or contains,
 // a property the drivers read; it returns the path and the uses under it.
-func mappedProperty(args []string, op *OperationUsage) (string, []*PropertyUse) {
+func mappedProperty(args []string, props map[string]*PropertyUse) (string, []*PropertyUse) {
 	for _, a := range args {
 		var uses []*PropertyUse
 		var paths []string
@@ -197,20 +206,32 @@ func mappedProperty(args []string, op *OperationUsage) (string, []*PropertyUse) 
 		for strings.HasSuffix(elem, "/items") {
 			elem = strings.TrimSuffix(elem, "/items")
 		}
-		for p := range op.Properties {
+		for p := range props {
 			if p == a || p == elem || strings.HasPrefix(p, a+"/") {
 				paths = append(paths, p)
 			}
 		}
 		sort.Strings(paths)
 		for _, p := range paths {
-			uses = append(uses, op.Properties[p])
+			uses = append(uses, props[p])
 		}
 		if len(uses) > 0 {
 			return a, uses
 		}
 	}
 	return "", nil
+}
+
+var statusCode = regexp.MustCompile(`^([1-5][0-9][0-9]|[1-5]XX|default)$`)
+
+// statusArg is the response status among a change's arguments, if any.
+func statusArg(args []string) string {
+	for _, a := range args {
+		if statusCode.MatchString(a) {
+			return strings.ToLower(a)
+		}
+	}
+	return ""
 }
 
 func stringArgs(args []any) []string {

@@ -18,7 +18,8 @@
 //	specdiff [-base REV] [-format text|json|markdown]
 //	specdiff -spec api/specs/cortex.json -base FILE      # FILE is the old version
 //	specdiff -spec api/specs/cortex.json -new FILE       # FILE is the new version
-//	specdiff fetch [-sources api/specs/sources.json] [-write]
+//	specdiff fetch [-write]                              # fetch and validate the upstreams in sources.json
+//	specdiff usage                                       # what the gate derives from the drivers, as JSON
 //
 // Exit status: 1 when a breaking change touches an operation rolecall calls,
 // 0 otherwise, 2 when the comparison could not be made. make spec-diff runs
@@ -27,6 +28,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +38,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/oasdiff/oasdiff/load"
 )
 
 // deriveUsage derives rolecall's use of the generated clients from the code
@@ -63,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "fetch" {
 		return runFetch(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "usage" {
+		return runUsage(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("specdiff", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o Options
@@ -86,6 +93,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if rep.Breaking > 0 {
 		return 1
+	}
+	return 0
+}
+
+// runUsage prints what the gate derives from the code: the operations the
+// drivers call and what they read and send, as JSON.
+func runUsage(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("specdiff usage", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("repo", "", "the repository (default: the git work tree around the current directory)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	root, err := repoRoot(*dir)
+	if err == nil {
+		var u *Usage
+		if u, err = deriveUsage(root); err == nil {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			err = enc.Encode(u)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "specdiff usage: %v\n", err)
+		return 2
 	}
 	return 0
 }
@@ -183,20 +215,36 @@ func compareProvider(root, provider string, gen *generate, base, head Tree, use 
 	if err != nil {
 		return nil, err
 	}
+	var b0 *load.SpecInfo
+	if data, err := base(gen.Spec); err == nil {
+		b0, _ = loadSpec("base "+gen.Spec, data)
+	}
+	// The operations the drivers call, found in either version by the name
+	// oapi-codegen gives them (a called operation may be gone from the new
+	// one), keyed by method and path.
+	called := map[string]*OperationUsage{}
 	if pu != nil {
-		// Every method the drivers call is an operation of the spec.
-		ids := map[string]string{}
-		for _, item := range h.Spec.Paths.Map() {
-			for _, op := range item.Operations() {
-				ids[goName(op.OperationID)] = op.OperationID
+		for m, use := range pu.Operations {
+			found := false
+			for _, doc := range []*load.SpecInfo{h, b0} {
+				if doc == nil {
+					continue
+				}
+				for path, item := range doc.Spec.Paths.Map() {
+					for method, op := range item.Operations() {
+						if goName(op.OperationID) == m {
+							called[method+" "+path] = use
+							if !found {
+								sr.Called = append(sr.Called, op.OperationID)
+							}
+							found = true
+						}
+					}
+				}
 			}
-		}
-		for m := range pu.Operations {
-			id, ok := ids[m]
-			if !ok {
-				return nil, fmt.Errorf("the drivers call gen/%s's %s, but no operation of the new %s has that name", provider, m, gen.Spec)
+			if !found {
+				return nil, fmt.Errorf("the drivers call gen/%s's %s, but neither version of %s has an operation of that name", provider, m, gen.Spec)
 			}
-			sr.Called = append(sr.Called, id)
 		}
 		sort.Strings(sr.Called)
 	}
@@ -235,7 +283,7 @@ func compareProvider(root, provider string, gen *generate, base, head Tree, use 
 		from, to = bOverlaid, hOverlaid
 		sr.Notes = append(sr.Notes, "compared with the overlay applied to each version, as the generator applies it")
 	}
-	changes, err := compareSpecs(from, to, pu, use.Headers)
+	changes, err := compareSpecs(from, to, called, use.Headers)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", gen.Spec, err)
 	}

@@ -313,3 +313,69 @@ func TestOverlayChange(t *testing.T) {
 		t.Errorf("got %+v", c)
 	}
 }
+
+// cortexVariant writes a changed copy of the vendored Cortex spec and runs
+// the gate on it.
+func cortexVariant(t *testing.T, change func(doc map[string]any)) *SpecReport {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "api", "specs", "cortex.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	change(doc)
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cortex.json")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Compare(Options{Root: repo, Spec: "api/specs/cortex.json", New: path, Base: "HEAD", Usage: testUsage(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep.Specs[0]
+}
+
+func obj(v any, keys ...string) map[string]any {
+	for _, k := range keys {
+		v = v.(map[string]any)[k]
+	}
+	return v.(map[string]any)
+}
+
+func TestErrorBodyPropertyTheDriversRead(t *testing.T) {
+	sr := cortexVariant(t, func(doc map[string]any) {
+		s := obj(doc, "components", "schemas", "ErrorResponse")
+		delete(obj(s, "properties"), "message")
+		s["required"] = []any{"type"}
+	})
+	var found bool
+	for _, c := range sr.Breaking {
+		if c.Property == "message" && strings.Contains(c.Reason, "401 response") && c.GoField == "ErrorResponse.Message" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("want the error message's removal breaking (the driver reads it for its errors), got %+v", sr.Breaking)
+	}
+}
+
+func TestCalledOperationRemovedOrRenamed(t *testing.T) {
+	gone := cortexVariant(t, func(doc map[string]any) { delete(obj(doc, "paths"), "/api/v1/users/roles") })
+	if len(gone.Breaking) == 0 || !slices.Contains(gone.Called, "getUserRoleAssignments") {
+		t.Errorf("a called operation removed: want breaking, got %+v", gone)
+	}
+	renamed := cortexVariant(t, func(doc map[string]any) {
+		obj(doc, "paths", "/api/v1/users/roles", "get")["operationId"] = "listUserRoles"
+	})
+	c := only(t, "breaking", renamed.Breaking, "api-operation-id-removed")
+	if !c.Called || !strings.Contains(c.Reason, "renamed") {
+		t.Errorf("got %+v", c)
+	}
+}

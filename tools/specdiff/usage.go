@@ -53,6 +53,9 @@ type OperationUsage struct {
 	// Properties maps a response property path (oasdiff's form:
 	// "users/items/email") the drivers read to its use.
 	Properties map[string]*PropertyUse `json:"properties"`
+	// ErrorProperties maps another status ("429", "default") to the
+	// properties of its body the drivers read (error messages, retry hints).
+	ErrorProperties map[string]map[string]*PropertyUse `json:"error_properties,omitempty"`
 	// Parameters are the query/header parameters the drivers set.
 	Parameters []string `json:"parameters"`
 }
@@ -200,28 +203,33 @@ func loadUsage(root string) (*Usage, error) {
 				}
 				sort.Strings(op.Parameters)
 			}
-			body := responseBody(gen.Types, op.Method)
-			if body == nil {
-				continue
-			}
-			walkProperties(body, "", nil, func(path string, owner string, v *types.Var) {
-				fu := uses[v]
-				if fu == nil {
-					return
-				}
-				pu := &PropertyUse{GoField: owner + "." + v.Name(), Switched: fu.switched, At: dedupe(fu.at)}
-				for f := range fu.facade {
-					pu.Facade = append(pu.Facade, f)
-					for _, c := range u.Columns[f] {
-						if !slices.Contains(pu.Columns, c) {
-							pu.Columns = append(pu.Columns, c)
+			for status, body := range responseBodies(gen.Types, op.Method) {
+				walkProperties(body, "", nil, func(path string, owner string, v *types.Var) {
+					fu := uses[v]
+					if fu == nil {
+						return
+					}
+					pu := &PropertyUse{GoField: owner + "." + v.Name(), Switched: fu.switched, At: dedupe(fu.at)}
+					for f := range fu.facade {
+						pu.Facade = append(pu.Facade, f)
+						for _, c := range u.Columns[f] {
+							if !slices.Contains(pu.Columns, c) {
+								pu.Columns = append(pu.Columns, c)
+							}
 						}
 					}
-				}
-				sort.Strings(pu.Facade)
-				sort.Strings(pu.Columns)
-				op.Properties[path] = pu
-			})
+					sort.Strings(pu.Facade)
+					sort.Strings(pu.Columns)
+					if status == "200" {
+						op.Properties[path] = pu
+						return
+					}
+					if op.ErrorProperties[status] == nil {
+						op.ErrorProperties[status] = map[string]*PropertyUse{}
+					}
+					op.ErrorProperties[status][path] = pu
+				})
+			}
 		}
 	}
 	return u, nil
@@ -276,18 +284,9 @@ func (u *Usage) noteCall(info *types.Info, call *ast.CallExpr, headers map[strin
 			method = strings.TrimSuffix(method, suffix)
 		}
 		if pu.Operations[method] == nil {
-			pu.Operations[method] = &OperationUsage{Method: method, Properties: map[string]*PropertyUse{}}
+			pu.Operations[method] = &OperationUsage{Method: method, Properties: map[string]*PropertyUse{}, ErrorProperties: map[string]map[string]*PropertyUse{}}
 		}
 	}
-}
-
-// operation is the use of the operation with the given operationId, or nil
-// when the drivers do not call it.
-func (pu *ProviderUsage) operation(id string) *OperationUsage {
-	if pu == nil {
-		return nil
-	}
-	return pu.Operations[goName(id)]
 }
 
 // goName is the Go name oapi-codegen gives an operationId.
@@ -340,34 +339,39 @@ func paramName(st *types.Struct, i int) string {
 	return st.Field(i).Name()
 }
 
-// responseBody is the type of the 200 JSON body of the client method's
-// parsed response (oapi-codegen's <Method>Response or <Method><suffix>).
-func responseBody(pkg *types.Package, method string) types.Type {
+// responseBodies maps each status of the client method's parsed response
+// (oapi-codegen's <Method>Response, or <Method><suffix> with
+// response-type-suffix) to the type of its JSON body: JSON200 is "200",
+// JSONDefault "default".
+func responseBodies(pkg *types.Package, method string) map[string]types.Type {
 	scope := pkg.Scope()
 	for _, name := range scope.Names() {
-		if !strings.HasPrefix(name, method) {
+		suffix, ok := strings.CutPrefix(name, method)
+		if !ok || !responseSuffix.MatchString(suffix) {
 			continue
 		}
 		st, ok := scope.Lookup(name).Type().Underlying().(*types.Struct)
 		if !ok {
 			continue
 		}
-		var body types.Type
+		bodies := map[string]types.Type{}
 		hasHTTP := false
 		for i := range st.NumFields() {
-			switch st.Field(i).Name() {
-			case "HTTPResponse":
+			f := st.Field(i)
+			if f.Name() == "HTTPResponse" {
 				hasHTTP = true
-			case "JSON200":
-				body = st.Field(i).Type()
+			} else if status, ok := strings.CutPrefix(f.Name(), "JSON"); ok {
+				bodies[strings.ToLower(status)] = f.Type()
 			}
 		}
-		if hasHTTP && body != nil && name != method+"Params" {
-			return body
+		if hasHTTP {
+			return bodies
 		}
 	}
 	return nil
 }
+
+var responseSuffix = regexp.MustCompile(`^[A-Z][a-z]+$`)
 
 // walkProperties calls fn for every struct field reachable from t with its
 // JSON property path in oasdiff's form (array elements are "items").
