@@ -379,3 +379,18 @@ func TestCalledOperationRemovedOrRenamed(t *testing.T) {
 		t.Errorf("got %+v", c)
 	}
 }
+
+// TestPagingPropertyRemoved: a page's totalPages, read by name through
+// internal/jsonstream rather than a generated field, is a property the
+// driver reads.
+func TestPagingPropertyRemoved(t *testing.T) {
+	sr := cortexVariant(t, func(doc map[string]any) {
+		s := obj(doc, "components", "schemas", "UserRoleAssignmentsResponse")
+		delete(obj(s, "properties"), "totalPages")
+		s["required"] = []any{"page", "total", "users"}
+	})
+	c := only(t, "breaking", sr.Breaking, "response-required-property-removed")
+	if c.Property != "totalPages" || c.GoField != "UserRoleAssignmentsResponse.TotalPages" || len(c.At) == 0 {
+		t.Errorf("got %+v", c)
+	}
+}

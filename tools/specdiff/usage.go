@@ -109,6 +109,10 @@ func loadUsage(root string) (*Usage, error) {
 	}
 	uses := map[*types.Var]*fieldUse{}
 	paramsSet := map[*types.Named]map[string]bool{} // params struct -> wire names set
+	// Top-level body properties a driver reads by name through
+	// internal/jsonstream (a page's "users" array, "total", "has_more"),
+	// per provider: name -> positions.
+	byName := map[string]map[string][]string{}
 	use := func(v *types.Var) *fieldUse {
 		if uses[v] == nil {
 			uses[v] = &fieldUse{facade: map[string]bool{}}
@@ -152,6 +156,14 @@ func loadUsage(root string) (*Usage, error) {
 					}
 				case *ast.CallExpr:
 					u.noteCall(info, n, headers)
+					if provider := providerOf(p); provider != "" {
+						for _, name := range streamKeys(info, n) {
+							if byName[provider] == nil {
+								byName[provider] = map[string][]string{}
+							}
+							byName[provider][name] = append(byName[provider][name], position(root, fset, n.Pos()))
+						}
+					}
 				case *ast.SwitchStmt:
 					if n.Tag != nil {
 						for _, v := range genFieldsIn(info, n.Tag) {
@@ -194,7 +206,7 @@ func loadUsage(root string) (*Usage, error) {
 
 	// Attach the field uses to the response properties of the operations
 	// they come from, by walking each operation's 200 body type.
-	for _, pu := range u.Providers {
+	for provider, pu := range u.Providers {
 		gen := findPackage(pkgs, pu.Package)
 		for _, op := range pu.Operations {
 			if params := gen.Types.Scope().Lookup(op.Method + "Params"); params != nil {
@@ -203,7 +215,15 @@ func loadUsage(root string) (*Usage, error) {
 				}
 				sort.Strings(op.Parameters)
 			}
-			for status, body := range responseBodies(gen.Types, op.Method) {
+			bodies := responseBodies(gen.Types, op.Method)
+			if body, ok := bodies["200"]; ok {
+				walkProperties(body, "", nil, func(path, owner string, v *types.Var) {
+					if at, ok := byName[provider][path]; ok && !strings.Contains(path, "/") {
+						op.Properties[path] = &PropertyUse{GoField: owner + "." + v.Name(), At: dedupe(at)}
+					}
+				})
+			}
+			for status, body := range bodies {
 				walkProperties(body, "", nil, func(path string, owner string, v *types.Var) {
 					fu := uses[v]
 					if fu == nil {
@@ -305,6 +325,52 @@ func goName(id string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// providerOf is the provider whose generated package a driver package
+// imports, or "".
+func providerOf(p *packages.Package) string {
+	for path := range p.Imports {
+		if strings.HasPrefix(path, genPrefix) {
+			return strings.TrimPrefix(path, genPrefix)
+		}
+	}
+	return ""
+}
+
+// streamKeys lists the property names a call of internal/jsonstream names:
+// constant string arguments and constant keys of map literals.
+func streamKeys(info *types.Info, call *ast.CallExpr) []string {
+	var id *ast.Ident
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		id = f.Sel
+	case *ast.Ident:
+		id = f
+	default:
+		return nil
+	}
+	fn, ok := info.Uses[id].(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != modulePath+"/internal/jsonstream" {
+		return nil
+	}
+	var out []string
+	str := func(e ast.Expr) {
+		if tv, ok := info.Types[e]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
+			out = append(out, constant.StringVal(tv.Value))
+		}
+	}
+	for _, a := range call.Args {
+		str(a)
+		if lit, ok := a.(*ast.CompositeLit); ok {
+			for _, e := range lit.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					str(kv.Key)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // noteParam records that the drivers set field obj of params.
