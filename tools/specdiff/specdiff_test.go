@@ -394,3 +394,28 @@ func TestPagingPropertyRemoved(t *testing.T) {
 		t.Errorf("got %+v", c)
 	}
 }
+
+// TestPagingHeaderRemoved: Logto pages by its Total-Number and Link
+// headers, which the driver reads.
+func TestPagingHeaderRemoved(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repo, "api", "specs", "logto.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const header = "            Total-Number:\n              $ref: '#/components/headers/TotalNumber'\n"
+	edited := strings.Replace(string(data), header, "", 1) // the first: ListRoles
+	if edited == string(data) {
+		t.Fatal("logto.yaml no longer declares Total-Number this way; update this test")
+	}
+	path := filepath.Join(t.TempDir(), "logto.yaml")
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Compare(Options{Root: repo, Spec: "api/specs/logto.yaml", New: path, Base: "HEAD", Usage: testUsage(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Specs[0].Breaking) != 1 || rep.Specs[0].Breaking[0].Header != "Total-Number" {
+		t.Errorf("want Total-Number's removal breaking, got %+v", rep.Specs[0].Breaking)
+	}
+}
