@@ -8,11 +8,13 @@ BENCHTIME   ?= 1x
 FUZZTIME    ?= 30s
 # spec-diff: the old version to compare api/specs with (a git revision, or a
 # file with SPEC=api/specs/<file>), an optional new version of SPEC (NEW), and
-# the output format (text, json or markdown).
+# the output format (text, json or markdown); JSON_OUT also writes the report
+# as JSON to a file.
 BASE        ?= HEAD
 SPEC        ?=
 NEW         ?=
 FORMAT      ?= text
+JSON_OUT    ?=
 SPECDIFF    := tools/specdiff
 SPECDIFF_BIN = bin/specdiff
 
@@ -64,7 +66,7 @@ test-tools:
 ## packages. Exit 1 when a change breaks an operation rolecall calls.
 spec-diff:
 	$(GO) build -C $(SPECDIFF) -o $(CURDIR)/$(SPECDIFF_BIN) .
-	./$(SPECDIFF_BIN) -base "$(BASE)" -format "$(FORMAT)" $(if $(SPEC),-spec "$(SPEC)") $(if $(NEW),-new "$(NEW)")
+	./$(SPECDIFF_BIN) -base "$(BASE)" -format "$(FORMAT)" $(if $(SPEC),-spec "$(SPEC)") $(if $(NEW),-new "$(NEW)") $(if $(JSON_OUT),-json-out "$(JSON_OUT)")
 
 ## spec-fetch: fetch the upstreams named in api/specs/sources.json, validate
 ## them and write what changed (the scheduled workflow runs this).

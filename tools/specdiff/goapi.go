@@ -161,11 +161,12 @@ func worktreeTree(root string) Tree {
 }
 
 // revTree reads files as they are at a git revision, falling back to
-// fallback for a file the revision lacks (an older layout).
+// fallback for a generator configuration the revision lacks (an older
+// layout). A spec the revision lacks is errNotInRev.
 func revTree(root, rev string, fallback Tree) Tree {
 	return func(rel string) ([]byte, error) {
 		data, err := gitShow(root, rev, rel)
-		if err == errNotInRev && fallback != nil {
+		if err == errNotInRev && fallback != nil && strings.HasPrefix(rel, "gen/") {
 			return fallback(rel)
 		}
 		return data, err

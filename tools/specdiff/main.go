@@ -79,6 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.New, "new", "", "a file to take as the new version of -spec (default: the working tree's)")
 	fs.BoolVar(&o.GoAPI, "goapi", true, "regenerate changed clients and compare their Go API")
 	fs.StringVar(&o.Format, "format", "text", "output: text, json or markdown")
+	jsonOut := fs.String("json-out", "", "also write the report as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -90,6 +91,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := rep.Write(stdout, o.Format); err != nil {
 		fmt.Fprintf(stderr, "specdiff: %v\n", err)
 		return 2
+	}
+	if *jsonOut != "" {
+		var buf bytes.Buffer
+		if err := rep.Write(&buf, "json"); err == nil {
+			err = os.WriteFile(*jsonOut, buf.Bytes(), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "specdiff: %v\n", err)
+			return 2
+		}
 	}
 	if rep.Breaking > 0 {
 		return 1
@@ -248,6 +259,11 @@ func compareProvider(root, provider string, gen *generate, base, head Tree, use 
 		}
 		sort.Strings(sr.Called)
 	}
+	if _, err := base(gen.Spec); err == errNotInRev {
+		sr.Status = "added"
+		sr.Notes = append(sr.Notes, "the base version has no "+gen.Spec+": everything in it is new")
+		return sr, nil
+	}
 	inputsChanged := false
 	names, err := inputs(head, provider, gen)
 	if err != nil {
@@ -255,6 +271,9 @@ func compareProvider(root, provider string, gen *generate, base, head Tree, use 
 	}
 	for _, n := range names {
 		a, errA := base(n)
+		if errA == errNotInRev {
+			errA = nil // an overlay the base version lacks: compared as empty
+		}
 		b, errB := head(n)
 		if errA != nil || errB != nil || !bytes.Equal(a, b) {
 			inputsChanged = true

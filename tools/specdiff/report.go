@@ -23,7 +23,7 @@ type Report struct {
 type SpecReport struct {
 	Provider string   `json:"provider"`
 	Spec     string   `json:"spec"`
-	Status   string   `json:"status"` // unchanged or changed
+	Status   string   `json:"status"` // unchanged, changed or added (absent from the base version)
 	Called   []string `json:"called"` // the operationIds rolecall calls
 	// Breaking are the changes that break an operation rolecall calls,
 	// Other the remaining changes to the operations it calls, and
@@ -84,6 +84,12 @@ func (r *Report) Text() string {
 	for _, s := range r.Specs {
 		fmt.Fprintf(&b, "\n== %s (%s): %s; rolecall calls %s\n", s.Provider, s.Spec, s.Status, strings.Join(s.Called, ", "))
 		if s.Status == "unchanged" {
+			continue
+		}
+		if s.Status == "added" {
+			for _, n := range s.Notes {
+				fmt.Fprintf(&b, "  note: %s\n", n)
+			}
 			continue
 		}
 		for _, n := range s.Notes {
