@@ -94,7 +94,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *jsonOut != "" {
 		var buf bytes.Buffer
-		if err := rep.Write(&buf, "json"); err == nil {
+		err := rep.Write(&buf, "json")
+		if err == nil {
 			err = os.WriteFile(*jsonOut, buf.Bytes(), 0o644)
 		}
 		if err != nil {
