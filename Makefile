@@ -18,7 +18,7 @@ JSON_OUT    ?=
 SPECDIFF    := tools/specdiff
 SPECDIFF_BIN = bin/specdiff
 
-.PHONY: all demo generate check-generate regen-drill test test-short test-tools lint bench soak fuzz spec-diff spec-fetch clean
+.PHONY: all demo generate check-generate regen-drill test test-short test-tools lint bench soak fuzz spec-diff spec-usage spec-fetch clean
 
 all: check-generate lint test
 
@@ -67,6 +67,13 @@ test-tools:
 spec-diff:
 	$(GO) build -C $(SPECDIFF) -o $(CURDIR)/$(SPECDIFF_BIN) .
 	./$(SPECDIFF_BIN) -base "$(BASE)" -format "$(FORMAT)" $(if $(SPEC),-spec "$(SPEC)") $(if $(NEW),-new "$(NEW)") $(if $(JSON_OUT),-json-out "$(JSON_OUT)")
+
+## spec-usage: what the gate derives from the drivers' code (the operations
+## they call, what they read and send, the facade fields and report columns
+## each property feeds), as JSON.
+spec-usage:
+	$(GO) build -C $(SPECDIFF) -o $(CURDIR)/$(SPECDIFF_BIN) .
+	./$(SPECDIFF_BIN) usage
 
 ## spec-fetch: fetch the upstreams named in api/specs/sources.json, validate
 ## them and write what changed (the scheduled workflow runs this).
