@@ -243,6 +243,18 @@ func TestExitStatusAndJSON(t *testing.T) {
 		if (rep.Verdict == "breaking") != (want == 1) {
 			t.Errorf("%s: verdict %s", name, rep.Verdict)
 		}
+		// The job summary's form.
+		var md bytes.Buffer
+		if err := rep.Write(&md, "markdown"); err != nil {
+			t.Fatal(err)
+		}
+		head := "## Spec change gate: ✅"
+		if want == 1 {
+			head = "## Spec change gate: ❌ 1 change(s) break operations rolecall calls"
+		}
+		if !strings.HasPrefix(md.String(), head) || !strings.Contains(md.String(), "```text\nspec-diff: ") {
+			t.Errorf("%s: markdown report:\n%s", name, md.String())
+		}
 	}
 }
 
