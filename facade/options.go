@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/rolecall/rolecall/internal/httpx"
 )
 
 // Options are the settings every driver shares. The zero value is ready to
@@ -25,14 +27,20 @@ type Options struct {
 	// driver, whose listing is one small request per user. More than
 	// MaxConcurrency is an error.
 	Concurrency int
-	// Retry is the retry policy (zero value: DefaultRetryPolicy).
+	// Retry is the retry policy (zero value: the defaults: 4 retries of a
+	// failed attempt, 429s retried for up to 3 minutes).
 	Retry RetryPolicy
 	// RateLimit is the client-side request rate per second, shared by all
-	// of a driver's workers, with requests evenly spaced; it halves when
-	// the server answers 429 and climbs back on success, to a little below
-	// a rate that keeps drawing 429s. 0 means the provider's documented limit
-	// (Cortex 1000/min, Logto Cloud 200/10 s; others unlimited until a 429
-	// arrives); negative means none.
+	// of a driver's workers. 0 means the provider's documented limit, spent
+	// as a budget: a token bucket holding the documented window's
+	// allowance (Cortex 1000 a minute, Logto Cloud 200 per 10 s), so that
+	// a short listing runs at full concurrency and a long one settles at
+	// the documented rate; OpenAI and Vectara document none. A positive
+	// rate is a bucket of one second's allowance. Negative means no
+	// client-side limit. In every case the server's 429s and rate-limit
+	// headers pause every worker until the time the server names, and
+	// lower the rate (learnt from them when none is known), which climbs
+	// back on success.
 	RateLimit float64
 	// RequestTimeout bounds one attempt (default 60s); the caller's
 	// context bounds the whole listing.
@@ -55,23 +63,10 @@ type Options struct {
 }
 
 // RetryPolicy says when and how long to wait before a request is tried
-// again. Only idempotent requests (all of rolecall's) are retried: on
-// connection errors, 408, 429 and 5xx except 501; never on 400, 401, 403 or
-// 404.
-type RetryPolicy struct {
-	// MaxRetries is how many retries follow a failed attempt (default 4).
-	// Set Disable for none.
-	MaxRetries int
-	// Disable turns retries off.
-	Disable bool
-	// BaseDelay is the first backoff (default 500ms), doubled each retry
-	// with jitter, up to MaxDelay (default 8s).
-	BaseDelay, MaxDelay time.Duration
-	// MaxRetryAfter caps how long a server's Retry-After is obeyed
-	// (default 30s); a server asking for more gets a RateLimited error
-	// that carries the wait instead of a stalled run.
-	MaxRetryAfter time.Duration
-}
+// again; its zero value is the default policy (see its fields). It is the
+// one retry policy of rolecall: the drivers hand it to their shared HTTP
+// transport as given.
+type RetryPolicy = httpx.RetryPolicy
 
 // DefaultConcurrency is the number of requests in flight when
 // Options.Concurrency is zero.

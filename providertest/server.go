@@ -125,6 +125,8 @@ type Faults struct {
 	Kinds []FaultKind
 	// SlowDelay is how long FaultSlow waits (default 2s).
 	SlowDelay time.Duration
+	// Max bounds the faults injected in all (0: no bound).
+	Max int
 }
 
 // FaultKind is one kind of injected failure. Logto's token endpoint never
@@ -199,6 +201,7 @@ type Server struct {
 
 	requests atomic.Int64
 	faults   atomic.Int64
+	drawn    atomic.Int64 // faults drawn, for Faults.Max
 	errSeq   atomic.Int64
 
 	mu         sync.Mutex
@@ -626,6 +629,9 @@ func (s *Server) drawFault(r *http.Request) (FaultKind, bool) {
 	io.WriteString(h, strconv.FormatInt(n, 10))
 	x := mix(h.Sum64())
 	if float64(x>>11)/(1<<53) >= f.Rate {
+		return 0, false
+	}
+	if f.Max > 0 && s.drawn.Add(1) > int64(f.Max) {
 		return 0, false
 	}
 	return f.Kinds[mix(x)%uint64(len(f.Kinds))], true

@@ -12,7 +12,8 @@
 //	rolecall list    [--provider cortex,openai,vectara,logto] [--email a@x.com,b@y.com]
 //	                 [--format table|json|ndjson|csv] [--output FILE] [--concurrency N]
 //	                 [--timeout DURATION] [--fail-fast] [--quiet] [--verbose]
-//	                 [--max-retries N] [--retry-wait DURATION] [--policy FILE]
+//	                 [--max-retries N] [--retry-wait DURATION] [--rate-limit N]
+//	                 [--rate-limit-wait DURATION] [--policy FILE]
 //	                 [--partial] [--unsorted] [--csv-raw] [--run-file FILE]
 //	rolecall people  [--policy FILE] [--format …] [--output FILE] [--csv-raw] [--run-file FILE]
 //	                 [the flags of list that govern a listing]
@@ -36,12 +37,21 @@
 // users (matched case-insensitively; filtered by the API where it can).
 // An --email that matches no one gets a warning.
 // --concurrency bounds the requests in flight per provider (default 8;
-// openai 16, whose listing is one small request per user).
-// --timeout is a deadline for the whole run. --max-retries and --retry-wait
-// govern retries of failed requests (connection errors, 408, 429, 5xx; never
-// 400, 401, 403 or 404): up to N retries, the first after the wait, doubling
-// with jitter up to 8s; a server's Retry-After is obeyed instead, up to 30s,
-// and a longer one fails the provider as rate limited at once.
+// openai and logto 16, whose listings are many small requests).
+// --timeout is a deadline for the whole run: it stops every provider within
+// a second of passing, and each says the timeout passed. --max-retries and
+// --retry-wait govern retries of failed requests (connection errors, 408,
+// 5xx; never 400, 401, 403 or 404): up to N retries of a page, the first
+// after the wait, doubling with jitter up to 8s; a server's Retry-After is
+// obeyed instead, up to 30s. A 429 pauses every request to that provider
+// until the server's hint (a longer hint than 30s fails the provider as rate
+// limited at once), lowers the provider's request rate, and is retried for
+// up to 3 minutes (--rate-limit-wait), not counted against --max-retries. --rate-limit sets the
+// rate in requests a second (a bucket of one second's allowance); by
+// default a provider's documented limit is spent as a budget (Cortex 1000
+// requests at once, refilling at 1000 a minute; Logto Cloud 200 per 10s),
+// and OpenAI's and Vectara's, which they do not document, are learnt from
+// their 429s.
 //
 // people joins every provider's accounts into people on the normalised
 // email (package review) and writes one row per person: providers and

@@ -109,7 +109,7 @@ func inproc(t *testing.T, e env, args ...string) result {
 }
 
 // fast are the flags that keep retries short against a local fake.
-var fast = []string{"--max-retries", "2", "--retry-wait", "1ms"}
+var fast = []string{"--max-retries", "2", "--retry-wait", "1ms", "--rate-limit-wait", "1s"}
 
 func args(a ...[]string) []string { return slices.Concat(a...) }
 

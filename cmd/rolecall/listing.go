@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/rolecall/rolecall/api/specs"
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/httpx"
 	"github.com/rolecall/rolecall/report"
 )
 
@@ -32,6 +34,8 @@ type runFlags struct {
 	verbose     bool
 	maxRetries  int
 	retryWait   time.Duration
+	rateLimit   float64
+	limitWait   time.Duration
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -40,7 +44,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.emails, "email", "",
 		"list only the users with these emails: a comma-separated `list`, matched case-insensitively")
 	fs.IntVar(&f.concurrency, "concurrency", 0,
-		fmt.Sprintf("send at most `N` requests at once to each provider (default %d; openai %d)",
+		fmt.Sprintf("send at most `N` requests at once to each provider (default %d; openai and logto %d)",
 			facade.DefaultConcurrency, facade.OpenAIConcurrency))
 	fs.DurationVar(&f.timeout, "timeout", 0,
 		"stop the whole listing after this `duration`, e.g. 90s or 10m (default: no deadline)")
@@ -54,6 +58,10 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 		"retry a failed request (connection error, 408, 429, 5xx) up to `N` times; 0 turns retries off")
 	fs.DurationVar(&f.retryWait, "retry-wait", 500*time.Millisecond,
 		"wait this `duration` before the first retry; the wait doubles each retry, with jitter,\nup to 8s (a server's Retry-After is obeyed instead, up to 30s)")
+	fs.Float64Var(&f.rateLimit, "rate-limit", 0,
+		"send at most `N` requests a second to each provider, N at once (for self-hosted servers\nand other plans); 0: the provider's documented limit (cortex 1000/min, logto 200/10s,\nnone documented for openai and vectara); negative: no client-side limit. A 429 always\npauses the provider's requests until the server's hint and lowers the rate")
+	fs.DurationVar(&f.limitWait, "rate-limit-wait", httpx.DefaultRetryPolicy.RateLimitBudget,
+		"keep retrying a request the provider answers 429 for this `duration` before failing the provider")
 }
 
 // Bounds of the numeric flags: past them a value is a mistake (or an
@@ -75,6 +83,10 @@ func (f *runFlags) check() error {
 		return usageErrorf("--max-retries must be between 0 and %d, not %d", maxRetries, f.maxRetries)
 	case f.retryWait < 0 || f.retryWait > maxRetryWait:
 		return usageErrorf("--retry-wait must be between 0 and %s, not %s", maxRetryWait, f.retryWait)
+	case f.limitWait < 0:
+		return usageErrorf("--rate-limit-wait must not be negative")
+	case math.IsNaN(f.rateLimit) || math.IsInf(f.rateLimit, 0):
+		return usageErrorf("--rate-limit must be a number of requests a second")
 	}
 	_, err := f.emailList()
 	return err
@@ -97,13 +109,13 @@ func (f *runFlags) emailList() ([]string, error) {
 
 // options returns the driver options the flags ask for.
 func (f *runFlags) options() facade.Options {
-	o := facade.Options{Concurrency: f.concurrency}
+	o := facade.Options{Concurrency: f.concurrency, RateLimit: f.rateLimit}
+	o.Retry.MaxRetries = f.maxRetries
 	if f.maxRetries == 0 {
-		o.Retry.Disable = true
-	} else {
-		o.Retry.MaxRetries = f.maxRetries
+		o.Retry.MaxRetries = -1 // the flag's 0 is "none"; the policy's, the default
 	}
 	o.Retry.BaseDelay = f.retryWait
+	o.Retry.RateLimitBudget = f.limitWait
 	if f.retryWait > 8*time.Second {
 		o.Retry.MaxDelay = f.retryWait
 	}

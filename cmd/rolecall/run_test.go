@@ -64,6 +64,7 @@ func TestRunUsage(t *testing.T) {
 
 	for _, a := range [][]string{
 		{"list", "--max-retries", "-1"}, {"list", "--retry-wait", "-1s"}, {"list", "--timeout", "-1s"},
+		{"list", "--rate-limit", "NaN"}, {"list", "--rate-limit", "Inf"}, {"list", "--rate-limit", "x"},
 		{"list", "--provider", ","}, {"verify", "extra"}, {"record", "--provider", "cortex,openai", "--dir", "x"},
 		{"record", "--provider", "cortex"}, {"record", "extra"}, {"demo", "extra"}, {"demo", "--format", "x"},
 		{"version", "extra"}, {"diff", "--format", "yaml", "a", "b"},
@@ -78,7 +79,7 @@ func TestRunHelpListsEveryFlag(t *testing.T) {
 	r := inproc(t, env{}, "list", "--help")
 	require.Equal(t, 0, r.code)
 	for _, f := range []string{"--provider", "--email", "--format", "--output", "--concurrency", "--timeout",
-		"--fail-fast", "--quiet", "--max-retries", "--retry-wait", "--partial", "--unsorted", "--csv-raw"} {
+		"--fail-fast", "--quiet", "--max-retries", "--retry-wait", "--partial", "--unsorted", "--csv-raw", "--rate-limit", "--rate-limit-wait"} {
 		assert.Contains(t, r.stdout, "\n  "+f)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"iter"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
@@ -57,11 +58,11 @@ type Lister struct {
 var _ facade.Lister = (*Lister)(nil)
 
 var spec = driverkit.Spec{
-	Provider:         "cortex",
-	DefaultBaseURL:   DefaultBaseURL,
-	DefaultRateLimit: 1000.0 / 60, // documented: 1000 requests per minute per client
-	MaxPageSize:      MaxPageSize,
-	ErrorBody:        errorBody,
+	Provider:       "cortex",
+	DefaultBaseURL: DefaultBaseURL,
+	Budget:         driverkit.Budget{Requests: 1000, Window: time.Minute}, // documented: 1000 requests per minute per client
+	MaxPageSize:    MaxPageSize,
+	ErrorBody:      errorBody,
 	Hints: map[int]string{
 		http.StatusUnauthorized: "the API key (CORTEX_API_TOKEN) is missing, wrong or revoked",
 		http.StatusForbidden:    "the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles",
@@ -95,23 +96,25 @@ func (l *Lister) Provider() string { return l.kit.Provider }
 func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
 	emails := driverkit.Emails(opts)
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		// More tasks than requests in flight: a task decodes its page
-		// after its request's slot is free (driverkit.Tasks).
-		g, ctx := paging.NewGroup(ctx, driverkit.Tasks(l.kit.Concurrency))
-		users := paging.NewTally()
-		var total int32 = -1
-		err := paging.Numbered(ctx, g, 0, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
-			page, err := l.page(ctx, n, emails, users, emit)
-			if n == 0 {
-				total = page.Total
+		users := paging.NewTally() // over every pass
+		return l.kit.Relist(ctx, "list user role assignments", "users", func(ctx context.Context) (int, int, bool, error) {
+			var total atomic.Int32
+			total.Store(-1)
+			var changed atomic.Bool
+			// More tasks than requests in flight: a task decodes its page
+			// after its request's slot is free (driverkit.Tasks).
+			err := paging.Numbered(ctx, driverkit.Tasks(l.kit.Concurrency), 0, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
+				page, err := l.page(ctx, n, emails, users, emit)
+				if err == nil && !total.CompareAndSwap(-1, page.Total) && total.Load() != page.Total {
+					changed.Store(true)
+				}
+				return paging.Page{Pages: int(page.TotalPages), Next: int(page.Page)+1 < int(page.TotalPages)}, err
+			})
+			if err == nil {
+				l.kit.ReportUsers(int(total.Load()))
 			}
-			return paging.Page{Pages: int(page.TotalPages), Next: int(page.Page)+1 < int(page.TotalPages)}, err
+			return int(total.Load()), users.Len(), changed.Load(), err
 		})
-		if err != nil {
-			return err
-		}
-		l.kit.ReportUsers(int(total))
-		return l.kit.CheckTotal(ctx, "list user role assignments", "users", int(total), users.Len())
 	})
 }
 

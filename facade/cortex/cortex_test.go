@@ -178,22 +178,6 @@ func TestRefusesPlainHTTPOffLoopback(t *testing.T) {
 	assert.ErrorContains(t, err, "CORTEX_API_TOKEN")
 }
 
-func TestDocumentedRateLimitIsTheDefault(t *testing.T) {
-	// 1000 requests a minute with a burst of 2: six pages cannot all leave
-	// within the first 200ms.
-	o := facade.Options{PageSize: 1, Retry: facadetest.FastRetries}
-	o.BaseURL = facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
-		page := r.URL.Query().Get("page")
-		facadetest.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":6,"totalPages":6,"users":[{"email":"u%s@x.com","name":"U","roles":[]}]}`, page, page))
-	})
-	paced, err := cortex.New(cortex.Config{Token: "cortex-test-token", Options: o})
-	require.NoError(t, err)
-	start := time.Now()
-	_, err = facade.Collect(paced.ListAssignments(context.Background(), nil))
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond, "requests are paced at 1000/min")
-}
-
 func TestBodyPastTheCapIsRefused(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"`+strings.Repeat("x", 4096)+`","roles":[]}]}`)

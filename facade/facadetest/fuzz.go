@@ -60,7 +60,7 @@ func (c *Canned) RoundTrip(r *http.Request) (*http.Response, error) {
 // transport, no retries, no pacing, a small page bound and body cap.
 func FuzzOptions(c *Canned) facade.Options {
 	return facade.Options{BaseURL: "http://127.0.0.1:9/base", HTTPClient: &http.Client{Transport: c},
-		Retry: facade.RetryPolicy{Disable: true}, RateLimit: -1, MaxPages: 50, MaxBodyBytes: 1 << 20}
+		Retry: facade.RetryPolicy{MaxRetries: -1}, RateLimit: -1, MaxPages: 50, MaxBodyBytes: 1 << 20}
 }
 
 // CheckListing drains a listing fed with arbitrary input and fails t on a

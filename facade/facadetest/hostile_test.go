@@ -41,7 +41,7 @@ func hostileList(t *testing.T, h facadetest.Harness, base string, o facade.Optio
 		o.RateLimit = -1
 	}
 	if o.Retry == (facade.RetryPolicy{}) {
-		o.Retry = facade.RetryPolicy{Disable: true}
+		o.Retry = facade.RetryPolicy{MaxRetries: -1}
 	}
 	l, err := h.New(srv, sentinel, o)
 	require.NoError(t, err)
@@ -205,7 +205,7 @@ func TestTokenEndpointEchoingBasic(t *testing.T) {
 				_, _ = io.WriteString(w, `{"error":"invalid_client","error_description":"you sent `+esc+` and `+bare+`"}`)
 			})
 			l, err := logto.New(logto.Config{AppID: "app-id", AppSecret: sentinel,
-				Options: facade.Options{BaseURL: base, RateLimit: -1, Retry: facade.RetryPolicy{Disable: true}}})
+				Options: facade.Options{BaseURL: base, RateLimit: -1, Retry: facade.RetryPolicy{MaxRetries: -1}}})
 			require.NoError(t, err)
 			_, err = facade.Collect(l.ListAssignments(context.Background(), nil))
 			require.Error(t, err)

@@ -66,7 +66,7 @@ func TestSentinelNeverLeaks(t *testing.T) {
 				evil := httptest.NewServer(hostile(status))
 				defer evil.Close()
 				logs := &lockedBuffer{}
-				o := facade.Options{Retry: facade.RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxRetryAfter: time.Millisecond},
+				o := facade.Options{Retry: facade.RetryPolicy{MaxRetries: 1, BaseDelay: time.Millisecond, MaxRetryAfter: time.Millisecond, RateLimitBudget: 20 * time.Millisecond},
 					RateLimit: -1, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 				o.BaseURL = evil.URL // the hostile server instead of the fake
 				if h.Provider == "openai" {
@@ -89,7 +89,7 @@ func TestNetworkErrorsCarryNoCredential(t *testing.T) {
 	for _, h := range facadetest.Harnesses() {
 		t.Run(h.Provider, func(t *testing.T) {
 			srv := providertest.NewServer(t, h.Provider, providertest.Options{})
-			l, err := h.New(srv, sentinel, facade.Options{RateLimit: -1, Retry: facade.RetryPolicy{Disable: true}})
+			l, err := h.New(srv, sentinel, facade.Options{RateLimit: -1, Retry: facade.RetryPolicy{MaxRetries: -1}})
 			require.NoError(t, err)
 			srv.Close() // nothing answers now
 			_, err = facade.Collect(l.ListAssignments(context.Background(), nil))

@@ -37,9 +37,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
@@ -81,10 +84,15 @@ type Lister struct {
 var _ facade.Lister = (*Lister)(nil)
 
 var spec = driverkit.Spec{
-	Provider:         "logto",
-	DefaultRateLimit: 20, // Logto Cloud's guidance: 200 requests per 10 s
-	MaxPageSize:      MaxPageSize,
-	ErrorBody:        errorBody,
+	Provider: "logto",
+	Budget:   driverkit.Budget{Requests: 200, Window: 10 * time.Second}, // Logto Cloud's guidance: 200 requests per 10 s
+	// A listing is a request per role and per page of its users, with little
+	// to decode: its wall time is latency. Sixteen in flight lists a tenant of
+	// 20 roles and 180 pages within the documented 200-request burst, ~11×
+	// faster than one request at a time.
+	DefaultConcurrency: 16,
+	MaxPageSize:        MaxPageSize,
+	ErrorBody:          errorBody,
 	Hints: map[int]string{
 		http.StatusUnauthorized: "the access token is missing, wrong or expired (LOGTO_ACCESS_TOKEN, or LOGTO_APP_ID and LOGTO_APP_SECRET)",
 		http.StatusForbidden:    "the token lacks the all scope: give the machine-to-machine app the Logto Management API access role",
@@ -159,16 +167,17 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 		emails = nil // the client-side filter in Stream does the work
 	}
 	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		// More tasks than requests in flight: a task decodes its page
-		// after its request's slot is free (driverkit.Tasks).
-		g, ctx := paging.NewGroup(ctx, driverkit.Tasks(l.kit.Concurrency))
-		err := l.roles(ctx, g, func(r *api.RoleWithStats) {
+		// As many roles listed at once as requests in flight, each
+		// fanning out its pages.
+		g, ctx := errgroup.WithContext(ctx)
+		g.SetLimit(l.kit.Concurrency)
+		err := l.roles(ctx, func(r *api.RoleWithStats) {
 			if len(emails) == 0 {
-				g.Go(func() error { return l.roleUsers(ctx, g, r, "", emit) })
+				g.Go(func() error { return l.roleUsers(ctx, r, "", emit) })
 				return
 			}
 			for _, e := range emails {
-				g.Go(func() error { return l.roleUsers(ctx, g, r, e, emit) })
+				g.Go(func() error { return l.roleUsers(ctx, r, e, emit) })
 			}
 		})
 		if werr := g.Wait(); err == nil {
@@ -179,12 +188,14 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 }
 
 // roles walks the User-type roles, handing each to found.
-func (l *Lister) roles(ctx context.Context, g *paging.Group, found func(*api.RoleWithStats)) error {
+func (l *Lister) roles(ctx context.Context, found func(*api.RoleWithStats)) error {
 	userType := api.RoleTypeUser
 	size := l.kit.PageSize
 	seen := paging.NewTally()
 	total := -1
-	err := paging.Numbered(ctx, g, 1, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
+	// More tasks than requests in flight: a task decodes its page after
+	// its request's slot is free (driverkit.Tasks).
+	err := paging.Numbered(ctx, driverkit.Tasks(l.kit.Concurrency), 1, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
 		params := &api.ListRolesParams{Page: &n, PageSize: &size, Type: &userType}
 		var roles []*api.RoleWithStats
 		var page paging.Page
@@ -224,13 +235,24 @@ func (l *Lister) roles(ctx context.Context, g *paging.Group, found func(*api.Rol
 	return nil
 }
 
-// roleUsers lists the users holding role r (those with email, if given).
-func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWithStats, email string, emit driverkit.Emit) error {
+// roleUsers lists the users holding role r (those with email, if given),
+// again if the listing comes out short (driverkit.Relist).
+func (l *Lister) roleUsers(ctx context.Context, r *api.RoleWithStats, email string, emit driverkit.Emit) error {
 	op := fmt.Sprintf("list users of role %q", r.Name)
+	seen := paging.NewTally() // over every pass
+	return l.kit.Relist(ctx, op, "users", func(ctx context.Context) (int, int, bool, error) {
+		total, changed, err := l.roleUsersPass(ctx, r, email, op, seen, emit)
+		return total, seen.Len(), changed, err
+	})
+}
+
+// roleUsersPass lists role r's users once, and returns the total the
+// first page reported and whether a later page reported another.
+func (l *Lister) roleUsersPass(ctx context.Context, r *api.RoleWithStats, email, op string, seen *paging.Tally, emit driverkit.Emit) (int, bool, error) {
 	size := l.kit.PageSize
-	seen := paging.NewTally()
 	total := -1
-	err := paging.Numbered(ctx, g, 1, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
+	var changed atomic.Bool
+	err := paging.Numbered(ctx, driverkit.Tasks(l.kit.Concurrency), 1, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
 		params := &api.ListRoleUsersParams{Page: &n, PageSize: &size}
 		if email != "" {
 			mode := api.SearchModeExact
@@ -242,6 +264,9 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 			return l.client.ListRoleUsers(ctx, r.Id, params)
 		}, func(resp *http.Response) (err error) {
 			page, err = pageOf(resp, size, &total, n)
+			if n > 1 && total >= 0 && resp.Header.Get("Total-Number") != strconv.Itoa(total) {
+				changed.Store(true)
+			}
 			return err
 		})
 		if err != nil {
@@ -259,13 +284,7 @@ func (l *Lister) roleUsers(ctx context.Context, g *paging.Group, r *api.RoleWith
 		}
 		return page, nil
 	})
-	if err != nil {
-		return err
-	}
-	if total >= 0 {
-		return l.kit.CheckTotal(ctx, op, "users", total, seen.Len())
-	}
-	return nil
+	return total, changed.Load(), err
 }
 
 // decodePage decodes a ListRoleUsers page body into the generated types,

@@ -1,9 +1,12 @@
 // Package httpx is the HTTP transport every rolecall driver shares: it adds
 // credentials (only for the provider's own host), bounds the requests in
-// flight, paces them with a client-side rate limiter that backs off when the
-// server answers 429, and retries idempotent requests on connection errors,
-// 408, 429 and 5xx (not 501) with capped, jittered exponential backoff that
-// honours Retry-After.
+// flight, paces them with one rate model shared by every request of the
+// transport (a token bucket that learns the server's limit from its 429s
+// and rate-limit headers, and pauses every worker until a time the server
+// names), and retries idempotent requests: on 429 for as long as a wait
+// budget allows, and on connection errors, 408 and 5xx (not 501) a few
+// times, with capped, jittered exponential backoff that honours
+// Retry-After.
 //
 // The transport never returns an error for an HTTP status: when retries run
 // out it returns the last response, unread, so that the caller can turn its
@@ -11,6 +14,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -31,30 +36,44 @@ import (
 	"github.com/rolecall/rolecall/internal/scrub"
 )
 
-// RetryPolicy says when and how long to wait before trying a request again.
+// RetryPolicy says when and how long to wait before a request is tried
+// again. Its zero value is DefaultRetryPolicy; each zero field takes the
+// default's value. Only idempotent requests are retried: on 429 until the
+// wait budget is spent, and on connection errors, 408 and 5xx except 501 up
+// to MaxRetries times; never on another 4xx.
 type RetryPolicy struct {
-	// MaxRetries is how many times a request is retried after its first
-	// attempt. Zero means no retries; a negative value means the default (4).
+	// MaxRetries is how many retries may follow a failed attempt (a
+	// connection error, 408 or 5xx, or a body cut off mid-read): one page
+	// is attempted at most MaxRetries+1 times. Zero means the default (4);
+	// a negative value means no retries.
 	MaxRetries int
-	// BaseDelay is the first backoff delay (default 500ms); each retry
-	// doubles it, with up to 25% jitter.
-	BaseDelay time.Duration
-	// MaxDelay caps one computed backoff delay (default 8s).
-	MaxDelay time.Duration
-	// MaxRetryAfter caps how long a server's Retry-After is honoured
-	// (default 30s). A server asking for longer is not waited for: the 429
-	// is returned to the caller, who reports how long the server asked.
+	// BaseDelay is the first backoff (default 500ms), doubled each retry
+	// with up to 25% jitter, up to MaxDelay (default 8s).
+	BaseDelay, MaxDelay time.Duration
+	// MaxRetryAfter caps how long one server hint (Retry-After) is
+	// obeyed (default 30s); a server asking for more gets a RateLimited
+	// error that carries the wait instead of a stalled run.
 	MaxRetryAfter time.Duration
+	// RateLimitBudget bounds how long one request keeps being retried
+	// after 429 answers, counted from its first (default 3m): a request
+	// that meets 429 while the shared rate adapts is not a failure, but a
+	// limit that never lets it through is.
+	RateLimitBudget time.Duration
 }
 
-// DefaultRetryPolicy is the policy used where none is given.
-var DefaultRetryPolicy = RetryPolicy{MaxRetries: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, MaxRetryAfter: 30 * time.Second}
+// DefaultRetryPolicy is the policy a zero RetryPolicy stands for.
+var DefaultRetryPolicy = RetryPolicy{MaxRetries: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second,
+	MaxRetryAfter: 30 * time.Second, RateLimitBudget: 3 * time.Minute}
 
-// WithDefaults fills p's zero durations (and a negative MaxRetries) from
-// DefaultRetryPolicy.
+// WithDefaults returns p with its zero fields taken from
+// DefaultRetryPolicy (a negative MaxRetries stays -1: no retries). It is
+// idempotent.
 func (p RetryPolicy) WithDefaults() RetryPolicy {
 	d := DefaultRetryPolicy
-	if p.MaxRetries >= 0 {
+	switch {
+	case p.MaxRetries < 0:
+		d.MaxRetries = -1
+	case p.MaxRetries > 0:
 		d.MaxRetries = p.MaxRetries
 	}
 	if p.BaseDelay > 0 {
@@ -66,8 +85,15 @@ func (p RetryPolicy) WithDefaults() RetryPolicy {
 	if p.MaxRetryAfter > 0 {
 		d.MaxRetryAfter = p.MaxRetryAfter
 	}
+	if p.RateLimitBudget > 0 {
+		d.RateLimitBudget = p.RateLimitBudget
+	}
 	return d
 }
+
+// Retries returns how many retries p allows: MaxRetries of the completed
+// policy, 0 for "none".
+func (p RetryPolicy) Retries() int { return max(p.WithDefaults().MaxRetries, 0) }
 
 // Backoff returns the delay before retry number n (0-based) without a
 // server hint: BaseDelay·2ⁿ, capped at MaxDelay, less up to 25% jitter.
@@ -98,15 +124,17 @@ type Config struct {
 	Origin string
 	// Authorize adds credentials to a request for Host.
 	Authorize func(*http.Request) error
-	// Retry is the retry policy. Its zero durations take
-	// DefaultRetryPolicy's; MaxRetries is used as given (0: no retries,
-	// negative: the default).
+	// Retry is the retry policy, already completed (see
+	// RetryPolicy.WithDefaults); New completes it again, which changes
+	// nothing for a completed policy.
 	Retry RetryPolicy
-	// RateLimit is the sustained request rate; zero means unlimited.
+	// RateLimit is the sustained request rate the transport starts at and
+	// never exceeds; zero means unknown: no limit until the server answers
+	// 429, from which the rate model learns one.
 	RateLimit rate.Limit
-	// Burst is the rate limiter's bucket size (default 1: requests evenly
-	// spaced, so that the server's own bucket, usually larger, absorbs the
-	// jitter of their arrival instead of answering 429 when it bunches).
+	// Burst is how many requests may go at once beyond RateLimit: a
+	// documented "N requests per window" is a bucket of N refilling at
+	// N/window (default 1: evenly spaced).
 	Burst int
 	// MaxInFlight bounds the requests in flight at once (0: unbounded).
 	MaxInFlight int
@@ -141,10 +169,10 @@ func (nopObserver) Wait(time.Duration)  {}
 
 // Transport is an http.RoundTripper; see the package documentation.
 type Transport struct {
-	cfg     Config
-	retry   RetryPolicy
-	limiter *adaptiveLimiter
-	sem     chan struct{}
+	cfg   Config
+	retry RetryPolicy
+	pace  *pacer
+	sem   chan struct{}
 }
 
 // New returns a Transport for cfg.
@@ -159,30 +187,91 @@ func New(cfg Config) *Transport {
 	if cfg.Observer == nil {
 		t.cfg.Observer = nopObserver{}
 	}
-	if cfg.RateLimit > 0 {
-		burst := cfg.Burst
-		if burst <= 0 {
-			burst = 1
-		}
-		t.limiter = newAdaptiveLimiter(cfg.RateLimit, burst)
-	}
+	t.pace = newPacer(cfg.RateLimit, cfg.Burst)
 	if cfg.MaxInFlight > 0 {
 		t.sem = make(chan struct{}, cfg.MaxInFlight)
 	}
 	return t
 }
 
+// Rate returns the transport's current request rate per second (rate.Inf
+// while no limit is known).
+func (t *Transport) Rate() rate.Limit { return t.pace.limit() }
+
+// Burst returns how many requests the transport's bucket lets go at once.
+func (t *Transport) Burst() int {
+	t.pace.mu.Lock()
+	defer t.pace.mu.Unlock()
+	return t.pace.lim.Burst()
+}
+
+// attempts counts the failed attempts of one page, across the transport's
+// retries and its caller's (see WithAttempts).
+type attempts struct{ failed atomic.Int32 }
+
+type attemptsKey struct{}
+
+// WithAttempts returns a context under which every request sent through a
+// Transport, and every Retry call, draws on one count of failed attempts:
+// a caller that fetches a page again (its body was cut off mid-read) does
+// not multiply the transport's own retries.
+func WithAttempts(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(attemptsKey{}).(*attempts); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, attemptsKey{}, new(attempts))
+}
+
+// Retry records a failed attempt under ctx's count (see WithAttempts) and
+// reports whether policy allows another.
+func Retry(ctx context.Context, policy RetryPolicy) bool {
+	a, ok := ctx.Value(attemptsKey{}).(*attempts)
+	if !ok {
+		a = new(attempts)
+	}
+	return int(a.failed.Add(1)) <= policy.Retries()
+}
+
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	idempotent := Idempotent(req)
-	for attempt := 0; ; attempt++ {
-		resp, err := t.attempt(req, attempt)
-		if !idempotent || attempt >= t.retry.MaxRetries {
+	if _, ok := ctx.Value(attemptsKey{}).(*attempts); !ok {
+		ctx = WithAttempts(ctx)
+	}
+	var limited *http.Response // this request's last 429, kept to return
+	var deadline time.Time     // its wait budget's end
+	for n := 0; ; n++ {
+		resp, pause, err := t.attempt(req, n, deadline)
+		if errors.Is(err, errBudget) {
+			return limited, nil
+		}
+		if !idempotent || ctx.Err() != nil {
 			return resp, err
 		}
-		wait, retry := t.shouldRetry(ctx, resp, err, attempt)
-		if !retry {
+		var wait time.Duration
+		if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+			// The rate model holds every worker for pause; this request
+			// waits it out like the others, within the wait budget.
+			if pause.hinted && pause.hint > t.retry.MaxRetryAfter {
+				return resp, err // not worth a stall: the caller reports the wait
+			}
+			if deadline.IsZero() {
+				deadline = time.Now().Add(t.retry.RateLimitBudget)
+			}
+			if limited, err = keep(resp); err != nil {
+				return nil, err
+			}
+			if time.Now().Add(pause.wait).After(deadline) {
+				return limited, nil
+			}
+			t.cfg.Observer.Retry(pause.wait)
+			t.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "rate limited; waiting", slog.String("host", req.URL.Host),
+				slog.String("path", req.URL.Path), slog.Int("attempt", n+1), slog.Duration("wait", pause.wait))
+			continue // the rate model holds the next attempt until the pause ends
+		}
+		var retry bool
+		if wait, retry = t.shouldRetry(ctx, resp, err, n); !retry || !Retry(ctx, t.retry) {
 			return resp, err
 		}
 		if resp != nil {
@@ -190,7 +279,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		t.cfg.Observer.Retry(wait)
 		t.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "retrying", slog.String("host", req.URL.Host),
-			slog.String("path", req.URL.Path), slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
+			slog.String("path", req.URL.Path), slog.Int("attempt", n+1), slog.Duration("wait", wait))
 		if err := Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -210,15 +299,37 @@ func Idempotent(req *http.Request) bool {
 	return (key || xkey) && (req.Body == nil || req.Body == http.NoBody || req.GetBody != nil)
 }
 
+// keep reads a 429 answer's body (its first 64 KiB) and closes it, and
+// returns a copy of the answer that can be handed to the caller later.
+func keep(resp *http.Response) (*http.Response, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	drain(resp.Body)
+	if err != nil && resp.Request.Context().Err() != nil {
+		return nil, err
+	}
+	c := *resp
+	c.Body = io.NopCloser(bytes.NewReader(body))
+	c.ContentLength = int64(len(body))
+	return &c, nil
+}
+
+// pause is what a 429 told the rate model: the server's hint, if any, and
+// how long every worker now waits.
+type pause struct {
+	hint   time.Duration
+	hinted bool
+	wait   time.Duration
+}
+
 // attempt sends req once, with credentials, the in-flight bound, the rate
-// limiter and the per-attempt timeout.
-func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
+// model and the per-attempt timeout.
+func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*http.Response, pause, error) {
 	ctx := orig.Context()
 	if t.sem != nil {
 		select {
 		case t.sem <- struct{}{}:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, pause{}, ctx.Err()
 		}
 	}
 	release := func() {
@@ -226,15 +337,13 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 			<-t.sem
 		}
 	}
-	if t.limiter != nil {
-		start := time.Now()
-		if err := t.limiter.Wait(ctx); err != nil {
-			release()
-			return nil, err
-		}
-		if d := time.Since(start); d > time.Millisecond {
-			t.cfg.Observer.Wait(d)
-		}
+	epoch, waited, err := t.pace.wait(ctx, deadline)
+	if waited > time.Millisecond {
+		t.cfg.Observer.Wait(waited)
+	}
+	if err != nil {
+		release()
+		return nil, pause{}, err
 	}
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if t.cfg.RequestTimeout > 0 {
@@ -246,17 +355,19 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 	if n > 0 && orig.GetBody != nil {
 		body, err := orig.GetBody()
 		if err != nil {
+			t.pace.done(epoch, 0, nil, 0, false, t.retry.Backoff)
 			cancel()
 			release()
-			return nil, err
+			return nil, pause{}, err
 		}
 		req.Body = body
 	}
 	if t.cfg.Authorize != nil && SameOrigin(req.URL, t.cfg.Origin) {
 		if err := t.cfg.Authorize(req); err != nil {
+			t.pace.done(epoch, 0, nil, 0, false, t.retry.Backoff)
 			cancel()
 			release()
-			return nil, err
+			return nil, pause{}, err
 		}
 	}
 	req = req.WithContext(actx)
@@ -267,6 +378,7 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("host", req.URL.Host),
 		slog.String("path", req.URL.Path), slog.Int("attempt", n), slog.Duration("elapsed", time.Since(start))}
 	if err != nil {
+		t.pace.done(epoch, 0, nil, 0, false, t.retry.Backoff)
 		timedOut := actx.Err() != nil && ctx.Err() == nil // read before cancel() sets it
 		cancel()
 		release()
@@ -274,21 +386,21 @@ func (t *Transport) attempt(orig *http.Request, n int) (*http.Response, error) {
 			err = &TimeoutError{After: t.cfg.RequestTimeout, Err: err}
 		}
 		t.cfg.Logger.LogAttrs(ctx, level, "request failed", append(attrs, slog.String("error", scrub.URLs(err.Error())))...)
-		return nil, err
+		return nil, pause{}, err
 	}
 	t.cfg.Logger.LogAttrs(ctx, level, "response", append(attrs, slog.Int("status", resp.StatusCode))...)
+	var p pause
 	if resp.StatusCode == http.StatusTooManyRequests {
 		t.cfg.Observer.RateLimit()
-		if t.limiter != nil {
-			t.limiter.slowDown()
-		}
-	} else if t.limiter != nil && resp.StatusCode < 300 {
-		t.limiter.recover()
+		p.hint, p.hinted = t.serverDelay(resp)
 	}
+	// A hint past the cap fails this request (RoundTrip) and holds the
+	// others no longer than the cap.
+	p.wait = t.pace.done(epoch, resp.StatusCode, resp.Header, min(p.hint, t.retry.MaxRetryAfter), p.hinted, t.retry.Backoff)
 	// The slot and the attempt's context are held until the body is
 	// closed: a body still being read is a request in flight.
 	resp.Body = &releaseBody{ReadCloser: resp.Body, done: func() { cancel(); release() }, ctx: actx, parent: ctx, timeout: t.cfg.RequestTimeout}
-	return resp, nil
+	return resp, p, nil
 }
 
 // shouldRetry decides whether to retry after one attempt, and how long to
@@ -304,8 +416,7 @@ func (t *Transport) shouldRetry(ctx context.Context, resp *http.Response, err er
 		return t.retry.Backoff(n), true
 	}
 	switch code := resp.StatusCode; {
-	case code == http.StatusRequestTimeout, code == http.StatusTooManyRequests,
-		code >= 500 && code != http.StatusNotImplemented:
+	case code == http.StatusRequestTimeout, code >= 500 && code != http.StatusNotImplemented:
 		wait, hinted := t.serverDelay(resp)
 		if !hinted {
 			return t.retry.Backoff(n), true
@@ -509,42 +620,6 @@ func (b *releaseBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.once.Do(b.done)
 	return err
-}
-
-// adaptiveLimiter is a token bucket that halves its rate on each 429 and
-// climbs back by a tenth of the difference on each success, up to a
-// ceiling. The ceiling starts at the configured rate and comes down by a
-// tenth on each 429 (to half the configured rate at the lowest), then
-// creeps back up by a thousandth of the configured rate on each success: a
-// client configured at exactly the server's rate (or sharing it with other
-// clients) settles a little below it instead of meeting a 429 each time the
-// arrival of its requests jitters.
-type adaptiveLimiter struct {
-	*rate.Limiter
-	mu         sync.Mutex
-	configured rate.Limit
-	ceiling    rate.Limit
-	floor      rate.Limit
-}
-
-func newAdaptiveLimiter(r rate.Limit, burst int) *adaptiveLimiter {
-	return &adaptiveLimiter{Limiter: rate.NewLimiter(r, burst), configured: r, ceiling: r, floor: r / 16}
-}
-
-func (l *adaptiveLimiter) slowDown() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.ceiling = max(l.ceiling*0.9, l.configured/2)
-	l.SetLimit(max(min(l.Limit()/2, l.ceiling), l.floor))
-}
-
-func (l *adaptiveLimiter) recover() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.ceiling = min(l.ceiling+l.configured/1000, l.configured)
-	if cur := l.Limit(); cur < l.ceiling {
-		l.SetLimit(min(cur+(l.ceiling-cur)/10+l.floor/10, l.ceiling))
-	}
 }
 
 // IsLoopback reports whether host (a URL's Hostname) is a loopback address

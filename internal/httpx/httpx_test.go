@@ -25,9 +25,8 @@ import (
 // fastRetry retries up to 3 times with millisecond backoffs.
 var fastRetry = RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
 
-// noRetry never retries (it is not the zero value, which newTransport
-// replaces with fastRetry).
-var noRetry = RetryPolicy{MaxRetries: 0, BaseDelay: time.Millisecond}
+// noRetry never retries 5xx or connection errors.
+var noRetry = RetryPolicy{MaxRetries: -1, BaseDelay: time.Millisecond}
 
 // countingObserver records what a Transport tells its Observer.
 type countingObserver struct {
@@ -192,7 +191,7 @@ func TestNoRetryOnPermanentStatus(t *testing.T) {
 }
 
 func TestMaxRetriesReturnsLastResponseUnread(t *testing.T) {
-	for _, maxRetries := range []int{0, 1, 2} {
+	for _, maxRetries := range []int{-1, 1, 2} {
 		t.Run(strconv.Itoa(maxRetries), func(t *testing.T) {
 			srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				w.Header().Set("X-Attempt", strconv.Itoa(n))
@@ -202,12 +201,12 @@ func TestMaxRetriesReturnsLastResponseUnread(t *testing.T) {
 			_, c, obs := newTransport(t, Config{Retry: RetryPolicy{MaxRetries: maxRetries, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
 			resp, err := get(t, c, srv.URL)
 			require.NoError(t, err, "a status is never an error")
-			want := maxRetries + 1
+			want := max(maxRetries, 0) + 1
 			assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 			assert.Equal(t, strconv.Itoa(want), resp.Header.Get("X-Attempt"))
 			assert.Equal(t, fmt.Sprintf("attempt %d", want), readAll(t, resp))
 			assert.Equal(t, int32(want), n.Load())
-			assert.Equal(t, int64(maxRetries), obs.retries.Load())
+			assert.Equal(t, int64(want-1), obs.retries.Load())
 		})
 	}
 }
@@ -401,6 +400,7 @@ func TestRetryAfterFromBody(t *testing.T) {
 		var bodies []string
 		var mu sync.Mutex
 		_, c, obs := newTransport(t, Config{
+			Retry: RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxRetryAfter: 10 * time.Millisecond},
 			RetryAfterFromBody: func(b []byte) (time.Duration, bool) {
 				calls.Add(1)
 				mu.Lock()
@@ -795,88 +795,6 @@ func TestRateLimitPacesRequests(t *testing.T) {
 	assert.Positive(t, obs.waits.Load(), "the observer hears of limiter waits")
 }
 
-func TestRateLimitDefaultBurst(t *testing.T) {
-	tr := New(Config{RateLimit: 50})
-	assert.Equal(t, 1, tr.limiter.Burst(), "evenly spaced: the server's bucket absorbs the jitter")
-	tr = New(Config{RateLimit: 5})
-	assert.Equal(t, 1, tr.limiter.Burst())
-	tr = New(Config{RateLimit: 5, Burst: 3})
-	assert.Equal(t, 3, tr.limiter.Burst())
-	assert.Nil(t, New(Config{}).limiter, "no limit: no limiter")
-}
-
-func TestRateLimitSlowsAfter429AndRecovers(t *testing.T) {
-	var status atomic.Int32
-	status.Store(http.StatusTooManyRequests)
-	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		w.WriteHeader(int(status.Load()))
-	})
-	tr, c, obs := newTransport(t, Config{RateLimit: 1000, Burst: 100, Retry: noRetry})
-	do := func() {
-		resp, err := get(t, c, srv.URL)
-		require.NoError(t, err)
-		readAll(t, resp)
-	}
-	do()
-	assert.InDelta(t, 500, float64(tr.limiter.Limit()), 1e-9)
-	do()
-	assert.InDelta(t, 250, float64(tr.limiter.Limit()), 1e-9)
-	for range 10 {
-		do()
-	}
-	assert.InDelta(t, 1000.0/16, float64(tr.limiter.Limit()), 1e-9, "the rate bottoms out at a sixteenth")
-	assert.Equal(t, int64(12), obs.rateLimits.Load())
-
-	// Twelve 429s brought the ceiling down by a tenth each, to its bottom:
-	// half the configured rate.
-	assert.InDelta(t, 500, float64(tr.limiter.ceiling), 1e-9)
-
-	status.Store(http.StatusOK)
-	do()
-	assert.InDelta(t, 501, float64(tr.limiter.ceiling), 1e-9, "the ceiling creeps up by a thousandth a success")
-	assert.InDelta(t, 62.5+(501-62.5)/10+6.25, float64(tr.limiter.Limit()), 1e-9)
-	for range 99 {
-		do()
-	}
-	assert.InDelta(t, 600, float64(tr.limiter.Limit()), 1, "the rate climbs back to the ceiling")
-	for range 450 {
-		do()
-	}
-	assert.InDelta(t, 1000, float64(tr.limiter.Limit()), 1e-9, "the rate climbs back to, not past, the configured one")
-	assert.Equal(t, int64(12), obs.rateLimits.Load())
-
-	status.Store(http.StatusServiceUnavailable)
-	do()
-	assert.InDelta(t, 1000, float64(tr.limiter.Limit()), 1e-9, "only 429 slows the limiter")
-}
-
-func TestRateLimitSlowdownIsFelt(t *testing.T) {
-	var status atomic.Int32
-	status.Store(http.StatusTooManyRequests)
-	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		w.WriteHeader(int(status.Load()))
-	})
-	// 160/s, halved four times by 429s: 10/s (its floor). The next request
-	// waits up to 100ms (less whatever elapsed since the last 429), and the
-	// one after at 10+15+1 = 26/s another 38ms: about 138ms in all, where
-	// at 160/s the two would take about 12ms. The bound leaves ~80ms of
-	// slack for a slow machine.
-	_, c, _ := newTransport(t, Config{RateLimit: 160, Burst: 1, Retry: noRetry})
-	for range 4 {
-		resp, err := get(t, c, srv.URL)
-		require.NoError(t, err)
-		readAll(t, resp)
-	}
-	status.Store(http.StatusNoContent)
-	start := time.Now()
-	for range 2 {
-		resp, err := get(t, c, srv.URL)
-		require.NoError(t, err)
-		readAll(t, resp)
-	}
-	assert.GreaterOrEqual(t, time.Since(start), 60*time.Millisecond)
-}
-
 func TestObserverCounts(t *testing.T) {
 	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n <= 2 {
@@ -1054,13 +972,16 @@ func TestBackoffNeverNegative(t *testing.T) {
 }
 
 func TestWithDefaults(t *testing.T) {
-	assert.Equal(t, RetryPolicy{MaxRetries: 0, BaseDelay: 500 * time.Millisecond, MaxDelay: 8 * time.Second, MaxRetryAfter: 30 * time.Second},
-		RetryPolicy{}.WithDefaults(), "an explicit MaxRetries of 0 means no retries")
-	assert.Equal(t, DefaultRetryPolicy, RetryPolicy{MaxRetries: -1}.WithDefaults())
-	custom := RetryPolicy{MaxRetries: 7, BaseDelay: time.Millisecond, MaxDelay: time.Second, MaxRetryAfter: time.Minute}
+	assert.Equal(t, DefaultRetryPolicy, RetryPolicy{}.WithDefaults(), "the zero value is the default policy")
+	assert.Equal(t, 4, RetryPolicy{}.Retries())
+	none := RetryPolicy{MaxRetries: -5}.WithDefaults()
+	assert.Equal(t, -1, none.MaxRetries, "negative: no retries")
+	assert.Equal(t, 0, none.Retries())
+	assert.Equal(t, none, none.WithDefaults(), "idempotent")
+	custom := RetryPolicy{MaxRetries: 7, BaseDelay: time.Millisecond, MaxDelay: time.Second, MaxRetryAfter: time.Minute, RateLimitBudget: time.Hour}
 	assert.Equal(t, custom, custom.WithDefaults())
-	assert.Equal(t, RetryPolicy{MaxRetries: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: time.Second, MaxRetryAfter: 30 * time.Second},
-		RetryPolicy{MaxRetries: -5, BaseDelay: -time.Second, MaxDelay: time.Second}.WithDefaults())
+	assert.Equal(t, RetryPolicy{MaxRetries: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: time.Second, MaxRetryAfter: 30 * time.Second, RateLimitBudget: 3 * time.Minute},
+		RetryPolicy{BaseDelay: -time.Second, MaxDelay: time.Second}.WithDefaults())
 }
 
 func TestCheckBaseURL(t *testing.T) {
@@ -1151,7 +1072,7 @@ func TestConnectionRefusedIsNotATimeout(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	addr := srv.URL
 	srv.Close() // nothing listens there now
-	tr := New(Config{Retry: RetryPolicy{MaxRetries: 0}, RequestTimeout: time.Minute})
+	tr := New(Config{Retry: RetryPolicy{MaxRetries: -1}, RequestTimeout: time.Minute})
 	req, _ := http.NewRequest(http.MethodGet, addr, nil)
 	_, err := tr.RoundTrip(req)
 	require.Error(t, err)

@@ -1,8 +1,9 @@
 // Package paging holds the pagination engines every rolecall driver shares:
-// one for cursor-paged collections and one for page-numbered collections,
-// both following the server's own signals (never "a short page is the
-// last"), both bounded, plus a task group for fan-out and a concurrent
-// distinct-key tally for checking totals.
+// one for cursor-paged collections and one for page-numbered collections
+// (its fan-out on golang.org/x/sync/errgroup), both following the server's
+// own signals (never "a short page is the last"), both bounded, plus a
+// worker pool, a concurrent distinct-key tally for checking totals, and
+// re-listing of a page-numbered listing that came out short.
 package paging
 
 import (
@@ -11,6 +12,8 @@ import (
 	"fmt"
 	"hash/maphash"
 	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // DefaultMaxPages bounds one listing's pages: past it the listing ends with
@@ -119,11 +122,13 @@ type NumberFunc func(ctx context.Context, n int) (Page, error)
 
 // Numbered walks a page-numbered collection whose first page is first (0 or
 // 1). The first page tells how many pages there are; the rest are fetched
-// concurrently through g. If the last counted page says a page follows (the
-// collection grew, or the server pages shorter than asked), the walk
-// continues one page at a time until the server says none follows. A walk
-// past maxPages (0: DefaultMaxPages) pages fails with ErrTooManyPages.
-func Numbered(ctx context.Context, g *Group, first, maxPages int, fetch NumberFunc) error {
+// concurrently, at most limit at once (at least one); the first error
+// cancels the others, and once ctx ends no further page is started. If the
+// last counted page says a page follows (the collection grew, or the
+// server pages shorter than asked), the walk continues one page at a time
+// until the server says none follows. A walk past maxPages (0:
+// DefaultMaxPages) pages fails with ErrTooManyPages.
+func Numbered(ctx context.Context, limit, first, maxPages int, fetch NumberFunc) error {
 	if maxPages <= 0 {
 		maxPages = DefaultMaxPages
 	}
@@ -139,18 +144,22 @@ func Numbered(ctx context.Context, g *Group, first, maxPages int, fetch NumberFu
 	}
 	last := first + p.Pages - 1
 	var tail Page
-	sub := g.Sub()
-	for n := first + 1; n <= last; n++ {
-		sub.Go(func() error {
-			p, err := fetch(ctx, n)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(limit, 1))
+	for n := first + 1; n <= last && gctx.Err() == nil; n++ {
+		g.Go(func() error {
+			p, err := fetch(gctx, n)
 			if n == last {
 				tail = p
 			}
 			return err
 		})
 	}
-	if err := sub.Wait(); err != nil {
+	if err := g.Wait(); err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // stopped before every page was started
 	}
 	return follow(ctx, last, maxPages-(last-first), tail, fetch)
 }
@@ -169,68 +178,6 @@ func follow(ctx context.Context, n, budget int, p Page, fetch NumberFunc) error 
 		}
 	}
 	return nil
-}
-
-// Group runs a listing's fan-out tasks: at most limit at once in their own
-// goroutines; when every slot is busy, a task runs in the caller's goroutine
-// instead, so nested fan-out cannot deadlock and goroutines stay bounded.
-// The first error cancels the group's context.
-type Group struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	slots  chan struct{}
-	parent *Group
-
-	wg   sync.WaitGroup
-	once sync.Once
-	err  error
-}
-
-// NewGroup returns a group of at most limit concurrent tasks and the
-// context its tasks should use.
-func NewGroup(ctx context.Context, limit int) (*Group, context.Context) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	return &Group{ctx: ctx, cancel: cancel, slots: make(chan struct{}, max(limit, 1))}, ctx
-}
-
-// Sub returns a group that shares g's slots and context but can be waited
-// for on its own. An error in it also fails g.
-func (g *Group) Sub() *Group {
-	return &Group{ctx: g.ctx, cancel: g.cancel, slots: g.slots, parent: g}
-}
-
-// Go runs f.
-func (g *Group) Go(f func() error) {
-	select {
-	case g.slots <- struct{}{}:
-		g.wg.Add(1)
-		go func() {
-			defer func() { <-g.slots; g.wg.Done() }()
-			g.fail(f())
-		}()
-	default:
-		g.fail(f())
-	}
-}
-
-func (g *Group) fail(err error) {
-	if err == nil {
-		return
-	}
-	g.once.Do(func() {
-		g.err = err
-		if g.parent != nil {
-			g.parent.fail(err)
-		} else {
-			g.cancel(err)
-		}
-	})
-}
-
-// Wait waits for the tasks started with g.Go and returns the first error.
-func (g *Group) Wait() error {
-	g.wg.Wait()
-	return g.err
 }
 
 // Tally counts distinct keys; it is safe for concurrent use and keeps 8

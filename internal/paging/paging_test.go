@@ -213,14 +213,13 @@ func TestNumberedFetchesEachPageOnce(t *testing.T) {
 	for _, first := range []int{0, 1} {
 		for _, pages := range []int{1, 2, 3, 10} {
 			t.Run(fmt.Sprintf("first=%d pages=%d", first, pages), func(t *testing.T) {
-				g, ctx := NewGroup(t.Context(), 4)
+				ctx, limit := t.Context(), 4
 				r := newRecorder()
-				err := Numbered(ctx, g, first, 0, func(ctx context.Context, n int) (Page, error) {
+				err := Numbered(ctx, limit, first, 0, func(ctx context.Context, n int) (Page, error) {
 					r.record(n)
 					return Page{Pages: pages, Next: n < first+pages-1}, nil
 				})
 				require.NoError(t, err)
-				require.NoError(t, g.Wait())
 				assert.Equal(t, each(first, first+pages-1), r.seen())
 				assert.Equal(t, first, r.order[0], "the first page comes first")
 			})
@@ -230,10 +229,10 @@ func TestNumberedFetchesEachPageOnce(t *testing.T) {
 
 func TestNumberedRunsConcurrently(t *testing.T) {
 	const limit = 4
-	g, ctx := NewGroup(t.Context(), limit)
+	ctx := t.Context()
 	var cur, peak atomic.Int32
 	r := newRecorder()
-	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+	err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
 		r.record(n)
 		if n > 1 {
 			c := cur.Add(1)
@@ -252,18 +251,15 @@ func TestNumberedRunsConcurrently(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, each(1, 9), r.seen())
-	// limit goroutines, plus the caller running a task inline when all
-	// slots are busy.
-	assert.GreaterOrEqual(t, peak.Load(), int32(limit))
-	assert.LessOrEqual(t, peak.Load(), int32(limit+1))
+	assert.Equal(t, int32(limit), peak.Load())
 }
 
 func TestNumberedFollowsWithoutCount(t *testing.T) {
 	for _, pages := range []int{-1, 0, 1} {
 		t.Run(strconv.Itoa(pages), func(t *testing.T) {
-			g, ctx := NewGroup(t.Context(), 4)
+			ctx, limit := t.Context(), 4
 			r := newRecorder()
-			err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+			err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
 				r.record(n)
 				return Page{Pages: pages, Next: n < 5}, nil
 			})
@@ -274,9 +270,9 @@ func TestNumberedFollowsWithoutCount(t *testing.T) {
 }
 
 func TestNumberedSinglePageNoNext(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 4)
+	ctx, limit := t.Context(), 4
 	r := newRecorder()
-	require.NoError(t, Numbered(ctx, g, 0, 0, func(ctx context.Context, n int) (Page, error) {
+	require.NoError(t, Numbered(ctx, limit, 0, 0, func(ctx context.Context, n int) (Page, error) {
 		r.record(n)
 		return Page{Pages: 1}, nil
 	}))
@@ -284,9 +280,9 @@ func TestNumberedSinglePageNoNext(t *testing.T) {
 }
 
 func TestNumberedLastPageNextExtends(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 4)
+	ctx, limit := t.Context(), 4
 	r := newRecorder()
-	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+	err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
 		r.record(n)
 		switch {
 		case n == 2:
@@ -306,9 +302,9 @@ func TestNumberedLastPageNextExtends(t *testing.T) {
 func TestNumberedAlwaysNext(t *testing.T) {
 	for _, pages := range []int{-1, 4} {
 		t.Run(strconv.Itoa(pages), func(t *testing.T) {
-			g, ctx := NewGroup(t.Context(), 4)
+			ctx, limit := t.Context(), 4
 			var calls atomic.Int32
-			err := Numbered(ctx, g, 1, 10, func(ctx context.Context, n int) (Page, error) {
+			err := Numbered(ctx, limit, 1, 10, func(ctx context.Context, n int) (Page, error) {
 				calls.Add(1)
 				return Page{Pages: pages, Next: true}, nil
 			})
@@ -319,9 +315,9 @@ func TestNumberedAlwaysNext(t *testing.T) {
 }
 
 func TestNumberedExactlyMaxPages(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 4)
+	ctx, limit := t.Context(), 4
 	r := newRecorder()
-	require.NoError(t, Numbered(ctx, g, 0, 10, func(ctx context.Context, n int) (Page, error) {
+	require.NoError(t, Numbered(ctx, limit, 0, 10, func(ctx context.Context, n int) (Page, error) {
 		r.record(n)
 		return Page{Pages: 10}, nil
 	}))
@@ -329,7 +325,7 @@ func TestNumberedExactlyMaxPages(t *testing.T) {
 
 	// Seven counted pages, then three more announced one by one: ten in all.
 	r = newRecorder()
-	require.NoError(t, Numbered(ctx, g, 1, 10, func(ctx context.Context, n int) (Page, error) {
+	require.NoError(t, Numbered(ctx, limit, 1, 10, func(ctx context.Context, n int) (Page, error) {
 		r.record(n)
 		return Page{Pages: 7, Next: n >= 7 && n < 10}, nil
 	}))
@@ -337,9 +333,9 @@ func TestNumberedExactlyMaxPages(t *testing.T) {
 }
 
 func TestNumberedReportedPagesBeyondMax(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 4)
+	ctx, limit := t.Context(), 4
 	r := newRecorder()
-	err := Numbered(ctx, g, 1, 10, func(ctx context.Context, n int) (Page, error) {
+	err := Numbered(ctx, limit, 1, 10, func(ctx context.Context, n int) (Page, error) {
 		r.record(n)
 		return Page{Pages: 11}, nil
 	})
@@ -349,10 +345,10 @@ func TestNumberedReportedPagesBeyondMax(t *testing.T) {
 }
 
 func TestNumberedFirstPageError(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 4)
+	ctx, limit := t.Context(), 4
 	boom := errors.New("boom")
 	var calls atomic.Int32
-	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+	err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
 		calls.Add(1)
 		return Page{Pages: 5}, boom
 	})
@@ -361,11 +357,11 @@ func TestNumberedFirstPageError(t *testing.T) {
 }
 
 func TestNumberedPageErrorCancelsGroup(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 4)
+	ctx, limit := t.Context(), 4
 	boom := errors.New("page 3 failed")
 	r := newRecorder()
 	start := time.Now()
-	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+	err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
 		r.record(n)
 		switch n {
 		case 1:
@@ -382,17 +378,14 @@ func TestNumberedPageErrorCancelsGroup(t *testing.T) {
 	})
 	require.ErrorIs(t, err, boom)
 	assert.Less(t, time.Since(start), 2*time.Second)
-	assert.ErrorIs(t, ctx.Err(), context.Canceled)
-	assert.ErrorIs(t, context.Cause(ctx), boom)
-	assert.ErrorIs(t, g.Wait(), boom, "the page's error fails the parent group too")
 	assert.Equal(t, each(1, 6), r.seen())
 }
 
 func TestNumberedTailErrorNotFollowed(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 2)
+	ctx, limit := t.Context(), 2
 	boom := errors.New("boom")
 	r := newRecorder()
-	err := Numbered(ctx, g, 1, 0, func(ctx context.Context, n int) (Page, error) {
+	err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
 		r.record(n)
 		if n == 5 {
 			return Page{}, boom
@@ -403,130 +396,22 @@ func TestNumberedTailErrorNotFollowed(t *testing.T) {
 	assert.Equal(t, each(1, 5), r.seen())
 }
 
-func TestGroupNestedLimitOneNoDeadlock(t *testing.T) {
-	g, _ := NewGroup(t.Context(), 1)
-	var leaves atomic.Int32
-	var fan func(g *Group, depth int) error
-	fan = func(g *Group, depth int) error {
-		if depth == 0 {
-			leaves.Add(1)
-			time.Sleep(time.Millisecond)
-			return nil
+// Once the listing's context ends, no further page is started.
+func TestNumberedStopsSchedulingWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var started atomic.Int32
+	err := Numbered(ctx, 2, 1, 0, func(ctx context.Context, n int) (Page, error) {
+		if n == 1 {
+			return Page{Pages: 1000}, nil
 		}
-		sub := g.Sub()
-		for range 3 {
-			sub.Go(func() error { return fan(g, depth-1) })
+		if started.Add(1) == 4 {
+			cancel()
 		}
-		return sub.Wait()
-	}
-	done := make(chan error, 1)
-	go func() {
-		for range 3 {
-			g.Go(func() error { return fan(g, 3) })
-		}
-		done <- g.Wait()
-	}()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(5 * time.Second):
-		t.Fatal("nested fan-out deadlocked")
-	}
-	assert.Equal(t, int32(3*27), leaves.Load())
-}
-
-func TestGroupBoundsGoroutinesAndRunsInline(t *testing.T) {
-	g, _ := NewGroup(t.Context(), 1)
-	release := make(chan struct{})
-	started := make(chan struct{})
-	g.Go(func() error {
-		close(started)
-		<-release
-		return nil
+		return Page{}, nil
 	})
-	<-started
-	ran := false
-	g.Go(func() error { ran = true; return nil }) // the only slot is busy: runs inline
-	assert.True(t, ran, "with every slot busy the task runs before Go returns")
-	close(release)
-	require.NoError(t, g.Wait())
-
-	// Zero and negative limits mean one slot.
-	for _, limit := range []int{0, -3} {
-		g, _ := NewGroup(t.Context(), limit)
-		assert.Equal(t, 1, cap(g.slots))
-	}
-}
-
-func TestGroupConcurrencyBound(t *testing.T) {
-	const limit = 3
-	g, _ := NewGroup(t.Context(), limit)
-	var cur, peak atomic.Int32
-	for range 30 {
-		g.Go(func() error {
-			c := cur.Add(1)
-			for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
-			}
-			deadline := time.Now().Add(2 * time.Second) // until the bound is reached once
-			for peak.Load() < limit && time.Now().Before(deadline) {
-				time.Sleep(time.Millisecond)
-			}
-			time.Sleep(time.Millisecond)
-			cur.Add(-1)
-			return nil
-		})
-	}
-	require.NoError(t, g.Wait())
-	assert.LessOrEqual(t, peak.Load(), int32(limit+1), "limit goroutines plus the caller inline")
-	assert.GreaterOrEqual(t, peak.Load(), int32(limit))
-}
-
-func TestGroupWaitReturnsFirstError(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 4)
-	first, second := errors.New("first"), errors.New("second")
-	g.Go(func() error {
-		<-ctx.Done() // fails only after the first error cancelled the group
-		return second
-	})
-	g.Go(func() error { return first })
-	g.Go(func() error { return nil })
-	assert.Same(t, first, g.Wait())
-	assert.Same(t, first, context.Cause(ctx))
-}
-
-func TestGroupNoError(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 2)
-	var n atomic.Int32
-	for range 10 {
-		g.Go(func() error { n.Add(1); return nil })
-	}
-	require.NoError(t, g.Wait())
-	assert.Equal(t, int32(10), n.Load())
-	assert.NoError(t, ctx.Err())
-}
-
-func TestGroupSubErrorPropagates(t *testing.T) {
-	g, ctx := NewGroup(t.Context(), 2)
-	boom := errors.New("boom")
-	sub := g.Sub()
-	subsub := sub.Sub()
-	subsub.Go(func() error { return boom })
-	sub.Go(func() error { return nil })
-	assert.Same(t, boom, subsub.Wait())
-	assert.Same(t, boom, sub.Wait())
-	assert.Same(t, boom, g.Wait())
-	assert.ErrorIs(t, ctx.Err(), context.Canceled)
-	assert.Same(t, boom, context.Cause(ctx))
-
-	// A sibling sub-group that did not fail waits on its own and reports
-	// no error of its own.
-	g, _ = NewGroup(t.Context(), 2)
-	failing, fine := g.Sub(), g.Sub()
-	failing.Go(func() error { return boom })
-	fine.Go(func() error { return nil })
-	assert.NoError(t, fine.Wait())
-	assert.Same(t, boom, failing.Wait())
-	assert.Same(t, boom, g.Wait())
+	require.ErrorIs(t, err, context.Canceled)
+	assert.LessOrEqual(t, started.Load(), int32(6), "pages started after the cancellation: at most the limit in flight")
 }
 
 func TestTally(t *testing.T) {

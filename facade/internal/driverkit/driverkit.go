@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -31,8 +32,9 @@ import (
 type Spec struct {
 	Provider       string
 	DefaultBaseURL string
-	// DefaultRateLimit is the documented request rate per second (0: none).
-	DefaultRateLimit float64
+	// Budget is the provider's documented rate limit (zero: none), spent
+	// as a token bucket that holds a whole window's allowance.
+	Budget Budget
 	// MaxPageSize is the largest page the listing API allows.
 	MaxPageSize int
 	// DefaultConcurrency is the requests in flight when
@@ -46,6 +48,21 @@ type Spec struct {
 	// RetryAfterFromBody reads a delay from a 429 body, where the provider
 	// puts one there.
 	RetryAfterFromBody func(body []byte) (time.Duration, bool)
+}
+
+// Budget is a documented rate limit: Requests per Window.
+type Budget struct {
+	Requests int
+	Window   time.Duration
+}
+
+// bucket returns the rate and burst of the token bucket that spends b:
+// b.Requests at once, refilling at b.Requests per b.Window.
+func (b Budget) bucket() (rate.Limit, int) {
+	if b.Requests <= 0 || b.Window <= 0 {
+		return 0, 0
+	}
+	return rate.Limit(float64(b.Requests) / b.Window.Seconds()), b.Requests
 }
 
 // Kit is one driver's configured machinery.
@@ -117,7 +134,7 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	if k.timeout <= 0 {
 		k.timeout = 60 * time.Second
 	}
-	k.retry = retryPolicy(o.Retry)
+	k.retry = o.Retry.WithDefaults()
 
 	plain := o.HTTPClient
 	if plain == nil {
@@ -127,12 +144,13 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	if base0 == nil {
 		base0 = http.DefaultTransport
 	}
-	limit := rate.Limit(o.RateLimit)
+	var limit rate.Limit // 0: none known, learnt from the server's 429s
+	var burst int
 	switch {
 	case o.RateLimit == 0:
-		limit = rate.Limit(spec.DefaultRateLimit)
-	case o.RateLimit < 0:
-		limit = 0
+		limit, burst = spec.Budget.bucket()
+	case o.RateLimit > 0:
+		limit, burst = rate.Limit(o.RateLimit), int(math.Ceil(o.RateLimit)) // a second's allowance
 	}
 	t := httpx.New(httpx.Config{
 		Base:               base0,
@@ -140,6 +158,7 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 		Authorize:          func(r *http.Request) error { return k.auth(r) },
 		Retry:              k.retry,
 		RateLimit:          limit,
+		Burst:              burst,
 		MaxInFlight:        k.Concurrency,
 		RequestTimeout:     k.timeout,
 		RetryAfterFromBody: spec.RetryAfterFromBody,
@@ -165,17 +184,6 @@ func (k *Kit) observer() httpx.Observer {
 	return k.Stats
 }
 
-func retryPolicy(p facade.RetryPolicy) httpx.RetryPolicy {
-	r := httpx.RetryPolicy{MaxRetries: p.MaxRetries, BaseDelay: p.BaseDelay, MaxDelay: p.MaxDelay, MaxRetryAfter: p.MaxRetryAfter}
-	if p.MaxRetries == 0 && !p.Disable {
-		r.MaxRetries = httpx.DefaultRetryPolicy.MaxRetries
-	}
-	if p.Disable {
-		r.MaxRetries = 0
-	}
-	return r.WithDefaults()
-}
-
 func defaultTransport(conc int) http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = conc + 4
@@ -196,12 +204,15 @@ type DecodeFunc func(resp *http.Response, body io.Reader) error
 // Page fetches and decodes one page: it sends the request (the transport
 // retries on transient statuses), maps a failing status to a *facade.Error,
 // and, when the body is cut off mid-stream or its read times out, fetches
-// the page again under the same retry policy.
+// the page again. The transport's retries and these share one count: a
+// page is attempted at most MaxRetries+1 times for 5xx, connection errors
+// and cut bodies (429s are bounded by the retry policy's wait budget).
 func (k *Kit) Page(ctx context.Context, op string, send PageFunc, decode DecodeFunc) error {
 	if err := paging.BudgetFrom(ctx).Take(); err != nil {
 		return k.Fail(op, facade.InvalidResponse, err,
 			"the provider kept announcing more pages than the listing's budget (Options.MaxPages); it is probably looping")
 	}
+	ctx = httpx.WithAttempts(ctx)
 	for attempt := 0; ; attempt++ {
 		resp, err := send(ctx)
 		if err != nil {
@@ -229,7 +240,7 @@ func (k *Kit) Page(ctx context.Context, op string, send PageFunc, decode DecodeF
 		if ctx.Err() != nil {
 			return k.TransportError(ctx, op, ctx.Err())
 		}
-		if attempt >= k.retry.MaxRetries {
+		if !httpx.Retry(ctx, k.retry) {
 			return k.TransportError(ctx, op, body.err)
 		}
 		wait := k.retry.Backoff(attempt)

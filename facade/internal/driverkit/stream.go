@@ -128,6 +128,37 @@ func (k *Kit) Fetch(ctx context.Context, op string, send PageFunc, check func(*h
 	return body, err
 }
 
+// Relists is how many more passes a page-numbered listing gets when it
+// comes out short of the total its provider reported (see Relist).
+const Relists = 2
+
+// Pass is one pass of a page-numbered listing: it lists everything once
+// and reports the total the provider reported on its first page (-1: none),
+// the distinct items seen so far over every pass, and whether the total
+// changed between its pages.
+type Pass func(ctx context.Context) (total, seen int, changed bool, err error)
+
+// Relist runs pass and, while the distinct items fall short of the
+// provider's total or the total changed between pages (rows shifted: tied
+// rows ordered differently from one call to the next), up to Relists more
+// times, saying so in the log; the driver merges the passes (the iterator
+// drops duplicates, and seen counts over every pass). Only then is a
+// shortfall reported, as CheckTotal does.
+func (k *Kit) Relist(ctx context.Context, op, what string, pass Pass) error {
+	for n := 0; ; n++ {
+		total, seen, changed, err := pass(ctx)
+		if err != nil || total < 0 {
+			return err
+		}
+		if (seen >= total && !changed) || n == Relists {
+			return k.CheckTotal(ctx, op, what, total, seen)
+		}
+		k.Logger.LogAttrs(ctx, slog.LevelWarn, "re-listing: the listing came out short of the provider's total",
+			slog.String("op", op), slog.String("what", what), slog.Int("total", total), slog.Int("seen", seen),
+			slog.Bool("total_changed", changed), slog.Int("pass", n+2))
+	}
+}
+
 // CheckTotal compares how many distinct items a listing saw with the total
 // the provider reported. Fewer is an Incomplete error: something was lost
 // (rows shifted between page calls while the tenant changed). More is a
@@ -137,7 +168,7 @@ func (k *Kit) CheckTotal(ctx context.Context, op, what string, want, got int) er
 	case got < want:
 		return k.Fail(op, facade.Incomplete,
 			fmt.Errorf("the provider reported %d %s but the listing saw %d", want, what, got),
-			"the tenant probably changed while it was listed; run again")
+			"the tenant probably changed while it was listed (each listing is re-listed twice before this error); run again")
 	case got > want:
 		k.Logger.LogAttrs(ctx, slog.LevelWarn, "listing saw more than the provider's total",
 			slog.String("op", op), slog.String("what", what), slog.Int("total", want), slog.Int("seen", got))

@@ -1,0 +1,286 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// pacer is a Transport's rate model, shared by every request it sends (all
+// the workers of a driver's listings): a token bucket (golang.org/x/time/rate)
+// whose rate adapts to the server, and a pause that holds every request
+// until a time the server named.
+//
+// A 429 pauses every worker until its hint (Retry-After, Retry-After-Ms, a
+// body field; a backoff without one), and lowers the rate. The new rate is
+// estimated from the epoch the 429 ends (the requests sent since the last
+// pause). The first 429 from a cold start tells the server's burst B (what
+// got through) and a lower bound of its rate; from there the rate climbs
+// quickly, doubling about every quarter second, until the next 429, whose
+// rate tells the server's R (the climb overshoots R by about √(2·c·R·B)
+// before the server's bucket runs dry). Once estimated the rate sits just
+// below R and climbs slowly, back up to the configured rate; a further 429
+// takes it down by a fixed share (AIMD). Response headers announcing the remaining allowance
+// (RateLimit-*, X-RateLimit-*) pause the workers before a 429 would.
+type pacer struct {
+	mu         sync.Mutex
+	lim        *rate.Limiter
+	configured rate.Limit // the documented or chosen rate; 0: unknown
+	burst      int        // the server's burst, as configured or learnt (0: not yet)
+	probing    bool       // the rate is a lower bound, not an estimate
+	paused     time.Time  // no request is sent before
+	epoch      int        // counts pauses; a request carries the epoch it was sent in
+	epochStart time.Time
+	sent, ok   int // requests sent and answered with success in this epoch
+	hits       int // consecutive 429s without a hint, for their backoff
+	inFlight   int
+	coldEpoch  int // the epoch that ended with the first 429 that taught a rate (-1: none yet)
+}
+
+// Tuning of the rate model.
+const (
+	estimateShare  = 0.95         // of the estimated server rate, once estimated
+	probeClimb     = 2.8          // added per success while probing: ×2 every ~0.25s
+	settledClimb   = 1.0 / 2000.0 // share of the rate added per success once estimated
+	minRate        = 0.2          // requests per second, the lowest the model goes
+	shortEpoch     = time.Second  // the cold epoch's rate is what got through in this long
+	decrease       = 0.85         // the rate's multiplicative decrease once estimated
+	headerPauseMax = time.Minute  // the longest a RateLimit-Reset pause is honoured
+)
+
+func newPacer(r rate.Limit, burst int) *pacer {
+	p := &pacer{configured: r, epochStart: time.Now(), coldEpoch: -1}
+	switch {
+	case r > 0:
+		p.burst = max(burst, 1)
+		p.lim = rate.NewLimiter(r, p.burst)
+	default:
+		p.lim = rate.NewLimiter(rate.Inf, 1)
+	}
+	return p
+}
+
+// limit returns the current rate (rate.Inf: none yet).
+func (p *pacer) limit() rate.Limit {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lim.Limit()
+}
+
+// errBudget reports a wait that would pass the request's deadline for
+// 429 retries.
+var errBudget = errors.New("the rate-limit wait budget is spent")
+
+// wait holds a request until the pause is over and the bucket has a token
+// for it, and returns the epoch it is sent in and how long it waited.
+// Nothing is sent before a pause ends, even by a request that took its
+// token before the pause began. A wait that would end after deadline (if
+// not zero) returns errBudget at once.
+func (p *pacer) wait(ctx context.Context, deadline time.Time) (epoch int, waited time.Duration, err error) {
+	start := time.Now()
+	for {
+		p.mu.Lock()
+		now := time.Now()
+		if d := p.paused.Sub(now); d > 0 {
+			p.mu.Unlock()
+			if !deadline.IsZero() && now.Add(d).After(deadline) {
+				return 0, time.Since(start), errBudget
+			}
+			if err := Sleep(ctx, d); err != nil {
+				return 0, time.Since(start), err
+			}
+			continue
+		}
+		r := p.lim.ReserveN(now, 1)
+		p.mu.Unlock()
+		if d := r.DelayFrom(now); d > 0 && !deadline.IsZero() && now.Add(d).After(deadline) {
+			r.CancelAt(now)
+			return 0, time.Since(start), errBudget
+		} else if d > 0 {
+			if err := Sleep(ctx, d); err != nil {
+				r.Cancel()
+				return 0, time.Since(start), err
+			}
+			p.mu.Lock()
+			paused := time.Now().Before(p.paused)
+			p.mu.Unlock()
+			if paused {
+				continue // a pause began meanwhile: wait it out too
+			}
+		}
+		p.mu.Lock()
+		epoch = p.epoch
+		p.sent++
+		p.inFlight++
+		p.mu.Unlock()
+		return epoch, time.Since(start), nil
+	}
+}
+
+// done records the answer to a request sent in epoch (status 0: no
+// answer), with the header-announced allowance, and returns, for a 429,
+// how long every worker now waits.
+func (p *pacer) done(epoch, status int, h http.Header, hint time.Duration, hinted bool, backoff func(int) time.Duration) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inFlight--
+	now := time.Now()
+	if status == http.StatusTooManyRequests {
+		d := hint
+		if !hinted {
+			d = backoff(p.hits)
+			p.hits++
+		}
+		if epoch == p.epoch {
+			p.slowDown(now)
+			p.epoch++
+		}
+		if until := now.Add(d); until.After(p.paused) {
+			p.paused = until
+		}
+		p.epochStart, p.sent, p.ok = p.paused, 0, 0
+		return max(p.paused.Sub(now), 0)
+	}
+	if status < 200 || status >= 300 {
+		return 0
+	}
+	p.hits = 0
+	switch {
+	case epoch == p.epoch:
+		p.ok++
+		p.speedUp()
+	case epoch == p.coldEpoch && p.epoch == p.coldEpoch+1:
+		// An answer from the cold burst, arriving after its first 429:
+		// part of the server's burst too.
+		p.burst++
+		p.lim.SetBurst(p.burst)
+		p.lim.SetLimit(max(p.lim.Limit(), rate.Limit(float64(p.burst)/shortEpoch.Seconds())))
+	}
+	if remaining, reset, ok := allowance(h, now); ok && remaining <= p.inFlight && reset > 0 {
+		// The server's window is spent (or will be by the requests already
+		// in flight): wait for its reset rather than draw a 429.
+		if until := now.Add(min(reset, headerPauseMax)); until.After(p.paused) {
+			p.paused = until
+		}
+	}
+	return 0
+}
+
+// slowDown lowers the rate after the first 429 of an epoch.
+func (p *pacer) slowDown(now time.Time) {
+	elapsed := now.Sub(p.epochStart)
+	cur := p.lim.Limit()
+	var est rate.Limit
+	switch {
+	case cur == rate.Inf && p.ok == 0:
+		return // nothing got through: nothing learnt but the pause
+	case cur == rate.Inf:
+		// The first 429 of all, from a cold start: what got through is
+		// the server's burst (and a little of its refill), and what got
+		// through in a second a lower bound of its rate to climb from.
+		p.burst = max(p.ok, 1)
+		p.coldEpoch = p.epoch
+		est = rate.Limit(float64(max(p.ok, 1)) / max(elapsed, shortEpoch).Seconds())
+		p.probing = true
+	case p.probing:
+		// The climb (dr/dt = probeClimb·r) passed the server's rate R and
+		// drained its bucket of burst B: the overshoot is about
+		// √(2·probeClimb·R·B), so cur ≈ R + √(2·probeClimb·B)·√R.
+		sq := math.Sqrt(2 * probeClimb * float64(max(p.burst, 1)))
+		x := (-sq + math.Sqrt(sq*sq+4*float64(cur))) / 2
+		est = rate.Limit(estimateShare * x * x)
+		p.probing = false
+	default:
+		est = cur * decrease
+	}
+	if p.configured > 0 {
+		est = min(est, p.configured)
+	}
+	est = max(est, minRate)
+	if cur == rate.Inf {
+		// Leaving "no limit": a fresh bucket, full when the pause ends,
+		// as the server's is.
+		p.lim = rate.NewLimiter(est, p.burst)
+		return
+	}
+	p.lim.SetLimitAt(now, est)
+}
+
+// speedUp raises the rate after a success.
+func (p *pacer) speedUp() {
+	cur := p.lim.Limit()
+	if cur == rate.Inf {
+		return
+	}
+	next := cur + cur*settledClimb
+	if p.probing {
+		next = cur + probeClimb
+	}
+	if p.configured > 0 {
+		next = min(next, p.configured)
+	}
+	if next != cur {
+		p.lim.SetLimit(next)
+	}
+}
+
+// allowance reads the requests left in the server's current window and
+// when it resets, from RateLimit-Remaining/-Reset (IETF draft), the
+// combined RateLimit field ("remaining=…, reset=…"), X-RateLimit-Remaining
+// and -Reset (seconds, or a Unix time), or OpenAI's
+// x-ratelimit-remaining-requests and -reset-requests ("1s", "6m0s").
+func allowance(h http.Header, now time.Time) (remaining int, reset time.Duration, ok bool) {
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v := strings.TrimSpace(h.Get(n)); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	rem := get("RateLimit-Remaining", "X-RateLimit-Remaining", "X-RateLimit-Remaining-Requests")
+	rst := get("RateLimit-Reset", "X-RateLimit-Reset", "X-RateLimit-Reset-Requests")
+	if rem == "" {
+		for _, part := range strings.Split(h.Get("RateLimit"), ",") {
+			for _, kv := range strings.Split(part, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+				switch strings.ToLower(k) {
+				case "remaining", "r":
+					rem = v
+				case "reset", "t":
+					rst = v
+				}
+			}
+		}
+	}
+	n, err := strconv.Atoi(rem)
+	if err != nil || n < 0 {
+		return 0, 0, false
+	}
+	return n, resetAfter(rst, now), true
+}
+
+// resetAfter reads a window reset: delta seconds, a Unix time, or a Go-like
+// duration ("1s", "6m0s", "20ms").
+func resetAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && !math.IsInf(f, 0) {
+		if f > 1e9 { // a Unix time, not a delta
+			return max(time.Unix(int64(f), 0).Sub(now), 0)
+		}
+		return time.Duration(min(f, 86400) * float64(time.Second))
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return min(d, 24*time.Hour)
+	}
+	return 0
+}
