@@ -28,6 +28,9 @@ func (s *Server) cortex(w *statusWriter, c *call) {
 	start := min(page, total) * eff
 	start = min(start, total)
 	end := min(start+eff, total)
+	if page > 0 && start < total && s.shift(c.op+"?"+c.r.URL.RawQuery) {
+		start, end = start-1, end-1 // a tied row moved: Options.TieShifts
+	}
 
 	b := make([]byte, 0, 64+(end-start)*160)
 	b = append(b, `{"page":`...)

@@ -205,6 +205,9 @@ func (s *Server) logtoRoleUsers(w *statusWriter, c *call) {
 	if !ok {
 		return
 	}
+	if start > 0 && start < len(members) && s.shift(c.op+" "+id+"?"+c.r.URL.RawQuery) {
+		start, end = start-1, end-1 // a tied row moved: Options.TieShifts
+	}
 	b := make([]byte, 0, 2+(end-start)*420)
 	b = append(b, '[')
 	for i := start; i < end; i++ {

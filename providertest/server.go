@@ -92,6 +92,19 @@ type Options struct {
 	// retryAfter).
 	RateLimit float64
 	Burst     int
+	// RateLimitHint is how a 429 beyond RateLimit tells the wait:
+	// HintSeconds (the default), HintDate, HintBody or HintNone.
+	RateLimitHint Hint
+	// RateLimitHeaders adds RateLimit-Limit, RateLimit-Remaining and
+	// RateLimit-Reset (IETF draft) to every answer under RateLimit.
+	RateLimitHeaders bool
+	// TieShifts makes the first TieShifts requests of each page but the
+	// first of a page-numbered listing whose rows tie on the sort key
+	// (Cortex's users; Logto's users of a role) come back shifted, as a
+	// server without a tiebreaker orders tied rows differently from one
+	// call to the next: the page repeats the last row of the page before
+	// and omits its own last row, while the total stays the same.
+	TieShifts int
 	// Faults injects failures into a fraction of the requests.
 	Faults Faults
 	// VectaraEndKey says how the last page of a Vectara listing ends: ""
@@ -110,6 +123,26 @@ type Options struct {
 	// never logged.
 	Logger *slog.Logger
 }
+
+// Hint is how a rate-limited answer tells how long to wait.
+type Hint int
+
+const (
+	// HintSeconds sends Retry-After in whole seconds, at least 1.
+	HintSeconds Hint = iota
+	// HintDate sends Retry-After as an HTTP-date.
+	HintDate
+	// HintBody sends no header: the wait is in the body only (Cortex's
+	// problem+json retryAfter; the other providers have no such field, so
+	// for them it is HintNone).
+	HintBody
+	// HintNone tells nothing.
+	HintNone
+)
+
+// earlyGrace is how long after a 429 a request may still arrive without
+// counting as early (Early): it was on its way before the 429 arrived.
+const earlyGrace = 100 * time.Millisecond
 
 // Faults configure deterministic fault injection.
 type Faults struct {
@@ -207,7 +240,11 @@ type Server struct {
 	mu         sync.Mutex
 	byOp       map[string]int64
 	seen       map[string]int64
+	shifted    map[string]int
 	violations []string
+	hintUntil  time.Time // the latest time a 429 told clients to wait for
+	hintGiven  time.Time // when that 429 was sent
+	early      int64
 
 	closeOnce sync.Once
 }
@@ -267,6 +304,7 @@ func newServer(t testing.TB, provider string, opts Options) (*Server, error) {
 		tenant:   opts.Tenant,
 		byOp:     map[string]int64{},
 		seen:     map[string]int64{},
+		shifted:  map[string]int{},
 		log:      opts.Logger,
 		shortKey: mix(uint64(opts.Faults.Seed) ^ 0x5eed5107),
 	}
@@ -350,6 +388,28 @@ func (s *Server) RequestsByOp() map[string]int64 {
 // Faults returns how many faults the server has injected.
 func (s *Server) Faults() int64 { return s.faults.Load() }
 
+// Early returns how many requests arrived while a wait a 429 of the rate
+// limit hinted was still running (beyond a short grace for requests that
+// were on their way when the 429 left): a client that sends them does not
+// honour Retry-After.
+func (s *Server) Early() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.early
+}
+
+// shift reports whether this request for page key should come back
+// shifted (Options.TieShifts).
+func (s *Server) shift(key string) bool {
+	if s.opts.TieShifts <= 0 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shifted[key]++
+	return s.shifted[key] <= s.opts.TieShifts
+}
+
 // Violations returns the spec violations seen in requests, in arrival order.
 func (s *Server) Violations() []string {
 	s.mu.Lock()
@@ -396,6 +456,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.byOp[c.op]++
+	if now := time.Now(); now.Before(s.hintUntil) && now.Sub(s.hintGiven) > earlyGrace {
+		s.early++
+	}
 	s.mu.Unlock()
 
 	sw := &statusWriter{ResponseWriter: w}
@@ -469,15 +532,8 @@ func (s *Server) answer(w *statusWriter, c *call) {
 		s.logtoToken(w, c)
 		return
 	}
-	if s.limiter != nil {
-		now := time.Now()
-		res := s.limiter.ReserveN(now, 1)
-		if d := res.DelayFrom(now); d > 0 {
-			res.CancelAt(now)
-			secs := max(1, int(math.Ceil(d.Seconds())))
-			s.writeError(w, c, apiError{status: http.StatusTooManyRequests, kind: errRateLimited, retryAfter: strconv.Itoa(secs)})
-			return
-		}
+	if s.limiter != nil && !s.limited(w, c) {
+		return
 	}
 	if !s.authorized(c.r) {
 		s.writeError(w, c, apiError{status: http.StatusUnauthorized, kind: errUnauthorized})
@@ -493,6 +549,61 @@ func (s *Server) answer(w *statusWriter, c *call) {
 	case "logto":
 		s.logto(w, c)
 	}
+}
+
+// limited applies the rate limit: it reports whether the request may be
+// served, and answers 429 with the hint Options.RateLimitHint asks for when
+// it may not.
+func (s *Server) limited(w *statusWriter, c *call) bool {
+	now := time.Now()
+	s.mu.Lock()
+	res := s.limiter.ReserveN(now, 1)
+	d := res.DelayFrom(now)
+	if d > 0 {
+		res.CancelAt(now)
+	}
+	tokens := s.limiter.TokensAt(now)
+	s.mu.Unlock()
+	if s.opts.RateLimitHeaders {
+		h := w.Header()
+		h.Set("RateLimit-Limit", strconv.Itoa(max(s.opts.Burst, 1)))
+		h.Set("RateLimit-Remaining", strconv.Itoa(max(int(tokens), 0)))
+		// Seconds until one more request is allowed, at least 1 when none
+		// is left.
+		reset := 0
+		if tokens < 1 {
+			reset = max(1, int(math.Ceil((1-tokens)/s.opts.RateLimit)))
+		}
+		h.Set("RateLimit-Reset", strconv.Itoa(reset))
+	}
+	if d <= 0 {
+		return true
+	}
+	secs := max(1, int(math.Ceil(d.Seconds())))
+	e := apiError{status: http.StatusTooManyRequests, kind: errRateLimited, retryAfter: strconv.Itoa(secs)}
+	wait := time.Duration(secs) * time.Second
+	switch s.opts.RateLimitHint {
+	case HintDate:
+		at := now.Add(wait).UTC().Truncate(time.Second).Add(time.Second)
+		e.retryAfter = at.Format(http.TimeFormat)
+		wait = at.Sub(now)
+	case HintBody:
+		e.bodyOnly = true
+		if s.provider != "cortex" {
+			wait = 0
+		}
+	case HintNone:
+		e.retryAfter, wait = "", 0
+	}
+	if wait > 0 {
+		s.mu.Lock()
+		if until := now.Add(wait); until.After(s.hintUntil) {
+			s.hintUntil, s.hintGiven = until, now
+		}
+		s.mu.Unlock()
+	}
+	s.writeError(w, c, e)
+	return false
 }
 
 // route finds the request's operation. The match ignores the Host header, so
@@ -791,6 +902,7 @@ type apiError struct {
 	param      string // the offending parameter, if known
 	id         string // the id not found
 	retryAfter string // Retry-After header value; "" sends none
+	bodyOnly   bool   // retryAfter goes in the body only (Cortex), not in a header
 	code       string // a provider-specific error code, overriding the kind's
 }
 
@@ -813,7 +925,7 @@ func (s *Server) serverError(w *statusWriter, c *call) {
 // writeError renders e in the provider's error shape. It never echoes a
 // credential.
 func (s *Server) writeError(w *statusWriter, c *call, e apiError) {
-	if e.retryAfter != "" {
+	if e.retryAfter != "" && !e.bodyOnly {
 		w.Header().Set("Retry-After", e.retryAfter)
 	}
 	ctype := "application/json"

@@ -100,6 +100,9 @@ func Rows(t testing.TB, as []facade.Assignment) []providertest.Row {
 	return out
 }
 
+// Want is the rows a complete listing of tn yields, in Rows' form.
+func Want(tn *providertest.Tenant) []providertest.Row { return want(tn) }
+
 func want(tn *providertest.Tenant) []providertest.Row {
 	rows := tn.Rows()
 	if len(rows) == 0 {

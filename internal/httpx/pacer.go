@@ -133,12 +133,16 @@ func (p *pacer) done(epoch, status int, h http.Header, hint time.Duration, hinte
 	p.inFlight--
 	now := time.Now()
 	if status == http.StatusTooManyRequests {
+		first := epoch == p.epoch // the first 429 of its epoch
 		d := hint
-		if !hinted {
+		switch {
+		case !hinted && first:
 			d = backoff(p.hits)
 			p.hits++
+		case !hinted:
+			d = 0 // sent before the pause: the pause already answers it
 		}
-		if epoch == p.epoch {
+		if first {
 			p.slowDown(now)
 			p.epoch++
 		}
