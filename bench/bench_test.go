@@ -441,8 +441,11 @@ func ForcedRoundTrips(provider string, requests, c int) int {
 // defaultConcurrency is the requests in flight provider's driver sends at
 // Options.Concurrency 0.
 func defaultConcurrency(provider string) int {
-	if provider == "openai" {
+	switch provider {
+	case "openai":
 		return facade.OpenAIConcurrency
+	case "logto":
+		return 16 // the Logto driver's default (facade/logto)
 	}
 	return facade.DefaultConcurrency
 }

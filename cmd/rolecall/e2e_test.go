@@ -294,6 +294,36 @@ func TestE2ETimeout(t *testing.T) {
 	assert.Less(t, r.took, 4*time.Second)
 }
 
+// TestE2ETimeoutWhileRateLimited stops a rate-limited listing within a
+// second of the --timeout, for a server that keeps answering 429 with a
+// long hint and for the client's own documented budget (Logto's 200 per
+// 10 s, a tenant that needs more), and says the timeout passed, not that
+// the provider is unavailable.
+func TestE2ETimeoutWhileRateLimited(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		opts  providertest.Options
+		extra []string
+	}{
+		"server 429s": {opts: providertest.Options{RateLimit: 0.2, Burst: 1}},
+		"budget":      {extra: []string{"--rate-limit", "2"}}, // a small budget the listing outruns
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, e := fake(t, "logto", 300, tc.opts)
+			args := append([]string{"list", "--provider", "logto", "--timeout", "1s", "--rate-limit-wait", "1m"}, tc.extra...)
+			r := exe(t, e, args...)
+			require.Equal(t, 1, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+			lines := linesAbout(r.stderr, "logto:")
+			require.Len(t, lines, 1, "stderr: %s", r.stderr)
+			assert.Contains(t, lines[0], "logto: stopped: the --timeout of 1s passed")
+			assert.NotContains(t, lines[0], "check the network")
+			assert.NotContains(t, lines[0], "Wait(n=")
+			assert.Less(t, r.took, 3*time.Second, "within a second of the timeout (and the process's start)")
+		})
+	}
+}
+
 // TestE2EEmailFilter lists only the given users, matched
 // case-insensitively.
 func TestE2EEmailFilter(t *testing.T) {

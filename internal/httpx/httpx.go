@@ -337,7 +337,7 @@ func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*htt
 			<-t.sem
 		}
 	}
-	epoch, waited, err := t.pace.wait(ctx, deadline)
+	tk, waited, err := t.pace.wait(ctx, deadline)
 	if waited > time.Millisecond {
 		t.cfg.Observer.Wait(waited)
 	}
@@ -355,7 +355,7 @@ func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*htt
 	if n > 0 && orig.GetBody != nil {
 		body, err := orig.GetBody()
 		if err != nil {
-			t.pace.done(epoch, 0, nil, 0, false, t.retry.Backoff)
+			t.pace.done(tk, 0, nil, 0, false, t.retry.Backoff)
 			cancel()
 			release()
 			return nil, pause{}, err
@@ -364,7 +364,7 @@ func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*htt
 	}
 	if t.cfg.Authorize != nil && SameOrigin(req.URL, t.cfg.Origin) {
 		if err := t.cfg.Authorize(req); err != nil {
-			t.pace.done(epoch, 0, nil, 0, false, t.retry.Backoff)
+			t.pace.done(tk, 0, nil, 0, false, t.retry.Backoff)
 			cancel()
 			release()
 			return nil, pause{}, err
@@ -378,7 +378,7 @@ func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*htt
 	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("host", req.URL.Host),
 		slog.String("path", req.URL.Path), slog.Int("attempt", n), slog.Duration("elapsed", time.Since(start))}
 	if err != nil {
-		t.pace.done(epoch, 0, nil, 0, false, t.retry.Backoff)
+		t.pace.done(tk, 0, nil, 0, false, t.retry.Backoff)
 		timedOut := actx.Err() != nil && ctx.Err() == nil // read before cancel() sets it
 		cancel()
 		release()
@@ -396,7 +396,7 @@ func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*htt
 	}
 	// A hint past the cap fails this request (RoundTrip) and holds the
 	// others no longer than the cap.
-	p.wait = t.pace.done(epoch, resp.StatusCode, resp.Header, min(p.hint, t.retry.MaxRetryAfter), p.hinted, t.retry.Backoff)
+	p.wait = t.pace.done(tk, resp.StatusCode, resp.Header, min(p.hint, t.retry.MaxRetryAfter), p.hinted, t.retry.Backoff)
 	// The slot and the attempt's context are held until the body is
 	// closed: a body still being read is a request in flight.
 	resp.Body = &releaseBody{ReadCloser: resp.Body, done: func() { cancel(); release() }, ctx: actx, parent: ctx, timeout: t.cfg.RequestTimeout}

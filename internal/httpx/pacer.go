@@ -19,16 +19,17 @@ import (
 // until a time the server named.
 //
 // A 429 pauses every worker until its hint (Retry-After, Retry-After-Ms, a
-// body field; a backoff without one), and lowers the rate. The new rate is
-// estimated from the epoch the 429 ends (the requests sent since the last
-// pause). The first 429 from a cold start tells the server's burst B (what
-// got through) and a lower bound of its rate; from there the rate climbs
-// quickly, doubling about every quarter second, until the next 429, whose
-// rate tells the server's R (the climb overshoots R by about √(2·c·R·B)
-// before the server's bucket runs dry). Once estimated the rate sits just
-// below R and climbs slowly, back up to the configured rate; a further 429
-// takes it down by a fixed share (AIMD). Response headers announcing the remaining allowance
-// (RateLimit-*, X-RateLimit-*) pause the workers before a 429 would.
+// body field; a backoff without one), and lowers the rate, once per epoch
+// (the requests sent since the last pause). The first 429 from a cold start
+// tells the server's burst B (what got through) and a lower bound of its
+// rate; from there the rate climbs quickly, doubling about every quarter
+// second. A later 429 tells the server's rate R: everything sent in the
+// epoch before the 429's request got through, from a full bucket, so
+// R ≈ (sent−B)/T (or, for a short epoch, from the climb's overshoot of about
+// √(2·c·R·B)). Once estimated the rate sits below R and climbs slowly, back
+// up to the configured rate; a 429 then takes it down by a share at least
+// (AIMD). Response headers announcing the remaining allowance (RateLimit-*,
+// X-RateLimit-*) pause the workers before a 429 would.
 type pacer struct {
 	mu         sync.Mutex
 	lim        *rate.Limiter
@@ -41,12 +42,21 @@ type pacer struct {
 	sent, ok   int // requests sent and answered with success in this epoch
 	hits       int // consecutive 429s without a hint, for their backoff
 	inFlight   int
-	coldEpoch  int // the epoch that ended with the first 429 that taught a rate (-1: none yet)
+	coldEpoch  int        // the epoch that ended with the first 429 that taught a rate (-1: none yet)
+	coldOK     int        // the successes of that epoch
+	proven     rate.Limit // the highest rate that ran a second without a 429
+}
+
+// ticket is what the pacer knows of a request it let go: its epoch, its
+// place in the epoch and when it went.
+type ticket struct {
+	epoch, seq int
+	at         time.Time
 }
 
 // Tuning of the rate model.
 const (
-	estimateShare  = 0.95         // of the estimated server rate, once estimated
+	estimateShare  = 0.9          // of the estimated server rate, once estimated
 	probeClimb     = 2.8          // added per success while probing: ×2 every ~0.25s
 	settledClimb   = 1.0 / 2000.0 // share of the rate added per success once estimated
 	minRate        = 0.2          // requests per second, the lowest the model goes
@@ -83,7 +93,7 @@ var errBudget = errors.New("the rate-limit wait budget is spent")
 // Nothing is sent before a pause ends, even by a request that took its
 // token before the pause began. A wait that would end after deadline (if
 // not zero) returns errBudget at once.
-func (p *pacer) wait(ctx context.Context, deadline time.Time) (epoch int, waited time.Duration, err error) {
+func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited time.Duration, err error) {
 	start := time.Now()
 	for {
 		p.mu.Lock()
@@ -91,10 +101,10 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (epoch int, waited
 		if d := p.paused.Sub(now); d > 0 {
 			p.mu.Unlock()
 			if !deadline.IsZero() && now.Add(d).After(deadline) {
-				return 0, time.Since(start), errBudget
+				return tk, time.Since(start), errBudget
 			}
 			if err := Sleep(ctx, d); err != nil {
-				return 0, time.Since(start), err
+				return tk, time.Since(start), err
 			}
 			continue
 		}
@@ -102,11 +112,11 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (epoch int, waited
 		p.mu.Unlock()
 		if d := r.DelayFrom(now); d > 0 && !deadline.IsZero() && now.Add(d).After(deadline) {
 			r.CancelAt(now)
-			return 0, time.Since(start), errBudget
+			return tk, time.Since(start), errBudget
 		} else if d > 0 {
 			if err := Sleep(ctx, d); err != nil {
 				r.Cancel()
-				return 0, time.Since(start), err
+				return tk, time.Since(start), err
 			}
 			p.mu.Lock()
 			paused := time.Now().Before(p.paused)
@@ -116,18 +126,19 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (epoch int, waited
 			}
 		}
 		p.mu.Lock()
-		epoch = p.epoch
 		p.sent++
 		p.inFlight++
+		tk = ticket{epoch: p.epoch, seq: p.sent, at: time.Now()}
 		p.mu.Unlock()
-		return epoch, time.Since(start), nil
+		return tk, time.Since(start), nil
 	}
 }
 
 // done records the answer to a request sent in epoch (status 0: no
 // answer), with the header-announced allowance, and returns, for a 429,
 // how long every worker now waits.
-func (p *pacer) done(epoch, status int, h http.Header, hint time.Duration, hinted bool, backoff func(int) time.Duration) time.Duration {
+func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, hinted bool, backoff func(int) time.Duration) time.Duration {
+	epoch := tk.epoch
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inFlight--
@@ -143,7 +154,7 @@ func (p *pacer) done(epoch, status int, h http.Header, hint time.Duration, hinte
 			d = 0 // sent before the pause: the pause already answers it
 		}
 		if first {
-			p.slowDown(now)
+			p.slowDown(now, tk)
 			p.epoch++
 		}
 		if until := now.Add(d); until.After(p.paused) {
@@ -159,13 +170,17 @@ func (p *pacer) done(epoch, status int, h http.Header, hint time.Duration, hinte
 	switch {
 	case epoch == p.epoch:
 		p.ok++
+		if now.Sub(p.epochStart) >= shortEpoch && now.After(p.paused) {
+			p.proven = max(p.proven, p.lim.Limit()) // a second without a 429
+		}
 		p.speedUp()
-	case epoch == p.coldEpoch && p.epoch == p.coldEpoch+1:
-		// An answer from the cold burst, arriving after its first 429:
-		// part of the server's burst too.
-		p.burst++
-		p.lim.SetBurst(p.burst)
-		p.lim.SetLimit(max(p.lim.Limit(), rate.Limit(float64(p.burst)/shortEpoch.Seconds())))
+	case epoch == p.coldEpoch && p.epoch == p.coldEpoch+1 && p.probing:
+		// An answer from the cold epoch, arriving after its first 429:
+		// it raises the lower bound of the rate (not the burst: it may
+		// have taken the server's refill).
+		p.coldOK++
+		p.lim.SetLimit(max(p.lim.Limit(), rate.Limit(float64(p.coldOK)/shortEpoch.Seconds())))
+		p.lim.SetBurst(max(p.burst, p.coldOK*3/4))
 	}
 	if remaining, reset, ok := allowance(h, now); ok && remaining <= p.inFlight && reset > 0 {
 		// The server's window is spent (or will be by the requests already
@@ -178,7 +193,7 @@ func (p *pacer) done(epoch, status int, h http.Header, hint time.Duration, hinte
 }
 
 // slowDown lowers the rate after the first 429 of an epoch.
-func (p *pacer) slowDown(now time.Time) {
+func (p *pacer) slowDown(now time.Time, tk ticket) {
 	elapsed := now.Sub(p.epochStart)
 	cur := p.lim.Limit()
 	var est rate.Limit
@@ -190,9 +205,25 @@ func (p *pacer) slowDown(now time.Time) {
 		// the server's burst (and a little of its refill), and what got
 		// through in a second a lower bound of its rate to climb from.
 		p.burst = max(p.ok, 1)
-		p.coldEpoch = p.epoch
+		p.coldEpoch, p.coldOK = p.epoch, p.ok
 		est = rate.Limit(float64(max(p.ok, 1)) / max(elapsed, shortEpoch).Seconds())
 		p.probing = true
+	case p.probing && p.ok <= p.burst:
+		// A 429 before the climb began: the bucket sent at once more than
+		// the server's holds. A smaller burst, the same rate.
+		p.burst = max(1, min(p.ok, p.burst*3/4))
+		p.lim.SetBurst(p.burst)
+		est = cur
+	case tk.at.Sub(p.epochStart) >= shortEpoch/4 && tk.seq-1 > p.lim.Burst():
+		// Everything sent before the 429's request got through (the
+		// server's bucket ran dry just then), starting from a full bucket:
+		// B + R·T requests in T.
+		t := tk.at.Sub(p.epochStart).Seconds()
+		est = rate.Limit(estimateShare * float64(tk.seq-1-p.lim.Burst()) / t)
+		if !p.probing {
+			est = min(est, cur*estimateShare)
+		}
+		p.probing = false
 	case p.probing:
 		// The climb (dr/dt = probeClimb·r) passed the server's rate R and
 		// drained its bucket of burst B: the overshoot is about
@@ -203,6 +234,11 @@ func (p *pacer) slowDown(now time.Time) {
 		p.probing = false
 	default:
 		est = cur * decrease
+	}
+	if p.proven != rate.Inf {
+		// One 429 does not take the rate below half of one that served a
+		// whole second without any.
+		est = max(est, p.proven/2)
 	}
 	if p.configured > 0 {
 		est = min(est, p.configured)
@@ -223,7 +259,9 @@ func (p *pacer) speedUp() {
 	if cur == rate.Inf {
 		return
 	}
-	next := cur + cur*settledClimb
+	// At least a request a second more each second (dr/dt ≥ 1), so that a
+	// low rate recovers; a share of the rate per success above that.
+	next := cur + max(cur*settledClimb, 1/cur)
 	if p.probing {
 		next = cur + probeClimb
 	}
