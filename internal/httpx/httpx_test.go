@@ -25,9 +25,6 @@ import (
 // fastRetry retries up to 3 times with millisecond backoffs.
 var fastRetry = RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
 
-// noRetry never retries 5xx or connection errors.
-var noRetry = RetryPolicy{MaxRetries: -1, BaseDelay: time.Millisecond}
-
 // countingObserver records what a Transport tells its Observer.
 type countingObserver struct {
 	requests, retries, rateLimits, waits atomic.Int64
