@@ -398,6 +398,17 @@ func (s *Server) Early() int64 {
 	return s.early
 }
 
+// Shifted returns how many pages were served shifted (Options.TieShifts).
+func (s *Server) Shifted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.shifted {
+		n += min(c, s.opts.TieShifts)
+	}
+	return n
+}
+
 // shift reports whether this request for page key should come back
 // shifted (Options.TieShifts).
 func (s *Server) shift(key string) bool {

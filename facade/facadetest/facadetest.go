@@ -5,8 +5,10 @@
 package facadetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"sort"
 	"strings"
 	"testing"
@@ -40,6 +42,7 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("ShortPagesAreNotTheEnd", testShortPages(h))
 	t.Run("EmptyTenant", func(t *testing.T) { testListsAll(t, h, 0, 0) })
 	t.Run("FilterByEmail", testFilterByEmail(h))
+	t.Run("TieShiftedPagesAreRelisted", testTieShifts(h))
 	// A 429 pauses every worker for its hint (a second or two here): three
 	// of them keep the test short.
 	t.Run("RateLimitedThenSuccess", testFaults(h, 3, providertest.FaultRateLimit, providertest.FaultRateLimitDate, providertest.FaultRateLimitBare))
@@ -181,6 +184,25 @@ func testFilterByEmail(h Harness) func(*testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want(tn.FilterEmails(emails)), Rows(t, got))
 		assert.NotEmpty(t, got)
+	}
+}
+
+// testTieShifts serves page-numbered listings whose pages come back
+// shifted once (tied rows reordered: a row repeated, a row missed, the total
+// unchanged): the listing re-lists and yields the full set, and says so.
+// Cursor-paged providers are served unshifted and must list as usual.
+func testTieShifts(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		tn := providertest.NewTenant(h.Provider, 60, 4)
+		var logs bytes.Buffer
+		srv, l := newLister(t, h, providertest.Options{Tenant: tn, TieShifts: 1},
+			facade.Options{PageSize: 5, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.NoError(t, err)
+		assert.Equal(t, want(tn), Rows(t, got))
+		if srv.Shifted() > 0 {
+			assert.Contains(t, logs.String(), "re-listing")
+		}
 	}
 }
 

@@ -148,3 +148,20 @@ func TestEndpointIsRequired(t *testing.T) {
 	_, err := logto.New(logto.Config{AccessToken: "x"})
 	assert.ErrorContains(t, err, "LOGTO_ENDPOINT")
 }
+
+// Logto Cloud's documented 200 requests per 10 s is a budget: a listing of
+// more than a second's worth of requests, within the allowance, meets no
+// 429 from a server that enforces exactly that limit.
+func TestDocumentedBudgetDrawsNo429(t *testing.T) {
+	tn := providertest.NewTenant("logto", 60, 4)
+	srv := providertest.NewServer(t, "logto", providertest.Options{Tenant: tn, RateLimit: 20, Burst: 200})
+	stats := new(facade.Stats)
+	l, err := logto.New(logto.Config{AccessToken: srv.Token(), Options: facade.Options{BaseURL: srv.URL(), PageSize: 2, Stats: stats}})
+	require.NoError(t, err)
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	assert.Equal(t, facadetest.Want(tn), facadetest.Rows(t, got))
+	snap := stats.Snapshot()
+	assert.Zero(t, snap.RateLimited)
+	assert.Greater(t, snap.Requests, int64(20))
+}
