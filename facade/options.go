@@ -23,8 +23,8 @@ type Options struct {
 	// allows, which is also the fewest requests.
 	PageSize int
 	// Concurrency bounds the requests in flight. 0 means the driver's
-	// default: DefaultConcurrency, or OpenAIConcurrency for the OpenAI
-	// driver, whose listing is one small request per user. More than
+	// default: DefaultConcurrency, or OpenAIConcurrency for the OpenAI and
+	// Logto drivers, whose listings are many small requests. More than
 	// MaxConcurrency is an error.
 	Concurrency int
 	// Retry is the retry policy (zero value: the defaults: 4 retries of a
@@ -82,7 +82,9 @@ const MaxConcurrency = 1024
 // /organization/users/{user_id}/roles), each a few hundred bytes, so its
 // wall time is latency, not bandwidth: at 8 in flight a 1000-user
 // organization takes about 1000/8 round trips. OpenAI documents no rate
-// limit for the admin API; a 429 halves the client's rate and is retried.
+// limit for the admin API: the rate model learns one from its 429s. The
+// Logto driver uses the same default (a request per page of 100 role
+// members, within Logto Cloud's 200-request burst).
 const OpenAIConcurrency = 16
 
 // Stats counts a listing's work. Its methods are safe for concurrent use;
