@@ -58,7 +58,7 @@ type ticket struct {
 const (
 	estimateShare  = 0.9          // of the estimated server rate, once estimated
 	probeClimb     = 2.8          // added per success while probing: ×2 every ~0.25s
-	settledClimb   = 1.0 / 2000.0 // share of the rate added per success once estimated
+	settledClimb   = 1.0 / 4000.0 // share of the rate added per success once estimated
 	minRate        = 0.2          // requests per second, the lowest the model goes
 	shortEpoch     = time.Second  // the cold epoch's rate is what got through in this long
 	decrease       = 0.85         // the rate's multiplicative decrease once estimated
@@ -180,7 +180,6 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 		// have taken the server's refill).
 		p.coldOK++
 		p.lim.SetLimit(max(p.lim.Limit(), rate.Limit(float64(p.coldOK)/shortEpoch.Seconds())))
-		p.lim.SetBurst(max(p.burst, p.coldOK*3/4))
 	}
 	if remaining, reset, ok := allowance(h, now); ok && remaining <= p.inFlight && reset > 0 {
 		// The server's window is spent (or will be by the requests already
@@ -208,18 +207,19 @@ func (p *pacer) slowDown(now time.Time, tk ticket) {
 		p.coldEpoch, p.coldOK = p.epoch, p.ok
 		est = rate.Limit(float64(max(p.ok, 1)) / max(elapsed, shortEpoch).Seconds())
 		p.probing = true
-	case p.probing && p.ok <= p.burst:
+	case p.probing && tk.seq <= p.lim.Burst():
 		// A 429 before the climb began: the bucket sent at once more than
-		// the server's holds. A smaller burst, the same rate.
-		p.burst = max(1, min(p.ok, p.burst*3/4))
-		p.lim.SetBurst(p.burst)
+		// the server's held. A smaller burst (not above what went through
+		// before this request), the same rate.
+		p.lim.SetBurst(max(1, min(tk.seq-1, p.lim.Burst()*3/4)))
 		est = cur
-	case tk.at.Sub(p.epochStart) >= shortEpoch/4 && tk.seq-1 > p.lim.Burst():
+	case tk.at.Sub(p.epochStart) >= shortEpoch/4 && tk.seq-1 > p.burst:
 		// Everything sent before the 429's request got through (the
 		// server's bucket ran dry just then), starting from a full bucket:
-		// B + R·T requests in T.
+		// B + R·T requests in T. (What the server's bucket could not hold
+		// while the climb was below R is missing: the estimate errs low.)
 		t := tk.at.Sub(p.epochStart).Seconds()
-		est = rate.Limit(estimateShare * float64(tk.seq-1-p.lim.Burst()) / t)
+		est = rate.Limit(float64(tk.seq-1-p.burst) / t)
 		if !p.probing {
 			est = min(est, cur*estimateShare)
 		}
@@ -246,8 +246,9 @@ func (p *pacer) slowDown(now time.Time, tk ticket) {
 	est = max(est, minRate)
 	if cur == rate.Inf {
 		// Leaving "no limit": a fresh bucket, full when the pause ends,
-		// as the server's is.
-		p.lim = rate.NewLimiter(est, p.burst)
+		// as the server's is, and a little smaller than what got through
+		// (some of that was the server's refill).
+		p.lim = rate.NewLimiter(est, max(1, p.burst*3/4))
 		return
 	}
 	p.lim.SetLimitAt(now, est)
@@ -259,9 +260,10 @@ func (p *pacer) speedUp() {
 	if cur == rate.Inf {
 		return
 	}
-	// At least a request a second more each second (dr/dt ≥ 1), so that a
-	// low rate recovers; a share of the rate per success above that.
-	next := cur + max(cur*settledClimb, 1/cur)
+	// At least a request a second more each five seconds (dr/dt ≥ 0.2),
+	// so that a low rate recovers; a share of the rate per success above
+	// that.
+	next := cur + max(cur*settledClimb, 0.2/cur)
 	if p.probing {
 		next = cur + probeClimb
 	}
