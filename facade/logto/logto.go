@@ -180,7 +180,9 @@ func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) 
 				g.Go(func() error { return l.roleUsers(ctx, r, e, emit) })
 			}
 		})
-		if werr := g.Wait(); err == nil {
+		// A role's failure cancels the role walk too: then its error, not
+		// the walk's cancellation, is the listing's.
+		if werr := g.Wait(); err == nil || werr != nil && ctx.Err() != nil {
 			err = werr
 		}
 		return err
