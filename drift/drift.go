@@ -33,7 +33,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/rolecall/rolecall/api/specs"
 )
 
 // Kind classifies a Finding.
@@ -160,10 +161,10 @@ func (r Report) String() string {
 }
 
 // Check compares one response of operation op (an operationId, or a route
-// such as "GET /v2/users"; see Find) with doc. header must carry the
-// response's Content-Type; body is the raw body.
-func Check(doc *openapi3.T, op string, status int, header http.Header, body []byte) Report {
-	o, err := Find(doc, op)
+// such as "GET /v2/users"; see specs.Document.Find) with doc. header must
+// carry the response's Content-Type; body is the raw body.
+func Check(doc *specs.Document, op string, status int, header http.Header, body []byte) Report {
+	o, err := doc.Find(op)
 	if err != nil {
 		return Report{Operation: op, Status: status, Err: err}
 	}
@@ -177,7 +178,7 @@ func Check(doc *openapi3.T, op string, status int, header http.Header, body []by
 	if header == nil {
 		header = http.Header{}
 	}
-	r.checkHeaders(doc, o, status, header)
+	r.checkHeaders(o, status, header)
 
 	if len(resp.Content) == 0 {
 		return r
@@ -233,12 +234,12 @@ var headerName = regexp.MustCompile(`header "([^"]+)"`)
 // checkHeaders validates the declared response headers with kin-openapi
 // (which stops at the first bad header: each is reported and removed, and
 // the rest checked again).
-func (r *Report) checkHeaders(doc *openapi3.T, o *Operation, status int, header http.Header) {
+func (r *Report) checkHeaders(o *specs.Operation, status int, header http.Header) {
 	req, err := http.NewRequest(o.Method, "http://drift.invalid"+o.BasePath+o.Path, nil)
 	if err != nil {
 		return
 	}
-	route := &routers.Route{Spec: doc, Path: o.Path, PathItem: o.Item, Method: o.Method, Operation: o.Operation}
+	route := o.Route()
 	h := header.Clone()
 	for range 16 {
 		in := &openapi3filter.ResponseValidationInput{

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -78,10 +77,7 @@ func (s *Server) vectaraList(w *statusWriter, c *call) {
 
 // vectaraGet serves GET /v2/users/{username}.
 func (s *Server) vectaraGet(w *statusWriter, c *call) {
-	name, err := url.PathUnescape(c.params["username"])
-	if err != nil {
-		name = c.params["username"]
-	}
+	name := c.params["username"] // unescaped by the router
 	i, ok := s.ix.byUsername[name]
 	if !ok {
 		s.writeError(w, c, apiError{status: http.StatusNotFound, kind: errNotFound, id: name, msg: "User '" + name + "' not found."})

@@ -1,5 +1,7 @@
 // Package specs embeds the OpenAPI documents that rolecall's clients are
-// generated from, and loads them for validation.
+// generated from, loads them for validation, and looks their operations up
+// (Document, on kin-openapi's router) for drift checks, fixtures, the fake
+// provider server and the contract tests.
 //
 // cortex.json is Cortex's published spec, vendored byte for byte; the changes
 // generation needs live in cortex.overlay.yaml, which oapi-codegen applies.

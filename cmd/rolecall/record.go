@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/api/specs"
-	"github.com/rolecall/rolecall/drift"
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/fixture"
 )
@@ -136,10 +135,10 @@ func recordStripPath(ctx context.Context, provider, base string) (string, error)
 	if err != nil {
 		return "", usageErrorf("%s: base URL: %v", provider, err)
 	}
-	doc, err := specs.Load(ctx, provider)
+	doc, err := specs.Open(ctx, provider)
 	if err != nil {
 		return "", err
 	}
 	path := strings.TrimSuffix(u.Path, "/")
-	return strings.TrimSuffix(path, drift.BasePath(doc)), nil
+	return strings.TrimSuffix(path, doc.BasePath), nil
 }

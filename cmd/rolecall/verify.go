@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/rolecall/rolecall/api/specs"
 	"github.com/rolecall/rolecall/drift"
 	"github.com/rolecall/rolecall/facade"
@@ -155,7 +153,7 @@ func newTransport() http.RoundTripper { return http.DefaultTransport.(*http.Tran
 type checker struct {
 	provider string
 	next     http.RoundTripper
-	doc      *openapi3.T
+	doc      *specs.Document
 	specName string
 	host     string // the API's host: responses from elsewhere (OAuth token URLs) are not checked
 	basePath string // the base URL's path, cut from request paths before matching
@@ -182,7 +180,7 @@ type findingCount struct {
 }
 
 func newChecker(ctx context.Context, provider, base string, next http.RoundTripper) (*checker, error) {
-	doc, err := specs.Load(ctx, provider)
+	doc, err := specs.Open(ctx, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +205,7 @@ func (c *checker) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rest, ok := strings.CutPrefix(path, c.basePath); ok && c.basePath != "" {
 		path = rest
 	}
-	op, _, merr := drift.Match(c.doc, req.Method, path)
+	op, _, merr := c.doc.Match(req.Method, path)
 	status := resp.StatusCode
 	header := resp.Header.Clone()
 	if merr != nil {
@@ -229,7 +227,7 @@ func (c *checker) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (c *checker) check(op *drift.Operation, status int, header http.Header, body []byte) {
+func (c *checker) check(op *specs.Operation, status int, header http.Header, body []byte) {
 	name := op.ID
 	if name == "" {
 		name = op.Method + " " + op.Path
