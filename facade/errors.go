@@ -14,9 +14,11 @@ import (
 type ErrorCode int
 
 // The error codes. Test for one with errors.Is and the matching Err value,
-// or read it with Code.
+// or read it with Code. As with gocloud.dev's gcerrors, OK is what Code
+// returns for a nil error; it is never the code of an error.
 const (
-	Unknown          ErrorCode = iota // none of the below
+	OK               ErrorCode = iota // no error: Code(nil)
+	Unknown                           // none of the below
 	Unauthenticated                   // 401: the credential is missing, wrong or expired
 	PermissionDenied                  // 403: the credential lacks a permission
 	NotFound                          // 404: the resource (or endpoint) does not exist
@@ -25,10 +27,10 @@ const (
 	InvalidResponse                   // an undecodable or schema-breaking body, or a pagination loop
 	Incomplete                        // the listing ended with fewer items than the provider reported
 	Canceled                          // the caller's context was cancelled or its deadline passed
-	InvalidArgument                   // the request was refused as malformed (400), or bad options
+	InvalidArgument                   // a bad Config or Options, or a request refused as malformed (400)
 )
 
-var codeNames = [...]string{"unknown", "unauthenticated", "permission denied", "not found", "rate limited",
+var codeNames = [...]string{"ok", "unknown", "unauthenticated", "permission denied", "not found", "rate limited",
 	"unavailable", "invalid response", "incomplete", "canceled", "invalid argument"}
 
 func (c ErrorCode) String() string {
@@ -71,8 +73,9 @@ type Error struct {
 	Hint       string        // what to do about it
 	RetryAfter time.Duration // for RateLimited: how long the server asked to wait
 	Err        error         // the cause, if any
-
-	detail any // the provider's decoded error body, for ErrorAs
+	// Detail is the provider's decoded error body, a type of its generated
+	// package (e.g. *cortexapi.ErrorResponse), or nil; see ErrorAs.
+	Detail any
 }
 
 func (e *Error) Error() string {
@@ -127,16 +130,14 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// NewError returns an *Error; drivers use it, callers read Error's fields.
-// detail is the provider's decoded error body (or nil), reachable through
-// ErrorAs.
-func NewError(provider, op string, code ErrorCode, detail any) *Error {
-	return &Error{Provider: provider, Op: op, Code: code, detail: detail}
-}
-
-// Code returns the code of the first *Error in err's chain, Canceled for a
-// bare context error, and Unknown otherwise.
+// Code returns the code of the first *Error in err's chain. Like
+// gocloud.dev's gcerrors.Code, it returns OK for a nil error, Canceled for
+// an error that is or wraps context.Canceled or context.DeadlineExceeded
+// (rolecall has one code for both), and Unknown otherwise.
 func Code(err error) ErrorCode {
+	if err == nil {
+		return OK
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
@@ -148,22 +149,22 @@ func Code(err error) ErrorCode {
 }
 
 // ErrorAs is the escape hatch to a provider's own error body: when err
-// holds an *Error whose decoded body is assignable to *target (a pointer to
-// a pointer of a generated type, e.g. **cortex.ErrorResponse from
+// holds an *Error whose Detail is assignable to *target (a pointer to a
+// pointer of a generated type, e.g. **cortexapi.ErrorResponse from
 // gen/cortex), it sets *target and returns true.
 //
 //	var body *cortexapi.ErrorResponse
 //	if facade.ErrorAs(err, &body) { fmt.Println(body.Type) }
 func ErrorAs(err error, target any) bool {
 	var e *Error
-	if !errors.As(err, &e) || e.detail == nil {
+	if !errors.As(err, &e) || e.Detail == nil {
 		return false
 	}
 	tv := reflect.ValueOf(target)
 	if tv.Kind() != reflect.Pointer || tv.IsNil() {
 		return false
 	}
-	dv := reflect.ValueOf(e.detail)
+	dv := reflect.ValueOf(e.Detail)
 	if !dv.Type().AssignableTo(tv.Elem().Type()) {
 		return false
 	}

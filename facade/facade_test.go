@@ -68,7 +68,7 @@ func TestCollect(t *testing.T) {
 }
 
 func TestListAllMergesAndReportsEachFailure(t *testing.T) {
-	denied := facade.NewError("b", "list", facade.PermissionDenied, nil)
+	denied := &facade.Error{Provider: "b", Op: "list", Code: facade.PermissionDenied}
 	listers := []facade.Lister{
 		&sliceLister{name: "a", as: rows("a", 600)},
 		&sliceLister{name: "b", as: rows("b", 5), err: denied},
@@ -105,7 +105,7 @@ func TestListAllBreakStopsEveryListing(t *testing.T) {
 }
 
 func TestErrorMessageAndCodes(t *testing.T) {
-	e := facade.NewError("logto", `list users of role "admin"`, facade.PermissionDenied, nil)
+	e := &facade.Error{Provider: "logto", Op: `list users of role "admin"`, Code: facade.PermissionDenied}
 	e.StatusCode = http.StatusForbidden
 	e.Hint = "the token lacks the all scope"
 	e.Message = "auth.forbidden: Forbidden"
@@ -117,14 +117,17 @@ func TestErrorMessageAndCodes(t *testing.T) {
 	assert.NotErrorIs(t, wrapped, facade.ErrUnauthenticated)
 	assert.Equal(t, facade.PermissionDenied, facade.Code(wrapped))
 	assert.Equal(t, facade.Unknown, facade.Code(errors.New("plain")))
+	assert.Equal(t, facade.OK, facade.Code(nil), "as gcerrors.Code: OK for nil")
+	assert.Equal(t, facade.Canceled, facade.Code(fmt.Errorf("x: %w", context.DeadlineExceeded)))
+	assert.Equal(t, "ok", facade.OK.String())
 	assert.Equal(t, "permission denied", facade.PermissionDenied.String())
 
-	rl := facade.NewError("cortex", "list", facade.RateLimited, nil)
+	rl := &facade.Error{Provider: "cortex", Op: "list", Code: facade.RateLimited}
 	rl.StatusCode, rl.RetryAfter = 429, 90*time.Second
 	assert.Contains(t, rl.Error(), "429 too many requests (the server asks to wait 1m30s)")
 
 	cause := errors.New("dial tcp: connection refused")
-	un := facade.NewError("openai", "list users", facade.Unavailable, nil)
+	un := &facade.Error{Provider: "openai", Op: "list users", Code: facade.Unavailable}
 	un.Err = cause
 	assert.ErrorIs(t, un, cause)
 	assert.Contains(t, un.Error(), "openai: list users: unavailable: dial tcp: connection refused")
@@ -134,7 +137,7 @@ type providerBody struct{ Kind string }
 
 func TestErrorAs(t *testing.T) {
 	body := &providerBody{Kind: "FORBIDDEN"}
-	err := fmt.Errorf("wrapped: %w", facade.NewError("cortex", "list", facade.PermissionDenied, body))
+	err := fmt.Errorf("wrapped: %w", &facade.Error{Provider: "cortex", Op: "list", Code: facade.PermissionDenied, Detail: body})
 
 	var got *providerBody
 	require.True(t, facade.ErrorAs(err, &got))

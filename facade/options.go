@@ -3,9 +3,9 @@ package facade
 import (
 	"log/slog"
 	"net/http"
-	"sync/atomic"
 	"time"
 
+	"github.com/rolecall/rolecall/facade/internal/counters"
 	"github.com/rolecall/rolecall/internal/httpx"
 )
 
@@ -87,12 +87,21 @@ const MaxConcurrency = 1024
 // members, within Logto Cloud's 200-request burst).
 const OpenAIConcurrency = 16
 
-// Stats counts a listing's work. Its methods are safe for concurrent use;
-// read the counters with Snapshot.
+// Stats counts a listing's work, for progress displays: set
+// Options.Stats and read the counters with Snapshot while the listing runs.
+// It is safe for concurrent use. The driver advances the counters; callers
+// only read them.
 type Stats struct {
-	requests, retries, rateLimited, pages, assignments atomic.Int64
-	waited                                             atomic.Int64
-	reportedUsers                                      atomic.Int64 // +1, so that 0 is "none"
+	c counters.Counters
+}
+
+func init() {
+	counters.Of = func(s any) *counters.Counters {
+		if st, _ := s.(*Stats); st != nil {
+			return &st.c
+		}
+		return nil
+	}
 }
 
 // StatsSnapshot is a copy of a Stats' counters.
@@ -110,28 +119,8 @@ type StatsSnapshot struct {
 
 // Snapshot returns the counters' current values.
 func (s *Stats) Snapshot() StatsSnapshot {
-	return StatsSnapshot{Requests: s.requests.Load(), Retries: s.retries.Load(), RateLimited: s.rateLimited.Load(),
-		Waited: time.Duration(s.waited.Load()), Pages: s.pages.Load(), Assignments: s.assignments.Load(),
-		ReportedUsers: s.reportedUsers.Load() - 1}
+	c := &s.c
+	return StatsSnapshot{Requests: c.Requests.Load(), Retries: c.Retries.Load(), RateLimited: c.RateLimited.Load(),
+		Waited: time.Duration(c.Waited.Load()), Pages: c.Pages.Load(), Assignments: c.Assignments.Load(),
+		ReportedUsers: c.ReportedUsers.Load() - 1}
 }
-
-// ReportUsers records the number of users the provider said the tenant has.
-func (s *Stats) ReportUsers(n int) { s.reportedUsers.Store(int64(n) + 1) }
-
-// Request counts an attempt sent.
-func (s *Stats) Request() { s.requests.Add(1) }
-
-// Retry counts a retry and the wait before it.
-func (s *Stats) Retry(wait time.Duration) { s.retries.Add(1); s.waited.Add(int64(wait)) }
-
-// RateLimit counts a 429 answer.
-func (s *Stats) RateLimit() { s.rateLimited.Add(1) }
-
-// Wait counts time spent waiting for the rate limiter.
-func (s *Stats) Wait(d time.Duration) { s.waited.Add(int64(d)) }
-
-// Page counts a decoded page.
-func (s *Stats) Page() { s.pages.Add(1) }
-
-// Assignment counts n listed assignments.
-func (s *Stats) Assignment(n int) { s.assignments.Add(int64(n)) }

@@ -122,8 +122,8 @@ func (c *console) StopStatus() {
 // provider's listing.
 type provState struct {
 	name     string
-	host     string // for the run record
-	stats    *facade.Stats
+	host     string                                       // for the run record
+	stats    interface{ Snapshot() facade.StatsSnapshot } // a *facade.Stats
 	mu       sync.Mutex
 	err      string // the failure line, for the run record
 	reported bool   // completion was reported (session.completed)

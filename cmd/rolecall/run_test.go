@@ -267,7 +267,7 @@ func TestProviderErrorNamesTheProvider(t *testing.T) {
 	t.Parallel()
 	e := providerError{provider: "vectara", err: errors.New("boom")}
 	assert.Equal(t, "vectara: boom", e.Error())
-	fe := facade.NewError("vectara", "list users", facade.Unavailable, nil)
+	fe := &facade.Error{Provider: "vectara", Op: "list users", Code: facade.Unavailable}
 	e = providerError{provider: "vectara", err: fe}
 	assert.Equal(t, fe.Error(), e.Error())
 	assert.ErrorIs(t, e, facade.ErrUnavailable)
@@ -323,17 +323,18 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// fixedStats is a Stats whose snapshot the test sets.
+type fixedStats struct{ s facade.StatsSnapshot }
+
+func (f *fixedStats) Snapshot() facade.StatsSnapshot { return f.s }
+
 func TestStatusLineFitsTheTerminal(t *testing.T) {
 	t.Parallel()
-	st := &provState{name: "openai", stats: new(facade.Stats), state: "starting"}
+	stats := &fixedStats{}
+	st := &provState{name: "openai", stats: stats, state: "starting"}
 	assert.Equal(t, "openai  starting  0 pages  0 assignments", st.line(6, 79))
 	st.set("listing")
-	for range 3 {
-		st.stats.Page()
-		st.stats.Retry(1500 * time.Millisecond)
-		st.stats.RateLimit()
-	}
-	st.stats.Assignment(1)
+	stats.s = facade.StatsSnapshot{Pages: 3, Retries: 3, RateLimited: 3, Waited: 4500 * time.Millisecond, Assignments: 1}
 	assert.Equal(t, "openai   listing   3 pages  1 assignment  3 retries  3 rate-limited  waited 4.5s  0s", st.line(7, 100))
 	assert.Equal(t, "openai   listing   3 pages  1 assignment  3 retries  3 rate-limited", st.line(7, 79))
 	assert.Equal(t, "openai   listing   3 pages", st.line(7, 30))

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/internal/counters"
 	"github.com/rolecall/rolecall/internal/httpx"
 	"github.com/rolecall/rolecall/internal/jsonstream"
 	"github.com/rolecall/rolecall/internal/paging"
@@ -76,7 +77,7 @@ type Kit struct {
 	MaxBody     int64
 	MaxPages    int // bound on a listing's pages, all its walks together, and on each walk's (0: paging's default)
 	Logger      *slog.Logger
-	Stats       *facade.Stats
+	Stats       *counters.Counters // nil when Options.Stats is
 	retry       httpx.RetryPolicy
 	timeout     time.Duration // one attempt's bound
 	auth        Auth
@@ -101,7 +102,7 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.Provider, err)
 	}
-	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: o.Stats, MaxBody: o.MaxBodyBytes, MaxPages: o.MaxPages,
+	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: counters.Of(o.Stats), MaxBody: o.MaxBodyBytes, MaxPages: o.MaxPages,
 		auth: auth, scrub: scrub.New(secrets...)}
 	if k.auth == nil {
 		k.auth = func(*http.Request) error { return nil }
@@ -296,7 +297,7 @@ func (k *Kit) Status(op string, resp *http.Response) error {
 			}
 		}
 	}
-	e := facade.NewError(k.Provider, op, code, detail)
+	e := &facade.Error{Provider: k.Provider, Op: op, Code: code, Detail: detail}
 	e.StatusCode = resp.StatusCode
 	e.Message = k.scrub.Cut(msg, 200) // scrubbed whole, then cut
 	e.RequestID = k.scrub.Cut(reqID, 80)
@@ -361,7 +362,7 @@ func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
 	} else if ne := (net.Error)(nil); errors.As(err, &ne) && ne.Timeout() {
 		hint = "the provider did not answer in time; raise the request timeout or try again later"
 	}
-	e := facade.NewError(k.Provider, op, code, nil)
+	e := &facade.Error{Provider: k.Provider, Op: op, Code: code}
 	e.Err = scrubbedError{msg: k.Scrub(err.Error()), err: err}
 	e.Hint = hint
 	return e
@@ -369,7 +370,7 @@ func (k *Kit) TransportError(ctx context.Context, op string, err error) error {
 
 // Invalid reports a body that cannot be decoded or breaks the schema.
 func (k *Kit) Invalid(op string, err error) error {
-	e := facade.NewError(k.Provider, op, facade.InvalidResponse, nil)
+	e := &facade.Error{Provider: k.Provider, Op: op, Code: facade.InvalidResponse}
 	e.Err = scrubbedError{msg: k.scrub.Cut(err.Error(), 300), err: err}
 	e.Hint = "the response does not match the API's documented shape; run 'rolecall verify' to see how"
 	if errors.Is(err, jsonstream.ErrTooLarge) {
@@ -380,7 +381,7 @@ func (k *Kit) Invalid(op string, err error) error {
 
 // Fail reports an error of the given code with a cause.
 func (k *Kit) Fail(op string, code facade.ErrorCode, err error, hint string) error {
-	e := facade.NewError(k.Provider, op, code, nil)
+	e := &facade.Error{Provider: k.Provider, Op: op, Code: code}
 	e.Err = scrubbedError{msg: k.Scrub(err.Error()), err: err}
 	e.Hint = hint
 	return e

@@ -143,7 +143,7 @@ func (k *Kit) tokenError(ctx context.Context, tokenURL string, err error) error 
 		if status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden {
 			code = facade.Unauthenticated
 		}
-		e := facade.NewError(k.Provider, op, code, nil)
+		e := &facade.Error{Provider: k.Provider, Op: op, Code: code}
 		e.StatusCode = status
 		e.Message = k.scrub.Cut(re.ErrorCode+" "+re.ErrorDescription, 200)
 		e.Hint = "the token endpoint refused the client id or secret"
