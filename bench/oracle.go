@@ -23,11 +23,12 @@ package bench
 import (
 	"slices"
 
+	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/providertest"
 )
 
-// Providers are the four providers, in report order.
-var Providers = []string{"cortex", "openai", "vectara", "logto"}
+// Providers are the providers, in report order: the registry's.
+var Providers = drivers.Names()
 
 // KeyHash hashes an assignment's identity (user id, role id, scope) with
 // FNV-1a. Summing it over a listing gives an order-independent fingerprint

@@ -23,6 +23,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/rolecall/rolecall/api/specs"
+	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/gen/cortex"
 	"github.com/rolecall/rolecall/gen/logto"
 	"github.com/rolecall/rolecall/gen/openai"
@@ -463,7 +464,7 @@ func deref[T any](p *T) T {
 // every page, with and without short pages, and with an email filter, and
 // checks the listing against Tenant.Rows and every response against the spec.
 func TestListEverything(t *testing.T) {
-	for _, provider := range specs.Providers {
+	for _, provider := range drivers.Names() {
 		t.Run(provider, func(t *testing.T) {
 			t.Parallel()
 			tenant := providertest.NewTenant(provider, 40, 7)
@@ -511,7 +512,7 @@ func TestListEverything(t *testing.T) {
 }
 
 func TestNewTenant(t *testing.T) {
-	for _, provider := range specs.Providers {
+	for _, provider := range drivers.Names() {
 		t.Run(provider, func(t *testing.T) {
 			a, b := providertest.NewTenant(provider, 200, 3), providertest.NewTenant(provider, 200, 3)
 			if !reflect.DeepEqual(a, b) {
@@ -649,7 +650,7 @@ var firstPath = map[string]string{
 }
 
 func TestAuth(t *testing.T) {
-	for _, provider := range specs.Providers {
+	for _, provider := range drivers.Names() {
 		t.Run(provider, func(t *testing.T) {
 			s := providertest.NewServer(t, provider, providertest.Options{Token: "s3cret-value"})
 			c := newChecker(t, s, provider)
@@ -958,7 +959,7 @@ func TestRequestCounting(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	for _, provider := range specs.Providers {
+	for _, provider := range drivers.Names() {
 		t.Run(provider, func(t *testing.T) {
 			s := providertest.NewServer(t, provider, providertest.Options{RateLimit: 0.5, Burst: 3})
 			c := newChecker(t, s, provider)
@@ -1183,7 +1184,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 func TestTinyTenants(t *testing.T) {
-	for _, provider := range specs.Providers {
+	for _, provider := range drivers.Names() {
 		for _, n := range []int{0, 1, 2} {
 			tenant := providertest.NewTenant(provider, n, 1)
 			s := providertest.NewServer(t, provider, providertest.Options{Tenant: tenant, ShortPages: true})

@@ -32,7 +32,7 @@ func TestCortexIsVendoredVerbatim(t *testing.T) {
 }
 
 func TestSpecsLoadAndValidate(t *testing.T) {
-	for _, p := range specs.Providers {
+	for _, p := range []string{"cortex", "openai", "vectara", "logto"} {
 		t.Run(p, func(t *testing.T) {
 			doc, err := specs.Load(context.Background(), p)
 			require.NoError(t, err)

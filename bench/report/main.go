@@ -28,6 +28,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rolecall/rolecall/facade/drivers"
 )
 
 var (
@@ -75,6 +77,9 @@ func (r *run) command() string {
 	}
 	return b.String()
 }
+
+// providers are the drivers, in report order: the registry's.
+var providers = drivers.Names()
 
 func benchArgs(pattern, benchtime string, extra ...string) []string {
 	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", "1", "-timeout", "60m"}
@@ -403,7 +408,7 @@ func (r *report) write(w io.Writer) {
 	p("## Summary per provider\n\n")
 	p("| provider | tenant (throughput / latency) | requests vs minimum (10k users, fake's counter) | wall at 50 ms/request vs the round trips forced | assignments/s (loopback) | client CPU a listing (loopback) | peak heap (throughput run) | allocs/assignment (information) | × faster than sequential | × faster than openai-go |\n")
 	p("|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+	for _, prov := range providers {
 		tp := "BenchmarkThroughput/" + prov + "/rolecall"
 		lat := "BenchmarkLatency/" + prov + "/rolecall"
 		seq := "BenchmarkLatency/" + prov + "/sequential-default"
@@ -506,7 +511,7 @@ func (r *report) writeTargets(p func(string, ...any)) {
 	reqOK := r.runs["requests"] != nil && r.runs["requests"].err == nil && r.runs["requests"].out != ""
 	p("| 1 | requests = the minimum, 10k users, each provider | %s | %s |\n", "exact per-operation counts asserted by TestRequestsAreTheMinimum (default suite)", verdict(reqOK))
 	// 2. latency
-	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+	for _, prov := range providers {
 		lat := "BenchmarkLatency/" + prov + "/rolecall"
 		x, err := r.get("latency", lat, "x-bound")
 		if err != nil {
@@ -558,7 +563,7 @@ func (r *report) writeTargets(p func(string, ...any)) {
 	}
 	// 6. rate limits
 	worst, failed, ok := math.Inf(1), 0.0, true
-	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+	for _, prov := range providers {
 		name := "BenchmarkRateLimit/" + prov + "/client-limited"
 		x, err := r.get("ratelimit", name, "x-R")
 		f, err2 := r.get("ratelimit", name, "failed-listings")
@@ -580,7 +585,7 @@ func (r *report) writeThroughput(p func(string, ...any)) {
 	p("## Throughput (loopback, no latency)\n\n")
 	p("Each provider's tenant listed at the default options (concurrency 8, OpenAI 16; largest pages; client rate limiter off, the fake has none). *CPU a listing* is the client process's CPU time (user + system) per listing; *client cores* is that over wall time (the fake's replay uses *server cores*). Allocations count everything the client process allocates per listed assignment, HTTP included, for information; peak heap is the client's heap above the heap before the listing, sampled every millisecond.\n\n")
 	p("| provider | users | assignments | requests (min) | assignments/s | CPU a listing | client cores | server cores | allocs/assignment | peak live heap (incl. garbage) | command |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+	for _, prov := range providers {
 		tp := "BenchmarkThroughput/" + prov + "/rolecall"
 		p("| %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s | %s | %s |\n", prov,
 			r.f("throughput", tp, "users", "%.0f"), r.f("throughput", tp, "assignments", "%.0f"),
@@ -652,7 +657,7 @@ func (r *report) writeLatency(p func(string, ...any)) {
 	p("## Latency: 50 ms a request\n\n")
 	p("The fake adds 50 ms to every request. rolecall runs at each driver's default concurrency (8; OpenAI 16, with 8 beside it for comparison) with the client rate limiter **off** (RateLimit -1: the fake has none, and the providers' documented limits, Cortex 1000/min and Logto 20/s, would otherwise bind first). The bound is the round trips the API's own signals force, × 50 ms: the first request alone (its answer tells what follows: Cortex's totalPages, OpenAI's first users, Logto's Total-Number of roles), then the rest concurrency at a time, 1 + ceil((requests − 1) / concurrency); Vectara's cursor allows one request at a time, so its bound is requests × 50 ms (`ForcedRoundTrips` in bench). **sequential-default** is the naive baseline: what a user writes with the generated client alone — one request at a time, each body read whole and unmarshalled by the generated `…WithResponse` method, each API's default page size (Cortex 250, the documented default, since the generated client requires pageSize; OpenAI users 20 and roles the server's default; Vectara 10; Logto 20). **sequential-max** is the same loop at the largest page size.\n\n")
 	p("| provider | users | variant | requests | wall | bound | × bound | × slower than rolecall | command |\n|---|---|---|---|---|---|---|---|---|\n")
-	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+	for _, prov := range providers {
 		for _, v := range []string{"rolecall", "rolecall-c8", "sequential-default", "sequential-max"} {
 			n := "BenchmarkLatency/" + prov + "/" + v
 			if _, err := r.get("latency", n, "wall-ms"); err != nil {
@@ -712,7 +717,7 @@ func (r *report) writeRate(p func(string, ...any)) {
 	p("## Rate limits\n\n")
 	p("The fake allows R = 50 requests per second (a token bucket with a burst of 6) and answers 429 with Retry-After beyond. **client-limited** sets the client's RateLimit to R (a bucket of one second's allowance, larger than the fake's: the first 429 pauses every worker until its hint and lowers the shared rate); **client-unlimited** turns the client's limiter off (RateLimit -1) and leaves it to the rate model, which learns the limit from the 429s (default policy: 429s retried for up to 3 minutes, every worker paused until the hint). *useful req/s* is the requests answered other than with a 429 over the wall time (a failed listing stops early, so read it with the failures).\n\n")
 	p("| provider | mode | min requests | attempts | 429s | useful req/s | × R | failed listings | wall | command |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, prov := range []string{"cortex", "openai", "vectara", "logto"} {
+	for _, prov := range providers {
 		for _, mode := range []string{"client-limited", "client-unlimited"} {
 			n := "BenchmarkRateLimit/" + prov + "/" + mode
 			p("| %s | %s | %s | %s | %s | %s | %s | %s | %s ms | %s |\n", prov, mode, r.f("ratelimit", n, "min-requests", "%.0f"), r.f("ratelimit", n, "attempts", "%.0f"),

@@ -23,11 +23,10 @@ var listCommand = &command{
 List every user-to-role assignment of each provider, at once, as one report.
 
 Credentials and endpoints come from the environment (see 'rolecall --help' or
-the package documentation): CORTEX_API_TOKEN; OPENAI_ADMIN_KEY; VECTARA_API_KEY,
-or VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET; LOGTO_ACCESS_TOKEN, or
-LOGTO_APP_ID and LOGTO_APP_SECRET, with LOGTO_ENDPOINT. Base URLs default to the
-providers' own (CORTEX_BASE_URL, OPENAI_BASE_URL, VECTARA_BASE_URL); plain http
-is accepted only for loopback hosts.
+the package documentation):
+` + envHelp() + `
+Base URLs default to the providers' own; plain http is accepted only for
+loopback hosts.
 
 The report's columns are provider, user_id, email, name, username, disabled,
 role_id, role_name, role_kind, scope, permissions, via, status, account_type,

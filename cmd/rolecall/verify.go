@@ -17,9 +17,7 @@ import (
 	"github.com/rolecall/rolecall/api/specs"
 	"github.com/rolecall/rolecall/drift"
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/facade/cortex"
-	"github.com/rolecall/rolecall/facade/openai"
-	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/internal/termtext"
 )
@@ -125,21 +123,14 @@ func runVerify(a *app, cmd *command, args []string) int {
 // baseURL is the base URL provider's driver uses, as the environment sets
 // it or the driver's default.
 func baseURL(provider string, env getenv) string {
-	var v, def string
-	switch provider {
-	case "cortex":
-		v, def = env.get("CORTEX_BASE_URL"), cortex.DefaultBaseURL
-	case "openai":
-		v, def = env.get("OPENAI_BASE_URL"), openai.DefaultBaseURL
-	case "vectara":
-		v, def = env.get("VECTARA_BASE_URL"), vectara.DefaultBaseURL
-	case "logto":
-		v = env.get("LOGTO_ENDPOINT")
+	p, err := drivers.Lookup(provider)
+	if err != nil {
+		return ""
 	}
-	if v == "" {
-		return def
+	if v := env.get(p.Env("BaseURL")); v != "" {
+		return v
 	}
-	return v
+	return p.DefaultBaseURL
 }
 
 // newTransport is the transport under the drivers' retries for verify and

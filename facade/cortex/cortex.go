@@ -64,16 +64,18 @@ var spec = driverkit.Spec{
 	MaxPageSize:    MaxPageSize,
 	ErrorBody:      errorBody,
 	Hints: map[int]string{
-		http.StatusUnauthorized: "the API key (CORTEX_API_TOKEN) is missing, wrong or revoked",
+		http.StatusUnauthorized: "the API key (cortex.Config.Token) is missing, wrong or revoked",
 		http.StatusForbidden:    "the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles",
 	},
 	RetryAfterFromBody: retryAfterFromBody,
 }
 
-// New returns a Lister for cfg.
+// New returns a Lister for cfg. A bad cfg is an InvalidArgument
+// *facade.Error naming the field.
 func New(cfg Config) (*Lister, error) {
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("cortex: an API token is required (CORTEX_API_TOKEN)")
+	if _, err := driverkit.Credential(spec.Provider, "a Cortex API key with the View Roles permission is required",
+		[]driverkit.Field{{Name: "Token", Value: cfg.Token}}); err != nil {
+		return nil, err
 	}
 	kit, err := driverkit.New(spec, cfg.Options, driverkit.Bearer(cfg.Token), cfg.Token)
 	if err != nil {

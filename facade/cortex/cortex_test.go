@@ -174,8 +174,10 @@ func TestRefusesPlainHTTPOffLoopback(t *testing.T) {
 	_, err := cortex.New(cortex.Config{Token: "t0k3n", Options: facade.Options{BaseURL: "http://cortex.example.com"}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "plain http is accepted only for loopback hosts")
+	assert.ErrorIs(t, err, facade.ErrInvalidArgument)
 	_, err = cortex.New(cortex.Config{})
-	assert.ErrorContains(t, err, "CORTEX_API_TOKEN")
+	assert.ErrorIs(t, err, facade.ErrInvalidArgument)
+	assert.ErrorContains(t, err, "cortex.Config.Token is not set", "a library error names the Go field")
 }
 
 func TestBodyPastTheCapIsRefused(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 // order.
 func Harnesses() []Harness {
 	var hs []Harness
-	for _, p := range drivers.Providers {
+	for _, p := range drivers.Names() {
 		hs = append(hs, Harness{Provider: p, New: func(srv *providertest.Server, cred string, o facade.Options) (facade.Lister, error) {
 			o.BaseURL = baseURL(srv, o)
 			return drivers.New(p, cred, o)

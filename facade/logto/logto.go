@@ -63,10 +63,9 @@ const maxSearchEmails = 10
 // https://tenant.logto.app) is required. Set AccessToken, or AppID and
 // AppSecret.
 type Config struct {
-	// AccessToken is a Management API access token (LOGTO_ACCESS_TOKEN).
+	// AccessToken is a Management API access token.
 	AccessToken string
-	// AppID and AppSecret are a machine-to-machine app's credentials
-	// (LOGTO_APP_ID, LOGTO_APP_SECRET).
+	// AppID and AppSecret are a machine-to-machine app's credentials.
 	AppID, AppSecret string
 	// Resource is the Management API resource indicator the token is
 	// asked for (default: see the package documentation).
@@ -94,26 +93,27 @@ var spec = driverkit.Spec{
 	MaxPageSize:        MaxPageSize,
 	ErrorBody:          errorBody,
 	Hints: map[int]string{
-		http.StatusUnauthorized: "the access token is missing, wrong or expired (LOGTO_ACCESS_TOKEN, or LOGTO_APP_ID and LOGTO_APP_SECRET)",
+		http.StatusUnauthorized: "the access token is missing, wrong or expired (logto.Config.AccessToken, or logto.Config.AppID and logto.Config.AppSecret)",
 		http.StatusForbidden:    "the token lacks the all scope: give the machine-to-machine app the Logto Management API access role",
-		http.StatusNotFound:     "check LOGTO_ENDPOINT; a role may also have been deleted while it was listed",
+		http.StatusNotFound:     "check the tenant endpoint (logto.Config.BaseURL); a role may also have been deleted while it was listed",
 	},
 }
 
-// New returns a Lister for cfg.
+// New returns a Lister for cfg. A bad cfg is an InvalidArgument
+// *facade.Error naming the fields.
 func New(cfg Config) (*Lister, error) {
 	if cfg.BaseURL == "" {
-		return nil, fmt.Errorf("logto: the tenant endpoint is required (LOGTO_ENDPOINT, e.g. https://tenant.logto.app)")
+		return nil, driverkit.ConfigError(spec.Provider, "the tenant endpoint, e.g. https://tenant.logto.app", "logto.Config.BaseURL is not set; it is required")
+	}
+	kind, err := driverkit.Credential(spec.Provider, "a Management API access token, or a machine-to-machine app's id and secret, is required",
+		[]driverkit.Field{{Name: "AccessToken", Value: cfg.AccessToken}},
+		[]driverkit.Field{{Name: "AppID", Value: cfg.AppID}, {Name: "AppSecret", Value: cfg.AppSecret}})
+	if err != nil {
+		return nil, err
 	}
 	var auth driverkit.Auth
-	switch {
-	case cfg.AccessToken != "" && cfg.AppID != "":
-		return nil, fmt.Errorf("logto: set an access token or app credentials, not both")
-	case cfg.AccessToken != "":
+	if kind == 0 {
 		auth = driverkit.Bearer(cfg.AccessToken)
-	case cfg.AppID != "" && cfg.AppSecret != "":
-	default:
-		return nil, fmt.Errorf("logto: credentials are required: LOGTO_ACCESS_TOKEN, or LOGTO_APP_ID and LOGTO_APP_SECRET")
 	}
 	kit, err := driverkit.New(spec, cfg.Options, auth, cfg.AccessToken, cfg.AppSecret)
 	if err != nil {

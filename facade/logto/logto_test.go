@@ -146,7 +146,8 @@ func TestDefaultResource(t *testing.T) {
 
 func TestEndpointIsRequired(t *testing.T) {
 	_, err := logto.New(logto.Config{AccessToken: "x"})
-	assert.ErrorContains(t, err, "LOGTO_ENDPOINT")
+	assert.ErrorIs(t, err, facade.ErrInvalidArgument)
+	assert.ErrorContains(t, err, "logto.Config.BaseURL is not set")
 }
 
 // Logto Cloud's documented 200 requests per 10 s is a budget: a listing of

@@ -57,7 +57,7 @@ const OrgScope = "api.organization"
 
 // Config configures a Lister.
 type Config struct {
-	// AdminKey is an organization admin API key (OPENAI_ADMIN_KEY).
+	// AdminKey is an organization admin API key.
 	AdminKey string
 	facade.Options
 }
@@ -79,16 +79,18 @@ var spec = driverkit.Spec{
 	DefaultConcurrency: facade.OpenAIConcurrency,
 	ErrorBody:          errorBody,
 	Hints: map[int]string{
-		http.StatusUnauthorized: "the admin key (OPENAI_ADMIN_KEY) is missing, wrong or revoked; a project key will not do",
+		http.StatusUnauthorized: "the admin key (openai.Config.AdminKey) is missing, wrong or revoked; a project key will not do",
 		http.StatusForbidden:    "the key is not an organization admin key, or its owner cannot read the organization's users and roles",
 		http.StatusNotFound:     "check the base URL (it includes /v1); a user may also have been removed while it was listed",
 	},
 }
 
-// New returns a Lister for cfg.
+// New returns a Lister for cfg. A bad cfg is an InvalidArgument
+// *facade.Error naming the field.
 func New(cfg Config) (*Lister, error) {
-	if cfg.AdminKey == "" {
-		return nil, fmt.Errorf("openai: an admin key is required (OPENAI_ADMIN_KEY)")
+	if _, err := driverkit.Credential(spec.Provider, "an organization admin API key is required (a project key will not do)",
+		[]driverkit.Field{{Name: "AdminKey", Value: cfg.AdminKey}}); err != nil {
+		return nil, err
 	}
 	kit, err := driverkit.New(spec, cfg.Options, driverkit.Bearer(cfg.AdminKey), cfg.AdminKey)
 	if err != nil {

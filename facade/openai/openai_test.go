@@ -160,7 +160,7 @@ func TestUnauthorizedHint(t *testing.T) {
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrUnauthenticated)
-	assert.Contains(t, err.Error(), "openai: list users: 401 unauthorized: the admin key (OPENAI_ADMIN_KEY)")
+	assert.Contains(t, err.Error(), "openai: list users: 401 unauthorized: the admin key (openai.Config.AdminKey)")
 	assert.NotContains(t, err.Error(), "0123456789abcdef", "a key echoed by the server is scrubbed")
 	var body *api.ErrorResponse
 	require.True(t, facade.ErrorAs(err, &body))

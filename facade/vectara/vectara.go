@@ -48,10 +48,9 @@ const (
 
 // Config configures a Lister: set APIKey, or ClientID and ClientSecret.
 type Config struct {
-	// APIKey is a Personal API key (VECTARA_API_KEY), sent as x-api-key.
+	// APIKey is a Personal API key, sent as x-api-key.
 	APIKey string
-	// ClientID and ClientSecret are an OAuth2 application's credentials
-	// (VECTARA_CLIENT_ID, VECTARA_CLIENT_SECRET).
+	// ClientID and ClientSecret are an OAuth2 application's credentials.
 	ClientID, ClientSecret string
 	// TokenURL is the OAuth2 token endpoint (default DefaultTokenURL).
 	TokenURL string
@@ -73,22 +72,23 @@ var spec = driverkit.Spec{
 	MaxPageSize:    MaxPageSize,
 	ErrorBody:      errorBody,
 	Hints: map[int]string{
-		http.StatusUnauthorized: "the API key or OAuth token is missing, wrong or expired (VECTARA_API_KEY, or VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET)",
+		http.StatusUnauthorized: "the API key or OAuth token is missing, wrong or expired (vectara.Config.APIKey, or vectara.Config.ClientID and vectara.Config.ClientSecret)",
 		http.StatusForbidden:    "listing users needs a Personal API key, or an OAuth application, whose user may manage users",
 	},
 }
 
-// New returns a Lister for cfg.
+// New returns a Lister for cfg. A bad cfg is an InvalidArgument
+// *facade.Error naming the fields.
 func New(cfg Config) (*Lister, error) {
+	kind, err := driverkit.Credential(spec.Provider, "a Personal API key, or an OAuth application's client id and secret, is required",
+		[]driverkit.Field{{Name: "APIKey", Value: cfg.APIKey}},
+		[]driverkit.Field{{Name: "ClientID", Value: cfg.ClientID}, {Name: "ClientSecret", Value: cfg.ClientSecret}})
+	if err != nil {
+		return nil, err
+	}
 	var auth driverkit.Auth
-	switch {
-	case cfg.APIKey != "" && cfg.ClientID != "":
-		return nil, fmt.Errorf("vectara: set an API key or OAuth client credentials, not both")
-	case cfg.APIKey != "":
+	if kind == 0 {
 		auth = driverkit.Header("x-api-key", cfg.APIKey)
-	case cfg.ClientID != "" && cfg.ClientSecret != "":
-	default:
-		return nil, fmt.Errorf("vectara: credentials are required: VECTARA_API_KEY, or VECTARA_CLIENT_ID and VECTARA_CLIENT_SECRET")
 	}
 	kit, err := driverkit.New(spec, cfg.Options, auth, cfg.APIKey, cfg.ClientSecret)
 	if err != nil {

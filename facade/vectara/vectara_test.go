@@ -111,9 +111,12 @@ func TestOAuthRefusalIsUnauthenticated(t *testing.T) {
 
 func TestCredentialsAreRequired(t *testing.T) {
 	_, err := vectara.New(vectara.Config{})
-	assert.ErrorContains(t, err, "VECTARA_API_KEY")
+	assert.ErrorIs(t, err, facade.ErrInvalidArgument)
+	assert.ErrorContains(t, err, "vectara.Config.APIKey (or vectara.Config.ClientID and vectara.Config.ClientSecret) is not set")
 	_, err = vectara.New(vectara.Config{APIKey: "k", ClientID: "c", ClientSecret: "s"})
 	assert.ErrorContains(t, err, "not both")
+	_, err = vectara.New(vectara.Config{APIKey: "k", ClientSecret: "s"})
+	assert.ErrorContains(t, err, "not both", "a stray secret is not ignored")
 }
 
 // A token is reused for a fraction of its lifetime, even a short one (no

@@ -96,11 +96,11 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 		raw = spec.DefaultBaseURL
 	}
 	if raw == "" {
-		return nil, fmt.Errorf("%s: a base URL is required", spec.Provider)
+		return nil, ConfigError(spec.Provider, "", "%s.Config.BaseURL is not set", spec.Provider)
 	}
 	base, err := httpx.CheckBaseURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", spec.Provider, err)
+		return nil, ConfigError(spec.Provider, "", "%s.Config.BaseURL: %w", spec.Provider, err)
 	}
 	k := &Kit{Spec: spec, Base: base, Logger: o.Logger, Stats: counters.Of(o.Stats), MaxBody: o.MaxBodyBytes, MaxPages: o.MaxPages,
 		auth: auth, scrub: scrub.New(secrets...)}
@@ -118,7 +118,7 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	}
 	switch {
 	case o.PageSize < 0:
-		return nil, fmt.Errorf("%s: page size %d is negative", spec.Provider, o.PageSize)
+		return nil, ConfigError(spec.Provider, "", "%s.Config.PageSize %d is negative", spec.Provider, o.PageSize)
 	case o.PageSize == 0 || o.PageSize > spec.MaxPageSize:
 		k.PageSize = spec.MaxPageSize
 	default:
