@@ -96,7 +96,7 @@ bench:
 
 ## soak: the full-length fault soak (the default suite runs a short one).
 soak:
-	ROLECALL_SOAK=full $(GO) test -count=1 -run 'Soak' -timeout 60m $(PKGS)
+	ROLECALL_SOAK=full $(GO) test -count=1 -run 'TestConformance/Soak' -timeout 60m $(PKGS)
 
 ## fuzz: each fuzz target for FUZZTIME.
 fuzz:

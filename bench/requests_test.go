@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/facade/facadetest"
 	"github.com/rolecall/rolecall/providertest"
 )
 
@@ -24,7 +23,7 @@ func TestRequestsAreTheMinimum(t *testing.T) {
 			t.Parallel()
 			tenant := providertest.NewTenant(p, users, 1)
 			srv := providertest.NewServer(t, p, providertest.Options{Tenant: tenant})
-			l, err := facadetest.HarnessFor(p).New(srv, srv.Token(), facade.Options{RateLimit: -1})
+			l, err := NewLister(p, srv.URL(), srv.Token(), facade.Options{RateLimit: -1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,12 +16,13 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/cortex"
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	api "github.com/rolecall/rolecall/gen/cortex"
 )
 
 func newLister(t *testing.T, h http.HandlerFunc, o facade.Options) *cortex.Lister {
 	t.Helper()
-	o.BaseURL = facadetest.Serve(t, h)
+	o.BaseURL = testkit.Serve(t, h)
 	if o.Retry == (facade.RetryPolicy{}) {
 		o.Retry = facadetest.FastRetries
 	}
@@ -42,7 +43,7 @@ func TestEmailFilterIsOneCommaJoinedParameter(t *testing.T) {
 		mu.Unlock()
 		assert.Equal(t, "/api/v1/users/roles", r.URL.Path)
 		assert.Equal(t, "Bearer cortex-test-token", r.Header.Get("Authorization"))
-		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"A@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`)
+		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"A@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`)
 	}, facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{"a@x.com", "b@y.com"}}))
 	require.NoError(t, err)
@@ -62,7 +63,7 @@ func TestPagesAfterTheFirstAreFetchedConcurrently(t *testing.T) {
 		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
 		page := r.URL.Query().Get("page")
 		time.Sleep(30 * time.Millisecond)
-		facadetest.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":6,"totalPages":6,"users":[{"email":"u%s@x.com","name":"U","roles":[{"type":"CUSTOM","name":"Auditor","tag":"auditor"}]}]}`, page, page))
+		testkit.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":6,"totalPages":6,"users":[{"email":"u%s@x.com","name":"U","roles":[{"type":"CUSTOM","name":"Auditor","tag":"auditor"}]}]}`, page, page))
 	}, facade.Options{PageSize: 1, Concurrency: 5})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
@@ -85,7 +86,7 @@ func findUser(as []facade.Assignment, id string) facade.Assignment {
 
 func TestFewerUsersThanTheTotalIsIncomplete(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		facadetest.WriteRaw(w, 200, `{"page":0,"total":3,"totalPages":1,"users":[
+		testkit.WriteRaw(w, 200, `{"page":0,"total":3,"totalPages":1,"users":[
 			{"email":"a@x.com","name":"A","roles":[]},{"email":"b@x.com","name":"B","roles":[{"type":"BASIC","role":"USER"}]}]}`)
 	}, facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
@@ -96,7 +97,7 @@ func TestFewerUsersThanTheTotalIsIncomplete(t *testing.T) {
 
 func TestSchemaBreakingRecordFailsNamingTheOperation(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"A","roles":"ADMIN"}]}`)
+		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"A","roles":"ADMIN"}]}`)
 	}, facade.Options{})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
@@ -105,7 +106,7 @@ func TestSchemaBreakingRecordFailsNamingTheOperation(t *testing.T) {
 
 func TestOddRecordsAreTolerated(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"extra":{"x":1},"users":[{"email":"a@x.com","name":"A","new":true,
+		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"extra":{"x":1},"users":[{"email":"a@x.com","name":"A","new":true,
 			"roles":[{"type":"GROUP","name":"Platform"},{"type":"BASIC","role":"ADMIN","since":"2026"}]}]}`)
 	}, facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
@@ -117,7 +118,7 @@ func TestOddRecordsAreTolerated(t *testing.T) {
 
 func TestPageNumberMismatchIsInvalid(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		facadetest.WriteRaw(w, 200, `{"page":0,"total":4,"totalPages":2,"users":[{"email":"a@x.com","name":"A","roles":[]}]}`)
+		testkit.WriteRaw(w, 200, `{"page":0,"total":4,"totalPages":2,"users":[{"email":"a@x.com","name":"A","roles":[]}]}`)
 	}, facade.Options{PageSize: 2})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
@@ -128,7 +129,7 @@ func TestForbiddenSaysWhatToDo(t *testing.T) {
 	calls := 0
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		calls++
-		facadetest.WriteRaw(w, 403, `{"message":"Missing permission","type":"FORBIDDEN","requestId":"req-42"}`)
+		testkit.WriteRaw(w, 403, `{"message":"Missing permission","type":"FORBIDDEN","requestId":"req-42"}`)
 	}, facade.Options{})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrPermissionDenied)
@@ -148,7 +149,7 @@ func TestProblemRetryAfterIsHonoured(t *testing.T) {
 			_, _ = w.Write([]byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"retryAfter":1}`))
 			return
 		}
-		facadetest.WriteRaw(w, 200, `{"page":0,"total":0,"totalPages":0,"users":[]}`)
+		testkit.WriteRaw(w, 200, `{"page":0,"total":0,"totalPages":0,"users":[]}`)
 	}, facade.Options{})
 	start := time.Now()
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
@@ -182,7 +183,7 @@ func TestRefusesPlainHTTPOffLoopback(t *testing.T) {
 
 func TestBodyPastTheCapIsRefused(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		facadetest.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"`+strings.Repeat("x", 4096)+`","roles":[]}]}`)
+		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"`+strings.Repeat("x", 4096)+`","roles":[]}]}`)
 	}, facade.Options{MaxBodyBytes: 1024})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
@@ -195,7 +196,7 @@ func TestTotalPagesBeyondTheTotal(t *testing.T) {
 	var calls atomic.Int32
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
-		facadetest.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":5,"totalPages":99999,"users":[{"email":"a@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`,
+		testkit.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":5,"totalPages":99999,"users":[{"email":"a@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`,
 			r.URL.Query().Get("page")))
 	}, facade.Options{})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/facade/cortex"
-	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
 // FuzzListing feeds arbitrary page bodies (and pagination headers) to the
@@ -19,11 +19,11 @@ func FuzzListing(f *testing.F) {
 	f.Add([]byte(`{"page":0,"users":[`), []byte(nil), "")
 	f.Fuzz(func(t *testing.T, body, body2 []byte, hdr string) {
 		_ = body2
-		c := &facadetest.Canned{Responses: []facadetest.CannedResponse{{PathSuffix: "/api/v1/users/roles", Body: body, Header: http.Header{"Total-Number": {hdr}}}}}
-		l, err := cortex.New(cortex.Config{Token: "fuzz-token", Options: facadetest.FuzzOptions(c)})
+		c := &testkit.Canned{Responses: []testkit.CannedResponse{{PathSuffix: "/api/v1/users/roles", Body: body, Header: http.Header{"Total-Number": {hdr}}}}}
+		l, err := cortex.New(cortex.Config{Token: "fuzz-token", Options: testkit.FuzzOptions(c)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		facadetest.CheckListing(t, l)
+		testkit.CheckListing(t, l)
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
 // page wraps users (JSON text) in a one-page answer.
@@ -24,7 +25,7 @@ func page(users string) string {
 // with NUL made them one and dropped the Superuser).
 func TestKeysCannotCollide(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
-		facadetest.WriteRaw(w, 200, page(`{"email":"u@example.com","name":"U","roles":[{"type":"CUSTOM","name":"Reader","tag":"r\u0000s"}]},
+		testkit.WriteRaw(w, 200, page(`{"email":"u@example.com","name":"U","roles":[{"type":"CUSTOM","name":"Reader","tag":"r\u0000s"}]},
 			{"email":"u@example.com\u0000r","name":"V","roles":[{"type":"CUSTOM","name":"Superuser","tag":"s"}]}`))
 	}, facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
@@ -49,7 +50,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 		{"users twice", `{"page":0,"total":2,"totalPages":1,"users":[{"email":"a@example.com","roles":[]}],"Users":[{"email":"b@example.com","roles":[]}]}`, `duplicate object member name "Users"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { facadetest.WriteRaw(w, 200, c.body) }, facade.Options{})
+			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
 			facadetest.ExpectInvalid(t, l, c.where)
 		})
 	}
@@ -64,7 +65,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 	const user = `{"email":"a@example.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}`
 	l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
-		facadetest.WriteRaw(w, 200, `{"page":0,"cursor":{"next":null},"total":1,"totalPages":1,"users":[`+user+`]}`)
+		testkit.WriteRaw(w, 200, `{"page":0,"cursor":{"next":null},"total":1,"totalPages":1,"users":[`+user+`]}`)
 	}, facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
@@ -79,7 +80,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 		{"null", `null`, "envelope, got null"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { facadetest.WriteRaw(w, 200, c.body) }, facade.Options{})
+			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
 			facadetest.ExpectInvalid(t, l, c.where)
 		})
 	}

@@ -1,11 +1,20 @@
 // Package facadetest is the conformance suite every facade driver passes:
 // the same behavioural tests, run against each driver over a
 // spec-validating fake of its provider (package providertest), in the
-// manner of gocloud.dev's drivertest.
+// manner of gocloud.dev's drivertest. The suite knows no driver: each
+// driver's test file passes its own Harness to RunConformanceTests.
+//
+//	func TestConformance(t *testing.T) {
+//		facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "cortex",
+//			New: func(credential string, o facade.Options) (facade.Lister, error) {
+//				return cortex.New(cortex.Config{Token: credential, Options: o})
+//			}})
+//	}
 package facadetest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -18,17 +27,37 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/rolecall/rolecall/api/specs"
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/providertest"
 )
 
-// Harness makes a driver's Lister for a fake server.
+// Harness is what a driver's test gives the suite.
 type Harness struct {
-	// Provider is the provider the driver lists ("cortex", …).
+	// Provider is the provider the driver lists ("cortex", …): the fake
+	// the suite starts, and the name the driver's results must carry.
 	Provider string
-	// New returns a Lister that talks to srv with credential and opts; it
-	// sets opts.BaseURL to srv.URL() unless opts already names a base URL.
-	New func(srv *providertest.Server, credential string, opts facade.Options) (facade.Lister, error)
+	// New returns the driver's Lister, authenticated with credential (the
+	// driver's static credential: an API token or key), configured with
+	// opts. opts.BaseURL is always set: to the fake's URL, or to a server
+	// the test controls.
+	New func(credential string, opts facade.Options) (facade.Lister, error)
+}
+
+// open returns h's Lister for srv, or for opts.BaseURL when the test set
+// one.
+func (h Harness) open(srv *providertest.Server, credential string, opts facade.Options) (facade.Lister, error) {
+	opts.BaseURL = cmp.Or(opts.BaseURL, srv.URL())
+	return h.New(credential, opts)
+}
+
+// basePath is the path of h's provider's API root on a server, from its
+// spec: "/v1" for OpenAI, "" for the others.
+func basePath(t testing.TB, h Harness) string {
+	t.Helper()
+	doc, err := specs.Open(context.Background(), h.Provider)
+	require.NoError(t, err)
+	return doc.BasePath
 }
 
 // FastRetries is the retry policy the suite uses: real retries, short waits.
@@ -52,6 +81,19 @@ func RunConformanceTests(t *testing.T, h Harness) {
 	t.Run("CancelMidListing", testCancel(h))
 	t.Run("BreakStopsTheListing", testBreak(h))
 	t.Run("KeepsTheProviderRecord", testRecords(h))
+	t.Run("CountsItsWork", testStats(h))
+	t.Run("SilentProviderIsReported", testSilentProvider(h))
+	t.Run("DeadlineBoundsRetryWaits", testDeadlineBoundsRetryWaits(h))
+	t.Run("CredentialNeverLeaks", testSentinelNeverLeaks(h))
+	t.Run("NetworkErrorsCarryNoCredential", testNetworkErrorsCarryNoCredential(h))
+	t.Run("RedirectOffOriginIsRefused", testRedirectOffOrigin(h))
+	t.Run("RedirectToPlainHTTPIsRefused", testRedirectToPlainHTTP(h))
+	t.Run("RedirectLoopShowsNoQuery", testRedirectLoop(h))
+	t.Run("CredentialReturnedAsDataIsReplaced", testCredentialAsData(h))
+	t.Run("EchoAtTheCutShowsNoPiece", testEchoAtTheCut(h))
+	t.Run("PageBudgetCoversTheWholeListing", testPageBudget(h))
+	t.Run("ConcurrencyIsBounded", testConcurrencyIsBounded(h))
+	t.Run("Soak", testSoak(h))
 }
 
 // newLister starts a fake and a Lister over it.
@@ -64,7 +106,7 @@ func newLister(t *testing.T, h Harness, so providertest.Options, o facade.Option
 	if o.RateLimit == 0 {
 		o.RateLimit = -1 // the fake is local: only its own limits apply
 	}
-	l, err := h.New(srv, srv.Token(), o)
+	l, err := h.open(srv, srv.Token(), o)
 	require.NoError(t, err)
 	require.Equal(t, h.Provider, l.Provider())
 	return srv, l
@@ -222,7 +264,7 @@ func testUnauthenticated(h Harness) func(*testing.T) {
 	return func(t *testing.T) {
 		srv := providertest.NewServer(t, h.Provider, providertest.Options{})
 		const wrong = "wrong-credential-SENTINEL-8c1f"
-		l, err := h.New(srv, wrong, facade.Options{Retry: FastRetries, RateLimit: -1})
+		l, err := h.open(srv, wrong, facade.Options{Retry: FastRetries, RateLimit: -1})
 		require.NoError(t, err)
 		_, err = facade.Collect(l.ListAssignments(context.Background(), nil))
 		require.Error(t, err)
@@ -310,5 +352,20 @@ func testRecords(h Harness) func(*testing.T) {
 			assert.NotNil(t, a.Record, "%s keeps the decoded record", a.Key())
 			assert.Equal(t, h.Provider, a.Provider)
 		}
+	}
+}
+
+func testStats(h Harness) func(*testing.T) {
+	return func(t *testing.T) {
+		tn := providertest.NewTenant(h.Provider, 90, 13)
+		var stats facade.Stats
+		srv, l := newLister(t, h, providertest.Options{Tenant: tn}, facade.Options{PageSize: 20, Stats: &stats})
+		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+		require.NoError(t, err)
+		s := stats.Snapshot()
+		assert.EqualValues(t, len(got), s.Assignments, "every assignment listed is counted")
+		assert.EqualValues(t, srv.Requests(), s.Requests, "every request sent is counted")
+		assert.Positive(t, s.Pages)
+		assert.LessOrEqual(t, s.Pages, s.Requests, "a page is decoded from a request")
 	}
 }

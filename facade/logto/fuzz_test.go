@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/facade/logto"
 )
 
@@ -18,11 +18,11 @@ func FuzzListing(f *testing.F) {
 	f.Add([]byte(`[{"id":"r1","name":"admin","type":"User"}]`), []byte(`[{"id":"u1","createdAt":"yesterday"}]`), "x")
 	f.Fuzz(func(t *testing.T, body, body2 []byte, hdr string) {
 		_ = body2
-		c := &facadetest.Canned{Responses: []facadetest.CannedResponse{{PathSuffix: "/api/roles", Body: body, Header: http.Header{"Total-Number": {hdr}}}, {PathSuffix: "/users", Body: body2, Header: http.Header{"Total-Number": {hdr}, "Link": {`<https://elsewhere.example/x?page=2>; rel="next"`}}}}}
-		l, err := logto.New(logto.Config{AccessToken: "fuzz-token", Options: facadetest.FuzzOptions(c)})
+		c := &testkit.Canned{Responses: []testkit.CannedResponse{{PathSuffix: "/api/roles", Body: body, Header: http.Header{"Total-Number": {hdr}}}, {PathSuffix: "/users", Body: body2, Header: http.Header{"Total-Number": {hdr}, "Link": {`<https://elsewhere.example/x?page=2>; rel="next"`}}}}}
+		l, err := logto.New(logto.Config{AccessToken: "fuzz-token", Options: testkit.FuzzOptions(c)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		facadetest.CheckListing(t, l)
+		testkit.CheckListing(t, l)
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/facade/logto"
 	"github.com/rolecall/rolecall/providertest"
 )
@@ -19,7 +20,7 @@ import (
 func newLister(t *testing.T, h http.HandlerFunc) *logto.Lister {
 	t.Helper()
 	l, err := logto.New(logto.Config{AccessToken: "logto-test-token", Options: facade.Options{
-		BaseURL: facadetest.Serve(t, h), Retry: facadetest.FastRetries, RateLimit: -1}})
+		BaseURL: testkit.Serve(t, h), Retry: facadetest.FastRetries, RateLimit: -1}})
 	require.NoError(t, err)
 	return l
 }
@@ -38,7 +39,7 @@ func TestLinkNextIsFollowedWithoutTotalNumber(t *testing.T) {
 		if r.URL.Path == "/api/roles" {
 			assert.Equal(t, "User", r.URL.Query().Get("type"))
 			w.Header().Set("Total-Number", "2")
-			facadetest.WriteRaw(w, 200, oneRole)
+			testkit.WriteRaw(w, 200, oneRole)
 			return
 		}
 		page := r.URL.Query().Get("page")
@@ -47,11 +48,11 @@ func TestLinkNextIsFollowedWithoutTotalNumber(t *testing.T) {
 		if page == "1" { // a short page: only the Link says more follow
 			w.Header().Add("Link", `<https://elsewhere.example/api/roles/r1/users?page=1>; rel="first"`)
 			w.Header().Add("Link", `<https://elsewhere.example/api/roles/r1/users?page=2>; rel="next"`)
-			facadetest.WriteRaw(w, 200, "["+user("u1")+"]")
+			testkit.WriteRaw(w, 200, "["+user("u1")+"]")
 			return
 		}
 		w.Header().Add("Link", `<https://elsewhere.example/api/roles/r1/users?page=1>; rel="first"`)
-		facadetest.WriteRaw(w, 200, "["+user("u2")+"]")
+		testkit.WriteRaw(w, 200, "["+user("u2")+"]")
 	})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
@@ -67,7 +68,7 @@ func TestLinkNextIsFollowedWithoutTotalNumber(t *testing.T) {
 
 func TestNoPaginationSignalIsInvalid(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		facadetest.WriteRaw(w, 200, oneRole)
+		testkit.WriteRaw(w, 200, oneRole)
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
@@ -77,7 +78,7 @@ func TestNoPaginationSignalIsInvalid(t *testing.T) {
 func TestALyingTotalIsBounded(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Total-Number", "1000000000000")
-		facadetest.WriteRaw(w, 200, "[]")
+		testkit.WriteRaw(w, 200, "[]")
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
@@ -88,10 +89,10 @@ func TestForbiddenMessage(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/roles" {
 			w.Header().Set("Total-Number", "2")
-			facadetest.WriteRaw(w, 200, oneRole)
+			testkit.WriteRaw(w, 200, oneRole)
 			return
 		}
-		facadetest.WriteRaw(w, 403, `{"code":"auth.forbidden","message":"Forbidden"}`)
+		testkit.WriteRaw(w, 403, `{"code":"auth.forbidden","message":"Forbidden"}`)
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrPermissionDenied)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
 // TestBodiesBreakingJSONRulesAreInvalid: invalid UTF-8 in a user id, an
@@ -23,10 +24,10 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 			l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Total-Number", "1")
 				if r.URL.Path == "/api/roles" {
-					facadetest.WriteRaw(w, 200, c.roles)
+					testkit.WriteRaw(w, 200, c.roles)
 					return
 				}
-				facadetest.WriteRaw(w, 200, c.users)
+				testkit.WriteRaw(w, 200, c.users)
 			})
 			facadetest.ExpectInvalid(t, l, c.where)
 		})

@@ -3,7 +3,7 @@ package openai_test
 import (
 	"testing"
 
-	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/facade/openai"
 )
 
@@ -18,11 +18,11 @@ func FuzzListing(f *testing.F) {
 	f.Add([]byte(`{"data":[{"id":""}],"has_more":true}`), []byte(`{"data":[{"id":5}]}`), "")
 	f.Fuzz(func(t *testing.T, body, body2 []byte, hdr string) {
 		_ = body2
-		c := &facadetest.Canned{Responses: []facadetest.CannedResponse{{PathSuffix: "/organization/users", Body: body}, {PathSuffix: "/roles", Body: body2}}}
-		l, err := openai.New(openai.Config{AdminKey: "fuzz-token", Options: facadetest.FuzzOptions(c)})
+		c := &testkit.Canned{Responses: []testkit.CannedResponse{{PathSuffix: "/organization/users", Body: body}, {PathSuffix: "/roles", Body: body2}}}
+		l, err := openai.New(openai.Config{AdminKey: "fuzz-token", Options: testkit.FuzzOptions(c)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		facadetest.CheckListing(t, l)
+		testkit.CheckListing(t, l)
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/facade/openai"
 	api "github.com/rolecall/rolecall/gen/openai"
 )
@@ -20,7 +21,7 @@ import (
 func newLister(t *testing.T, h http.HandlerFunc) *openai.Lister {
 	t.Helper()
 	l, err := openai.New(openai.Config{AdminKey: "openai-test-key", Options: facade.Options{
-		BaseURL: facadetest.Serve(t, h) + "/v1", Retry: facadetest.FastRetries}})
+		BaseURL: testkit.Serve(t, h) + "/v1", Retry: facadetest.FastRetries}})
 	require.NoError(t, err)
 	return l
 }
@@ -32,14 +33,14 @@ func TestRepeatedRoleCursorEndsTheListing(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/organization/users":
-			facadetest.WriteRaw(w, 200, oneUser)
+			testkit.WriteRaw(w, 200, oneUser)
 			return
 		case "/v1/organization/roles":
-			facadetest.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
+			testkit.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
 			return
 		}
 		calls++
-		facadetest.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":true,"next":"cur_same"}`)
+		testkit.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":true,"next":"cur_same"}`)
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
@@ -62,13 +63,13 @@ func TestNeverEndingRoleCursorsFailFast(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/organization/users":
-			facadetest.WriteRaw(w, 200, `{"object":"list","data":[`+users.String()+`],"first_id":"user_0","last_id":"user_49","has_more":false}`)
+			testkit.WriteRaw(w, 200, `{"object":"list","data":[`+users.String()+`],"first_id":"user_0","last_id":"user_49","has_more":false}`)
 		case "/v1/organization/roles":
 			catalogueCalls.Add(1)
-			facadetest.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
+			testkit.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
 		default:
 			n := roleCalls.Add(1)
-			facadetest.WriteRaw(w, 200, fmt.Sprintf(`{"object":"list","data":[],"has_more":true,"next":"cur_%d"}`, n))
+			testkit.WriteRaw(w, 200, fmt.Sprintf(`{"object":"list","data":[],"has_more":true,"next":"cur_%d"}`, n))
 		}
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
@@ -81,10 +82,10 @@ func TestNeverEndingRoleCursorsFailFast(t *testing.T) {
 func TestMoreWithoutACursorIsInvalid(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/organization/users" {
-			facadetest.WriteRaw(w, 200, oneUser)
+			testkit.WriteRaw(w, 200, oneUser)
 			return
 		}
-		facadetest.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":true,"next":null}`)
+		testkit.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":true,"next":null}`)
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
@@ -97,10 +98,10 @@ func TestMappingAndServerSideEmailFilter(t *testing.T) {
 		case "/v1/organization/users":
 			assert.Equal(t, []string{"ada@x.com"}, r.URL.Query()["emails"])
 			assert.Equal(t, "100", r.URL.Query().Get("limit"), "the users listing's largest page")
-			facadetest.WriteRaw(w, 200, oneUser)
+			testkit.WriteRaw(w, 200, oneUser)
 		case "/v1/organization/users/user_1/roles":
 			assert.Equal(t, "1000", r.URL.Query().Get("limit"), "the roles listing's largest page")
-			facadetest.WriteRaw(w, 200, `{"object":"list","data":[
+			testkit.WriteRaw(w, 200, `{"object":"list","data":[
 				{"id":"role_a","name":"Group Manager","permissions":["api.groups.read"],"resource_type":"api.organization","predefined_role":false,
 				 "description":null,"created_at":null,"updated_at":null,"created_by":null,"created_by_user_obj":null,"metadata":null,
 				 "assignment_sources":[{"principal_id":"user_1","principal_type":"user"},{"principal_id":"grp_9","principal_type":"group"}]},
@@ -134,16 +135,16 @@ func TestUsersAreFollowedByLastID(t *testing.T) {
 	var afters []string
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/organization/users" {
-			facadetest.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
+			testkit.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
 			return
 		}
 		after := r.URL.Query().Get("after")
 		afters = append(afters, after)
 		if after == "" { // a short page that still has more
-			facadetest.WriteRaw(w, 200, strings.ReplaceAll(oneUser, `"has_more":false`, `"has_more":true`))
+			testkit.WriteRaw(w, 200, strings.ReplaceAll(oneUser, `"has_more":false`, `"has_more":true`))
 			return
 		}
-		facadetest.WriteRaw(w, 200, `{"object":"list","data":[{"object":"organization.user","id":"user_2","name":null,"email":null,"role":"reader","added_at":1}],"first_id":"user_2","last_id":"user_2","has_more":false}`)
+		testkit.WriteRaw(w, 200, `{"object":"list","data":[{"object":"organization.user","id":"user_2","name":null,"email":null,"role":"reader","added_at":1}],"first_id":"user_2","last_id":"user_2","has_more":false}`)
 	})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
@@ -156,7 +157,7 @@ func TestUnauthorizedHint(t *testing.T) {
 	// the source for scanners to flag.
 	echoed := "sk-" + "admin-" + "0123456789abcdef"
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		facadetest.WriteRaw(w, 401, `{"error":{"code":"invalid_api_key","message":"Incorrect API key provided: `+echoed+`","param":null,"type":"invalid_request_error"}}`)
+		testkit.WriteRaw(w, 401, `{"error":{"code":"invalid_api_key","message":"Incorrect API key provided: `+echoed+`","param":null,"type":"invalid_request_error"}}`)
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrUnauthenticated)

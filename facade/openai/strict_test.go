@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/facade/openai"
 )
 
@@ -18,10 +19,10 @@ import (
 func serving(t *testing.T, users, roles string) *openai.Lister {
 	return newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/organization/users" {
-			facadetest.WriteRaw(w, 200, users)
+			testkit.WriteRaw(w, 200, users)
 			return
 		}
-		facadetest.WriteRaw(w, 200, roles)
+		testkit.WriteRaw(w, 200, roles)
 	})
 }
 

@@ -3,7 +3,7 @@ package vectara_test
 import (
 	"testing"
 
-	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/facade/vectara"
 )
 
@@ -17,11 +17,11 @@ func FuzzListing(f *testing.F) {
 	f.Add([]byte(`{"users":null,"metadata":null}`), []byte(nil), "")
 	f.Fuzz(func(t *testing.T, body, body2 []byte, hdr string) {
 		_ = body2
-		c := &facadetest.Canned{Responses: []facadetest.CannedResponse{{PathSuffix: "/v2/users", Body: body}}}
-		l, err := vectara.New(vectara.Config{APIKey: "fuzz-token", Options: facadetest.FuzzOptions(c)})
+		c := &testkit.Canned{Responses: []testkit.CannedResponse{{PathSuffix: "/v2/users", Body: body}}}
+		l, err := vectara.New(vectara.Config{APIKey: "fuzz-token", Options: testkit.FuzzOptions(c)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		facadetest.CheckListing(t, l)
+		testkit.CheckListing(t, l)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
 // TestBodiesBreakingJSONRulesAreInvalid: invalid UTF-8 in a user id or a
@@ -24,7 +25,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
-				facadetest.WriteRaw(w, 200, `{"users":[`+c.users+`],"metadata":{"page_key":""}}`)
+				testkit.WriteRaw(w, 200, `{"users":[`+c.users+`],"metadata":{"page_key":""}}`)
 			})
 			facadetest.ExpectInvalid(t, l, c.where)
 		})
@@ -38,7 +39,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 // and place.
 func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
-		facadetest.WriteRaw(w, 200, `{"users":[{"id":"u1","api_roles":["owner"]}],"total":1,"metadata":{"page_key":"","cursor":{}}}`)
+		testkit.WriteRaw(w, 200, `{"users":[{"id":"u1","api_roles":["owner"]}],"total":1,"metadata":{"page_key":"","cursor":{}}}`)
 	})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
@@ -53,7 +54,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 		{"null", `null`, "envelope, got null"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { facadetest.WriteRaw(w, 200, c.body) })
+			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) })
 			facadetest.ExpectInvalid(t, l, c.where)
 		})
 	}

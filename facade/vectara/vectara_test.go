@@ -12,13 +12,14 @@ import (
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/facadetest"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/facade/vectara"
 )
 
 func newLister(t *testing.T, h http.HandlerFunc) *vectara.Lister {
 	t.Helper()
 	l, err := vectara.New(vectara.Config{APIKey: "vectara-test-key", Options: facade.Options{
-		BaseURL: facadetest.Serve(t, h), Retry: facadetest.FastRetries}})
+		BaseURL: testkit.Serve(t, h), Retry: facadetest.FastRetries}})
 	require.NoError(t, err)
 	return l
 }
@@ -30,12 +31,12 @@ func TestAbsentPageKeyEndsTheListing(t *testing.T) {
 		assert.Equal(t, "100", r.URL.Query().Get("limit"))
 		keys = append(keys, r.URL.Query().Get("page_key"))
 		if r.URL.Query().Get("page_key") == "" {
-			facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_1","email":"a@x.com","username":"a","enabled":false,
+			testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_1","email":"a@x.com","username":"a","enabled":false,
 				"api_roles":["owner","future_role"],"corpus_roles":[{"corpus_key":"docs","role":"editor"}],"agent_roles":[{"agent_key":"bot","role":"agent_user"}]}],
 				"metadata":{"page_key":"k2"}}`)
 			return
 		}
-		facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_2","email":"b@x.com","username":"b","enabled":true}],"metadata":{}}`)
+		testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_2","email":"b@x.com","username":"b","enabled":true}],"metadata":{}}`)
 	})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	require.NoError(t, err)
@@ -56,7 +57,7 @@ func TestRepeatedPageKeyEndsTheListing(t *testing.T) {
 	calls := 0
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		calls++
-		facadetest.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":"same"}}`)
+		testkit.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":"same"}}`)
 	})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
@@ -67,7 +68,7 @@ func TestRepeatedPageKeyEndsTheListing(t *testing.T) {
 func TestEmailFilterRunsOnTheClient(t *testing.T) {
 	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		assert.Empty(t, r.URL.Query().Get("email"), "Vectara has no email filter")
-		facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_1","email":"A@x.com","api_roles":["owner"]},{"id":"usr_2","email":"b@x.com","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
+		testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_1","email":"A@x.com","api_roles":["owner"]},{"id":"usr_2","email":"b@x.com","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
 	})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{"a@X.com"}}))
 	require.NoError(t, err)
@@ -77,16 +78,16 @@ func TestEmailFilterRunsOnTheClient(t *testing.T) {
 
 func TestOAuthClientCredentials(t *testing.T) {
 	tokens := 0
-	base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
+	base := testkit.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/oauth2/token":
 			tokens++
 			require.NoError(t, r.ParseForm())
 			assert.Equal(t, "client_credentials", r.Form.Get("grant_type"))
-			facadetest.WriteRaw(w, 200, `{"access_token":"jwt-from-vectara","token_type":"Bearer","expires_in":1800}`)
+			testkit.WriteRaw(w, 200, `{"access_token":"jwt-from-vectara","token_type":"Bearer","expires_in":1800}`)
 		case "/v2/users":
 			assert.Equal(t, "Bearer jwt-from-vectara", r.Header.Get("Authorization"))
-			facadetest.WriteRaw(w, 200, `{"users":[{"id":"usr_1","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
+			testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_1","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
 		}
 	})
 	l := oauthLister(t, base)
@@ -99,8 +100,8 @@ func TestOAuthClientCredentials(t *testing.T) {
 }
 
 func TestOAuthRefusalIsUnauthenticated(t *testing.T) {
-	base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
-		facadetest.WriteRaw(w, 401, `{"error":"invalid_client","error_description":"bad secret shh-secret"}`)
+	base := testkit.Serve(t, func(w http.ResponseWriter, r *http.Request) {
+		testkit.WriteRaw(w, 401, `{"error":"invalid_client","error_description":"bad secret shh-secret"}`)
 	})
 	l := oauthLister(t, base)
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
@@ -134,13 +135,13 @@ func TestOAuthTokenLifetimes(t *testing.T) {
 	} {
 		t.Run(tc.expiresIn, func(t *testing.T) {
 			var tokens atomic.Int32
-			base := facadetest.Serve(t, func(w http.ResponseWriter, r *http.Request) {
+			base := testkit.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/oauth2/token" {
 					tokens.Add(1)
-					facadetest.WriteRaw(w, 200, `{"access_token":"short-lived-token","token_type":"Bearer"`+tc.expiresIn+`}`)
+					testkit.WriteRaw(w, 200, `{"access_token":"short-lived-token","token_type":"Bearer"`+tc.expiresIn+`}`)
 					return
 				}
-				facadetest.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":""}}`)
+				testkit.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":""}}`)
 			})
 			l := oauthLister(t, base)
 			for range 2 {

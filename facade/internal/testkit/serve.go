@@ -1,10 +1,16 @@
-package facadetest
+// Package testkit holds the drivers' test helpers: a 127.0.0.1 server
+// mounted under a base path with canned answers, and the fuzz targets'
+// in-memory transport and listing check. The conformance suite is
+// facade/facadetest.
+package testkit
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -40,4 +46,22 @@ func WriteRaw(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(strings.TrimSpace(body)))
+}
+
+// LogBuffer is a log sink safe for the drivers' concurrent writers.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
