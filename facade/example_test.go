@@ -2,15 +2,14 @@ package facade_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
-	"sort"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/cortex"
-	"github.com/rolecall/rolecall/facade/logto"
+	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/facade/openai"
-	"github.com/rolecall/rolecall/facade/vectara"
 	"github.com/rolecall/rolecall/providertest"
 )
 
@@ -49,26 +48,15 @@ func Example() {
 	// donald.knuth.90@example.com holds Catalog Editor (custom)
 }
 
-// List several providers at once; a provider that fails reports its error
-// and the others carry on.
+// List several providers at once, each built by name through the registry
+// (facade/drivers); assignments stream as they arrive, and a provider that
+// fails reports its error while the others carry on.
 func ExampleListAll() {
 	var listers []facade.Lister
-	for _, p := range []string{"cortex", "openai", "vectara", "logto"} {
+	for _, p := range drivers.Names() {
 		srv := fake(p, 20)
 		defer srv.Close()
-		o := facade.Options{BaseURL: srv.URL()}
-		var l facade.Lister
-		var err error
-		switch p {
-		case "cortex":
-			l, err = cortex.New(cortex.Config{Token: srv.Token(), Options: o})
-		case "openai":
-			l, err = openai.New(openai.Config{AdminKey: srv.Token(), Options: o})
-		case "vectara":
-			l, err = vectara.New(vectara.Config{APIKey: srv.Token(), Options: o})
-		case "logto":
-			l, err = logto.New(logto.Config{AccessToken: srv.Token(), Options: o})
-		}
+		l, err := drivers.New(p, srv.Token(), facade.Options{BaseURL: srv.URL()})
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -78,24 +66,52 @@ func ExampleListAll() {
 	count := map[string]int{}
 	for a, err := range facade.ListAll(context.Background(), listers, nil) {
 		if err != nil {
-			fmt.Println("failed:", err)
+			fmt.Println("failed:", err) // an *facade.Error naming its provider
 			continue
 		}
 		count[a.Provider]++
 	}
-	var names []string
-	for p := range count {
-		names = append(names, p)
-	}
-	sort.Strings(names)
-	for _, p := range names {
+	for _, p := range drivers.Names() {
 		fmt.Printf("%s: %d assignments\n", p, count[p])
 	}
 	// Output:
 	// cortex: 28 assignments
-	// logto: 23 assignments
 	// openai: 55 assignments
 	// vectara: 64 assignments
+	// logto: 23 assignments
+}
+
+// Keep each provider's results apart: one wrong credential costs that
+// provider's listing, not the others'.
+func ExampleCollectAll() {
+	var listers []facade.Lister
+	for _, p := range []string{"cortex", "openai"} {
+		srv := fake(p, 20)
+		defer srv.Close()
+		credential := srv.Token()
+		if p == "openai" {
+			credential = "a-revoked-key"
+		}
+		l, err := drivers.New(p, credential, facade.Options{BaseURL: srv.URL()})
+		if err != nil {
+			log.Fatal(err)
+		}
+		listers = append(listers, l)
+	}
+
+	for _, r := range facade.CollectAll(context.Background(), listers, nil) {
+		switch {
+		case errors.Is(r.Err, facade.ErrUnauthenticated):
+			fmt.Printf("%s: the credential was refused: %v\n", r.Provider, facade.Code(r.Err))
+		case r.Err != nil:
+			fmt.Printf("%s: %v\n", r.Provider, r.Err)
+		default:
+			fmt.Printf("%s: %d assignments\n", r.Provider, len(r.Assignments))
+		}
+	}
+	// Output:
+	// cortex: 28 assignments
+	// openai: the credential was refused: unauthenticated
 }
 
 // Review only some people: Cortex, OpenAI and Logto filter on the server,

@@ -88,6 +88,58 @@ func TestListAllMergesAndReportsEachFailure(t *testing.T) {
 	assert.ErrorIs(t, errs[0], facade.ErrPermissionDenied)
 }
 
+// Two providers fail, one with an error that is not an *Error: each error
+// names its provider, and the iteration goes on to the end.
+func TestListAllTagsEveryErrorWithItsProvider(t *testing.T) {
+	listers := []facade.Lister{
+		&sliceLister{name: "a", as: rows("a", 3), err: errors.New("plain")},
+		&sliceLister{name: "b", as: rows("b", 4)},
+		&sliceLister{name: "c", err: &facade.Error{Provider: "c", Op: "list", Code: facade.Unauthenticated}},
+	}
+	failed := map[string]error{}
+	n := 0
+	for _, err := range facade.ListAll(context.Background(), listers, nil) {
+		if err == nil {
+			n++
+			continue
+		}
+		var fe *facade.Error
+		require.ErrorAs(t, err, &fe)
+		failed[fe.Provider] = err
+	}
+	assert.Equal(t, 7, n)
+	require.Len(t, failed, 2)
+	assert.EqualError(t, failed["a"], "a: list assignments: unknown: plain")
+	assert.ErrorIs(t, failed["c"], facade.ErrUnauthenticated)
+}
+
+// CollectAll keeps each provider's results, and each provider's error, apart.
+func TestCollectAllKeepsEveryProvider(t *testing.T) {
+	denied := &facade.Error{Provider: "b", Op: "list", Code: facade.PermissionDenied}
+	listers := []facade.Lister{
+		&sliceLister{name: "a", as: rows("a", 600)},
+		&sliceLister{name: "b", as: rows("b", 5), err: denied},
+		&sliceLister{name: "c", as: rows("c", 7), err: context.DeadlineExceeded},
+		&sliceLister{name: "d", as: rows("d", 2)},
+	}
+	got := facade.CollectAll(context.Background(), listers, nil)
+	require.Len(t, got, 4)
+	for i, want := range []struct {
+		name string
+		n    int
+		code facade.ErrorCode
+	}{{"a", 600, facade.OK}, {"b", 5, facade.PermissionDenied}, {"c", 7, facade.Canceled}, {"d", 2, facade.OK}} {
+		assert.Equal(t, want.name, got[i].Provider)
+		assert.Len(t, got[i].Assignments, want.n, want.name)
+		assert.Equal(t, want.code, facade.Code(got[i].Err), want.name)
+	}
+	assert.Same(t, denied, got[1].Err)
+	var fe *facade.Error
+	require.ErrorAs(t, got[2].Err, &fe)
+	assert.Equal(t, "c", fe.Provider, "an error that is not an *Error is tagged with its provider")
+	assert.ErrorIs(t, got[2].Err, context.DeadlineExceeded)
+}
+
 func TestListAllBreakStopsEveryListing(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	listers := []facade.Lister{

@@ -2,13 +2,17 @@ package facade
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"sync"
 )
 
 // ListAll lists several providers at once. Assignments from different
 // providers interleave as they arrive. A provider that fails yields its
-// error (an *Error naming it) and the others carry on; stop early by
+// error, an *Error naming it (an error of another type, from a Lister
+// outside this module, is wrapped in one), and the iteration goes on with
+// the others: read every error, not only the first (Collect stops at the
+// first; CollectAll keeps each provider's results apart). Stop early by
 // breaking out of the loop, which cancels every listing still running.
 func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2[Assignment, error] {
 	return func(yield func(Assignment, error) bool) {
@@ -43,7 +47,7 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 							return
 						}
 						batch = nil
-						send(item{err: err})
+						send(item{err: tagged(l, err)})
 						return
 					}
 					batch = append(batch, a)
@@ -80,4 +84,47 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 			}
 		}
 	}
+}
+
+// Result is one provider's listing, as CollectAll returns it.
+type Result struct {
+	// Provider is the Lister's Provider().
+	Provider string
+	// Assignments is the complete listing when Err is nil; otherwise what
+	// arrived before the error, which is not the provider's whole answer.
+	Assignments []Assignment
+	// Err is nil, or an *Error naming the provider.
+	Err error
+}
+
+// CollectAll lists several providers at once and returns one Result per
+// Lister, in the order of listers. A provider that fails keeps what it
+// listed and its own error; the others are unaffected. Like Collect, it is
+// for tenants small enough to hold in memory; ListAll streams.
+func CollectAll(ctx context.Context, listers []Lister, opts *ListOptions) []Result {
+	out := make([]Result, len(listers))
+	var wg sync.WaitGroup
+	for i, l := range listers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &out[i]
+			r.Provider = l.Provider()
+			r.Assignments, r.Err = Collect(l.ListAssignments(ctx, opts))
+			if r.Err != nil {
+				r.Err = tagged(l, r.Err)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// tagged returns err as an *Error naming l's provider: err itself when it
+// holds one, a wrapping one otherwise.
+func tagged(l Lister, err error) error {
+	if e := (*Error)(nil); errors.As(err, &e) {
+		return err
+	}
+	return &Error{Provider: l.Provider(), Op: "list assignments", Code: Code(err), Err: err}
 }
