@@ -123,7 +123,9 @@ type ListOptions struct {
 }
 
 // Collect gathers a listing into a slice, for tenants small enough to hold
-// in memory. It stops at the first error and returns what came before it.
+// in memory. It stops at the first error and returns what came before it;
+// over ListAll, that is the first provider's error: use CollectAll to keep
+// every provider's results.
 func Collect(seq iter.Seq2[Assignment, error]) ([]Assignment, error) {
 	var out []Assignment
 	for a, err := range seq {

@@ -3,11 +3,12 @@
 //
 // A Lister lists one provider's assignments; the drivers are
 // facade/cortex, facade/openai, facade/vectara and facade/logto, each over
-// the client generated from that provider's OpenAPI spec (gen/). ListAll
-// lists several providers at once. Results stream as an
-// iter.Seq2[Assignment, error]: memory is bounded by the pages in flight,
-// not by the tenant's size, and Collect gathers a small tenant into a
-// slice.
+// the client generated from that provider's OpenAPI spec (gen/), and
+// facade/drivers builds any of them by name. ListAll lists several
+// providers at once. Results stream as an iter.Seq2[Assignment, error]:
+// memory is bounded by the pages in flight, not by the tenant's size.
+// Collect gathers a small tenant into a slice, and CollectAll several
+// providers into one Result each, every provider's error kept apart.
 //
 // A listing is complete or it fails: every assignment once (duplicates that
 // page-numbered APIs produce when rows shift are dropped), or an *Error.
@@ -84,10 +85,12 @@
 // Every error a listing yields is an *Error naming the provider and the
 // operation, with a Code callers test with errors.Is (ErrUnauthenticated,
 // ErrPermissionDenied, ErrNotFound, ErrRateLimited, ErrUnavailable,
-// ErrInvalidResponse, ErrIncomplete, ErrCanceled), the HTTP status, the
-// provider's request id, a short scrubbed excerpt of its message, and what
-// to do. ErrorAs reaches the provider's decoded error body. No error holds
-// a credential.
+// ErrInvalidResponse, ErrIncomplete, ErrCanceled, ErrInvalidArgument), the
+// HTTP status, the provider's request id, a short scrubbed excerpt of its
+// message, and what to do. Error.Detail (or ErrorAs) is the provider's
+// decoded error body. A bad Config is InvalidArgument, naming the field
+// (cortex.Config.Token). Code(nil) is OK, as with gocloud.dev's
+// gcerrors.Code. No error holds a credential.
 //
 // # Transport
 //
