@@ -73,7 +73,7 @@ func (p *Provider) envNames(err error) error {
 	}
 	pairs := make([]string, 0, 2*len(p.Settings))
 	for _, s := range p.Settings {
-		pairs = append(pairs, p.QualifiedField(s.Field), s.Env)
+		pairs = append(pairs, p.qualified(s.Field), s.Env)
 	}
 	r := strings.NewReplacer(pairs...)
 	e := *fe
