@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/drivers"
 )
 
 func TestMain(m *testing.M) {
@@ -441,11 +442,9 @@ func ForcedRoundTrips(provider string, requests, c int) int {
 // defaultConcurrency is the requests in flight provider's driver sends at
 // Options.Concurrency 0.
 func defaultConcurrency(provider string) int {
-	switch provider {
-	case "openai":
-		return facade.OpenAIConcurrency
-	case "logto":
-		return 16 // the Logto driver's default (facade/logto)
+	p, err := drivers.Lookup(provider)
+	if err != nil {
+		panic(err)
 	}
-	return facade.DefaultConcurrency
+	return p.DefaultConcurrency
 }

@@ -23,9 +23,10 @@ type Options struct {
 	// allows, which is also the fewest requests.
 	PageSize int
 	// Concurrency bounds the requests in flight. 0 means the driver's
-	// default: DefaultConcurrency, or OpenAIConcurrency for the OpenAI and
-	// Logto drivers, whose listings are many small requests. More than
-	// MaxConcurrency is an error.
+	// default: DefaultConcurrency, unless the driver documents its own
+	// (openai.DefaultConcurrency and logto.DefaultConcurrency: their
+	// listings are many small requests). More than MaxConcurrency is an
+	// error.
 	Concurrency int
 	// Retry is the retry policy (zero value: the defaults: 4 retries of a
 	// failed attempt, 429s retried for up to 3 minutes).
@@ -76,16 +77,6 @@ const DefaultConcurrency = 8
 // for: far past what any provider's rate limit lets through, and small
 // enough that the buffers sized from it stay small.
 const MaxConcurrency = 1024
-
-// OpenAIConcurrency is the OpenAI driver's default number of requests in
-// flight. Its listing sends one request per user (GET
-// /organization/users/{user_id}/roles), each a few hundred bytes, so its
-// wall time is latency, not bandwidth: at 8 in flight a 1000-user
-// organization takes about 1000/8 round trips. OpenAI documents no rate
-// limit for the admin API: the rate model learns one from its 429s. The
-// Logto driver uses the same default (a request per page of 100 role
-// members, within Logto Cloud's 200-request burst).
-const OpenAIConcurrency = 16
 
 // Stats counts a listing's work, for progress displays: set
 // Options.Stats and read the counters with Snapshot while the listing runs.

@@ -86,7 +86,7 @@ const Latency = 50 * time.Millisecond
 
 // BenchmarkOpenAIPeer lists a 1000-user organization from the fake with
 // 50 ms a request: rolecall at its defaults (concurrency
-// facade.OpenAIConcurrency, 16; client rate limiter off since the fake has
+// openai.DefaultConcurrency, 16; client rate limiter off since the fake has
 // none; and at the other drivers' default, 8, for comparison), then openai-go's auto-paging
 // iterators at the API's default page size and at limit 100 (the users
 // listing's maximum). Each listing is compared with the tenant's oracle:
@@ -96,9 +96,9 @@ func BenchmarkOpenAIPeer(b *testing.B) {
 	srv := providertest.NewServer(b, "openai", providertest.Options{Tenant: tenant, Latency: Latency, NoValidate: true})
 	want := oracle(tenant)
 	var ours time.Duration
-	for _, c := range []int{facade.OpenAIConcurrency, facade.DefaultConcurrency} {
+	for _, c := range []int{openai.DefaultConcurrency, facade.DefaultConcurrency} {
 		name := "rolecall"
-		if c != facade.OpenAIConcurrency {
+		if c != openai.DefaultConcurrency {
 			name = fmt.Sprintf("rolecall-c%d", c)
 		}
 		b.Run(name, func(b *testing.B) {
@@ -113,7 +113,7 @@ func BenchmarkOpenAIPeer(b *testing.B) {
 				}
 			}
 			wall := b.Elapsed() / time.Duration(b.N)
-			if c == facade.OpenAIConcurrency {
+			if c == openai.DefaultConcurrency {
 				ours = wall
 			}
 			b.ReportMetric(float64(wall.Milliseconds()), "wall-ms")

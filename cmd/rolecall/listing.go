@@ -44,8 +44,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.emails, "email", "",
 		"list only the users with these emails: a comma-separated `list`, matched case-insensitively")
 	fs.IntVar(&f.concurrency, "concurrency", 0,
-		fmt.Sprintf("send at most `N` requests at once to each provider (default %d; openai and logto %d)",
-			facade.DefaultConcurrency, facade.OpenAIConcurrency))
+		"send at most `N` requests at once to each provider (default "+defaultConcurrencies()+")")
 	fs.DurationVar(&f.timeout, "timeout", 0,
 		"stop the whole listing after this `duration`, e.g. 90s or 10m (default: no deadline)")
 	fs.BoolVar(&f.failFast, "fail-fast", false,

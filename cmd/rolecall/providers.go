@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rolecall/rolecall/facade"
@@ -49,6 +50,28 @@ func envHelp() string {
 		fmt.Fprintf(&b, "  %-8s %s; also %s\n", p.Name, p.EnvHelp(), strings.Join(other, ", "))
 	}
 	return b.String()
+}
+
+// defaultConcurrencies renders the drivers' default concurrency: "8;
+// openai 16" (the most common first, then the others by name).
+func defaultConcurrencies() string {
+	count := map[int]int{}
+	for _, p := range drivers.All() {
+		count[p.DefaultConcurrency]++
+	}
+	common := 0
+	for c, n := range count {
+		if n > count[common] || (n == count[common] && c < common) {
+			common = c
+		}
+	}
+	parts := []string{strconv.Itoa(common)}
+	for _, p := range drivers.All() {
+		if p.DefaultConcurrency != common {
+			parts = append(parts, fmt.Sprintf("%s %d", p.Name, p.DefaultConcurrency))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // noCredentials is the message shown when no provider's credentials are

@@ -82,14 +82,17 @@ type Lister struct {
 
 var _ facade.Lister = (*Lister)(nil)
 
+// DefaultConcurrency is the driver's default number of requests in flight
+// (facade.Options.Concurrency 0). A listing is a request per role and per
+// page of its users, with little to decode: its wall time is latency.
+// Sixteen in flight lists a tenant of 20 roles and 180 pages within the
+// documented 200-request burst, ~11× faster than one request at a time.
+const DefaultConcurrency = 16
+
 var spec = driverkit.Spec{
-	Provider: "logto",
-	Budget:   driverkit.Budget{Requests: 200, Window: 10 * time.Second}, // Logto Cloud's guidance: 200 requests per 10 s
-	// A listing is a request per role and per page of its users, with little
-	// to decode: its wall time is latency. Sixteen in flight lists a tenant of
-	// 20 roles and 180 pages within the documented 200-request burst, ~11×
-	// faster than one request at a time.
-	DefaultConcurrency: 16,
+	Provider:           "logto",
+	Budget:             driverkit.Budget{Requests: 200, Window: 10 * time.Second}, // Logto Cloud's guidance: 200 requests per 10 s
+	DefaultConcurrency: DefaultConcurrency,
 	MaxPageSize:        MaxPageSize,
 	ErrorBody:          errorBody,
 	Hints: map[int]string{

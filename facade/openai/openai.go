@@ -7,7 +7,8 @@
 // GET /organization/users/{user_id}/roles (operation
 // list-user-role-assignments; 1000 roles a page, cursor after = next while
 // has_more). The per-user role listings run concurrently, bounded by
-// Options.Concurrency (default facade.OpenAIConcurrency, 16). The key must be an organization admin key.
+// Options.Concurrency (default DefaultConcurrency, 16). The key must be an
+// organization admin key.
 // A user whose roles run past ten pages has the rest of the walk bounded by
 // the role catalogue (GET /organization/roles, operation list-roles): a
 // server announcing more of a user's roles than exist is looping.
@@ -46,6 +47,14 @@ import (
 // DefaultBaseURL is OpenAI's API root, /v1 included.
 const DefaultBaseURL = "https://api.openai.com/v1"
 
+// DefaultConcurrency is the driver's default number of requests in flight
+// (facade.Options.Concurrency 0). Its listing sends one request per user
+// (GET /organization/users/{user_id}/roles), each a few hundred bytes, so
+// its wall time is latency, not bandwidth: at 8 in flight a 1000-user
+// organization takes about 1000/8 round trips. OpenAI documents no rate
+// limit for the admin API: the rate model learns one from its 429s.
+const DefaultConcurrency = 16
+
 // Page-size maxima of the two operations.
 const (
 	MaxUsersPageSize = 100
@@ -76,7 +85,7 @@ var spec = driverkit.Spec{
 	DefaultBaseURL: DefaultBaseURL,
 	MaxPageSize:    MaxRolesPageSize,
 	// One request per user: latency-bound, so more in flight.
-	DefaultConcurrency: facade.OpenAIConcurrency,
+	DefaultConcurrency: DefaultConcurrency,
 	ErrorBody:          errorBody,
 	Hints: map[int]string{
 		http.StatusUnauthorized: "the admin key (openai.Config.AdminKey) is missing, wrong or revoked; a project key will not do",
