@@ -40,7 +40,7 @@ type runFlags struct {
 
 func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.providers, "provider", "",
-		"the providers to list: a comma-separated `list` of cortex, openai, vectara, logto\n(default: every provider whose credentials are set)")
+		"the providers to list: a comma-separated `list` of "+strings.Join(providerNames, ", ")+"\n(default: every provider whose credentials are set)")
 	fs.StringVar(&f.emails, "email", "",
 		"list only the users with these emails: a comma-separated `list`, matched case-insensitively")
 	fs.IntVar(&f.concurrency, "concurrency", 0,
