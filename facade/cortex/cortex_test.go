@@ -204,3 +204,11 @@ func TestTotalPagesBeyondTheTotal(t *testing.T) {
 	assert.Contains(t, err.Error(), "99999 pages for 5 users")
 	assert.Equal(t, int32(1), calls.Load())
 }
+
+// TestConformance runs the conformance suite against this driver, with
+// its static credential.
+func TestConformance(t *testing.T) {
+	facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "cortex", New: func(credential string, o facade.Options) (facade.Lister, error) {
+		return cortex.New(cortex.Config{Token: credential, Options: o})
+	}})
+}

@@ -167,3 +167,11 @@ func TestDocumentedBudgetDrawsNo429(t *testing.T) {
 	assert.Zero(t, snap.RateLimited)
 	assert.Greater(t, snap.Requests, int64(20))
 }
+
+// TestConformance runs the conformance suite against this driver, with
+// its static credential.
+func TestConformance(t *testing.T) {
+	facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "logto", New: func(credential string, o facade.Options) (facade.Lister, error) {
+		return logto.New(logto.Config{AccessToken: credential, Options: o})
+	}})
+}

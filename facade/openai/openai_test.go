@@ -167,3 +167,11 @@ func TestUnauthorizedHint(t *testing.T) {
 	require.True(t, facade.ErrorAs(err, &body))
 	assert.Equal(t, "invalid_request_error", body.Error.Type)
 }
+
+// TestConformance runs the conformance suite against this driver, with
+// its static credential.
+func TestConformance(t *testing.T) {
+	facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "openai", New: func(credential string, o facade.Options) (facade.Lister, error) {
+		return openai.New(openai.Config{AdminKey: credential, Options: o})
+	}})
+}

@@ -163,3 +163,11 @@ func oauthLister(t *testing.T, base string) *vectara.Lister {
 	require.NoError(t, err)
 	return l
 }
+
+// TestConformance runs the conformance suite against this driver, with
+// its static credential.
+func TestConformance(t *testing.T) {
+	facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "vectara", New: func(credential string, o facade.Options) (facade.Lister, error) {
+		return vectara.New(vectara.Config{APIKey: credential, Options: o})
+	}})
+}
