@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +58,43 @@ func TestConfigErrorsNameTheGoField(t *testing.T) {
 	assert.ErrorContains(t, err, "set vectara.Config.APIKey, or vectara.Config.ClientID and vectara.Config.ClientSecret, not both")
 	_, err = p.Open(drivers.Values{"Nope": "x"}, facade.Options{})
 	assert.ErrorContains(t, err, "vectara.Config has no field Nope")
+}
+
+// The registry's credential kinds are the ones each driver accepts: each
+// kind alone opens, each pair of kinds together is refused, and so is
+// none; and it opens with every setting set.
+func TestCredentialKindsMatchTheDrivers(t *testing.T) {
+	o := facade.Options{BaseURL: "https://tenant.example.com"}
+	for _, p := range drivers.All() {
+		values := func(kinds ...drivers.Credential) drivers.Values {
+			v := drivers.Values{}
+			for _, k := range kinds {
+				for _, f := range k.Fields {
+					v[f] = "x-" + f
+				}
+			}
+			return v
+		}
+		for i, k := range p.Credentials {
+			l, err := p.Open(values(k), o)
+			require.NoError(t, err, "%s: %s", p.Name, k.Kind)
+			assert.Equal(t, p.Name, l.Provider())
+			for _, other := range p.Credentials[i+1:] {
+				_, err := p.Open(values(k, other), o)
+				assert.ErrorIs(t, err, facade.ErrInvalidArgument, "%s: %s with %s", p.Name, k.Kind, other.Kind)
+			}
+		}
+		_, err := p.Open(drivers.Values{}, o)
+		assert.ErrorIs(t, err, facade.ErrInvalidArgument, "%s: no credential", p.Name)
+		all := values(p.Credentials[0])
+		for _, s := range p.Settings {
+			if _, ok := all[s.Field]; !ok && !slices.ContainsFunc(p.Credentials, func(c drivers.Credential) bool { return slices.Contains(c.Fields, s.Field) }) {
+				all[s.Field] = "https://" + strings.ToLower(s.Field) + ".example.com"
+			}
+		}
+		_, err = p.Open(all, facade.Options{})
+		assert.NoError(t, err, "%s: opens with every setting set", p.Name)
+	}
 }
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
