@@ -46,10 +46,7 @@ var layers = []struct {
 // removes; each names the change. A listed import that no longer exists is
 // reported in the log, to be taken off the list.
 var pending = map[[2]string]string{
-	{"internal/report", "facade"}:                  "issue 16 moves internal/report to report/",
-	{"facade/internal/wiretest", "facade/drivers"}: "issue 12 deletes facade/internal/wiretest",
-	{"facade/internal/wiretest", "fixture"}:        "issue 12 deletes facade/internal/wiretest",
-	{"facade/internal/wiretest", "providertest"}:   "issue 12 deletes facade/internal/wiretest",
+	{"internal/report", "facade"}: "issue 16 moves internal/report to report/",
 }
 
 // layerOf returns the index of pkg's layer (a path relative to the module),
