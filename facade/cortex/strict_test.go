@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/facade/facadetest"
 	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
@@ -51,7 +50,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
-			facadetest.ExpectInvalid(t, l, c.where)
+			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}
 }
@@ -81,7 +80,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
-			facadetest.ExpectInvalid(t, l, c.where)
+			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}
 }

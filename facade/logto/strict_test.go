@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolecall/rolecall/facade/facadetest"
 	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
@@ -29,7 +28,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 				}
 				testkit.WriteRaw(w, 200, c.users)
 			})
-			facadetest.ExpectInvalid(t, l, c.where)
+			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}
 }

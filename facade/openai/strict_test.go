@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rolecall/rolecall/facade/facadetest"
 	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/facade/openai"
 )
@@ -43,7 +42,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 		{"has_more twice", oneUser, `{"object":"list","data":[],"has_more":false,"Has_More":true}`, `duplicate object member name "Has_More"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			facadetest.ExpectInvalid(t, serving(t, c.users, c.roles), c.where)
+			testkit.ExpectInvalid(t, serving(t, c.users, c.roles), c.where)
 		})
 	}
 }
@@ -73,7 +72,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 		{"has_more null in the roles", oneUser, `{"object":"list","data":[` + role + `],"has_more":null,"next":null}`, "lacks has_more"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			facadetest.ExpectInvalid(t, serving(t, c.users, c.roles), c.where)
+			testkit.ExpectInvalid(t, serving(t, c.users, c.roles), c.where)
 		})
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/rolecall/rolecall/facade/facadetest"
 	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
@@ -27,7 +26,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) {
 				testkit.WriteRaw(w, 200, `{"users":[`+c.users+`],"metadata":{"page_key":""}}`)
 			})
-			facadetest.ExpectInvalid(t, l, c.where)
+			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}
 }
@@ -55,7 +54,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			l := newLister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) })
-			facadetest.ExpectInvalid(t, l, c.where)
+			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}
 }

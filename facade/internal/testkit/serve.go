@@ -1,6 +1,7 @@
 // Package testkit holds the drivers' test helpers: a 127.0.0.1 server
-// mounted under a base path with canned answers, and the fuzz targets'
-// in-memory transport and listing check. The conformance suite is
+// mounted under a base path with canned answers, the fuzz targets'
+// in-memory transport and listing check, and the check that a listing
+// ends InvalidResponse. The conformance suite is
 // facade/facadetest.
 package testkit
 

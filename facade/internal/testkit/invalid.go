@@ -1,4 +1,4 @@
-package facadetest
+package testkit
 
 import (
 	"context"
