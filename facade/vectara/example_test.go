@@ -11,10 +11,11 @@ import (
 	"github.com/rolecall/rolecall/providertest"
 )
 
-// Read a field the portable model lacks from the provider's own record:
-// Assignment.Record holds the generated type (here *vectaraapi.User).
+// Read a field the portable model lacks (here the user's description) from
+// the provider's own record: Assignment.Record holds the generated type,
+// *vectaraapi.User.
 func Example_record() {
-	srv, err := providertest.Start("vectara", providertest.Options{Tenant: providertest.NewTenant("vectara", 3, 1)})
+	srv, err := providertest.Start("vectara", providertest.Options{Tenant: providertest.NewTenant("vectara", 4, 1)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -33,12 +34,13 @@ func Example_record() {
 			log.Fatal(err)
 		}
 		// A user's assignments share one record.
-		if u := a.Record.(*vectaraapi.User); u != last && u.CreatedAt != nil {
-			fmt.Printf("%s (%s) was created on %s\n", a.Username, a.Email, u.CreatedAt.Format("2006-01-02"))
+		if u := a.Record.(*vectaraapi.User); u != last {
 			last = u
+			if u.Description != nil {
+				fmt.Printf("%s: %s\n", a.Username, *u.Description)
+			}
 		}
 	}
 	// Output:
-	// hedy.turing0 (hedy.turing0@corp.example.net) was created on 2024-01-02
-	// barbara.perlman1 (Barbara.Perlman1@Example.com) was created on 2024-01-02
+	// radia.lamport1: Synthetic user for rolecall tests
 }
