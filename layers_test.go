@@ -42,13 +42,6 @@ var layers = []struct {
 	{"commands", []string{"cmd/..."}, false},
 }
 
-// pending are imports that run upward today and that a change under way
-// removes; each names the change. A listed import that no longer exists is
-// reported in the log, to be taken off the list.
-var pending = map[[2]string]string{
-	{"internal/report", "facade"}: "issue 16 moves internal/report to report/",
-}
-
 // layerOf returns the index of pkg's layer (a path relative to the module),
 // or -1.
 func layerOf(pkg string) int {
@@ -126,7 +119,6 @@ func TestImportsRunDownward(t *testing.T) {
 	if len(all) < 20 {
 		t.Fatalf("found %d packages: the walk missed the tree", len(all))
 	}
-	used := map[[2]string]bool{}
 	for pkg, deps := range all {
 		li := layerOf(pkg)
 		if li < 0 {
@@ -139,21 +131,11 @@ func TestImportsRunDownward(t *testing.T) {
 			if ok {
 				continue
 			}
-			if why, listed := pending[[2]string{pkg, dep}]; listed {
-				used[[2]string{pkg, dep}] = true
-				t.Logf("%s imports %s upward, pending: %s", pkg, dep, why)
-				continue
-			}
 			want := "?"
 			if lj >= 0 {
 				want = layers[lj].name
 			}
 			t.Errorf("%s (%s) imports %s (%s): imports run only downward, %s", pkg, layers[li].name, dep, want, order())
-		}
-	}
-	for edge, why := range pending {
-		if !used[edge] {
-			t.Logf("pending import %s -> %s is gone (%s): take it off the list", edge[0], edge[1], why)
 		}
 	}
 }
