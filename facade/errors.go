@@ -41,22 +41,41 @@ func (c ErrorCode) String() string {
 }
 
 // Sentinels for errors.Is: errors.Is(err, facade.ErrPermissionDenied)
-// reports whether err is an *Error with that code.
+// reports whether err is, or wraps, an *Error with that code. Each is a
+// plain error whose message is its code's name; only an *Error matches it.
 var (
-	ErrUnauthenticated  = &codeError{Unauthenticated}
-	ErrPermissionDenied = &codeError{PermissionDenied}
-	ErrNotFound         = &codeError{NotFound}
-	ErrRateLimited      = &codeError{RateLimited}
-	ErrUnavailable      = &codeError{Unavailable}
-	ErrInvalidResponse  = &codeError{InvalidResponse}
-	ErrIncomplete       = &codeError{Incomplete}
-	ErrCanceled         = &codeError{Canceled}
-	ErrInvalidArgument  = &codeError{InvalidArgument}
+	// ErrUnauthenticated matches an *Error whose Code is Unauthenticated.
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrPermissionDenied matches an *Error whose Code is PermissionDenied.
+	ErrPermissionDenied = errors.New("permission denied")
+	// ErrNotFound matches an *Error whose Code is NotFound.
+	ErrNotFound = errors.New("not found")
+	// ErrRateLimited matches an *Error whose Code is RateLimited.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrUnavailable matches an *Error whose Code is Unavailable.
+	ErrUnavailable = errors.New("unavailable")
+	// ErrInvalidResponse matches an *Error whose Code is InvalidResponse.
+	ErrInvalidResponse = errors.New("invalid response")
+	// ErrIncomplete matches an *Error whose Code is Incomplete.
+	ErrIncomplete = errors.New("incomplete")
+	// ErrCanceled matches an *Error whose Code is Canceled.
+	ErrCanceled = errors.New("canceled")
+	// ErrInvalidArgument matches an *Error whose Code is InvalidArgument.
+	ErrInvalidArgument = errors.New("invalid argument")
 )
 
-type codeError struct{ code ErrorCode }
-
-func (e *codeError) Error() string { return e.code.String() }
+// sentinels holds each code's Err value.
+var sentinels = [...]error{
+	Unauthenticated:  ErrUnauthenticated,
+	PermissionDenied: ErrPermissionDenied,
+	NotFound:         ErrNotFound,
+	RateLimited:      ErrRateLimited,
+	Unavailable:      ErrUnavailable,
+	InvalidResponse:  ErrInvalidResponse,
+	Incomplete:       ErrIncomplete,
+	Canceled:         ErrCanceled,
+	InvalidArgument:  ErrInvalidArgument,
+}
 
 // Error is a failed call to a provider. Its message says which provider,
 // which operation, what happened and, where known, what to do. It never
@@ -124,10 +143,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Is reports whether target is the sentinel of e's code.
 func (e *Error) Is(target error) bool {
-	if c, ok := target.(*codeError); ok {
-		return c.code == e.Code
-	}
-	return false
+	// target is compared with ==, which cannot panic here: the sentinels'
+	// dynamic type is comparable.
+	return e.Code >= 0 && int(e.Code) < len(sentinels) && sentinels[e.Code] != nil && target == sentinels[e.Code]
 }
 
 // Code returns the code of the first *Error in err's chain. Like
