@@ -112,7 +112,7 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	if o.MaxCell == 0 {
 		o.MaxCell = DefaultMaxCell
 	}
-	wr := &Writer{bw: bufio.NewWriterSize(w, 64<<10), o: o, spools: map[string]*spool{},
+	wr := &Writer{bw: bufio.NewWriterSize(w, bufferSize), o: o, spools: map[string]*spool{},
 		dropped: map[string]bool{}, done: map[string]bool{}, users: map[string]map[string]struct{}{},
 		counts: map[string]int64{}, widths: map[string][]int{}, first: true}
 	wr.enc = json.NewEncoder(&wr.line)
@@ -360,14 +360,54 @@ func (w *Writer) row(r *Row, widths []int) error {
 
 // tableRow writes one line of the table: the cells padded to widths, two
 // spaces apart, with no trailing blanks.
-func (w *Writer) tableRow(cells []string, widths []int) {
+func (w *Writer) tableRow(cells []string, widths []int) { tableLine(w.bw, cells, widths) }
+
+// tableLine writes cells padded to widths, two spaces apart, with no
+// trailing blanks, and a newline.
+func tableLine(bw *bufio.Writer, cells []string, widths []int) {
 	for i, c := range cells {
 		if pad := widths[i] - utf8.RuneCountInString(c); pad > 0 && i < len(cells)-1 {
 			cells[i] = c + strings.Repeat(" ", pad)
 		}
 	}
-	w.bw.WriteString(strings.TrimRight(strings.Join(cells, "  "), " "))
-	w.bw.WriteByte('\n')
+	bw.WriteString(strings.TrimRight(strings.Join(cells, "  "), " "))
+	bw.WriteByte('\n')
+}
+
+// bufferSize is the buffer every report is written through: a table of
+// many rows takes one write system call per 64 KiB, not one per cell.
+const bufferSize = 64 << 10
+
+// WriteTable writes rows under header as the access report's table: each
+// cell made readable and cut by TableCell (maxCell 0: DefaultMaxCell;
+// negative: no cut), the columns padded to their widest cell, two spaces
+// apart, through the report's buffer. It is the table of every report
+// written whole rather than streamed (rolecall people and review).
+func WriteTable(w io.Writer, header []string, rows [][]string, maxCell int) error {
+	if maxCell == 0 {
+		maxCell = DefaultMaxCell
+	}
+	widths := make([]int, len(header))
+	for i, h := range header {
+		widths[i] = utf8.RuneCountInString(h)
+	}
+	cells := make([][]string, len(rows))
+	for i, r := range rows {
+		if len(r) != len(header) {
+			return fmt.Errorf("report: table row %d has %d cells, the header %d", i+1, len(r), len(header))
+		}
+		cells[i] = make([]string, len(r))
+		for j, c := range r {
+			cells[i][j] = TableCell(c, maxCell)
+			widths[j] = max(widths[j], utf8.RuneCountInString(cells[i][j]))
+		}
+	}
+	bw := bufio.NewWriterSize(w, bufferSize)
+	tableLine(bw, slices.Clone(header), widths)
+	for _, r := range cells {
+		tableLine(bw, r, widths)
+	}
+	return bw.Flush()
 }
 
 // normalized returns r with Permissions never nil, so that JSON carries []
@@ -403,9 +443,8 @@ func unneutralize(s string) string {
 const TableEmpty = "-"
 
 // TableCells returns the table's cells for r, without padding: empty
-// values as "-", disabled as yes/no, permissions joined with ",", control,
-// bidi and zero-width characters as visible escapes, and every cell cut to
-// maxCell characters with a trailing "…" (maxCell <= 0: no cut).
+// values as "-", disabled as yes/no, permissions joined with ",", each
+// made readable and cut by TableCell.
 func TableCells(r *Row, maxCell int) []string {
 	cells := make([]string, len(columns))
 	for i, c := range columns {
@@ -413,13 +452,20 @@ func TableCells(r *Row, maxCell int) []string {
 		if c.table != nil {
 			get = c.table
 		}
-		v := termtext.Truncate(termtext.Escape(get(r)), maxCell)
-		if strings.TrimSpace(v) == "" {
-			v = TableEmpty
-		}
-		cells[i] = v
+		cells[i] = TableCell(get(r), maxCell)
 	}
 	return cells
+}
+
+// TableCell returns s as a table shows it: control, bidi and zero-width
+// characters as visible escapes, cut to maxCell characters with a
+// trailing "…" (maxCell <= 0: no cut), and TableEmpty when blank.
+func TableCell(s string, maxCell int) string {
+	v := termtext.Truncate(termtext.Escape(s), maxCell)
+	if strings.TrimSpace(v) == "" {
+		return TableEmpty
+	}
+	return v
 }
 
 func (w *Writer) cells(r *Row) []string { return TableCells(r, w.o.MaxCell) }

@@ -3,6 +3,7 @@ package review
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -321,4 +322,49 @@ func TestActivityUnknown(t *testing.T) {
 		assert.Equal(t, ActivityUnknown, f.Kind, "never dormant")
 		assert.False(t, f.Open())
 	}
+}
+
+// countingWriter counts the writes that reach it.
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.Buffer.Write(p)
+}
+
+// TestTableCutsAndBuffers checks that the people and findings tables cut a
+// long cell with the access report's marker at its limit, escape control
+// characters, and reach the output through the report's 64 KiB buffer.
+func TestTableCutsAndBuffers(t *testing.T) {
+	long := strings.Repeat("n", 150)
+	people := Join([]facade.Assignment{
+		{Provider: "cortex", UserID: "u1", Email: "ada@example.com", Name: long, RoleName: "ADMIN"},
+		{Provider: "cortex", UserID: "u2", Email: "bob@example.com", Name: "B\x1b]0;x\x07ob", RoleName: "USER"},
+	}, nil)
+	var b bytes.Buffer
+	require.NoError(t, WritePeople(&b, WriteOptions{}, people))
+	want := strings.Repeat("n", report.DefaultMaxCell-1) + "…"
+	assert.Contains(t, b.String(), want+" ", "cut to report.DefaultMaxCell with the report's marker")
+	assert.NotContains(t, b.String(), want[:report.DefaultMaxCell-1]+"n")
+	assert.NotContains(t, b.String(), "\x1b")
+	var one bytes.Buffer
+	require.NoError(t, report.WriteTable(&one, []string{"X"}, [][]string{{long}}, 0))
+	assert.Contains(t, one.String(), want, "one implementation: the same cell as the access report's")
+
+	b.Reset()
+	require.NoError(t, WritePeople(&b, WriteOptions{MaxCell: -1}, people))
+	assert.Contains(t, b.String(), long, "a negative MaxCell cuts nothing")
+
+	var many []facade.Assignment
+	for i := range 3000 {
+		many = append(many, facade.Assignment{Provider: "logto", UserID: strconv.Itoa(i),
+			Email: "user" + strconv.Itoa(i) + "@example.com", RoleName: "member"})
+	}
+	cw := &countingWriter{}
+	require.NoError(t, WritePeople(cw, WriteOptions{}, Join(many, nil)))
+	assert.Greater(t, cw.Len(), 128<<10)
+	assert.LessOrEqual(t, cw.writes, cw.Len()/(64<<10)+1, "one write per 64 KiB")
 }

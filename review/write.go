@@ -9,9 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
-	"github.com/rolecall/rolecall/internal/termtext"
 	"github.com/rolecall/rolecall/report"
 )
 
@@ -37,6 +35,10 @@ type WriteOptions struct {
 	// JSON carries it in its envelope (omitted when nil). The other
 	// formats do not: write it beside them (report.WriteRun).
 	Run *report.Run
+	// MaxCell is the table's widest cell in characters, a longer one cut
+	// with a trailing "…", as in the access report's table (0:
+	// report.DefaultMaxCell; negative: no limit).
+	MaxCell int
 }
 
 // WritePeople writes people in o.Format: JSON as {"run": …, "people":
@@ -181,23 +183,16 @@ func personJSON(p *Person) PersonRecord {
 // write writes rows (table, CSV) or items (JSON, whose array is named
 // key in the envelope, and NDJSON).
 func write(w io.Writer, o WriteOptions, key string, header []string, rows [][]string, items []any) error {
+	if o.Format == report.Table || o.Format == "" {
+		upper := make([]string, len(header))
+		for i, h := range header {
+			upper[i] = strings.ToUpper(h)
+		}
+		return report.WriteTable(w, upper, rows, o.MaxCell)
+	}
 	bw := bufio.NewWriter(w)
 	var err error
 	switch o.Format {
-	case report.Table, "":
-		tw := tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.ToUpper(strings.Join(header, "\t")))
-		for _, r := range rows {
-			cells := make([]string, len(r))
-			for i, c := range r {
-				if c = termtext.Escape(c); strings.TrimSpace(c) == "" {
-					c = report.TableEmpty
-				}
-				cells[i] = c
-			}
-			fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		}
-		err = tw.Flush()
 	case report.CSV:
 		cw := csv.NewWriter(bw)
 		cw.Write(header)
