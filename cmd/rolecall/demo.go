@@ -26,7 +26,7 @@ before pointing it at a real tenant.
 'rolecall demo people' and 'rolecall demo review' do what 'rolecall people' and
 'rolecall review' do over the same recordings, with an embedded policy and
 roster (--policy and --roster replace them) and the recordings' clock
-(2026-11-30T00:00:00Z; --as-of replaces it). They take --format, --output,
+(2026-11-30T00:00:00Z; --as-of replaces it). They take --format, --output, --partial,
 --csv-raw, --run-file and, for review, --fail-on-findings.`,
 	examples: `
 rolecall demo

@@ -15,13 +15,13 @@
 //	                 [--max-retries N] [--retry-wait DURATION] [--rate-limit N]
 //	                 [--rate-limit-wait DURATION] [--policy FILE]
 //	                 [--partial] [--unsorted] [--csv-raw] [--run-file FILE]
-//	rolecall people  [--policy FILE] [--format …] [--output FILE] [--csv-raw] [--run-file FILE]
+//	rolecall people  [--policy FILE] [--format …] [--output FILE] [--partial] [--csv-raw] [--run-file FILE]
 //	                 [the flags of list that govern a listing]
 //	rolecall review  [--roster FILE] [--policy FILE] [--as-of TIME] [--fail-on-findings]
-//	                 [--format …] [--output FILE] [--csv-raw] [--run-file FILE]
+//	                 [--format …] [--output FILE] [--partial] [--csv-raw] [--run-file FILE]
 //	                 [the flags of list that govern a listing]
 //	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …] [--unsorted] [--csv-raw]
-//	rolecall demo people|review [--format …] [--output FILE] [--csv-raw] [--run-file FILE]
+//	rolecall demo people|review [--format …] [--output FILE] [--partial] [--csv-raw] [--run-file FILE]
 //	                 [--policy FILE] [--roster FILE] [--as-of TIME]
 //	rolecall verify  [--provider …] [the flags of list that govern a listing]
 //	rolecall record  --provider P --dir DIR [--keep-failed] [the flags of list that govern a listing]
@@ -152,7 +152,8 @@
 // A provider that failed has no row in any format. With --output the report
 // is written to a temporary file renamed into place, and a run with a
 // failed provider goes to FILE.partial, leaving FILE as it was, unless
-// --partial.
+// --partial; so do people and review, whose rows, joined across every
+// provider, are always sorted (they take no --unsorted).
 //
 // # Progress and errors
 //

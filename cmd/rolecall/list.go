@@ -72,20 +72,20 @@ type reportFlags struct {
 // register adds the flags of the access report (list, demo).
 func (f *reportFlags) register(fs *flag.FlagSet) {
 	f.registerOutput(fs)
-	fs.BoolVar(&f.partial, "partial", false,
-		"when a provider fails, still write --output itself (default: file.partial, leaving file as it was)")
 	fs.BoolVar(&f.unsorted, "unsorted", false,
 		"write each provider's rows in the order they arrive, as soon as the provider completes,\ninstead of sorted")
 }
 
 // registerOutput adds the flags of every report (list, demo, people,
-// review): the format, the output, the run record's file and the CSV
-// cells.
+// review): the format, the output, what a failed run writes, the run
+// record's file and the CSV cells.
 func (f *reportFlags) registerOutput(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
 	fs.StringVar(&f.output, "output", "",
 		"write the report to `file` instead of stdout (through a temporary file renamed into place;\n"+
 			"ndjson and csv get their run record in file.run.json)")
+	fs.BoolVar(&f.partial, "partial", false,
+		"when a provider fails, still write --output itself (default: file.partial, leaving file as it was)")
 	fs.StringVar(&f.runFile, "run-file", "",
 		"also write the run record to `file` (for an ndjson or csv report on stdout, which has no sidecar)")
 	fs.BoolVar(&f.csvRaw, "csv-raw", false,
@@ -162,21 +162,15 @@ func hostOf(base string) string {
 //
 // A policy, if not nil, decides which roles are privileged (--policy).
 func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *reportFlags, policy *review.Policy) int {
-	output := pf.output
-	var dest io.Writer = a.stdout
-	var tmp *os.File
-	if output != "" && output != "-" {
-		f, err := os.CreateTemp(filepath.Dir(output), "."+filepath.Base(output)+".tmp-*")
-		if err != nil {
-			return a.usage(cmd, usageErrorf("--output: %v", err))
-		}
-		tmp, dest = f, f
-		defer os.Remove(f.Name()) // nothing once renamed
+	ro, err := a.openOutput(pf)
+	if err != nil {
+		return a.usage(cmd, err)
 	}
-	rw := report.NewWriter(dest, report.Options{Format: format, Unsorted: pf.unsorted, CSVRaw: pf.csvRaw})
+	defer ro.close()
+	rw := report.NewWriter(ro.w, report.Options{Format: format, Unsorted: pf.unsorted, CSVRaw: pf.csvRaw})
 	defer rw.Abort()
 	streams := pf.unsorted && format != report.Table
-	if streams && tmp == nil && isTerminal(a.stdout) {
+	if streams && ro.tmp == nil && isTerminal(a.stdout) {
 		// Rows reach the terminal while the listing runs: a status area
 		// redrawn below them would overwrite them.
 		s.noStatus = true
@@ -204,23 +198,7 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 	if pf.unsorted {
 		run.Order = "arrival"
 	}
-	err := rw.Finish(run)
-	final := output
-	if tmp != nil {
-		if !out.ok() && !pf.partial {
-			final = output + ".partial"
-		}
-		err = errors.Join(err, tmp.Close())
-		if err == nil && format.Sidecar() {
-			err = writeFileAtomic(report.SidecarName(final), func(w io.Writer) error { return report.WriteRun(w, run) })
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), final)
-		}
-	}
-	if err == nil && pf.runFile != "" {
-		err = writeFileAtomic(pf.runFile, func(w io.Writer) error { return report.WriteRun(w, run) })
-	}
+	err = ro.commit(rw.Finish(run), out.ok(), format, run)
 	if err != nil && out.stopErr == nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
 		return exitFailed
@@ -228,19 +206,91 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 	if line := out.summary(len(s.states), s.flags.failFast, "report"); line != "" {
 		s.con.Println(line)
 	}
-	if tmp != nil && final != output {
-		s.con.Printf("rolecall: the report is incomplete: wrote %s; %s is unchanged (--partial writes it anyway)", final, output)
-	} else if tmp != nil && a.terminal && !s.flags.quiet {
+	if ro.held() {
+		ro.notice(s.con)
+	} else if ro.tmp != nil && a.terminal && !s.flags.quiet {
 		n := int64(0)
 		for _, p := range run.Providers {
 			n += p.Assignments
 		}
-		s.con.Printf("wrote %d %s to %s", n, plural(n, "assignment", "assignments"), output)
+		s.con.Printf("wrote %d %s to %s", n, plural(n, "assignment", "assignments"), pf.output)
 	}
 	if !out.ok() {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// reportOutput is where a report goes: stdout, or --output through a
+// temporary file in the same directory that commit renames into place.
+// list, people and review write through it, so that a failed run never
+// passes for a complete one.
+type reportOutput struct {
+	flags *reportFlags
+	w     io.Writer // the report is written here
+	tmp   *os.File  // the temporary file; nil for stdout
+	final string    // the file commit renamed the report to
+}
+
+// openOutput opens the output the flags name; its error is a usage error.
+func (a *app) openOutput(pf *reportFlags) (*reportOutput, error) {
+	o := &reportOutput{flags: pf, w: a.stdout}
+	if pf.output == "" || pf.output == "-" {
+		return o, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(pf.output), "."+filepath.Base(pf.output)+".tmp-*")
+	if err != nil {
+		return nil, usageErrorf("--output: %v", err)
+	}
+	o.tmp, o.w = f, f
+	return o, nil
+}
+
+// close removes the temporary file unless commit renamed it.
+func (o *reportOutput) close() {
+	if o.tmp != nil && o.final == "" {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+	}
+}
+
+// commit ends the report whose writing ended with werr. A file is renamed
+// into place when werr is nil: onto --output when the run is complete or
+// --partial is given, otherwise onto <output>.partial, leaving --output as
+// it was; an ndjson or csv file gets its run record beside it, in the
+// sidecar of the name it took. --run-file gets the run record too.
+func (o *reportOutput) commit(werr error, complete bool, format report.Format, run *report.Run) error {
+	err := werr
+	if o.tmp != nil {
+		final := o.flags.output
+		if !complete && !o.flags.partial {
+			final += ".partial"
+		}
+		err = errors.Join(err, o.tmp.Close())
+		if err == nil && format.Sidecar() {
+			err = writeFileAtomic(report.SidecarName(final), func(w io.Writer) error { return report.WriteRun(w, run) })
+		}
+		if err == nil {
+			err = os.Rename(o.tmp.Name(), final)
+		}
+		if err == nil {
+			o.final = final
+		}
+	}
+	if err == nil && o.flags.runFile != "" {
+		err = writeFileAtomic(o.flags.runFile, func(w io.Writer) error { return report.WriteRun(w, run) })
+	}
+	return err
+}
+
+// held reports whether commit wrote <output>.partial, leaving --output
+// as it was.
+func (o *reportOutput) held() bool { return o.final != "" && o.final != o.flags.output }
+
+// notice says on the console that the report went to <output>.partial.
+func (o *reportOutput) notice(con *console) {
+	con.Printf("rolecall: the report is incomplete: wrote %s; %s is unchanged (--partial writes it anyway)",
+		o.final, o.flags.output)
 }
 
 // writeFileAtomic writes name through a temporary file in its directory,

@@ -34,7 +34,13 @@ csv, with the run record of 'rolecall list': json holds it in its envelope
 in FILE.run.json (--run-file writes it anywhere). csv cells starting with =, +,
 -, @, tab or carriage return get a leading ' (--csv-raw: as they are). A
 provider that fails is left out (the closing line and the run record say so)
-and the exit code is 1.`,
+and the exit code is 1; as with 'rolecall list', such a report written with
+--output goes to FILE.partial rather than replacing FILE, unless --partial.
+
+There is no --unsorted: a person is a join of every provider's accounts, so no
+row can be written before every provider has finished, and the rows are
+always in the person's order (the normalised email; accounts without one
+last).`,
 	examples: `
 rolecall people
 rolecall people --provider cortex,openai --format csv --output people.csv
@@ -77,9 +83,12 @@ or IdP gives. Without it there are no roster findings.
 
 Dormancy is measured back from --as-of (default: when the run starts). Each
 finding's disposition is open, exempt or notice. The formats and the run
-record are those of 'rolecall people' (json: {"run": ..., "findings": [...]}). With --fail-on-findings the
-exit code is 1 when any finding is open, for a scheduled job; otherwise 0
-when every provider listed, 1 when one failed, 2 for a usage error.`,
+record are those of 'rolecall people' (json: {"run": ..., "findings": [...]}),
+and so are --partial and the reason there is no --unsorted: a report with a
+failed provider written with --output goes to FILE.partial, leaving FILE as it
+was, unless --partial. With --fail-on-findings the exit code is 1 when any
+finding is open, for a scheduled job; otherwise 0 when every provider listed,
+1 when one failed, 2 for a usage error.`,
 	examples: `
 rolecall review
 rolecall review --roster employees.csv --policy policy.yaml --format csv --output findings.csv
@@ -220,9 +229,16 @@ func (a *app) runReviewCommand(cmd *command, args []string, findings bool) int {
 // writeReview runs the session, joins the complete providers' assignments
 // into people and writes the people (findings false) or the findings,
 // with the listing's run record: in the JSON envelope, or for ndjson and
-// csv written to a file in its sidecar; --run-file writes it too.
+// csv written to a file in its sidecar; --run-file writes it too. The
+// output is list's (reportOutput): when a provider failed, a file goes to
+// <output>.partial, leaving <output> as it was, unless --partial.
 func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool) int {
 	in := c.in
+	ro, err := a.openOutput(&c.out)
+	if err != nil {
+		return a.usage(cmd, err)
+	}
+	defer ro.close()
 	held := map[string][]facade.Assignment{}
 	started := s.now()
 	out := s.run(a.ctx, func(as facade.Assignment) error {
@@ -253,25 +269,16 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 		open = review.Open(fs)
 		write = func(w io.Writer) error { return review.WriteFindings(w, o, fs) }
 	}
-	writeRun := func(w io.Writer) error { return report.WriteRun(w, run) }
-	var err error
-	if output := c.out.output; output == "" || output == "-" {
-		err = write(a.stdout)
-	} else {
-		err = writeFileAtomic(output, write)
-		if err == nil && c.format.Sidecar() {
-			err = writeFileAtomic(report.SidecarName(output), writeRun)
-		}
-	}
-	if err == nil && c.out.runFile != "" {
-		err = writeFileAtomic(c.out.runFile, writeRun)
-	}
+	err = ro.commit(write(ro.w), out.ok(), c.format, run)
 	if err != nil {
 		s.con.Printf("rolecall: writing the report: %v", err)
 		return exitFailed
 	}
 	if line := out.summary(len(s.states), s.flags.failFast, "report"); line != "" {
 		s.con.Println(line)
+	}
+	if ro.held() {
+		ro.notice(s.con)
 	}
 	switch {
 	case !out.ok():

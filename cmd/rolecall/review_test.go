@@ -370,3 +370,66 @@ func TestReviewRunRecordAndCSV(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "\n=cmd@partner.example,")
 }
+
+// TestReviewFailedRunKeepsTheGoodReport: people and review follow list's
+// rules for a failed run written with --output: the existing file is left
+// as it was, the report (and, for ndjson and csv, its run record) goes to
+// FILE.partial, stderr says so and the exit code is 1; --partial writes
+// FILE itself. Neither takes --unsorted, and their help says why.
+func TestReviewFailedRunKeepsTheGoodReport(t *testing.T) {
+	t.Parallel()
+	_, good := fake(t, "cortex", 6, providertest.Options{})
+	bad := good.merge(env{"CORTEX_API_TOKEN": "bad"})
+	for _, cmd := range []string{"people", "review"} {
+		for _, format := range []string{"json", "csv", "ndjson", "table"} {
+			dir := t.TempDir()
+			keep := filepath.Join(dir, "keep."+format)
+			r := inproc(t, good, cmd, "--format", format, "--output", keep)
+			require.Equal(t, 0, r.code, r.stderr)
+			before, err := os.ReadFile(keep)
+			require.NoError(t, err)
+
+			r = inproc(t, bad, cmd, "--format", format, "--output", keep, "--max-retries", "0")
+			require.Equal(t, 1, r.code, r.stderr)
+			now, err := os.ReadFile(keep)
+			require.NoError(t, err)
+			assert.Equal(t, string(before), string(now), "%s %s: the good report is untouched", cmd, format)
+			assert.Contains(t, r.stderr, "wrote "+keep+".partial", "%s %s", cmd, format)
+			assert.FileExists(t, keep+".partial")
+			if format == "csv" || format == "ndjson" {
+				b, err := os.ReadFile(report.SidecarName(keep + ".partial"))
+				require.NoError(t, err, "%s %s: the partial report's run record", cmd, format)
+				var run report.Run
+				require.NoError(t, json.Unmarshal(b, &run))
+				assert.False(t, run.Complete())
+				b, err = os.ReadFile(report.SidecarName(keep))
+				require.NoError(t, err)
+				require.NoError(t, json.Unmarshal(b, &run))
+				assert.True(t, run.Complete(), "%s %s: the good report's run record is untouched", cmd, format)
+			}
+			if format == "json" {
+				doc := parseEnvelope(t, string(mustRead(t, keep+".partial")))
+				assert.Equal(t, report.StatusFailed, doc.Run.Provider("cortex").Status)
+			}
+
+			r = inproc(t, bad, cmd, "--format", format, "--output", keep, "--max-retries", "0", "--partial")
+			require.Equal(t, 1, r.code, r.stderr)
+			now, err = os.ReadFile(keep)
+			require.NoError(t, err)
+			assert.NotEqual(t, string(before), string(now), "%s %s: --partial writes the output itself", cmd, format)
+		}
+		r := inproc(t, good, cmd, "--unsorted")
+		assert.Equal(t, 2, r.code, "%s takes no --unsorted", cmd)
+		r = inproc(t, good, cmd, "--help")
+		require.Equal(t, 0, r.code)
+		assert.Contains(t, r.stdout, "\n  --partial")
+		assert.Contains(t, r.stdout, "no --unsorted")
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	require.NoError(t, err)
+	return b
+}
