@@ -41,6 +41,19 @@ const DefaultBaseURL = "https://api.getcortexapp.com"
 // MaxPageSize is the largest pageSize the API accepts.
 const MaxPageSize = 1000
 
+var spec = driverkit.Spec{
+	Provider:       "cortex",
+	DefaultBaseURL: DefaultBaseURL,
+	Budget:         driverkit.Budget{Requests: 1000, Window: time.Minute}, // documented: 1000 requests per minute per client
+	MaxPageSize:    MaxPageSize,
+	ErrorBody:      errorBody,
+	Hints: map[int]string{
+		http.StatusUnauthorized: "the API key (cortex.Config.Token) is missing, wrong or revoked",
+		http.StatusForbidden:    "the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles",
+	},
+	RetryAfterFromBody: retryAfterFromBody,
+}
+
 // Config configures a Lister.
 type Config struct {
 	// Token is a Cortex API key with the View Roles permission.
@@ -55,35 +68,14 @@ type Lister struct {
 	client *api.Client
 }
 
-var _ facade.Lister = (*Lister)(nil)
-
-var spec = driverkit.Spec{
-	Provider:       "cortex",
-	DefaultBaseURL: DefaultBaseURL,
-	Budget:         driverkit.Budget{Requests: 1000, Window: time.Minute}, // documented: 1000 requests per minute per client
-	MaxPageSize:    MaxPageSize,
-	ErrorBody:      errorBody,
-	Hints: map[int]string{
-		http.StatusUnauthorized: "the API key (cortex.Config.Token) is missing, wrong or revoked",
-		http.StatusForbidden:    "the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles",
-	},
-	RetryAfterFromBody: retryAfterFromBody,
-}
-
 // New returns a Lister for cfg. A bad cfg is an InvalidArgument
 // *facade.Error naming the field.
 func New(cfg Config) (*Lister, error) {
-	if _, err := driverkit.Credential(spec.Provider, "a Cortex API key with the View Roles permission is required",
-		[]driverkit.Field{{Name: "Token", Value: cfg.Token}}); err != nil {
-		return nil, err
-	}
-	kit, err := driverkit.New(spec, cfg.Options, driverkit.Bearer(cfg.Token), cfg.Token)
+	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
+		"a Cortex API key with the View Roles permission is required",
+		driverkit.Way{Auth: driverkit.Bearer(cfg.Token), Fields: []driverkit.Field{{Name: "Token", Value: cfg.Token, Secret: true}}})
 	if err != nil {
 		return nil, err
-	}
-	client, err := api.NewClient(kit.URL(), api.WithHTTPClient(kit.HTTP))
-	if err != nil {
-		return nil, fmt.Errorf("cortex: %w", err)
 	}
 	return &Lister{kit: kit, client: client}, nil
 }

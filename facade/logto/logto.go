@@ -59,6 +59,26 @@ const MaxPageSize = 100
 // request per email and role; past it, the filter runs on the client.
 const maxSearchEmails = 10
 
+// DefaultConcurrency is the driver's default number of requests in flight
+// (facade.Options.Concurrency 0). A listing is a request per role and per
+// page of its users, with little to decode: its wall time is latency.
+// Sixteen in flight lists a tenant of 20 roles and 180 pages within the
+// documented 200-request burst, ~11× faster than one request at a time.
+const DefaultConcurrency = 16
+
+var spec = driverkit.Spec{
+	Provider:           "logto",
+	Budget:             driverkit.Budget{Requests: 200, Window: 10 * time.Second}, // Logto Cloud's guidance: 200 requests per 10 s
+	DefaultConcurrency: DefaultConcurrency,
+	MaxPageSize:        MaxPageSize,
+	ErrorBody:          errorBody,
+	Hints: map[int]string{
+		http.StatusUnauthorized: "the access token is missing, wrong or expired (logto.Config.AccessToken, or logto.Config.AppID and logto.Config.AppSecret)",
+		http.StatusForbidden:    "the token lacks the all scope: give the machine-to-machine app the Logto Management API access role",
+		http.StatusNotFound:     "check the tenant endpoint (logto.Config.BaseURL); a role may also have been deleted while it was listed",
+	},
+}
+
 // Config configures a Lister. Options.BaseURL (the tenant endpoint, e.g.
 // https://tenant.logto.app) is required. Set AccessToken, or AppID and
 // AppSecret.
@@ -80,45 +100,16 @@ type Lister struct {
 	client *api.Client
 }
 
-var _ facade.Lister = (*Lister)(nil)
-
-// DefaultConcurrency is the driver's default number of requests in flight
-// (facade.Options.Concurrency 0). A listing is a request per role and per
-// page of its users, with little to decode: its wall time is latency.
-// Sixteen in flight lists a tenant of 20 roles and 180 pages within the
-// documented 200-request burst, ~11× faster than one request at a time.
-const DefaultConcurrency = 16
-
-var spec = driverkit.Spec{
-	Provider:           "logto",
-	Budget:             driverkit.Budget{Requests: 200, Window: 10 * time.Second}, // Logto Cloud's guidance: 200 requests per 10 s
-	DefaultConcurrency: DefaultConcurrency,
-	MaxPageSize:        MaxPageSize,
-	ErrorBody:          errorBody,
-	Hints: map[int]string{
-		http.StatusUnauthorized: "the access token is missing, wrong or expired (logto.Config.AccessToken, or logto.Config.AppID and logto.Config.AppSecret)",
-		http.StatusForbidden:    "the token lacks the all scope: give the machine-to-machine app the Logto Management API access role",
-		http.StatusNotFound:     "check the tenant endpoint (logto.Config.BaseURL); a role may also have been deleted while it was listed",
-	},
-}
-
 // New returns a Lister for cfg. A bad cfg is an InvalidArgument
 // *facade.Error naming the fields.
 func New(cfg Config) (*Lister, error) {
 	if cfg.BaseURL == "" {
 		return nil, driverkit.ConfigError(spec.Provider, "the tenant endpoint, e.g. https://tenant.logto.app", "logto.Config.BaseURL is not set; it is required")
 	}
-	kind, err := driverkit.Credential(spec.Provider, "a Management API access token, or a machine-to-machine app's id and secret, is required",
-		[]driverkit.Field{{Name: "AccessToken", Value: cfg.AccessToken}},
-		[]driverkit.Field{{Name: "AppID", Value: cfg.AppID}, {Name: "AppSecret", Value: cfg.AppSecret}})
-	if err != nil {
-		return nil, err
-	}
-	var auth driverkit.Auth
-	if kind == 0 {
-		auth = driverkit.Bearer(cfg.AccessToken)
-	}
-	kit, err := driverkit.New(spec, cfg.Options, auth, cfg.AccessToken, cfg.AppSecret)
+	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
+		"a Management API access token, or a machine-to-machine app's id and secret, is required",
+		driverkit.Way{Auth: driverkit.Bearer(cfg.AccessToken), Fields: []driverkit.Field{{Name: "AccessToken", Value: cfg.AccessToken, Secret: true}}},
+		driverkit.Way{Fields: []driverkit.Field{{Name: "AppID", Value: cfg.AppID}, {Name: "AppSecret", Value: cfg.AppSecret, Secret: true}}})
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +127,6 @@ func New(cfg Config) (*Lister, error) {
 		if err != nil {
 			return nil, err
 		}
-	}
-	client, err := api.NewClient(kit.URL(), api.WithHTTPClient(kit.HTTP))
-	if err != nil {
-		return nil, fmt.Errorf("logto: %w", err)
 	}
 	return &Lister{kit: kit, client: client}, nil
 }

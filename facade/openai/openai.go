@@ -64,22 +64,6 @@ const (
 // OrgScope is the scope of the organization-role assignment each user has.
 const OrgScope = "api.organization"
 
-// Config configures a Lister.
-type Config struct {
-	// AdminKey is an organization admin API key.
-	AdminKey string
-	facade.Options
-}
-
-// Lister lists an OpenAI organization's role assignments. It is safe for
-// concurrent use.
-type Lister struct {
-	kit    *driverkit.Kit
-	client *api.Client
-}
-
-var _ facade.Lister = (*Lister)(nil)
-
 var spec = driverkit.Spec{
 	Provider:       "openai",
 	DefaultBaseURL: DefaultBaseURL,
@@ -94,20 +78,28 @@ var spec = driverkit.Spec{
 	},
 }
 
+// Config configures a Lister.
+type Config struct {
+	// AdminKey is an organization admin API key.
+	AdminKey string
+	facade.Options
+}
+
+// Lister lists an OpenAI organization's role assignments. It is safe for
+// concurrent use.
+type Lister struct {
+	kit    *driverkit.Kit
+	client *api.Client
+}
+
 // New returns a Lister for cfg. A bad cfg is an InvalidArgument
 // *facade.Error naming the field.
 func New(cfg Config) (*Lister, error) {
-	if _, err := driverkit.Credential(spec.Provider, "an organization admin API key is required (a project key will not do)",
-		[]driverkit.Field{{Name: "AdminKey", Value: cfg.AdminKey}}); err != nil {
-		return nil, err
-	}
-	kit, err := driverkit.New(spec, cfg.Options, driverkit.Bearer(cfg.AdminKey), cfg.AdminKey)
+	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
+		"an organization admin API key is required (a project key will not do)",
+		driverkit.Way{Auth: driverkit.Bearer(cfg.AdminKey), Fields: []driverkit.Field{{Name: "AdminKey", Value: cfg.AdminKey, Secret: true}}})
 	if err != nil {
 		return nil, err
-	}
-	client, err := api.NewClient(kit.URL(), api.WithHTTPClient(kit.HTTP))
-	if err != nil {
-		return nil, fmt.Errorf("openai: %w", err)
 	}
 	return &Lister{kit: kit, client: client}, nil
 }

@@ -46,6 +46,17 @@ const (
 	MaxPageSize     = 100
 )
 
+var spec = driverkit.Spec{
+	Provider:       "vectara",
+	DefaultBaseURL: DefaultBaseURL,
+	MaxPageSize:    MaxPageSize,
+	ErrorBody:      errorBody,
+	Hints: map[int]string{
+		http.StatusUnauthorized: "the API key or OAuth token is missing, wrong or expired (vectara.Config.APIKey, or vectara.Config.ClientID and vectara.Config.ClientSecret)",
+		http.StatusForbidden:    "listing users needs a Personal API key, or an OAuth application, whose user may manage users",
+	},
+}
+
 // Config configures a Lister: set APIKey, or ClientID and ClientSecret.
 type Config struct {
 	// APIKey is a Personal API key, sent as x-api-key.
@@ -64,33 +75,13 @@ type Lister struct {
 	client *api.Client
 }
 
-var _ facade.Lister = (*Lister)(nil)
-
-var spec = driverkit.Spec{
-	Provider:       "vectara",
-	DefaultBaseURL: DefaultBaseURL,
-	MaxPageSize:    MaxPageSize,
-	ErrorBody:      errorBody,
-	Hints: map[int]string{
-		http.StatusUnauthorized: "the API key or OAuth token is missing, wrong or expired (vectara.Config.APIKey, or vectara.Config.ClientID and vectara.Config.ClientSecret)",
-		http.StatusForbidden:    "listing users needs a Personal API key, or an OAuth application, whose user may manage users",
-	},
-}
-
 // New returns a Lister for cfg. A bad cfg is an InvalidArgument
 // *facade.Error naming the fields.
 func New(cfg Config) (*Lister, error) {
-	kind, err := driverkit.Credential(spec.Provider, "a Personal API key, or an OAuth application's client id and secret, is required",
-		[]driverkit.Field{{Name: "APIKey", Value: cfg.APIKey}},
-		[]driverkit.Field{{Name: "ClientID", Value: cfg.ClientID}, {Name: "ClientSecret", Value: cfg.ClientSecret}})
-	if err != nil {
-		return nil, err
-	}
-	var auth driverkit.Auth
-	if kind == 0 {
-		auth = driverkit.Header("x-api-key", cfg.APIKey)
-	}
-	kit, err := driverkit.New(spec, cfg.Options, auth, cfg.APIKey, cfg.ClientSecret)
+	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
+		"a Personal API key, or an OAuth application's client id and secret, is required",
+		driverkit.Way{Auth: driverkit.Header("x-api-key", cfg.APIKey), Fields: []driverkit.Field{{Name: "APIKey", Value: cfg.APIKey, Secret: true}}},
+		driverkit.Way{Fields: []driverkit.Field{{Name: "ClientID", Value: cfg.ClientID}, {Name: "ClientSecret", Value: cfg.ClientSecret, Secret: true}}})
 	if err != nil {
 		return nil, err
 	}
@@ -102,10 +93,6 @@ func New(cfg Config) (*Lister, error) {
 		if err := kit.OAuth2(&clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: tokenURL}); err != nil {
 			return nil, err
 		}
-	}
-	client, err := api.NewClient(kit.URL(), api.WithHTTPClient(kit.HTTP))
-	if err != nil {
-		return nil, fmt.Errorf("vectara: %w", err)
 	}
 	return &Lister{kit: kit, client: client}, nil
 }

@@ -19,6 +19,8 @@ func ConfigError(provider, hint, format string, args ...any) *facade.Error {
 // Field is one field of a driver's Config: its name ("Token") and value.
 type Field struct {
 	Name, Value string
+	// Secret marks a value the kit scrubs from all it reports (Open).
+	Secret bool
 }
 
 // Credential picks the one way to authenticate that cfg gives: each of

@@ -11,7 +11,7 @@ import (
 
 func TestCredential(t *testing.T) {
 	kinds := func(key, id, secret string) [][]Field {
-		return [][]Field{{{"APIKey", key}}, {{"ClientID", id}, {"ClientSecret", secret}}}
+		return [][]Field{{{Name: "APIKey", Value: key}}, {{Name: "ClientID", Value: id}, {Name: "ClientSecret", Value: secret}}}
 	}
 	i, err := Credential("v", "", kinds("k", "", "")...)
 	require.NoError(t, err)
@@ -34,6 +34,6 @@ func TestCredential(t *testing.T) {
 		assert.ErrorIs(t, err, facade.ErrInvalidArgument)
 		assert.Equal(t, "v: configure: invalid argument: "+c.want+": what they are", err.Error())
 	}
-	_, err = Credential("c", "", []Field{{"Token", ""}})
+	_, err = Credential("c", "", []Field{{Name: "Token"}})
 	assert.EqualError(t, err, "c: configure: invalid argument: c.Config.Token is not set")
 }

@@ -1,0 +1,53 @@
+package driverkit
+
+import (
+	"fmt"
+
+	"github.com/rolecall/rolecall/facade"
+)
+
+// Way is one way a driver's Config authenticates: the fields that go
+// together (an API key; a client id and secret) and the Auth they make. A
+// nil Auth is a grant the driver sets up once the kit is open (Kit.OAuth2).
+type Way struct {
+	Fields []Field
+	Auth   Auth
+}
+
+// Open does what every driver's New does: it checks that cfg gives exactly
+// one of ways whole (Credential; hint says what the credentials are),
+// configures a Kit with that way's Auth and every Secret field (New), and
+// builds the driver's generated client on the Kit's HTTP client.
+// newClient and withHTTPClient are the generated package's NewClient and
+// WithHTTPClient; D is its HttpRequestDoer.
+func Open[C, O, D any](spec Spec, o facade.Options, newClient func(server string, opts ...O) (C, error),
+	withHTTPClient func(D) O, hint string, ways ...Way) (*Kit, C, error) {
+	var client C
+	kinds := make([][]Field, len(ways))
+	var secrets []string
+	for i, w := range ways {
+		kinds[i] = w.Fields
+		for _, f := range w.Fields {
+			if f.Secret {
+				secrets = append(secrets, f.Value)
+			}
+		}
+	}
+	kind, err := Credential(spec.Provider, hint, kinds...)
+	if err != nil {
+		return nil, client, err
+	}
+	kit, err := New(spec, o, ways[kind].Auth, secrets...)
+	if err != nil {
+		return nil, client, err
+	}
+	doer, ok := any(kit.HTTP).(D)
+	if !ok {
+		return nil, client, fmt.Errorf("%s: the generated client cannot send requests with an *http.Client", spec.Provider)
+	}
+	client, err = newClient(kit.URL(), withHTTPClient(doer))
+	if err != nil {
+		return nil, client, fmt.Errorf("%s: %w", spec.Provider, err)
+	}
+	return kit, client, nil
+}
