@@ -29,6 +29,7 @@ package logto
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -109,24 +110,16 @@ func New(cfg Config) (*Lister, error) {
 	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
 		"a Management API access token, or a machine-to-machine app's id and secret, is required",
 		driverkit.Way{Auth: driverkit.Bearer(cfg.AccessToken), Fields: []driverkit.Field{{Name: "AccessToken", Value: cfg.AccessToken, Secret: true}}},
-		driverkit.Way{Fields: []driverkit.Field{{Name: "AppID", Value: cfg.AppID}, {Name: "AppSecret", Value: cfg.AppSecret, Secret: true}}})
+		driverkit.Way{Fields: []driverkit.Field{{Name: "AppID", Value: cfg.AppID}, {Name: "AppSecret", Value: cfg.AppSecret, Secret: true}},
+			Grant: func(kit *driverkit.Kit) *clientcredentials.Config {
+				return &clientcredentials.Config{
+					ClientID: cfg.AppID, ClientSecret: cfg.AppSecret, TokenURL: kit.Base.JoinPath("oidc", "token").String(),
+					Scopes: []string{"all"}, EndpointParams: url.Values{"resource": {cmp.Or(cfg.Resource, DefaultResource(kit.Base))}},
+					AuthStyle: oauth2.AuthStyleInHeader,
+				}
+			}})
 	if err != nil {
 		return nil, err
-	}
-	if cfg.AppID != "" {
-		resource := cfg.Resource
-		if resource == "" {
-			resource = DefaultResource(kit.Base)
-		}
-		tokenURL := kit.Base.JoinPath("oidc", "token").String()
-		err := kit.OAuth2(&clientcredentials.Config{
-			ClientID: cfg.AppID, ClientSecret: cfg.AppSecret, TokenURL: tokenURL,
-			Scopes: []string{"all"}, EndpointParams: url.Values{"resource": {resource}},
-			AuthStyle: oauth2.AuthStyleInHeader,
-		})
-		if err != nil {
-			return nil, err
-		}
 	}
 	return &Lister{kit: kit, client: client}, nil
 }

@@ -22,6 +22,7 @@
 package vectara
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -81,18 +82,12 @@ func New(cfg Config) (*Lister, error) {
 	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
 		"a Personal API key, or an OAuth application's client id and secret, is required",
 		driverkit.Way{Auth: driverkit.Header("x-api-key", cfg.APIKey), Fields: []driverkit.Field{{Name: "APIKey", Value: cfg.APIKey, Secret: true}}},
-		driverkit.Way{Fields: []driverkit.Field{{Name: "ClientID", Value: cfg.ClientID}, {Name: "ClientSecret", Value: cfg.ClientSecret, Secret: true}}})
+		driverkit.Way{Fields: []driverkit.Field{{Name: "ClientID", Value: cfg.ClientID}, {Name: "ClientSecret", Value: cfg.ClientSecret, Secret: true}},
+			Grant: func(*driverkit.Kit) *clientcredentials.Config {
+				return &clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: cmp.Or(cfg.TokenURL, DefaultTokenURL)}
+			}})
 	if err != nil {
 		return nil, err
-	}
-	if cfg.ClientID != "" {
-		tokenURL := cfg.TokenURL
-		if tokenURL == "" {
-			tokenURL = DefaultTokenURL
-		}
-		if err := kit.OAuth2(&clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: tokenURL}); err != nil {
-			return nil, err
-		}
 	}
 	return &Lister{kit: kit, client: client}, nil
 }

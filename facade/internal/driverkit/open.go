@@ -3,21 +3,28 @@ package driverkit
 import (
 	"fmt"
 
+	"golang.org/x/oauth2/clientcredentials"
+
 	"github.com/rolecall/rolecall/facade"
 )
 
 // Way is one way a driver's Config authenticates: the fields that go
-// together (an API key; a client id and secret) and the Auth they make. A
-// nil Auth is a grant the driver sets up once the kit is open (Kit.OAuth2).
+// together (an API key; a client id and secret) and either the Auth they
+// make or the OAuth2 grant they make.
 type Way struct {
 	Fields []Field
 	Auth   Auth
+	// Grant returns the client-credentials grant the kit switches to
+	// (Kit.OAuth2), given the configured kit (its Base, for a token URL on
+	// the provider's host).
+	Grant func(*Kit) *clientcredentials.Config
 }
 
 // Open does what every driver's New does: it checks that cfg gives exactly
 // one of ways whole (Credential; hint says what the credentials are),
-// configures a Kit with that way's Auth and every Secret field (New), and
-// builds the driver's generated client on the Kit's HTTP client.
+// configures a Kit with that way's Auth or Grant and every Secret field
+// (New, Kit.OAuth2), and builds the driver's generated client on the Kit's
+// HTTP client.
 // newClient and withHTTPClient are the generated package's NewClient and
 // WithHTTPClient; D is its HttpRequestDoer.
 func Open[C, O, D any](spec Spec, o facade.Options, newClient func(server string, opts ...O) (C, error),
@@ -37,9 +44,15 @@ func Open[C, O, D any](spec Spec, o facade.Options, newClient func(server string
 	if err != nil {
 		return nil, client, err
 	}
-	kit, err := New(spec, o, ways[kind].Auth, secrets...)
+	way := ways[kind]
+	kit, err := New(spec, o, way.Auth, secrets...)
 	if err != nil {
 		return nil, client, err
+	}
+	if way.Grant != nil {
+		if err := kit.OAuth2(way.Grant(kit)); err != nil {
+			return nil, client, err
+		}
 	}
 	doer, ok := any(kit.HTTP).(D)
 	if !ok {
