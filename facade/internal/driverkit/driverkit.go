@@ -2,8 +2,9 @@
 // defaults, the HTTP client (through internal/httpx), one page fetch with
 // status mapping and retry of bodies cut off mid-stream, error building and
 // scrubbing, and the streaming iterator with dedupe and email filtering.
-// A driver supplies what is particular to its provider: a Spec, request
-// builders from gen/, and the mapping from records to assignments.
+// A driver supplies what is particular to its provider: a Spec, the ways
+// its Config authenticates and its generated client's constructor (Open),
+// request builders from gen/, and the mapping from records to assignments.
 package driverkit
 
 import (
