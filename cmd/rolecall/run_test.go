@@ -167,7 +167,9 @@ func TestProgressOnATerminal(t *testing.T) {
 	assert.Contains(t, out, "\x1b[", "the status area is redrawn in place")
 	last := out[strings.LastIndex(out, "\x1b[2A"):]
 	assert.Regexp(t, `openai\s+done\s+\d+ pages\s+\d+ assignments\s+\d+ retr(y|ies)\s+\d+ rate-limited\s+waited \S+\s+[\d.]+m?s`, last)
-	assert.Regexp(t, `vectara\s+done\s+1 page\s+\d+ assignments\s+[\d.]+m?s`, last)
+	// Vectara meets no fault, but its requests may still wait for the
+	// shared pacer on a loaded machine: "waited" is optional there.
+	assert.Regexp(t, `vectara\s+done\s+1 page\s+\d+ assignments(\s+waited \S+)?\s+[\d.]+m?s`, last)
 	for _, l := range strings.Split(last, "\n") {
 		assert.LessOrEqual(t, len([]rune(l)), 200+len("\r\x1b[2K"))
 	}
