@@ -1,9 +1,10 @@
 // Package facade lists user-to-role assignments from several SaaS admin
 // APIs through one small interface, for access reviews.
 //
-// A Lister lists one provider's assignments; the drivers are
-// facade/cortex, facade/openai, facade/vectara and facade/logto, each over
-// the client generated from that provider's OpenAPI spec (gen/), and
+// A Lister lists one provider's assignments. The drivers, facade/cortex,
+// facade/openai, facade/vectara and facade/logto, each over the client
+// generated from that provider's OpenAPI spec (gen/), return a *Source:
+// the one concrete Lister, over the driver's listing function.
 // facade/drivers builds any of them by name. ListAll lists several
 // providers at once. Results stream as an iter.Seq2[Assignment, error]:
 // memory is bounded by the pages in flight, not by the tenant's size.

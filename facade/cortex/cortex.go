@@ -22,9 +22,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"iter"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -52,64 +50,46 @@ var spec = driverkit.Spec{
 		http.StatusForbidden:    "the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles",
 	},
 	RetryAfterFromBody: retryAfterFromBody,
+	Credentials:        "a Cortex API key with the View Roles permission is required",
 }
 
-// Config configures a Lister.
+// list lists the assignments, page 0 first, then the rest at once.
+func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
+	users := paging.NewTally() // over every pass
+	return kit.Relist(ctx, "list user role assignments", "users", func(ctx context.Context) (int, int, bool, error) {
+		var total atomic.Int32
+		total.Store(-1)
+		var changed atomic.Bool
+		// More tasks than requests in flight: a task decodes its page
+		// after its request's slot is free (driverkit.Tasks).
+		err := paging.Numbered(ctx, driverkit.Tasks(kit.Concurrency), 0, kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
+			page, err := fetchPage(ctx, kit, client, n, emails, users, emit)
+			if err == nil && !total.CompareAndSwap(-1, page.Total) && total.Load() != page.Total {
+				changed.Store(true)
+			}
+			return paging.Page{Pages: int(page.TotalPages), Next: int(page.Page)+1 < int(page.TotalPages)}, err
+		})
+		if err == nil {
+			kit.ReportUsers(int(total.Load()))
+		}
+		return int(total.Load()), users.Len(), changed.Load(), err
+	})
+}
+
+// Config configures New.
 type Config struct {
 	// Token is a Cortex API key with the View Roles permission.
 	Token string
 	facade.Options
 }
 
-// Lister lists a Cortex workspace's role assignments. It is safe for
-// concurrent use.
-type Lister struct {
-	kit    *driverkit.Kit
-	client *api.Client
-}
-
-// New returns a Lister for cfg. A bad cfg is an InvalidArgument
-// *facade.Error naming the field.
-func New(cfg Config) (*Lister, error) {
-	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
-		"a Cortex API key with the View Roles permission is required",
-		driverkit.Way{Auth: driverkit.Bearer(cfg.Token), Fields: []driverkit.Field{{Name: "Token", Value: cfg.Token, Secret: true}}})
-	if err != nil {
-		return nil, err
-	}
-	return &Lister{kit: kit, client: client}, nil
-}
-
-// Provider returns "cortex".
-func (l *Lister) Provider() string { return l.kit.Provider }
-
-// ListAssignments lists every role assignment in the workspace (only the
-// users with opts.Emails, if given: Cortex filters on the server).
+// New returns a lister of the workspace's role assignments (only the
+// users with ListOptions.Emails, if given: Cortex filters on the server).
+// A bad cfg is an InvalidArgument *facade.Error naming the field.
 //
 // Cortex API: GET /api/v1/users/roles
-func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
-	emails := driverkit.Emails(opts)
-	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		users := paging.NewTally() // over every pass
-		return l.kit.Relist(ctx, "list user role assignments", "users", func(ctx context.Context) (int, int, bool, error) {
-			var total atomic.Int32
-			total.Store(-1)
-			var changed atomic.Bool
-			// More tasks than requests in flight: a task decodes its page
-			// after its request's slot is free (driverkit.Tasks).
-			err := paging.Numbered(ctx, driverkit.Tasks(l.kit.Concurrency), 0, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
-				page, err := l.page(ctx, n, emails, users, emit)
-				if err == nil && !total.CompareAndSwap(-1, page.Total) && total.Load() != page.Total {
-					changed.Store(true)
-				}
-				return paging.Page{Pages: int(page.TotalPages), Next: int(page.Page)+1 < int(page.TotalPages)}, err
-			})
-			if err == nil {
-				l.kit.ReportUsers(int(total.Load()))
-			}
-			return int(total.Load()), users.Len(), changed.Load(), err
-		})
-	})
+func New(cfg Config) (*facade.Source, error) {
+	return driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient, list, driverkit.BearerToken("Token", cfg.Token))
 }
 
 // pageInfo is a page's pagination fields (-1: absent or null).
@@ -117,22 +97,19 @@ type pageInfo struct {
 	Page, Total, TotalPages int32
 }
 
-// page fetches page n and emits its assignments. The body is read whole
+// fetchPage fetches page n and emits its assignments. The body is read whole
 // first, so that the request's slot is free for the next request while
 // this page decodes.
-func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging.Tally, emit driverkit.Emit) (pageInfo, error) {
+func fetchPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, n int, emails []string, users *paging.Tally, emit driverkit.Emit) (pageInfo, error) {
 	op := fmt.Sprintf("list user role assignments (page %d)", n)
-	params := &api.GetUserRoleAssignmentsParams{PageSize: int32(l.kit.PageSize), Page: int32(n)}
-	if len(emails) > 0 {
-		params.Email = &emails
-	}
-	body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return l.client.GetUserRoleAssignments(ctx, params)
+	params := &api.GetUserRoleAssignmentsParams{PageSize: int32(kit.PageSize), Page: int32(n), Email: driverkit.Filter(emails)}
+	body, err := kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return client.GetUserRoleAssignments(ctx, params)
 	}, nil)
 	if err != nil {
 		return pageInfo{Page: -1, Total: -1, TotalPages: -1}, err
 	}
-	batch, seen, info, err := decodePage(body, l.kit.MaxBody)
+	batch, seen, info, err := decodePage(body, kit.MaxBody)
 	switch {
 	case err != nil:
 	case info.TotalPages < 0 || info.Total < 0 || info.Page < 0:
@@ -145,10 +122,10 @@ func (l *Lister) page(ctx context.Context, n int, emails []string, users *paging
 		err = fmt.Errorf("the server reports %d pages for %d users", info.TotalPages, info.Total)
 	}
 	if err != nil {
-		return info, l.kit.Invalid(op, err)
+		return info, kit.Invalid(op, err)
 	}
 	for _, e := range seen {
-		users.Add(strings.ToLower(e))
+		users.AddFold(e)
 	}
 	if len(batch) > 0 {
 		return info, emit(batch)

@@ -20,7 +20,7 @@ import (
 	api "github.com/rolecall/rolecall/gen/cortex"
 )
 
-func newLister(t *testing.T, h http.HandlerFunc, o facade.Options) *cortex.Lister {
+func newLister(t *testing.T, h http.HandlerFunc, o facade.Options) *facade.Source {
 	t.Helper()
 	o.BaseURL = testkit.Serve(t, h)
 	if o.Retry == (facade.RetryPolicy{}) {

@@ -33,7 +33,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -78,50 +77,7 @@ var spec = driverkit.Spec{
 		http.StatusForbidden:    "the token lacks the all scope: give the machine-to-machine app the Logto Management API access role",
 		http.StatusNotFound:     "check the tenant endpoint (logto.Config.BaseURL); a role may also have been deleted while it was listed",
 	},
-}
-
-// Config configures a Lister. Options.BaseURL (the tenant endpoint, e.g.
-// https://tenant.logto.app) is required. Set AccessToken, or AppID and
-// AppSecret.
-type Config struct {
-	// AccessToken is a Management API access token.
-	AccessToken string
-	// AppID and AppSecret are a machine-to-machine app's credentials.
-	AppID, AppSecret string
-	// Resource is the Management API resource indicator the token is
-	// asked for (default: see the package documentation).
-	Resource string
-	facade.Options
-}
-
-// Lister lists a Logto tenant's role assignments. It is safe for
-// concurrent use.
-type Lister struct {
-	kit    *driverkit.Kit
-	client *api.Client
-}
-
-// New returns a Lister for cfg. A bad cfg is an InvalidArgument
-// *facade.Error naming the fields.
-func New(cfg Config) (*Lister, error) {
-	if cfg.BaseURL == "" {
-		return nil, driverkit.ConfigError(spec.Provider, "the tenant endpoint, e.g. https://tenant.logto.app", "logto.Config.BaseURL is not set; it is required")
-	}
-	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
-		"a Management API access token, or a machine-to-machine app's id and secret, is required",
-		driverkit.Way{Auth: driverkit.Bearer(cfg.AccessToken), Fields: []driverkit.Field{{Name: "AccessToken", Value: cfg.AccessToken, Secret: true}}},
-		driverkit.Way{Fields: []driverkit.Field{{Name: "AppID", Value: cfg.AppID}, {Name: "AppSecret", Value: cfg.AppSecret, Secret: true}},
-			Grant: func(kit *driverkit.Kit) *clientcredentials.Config {
-				return &clientcredentials.Config{
-					ClientID: cfg.AppID, ClientSecret: cfg.AppSecret, TokenURL: kit.Base.JoinPath("oidc", "token").String(),
-					Scopes: []string{"all"}, EndpointParams: url.Values{"resource": {cmp.Or(cfg.Resource, DefaultResource(kit.Base))}},
-					AuthStyle: oauth2.AuthStyleInHeader,
-				}
-			}})
-	if err != nil {
-		return nil, err
-	}
-	return &Lister{kit: kit, client: client}, nil
+	Credentials: "a Management API access token, or a machine-to-machine app's id and secret, is required",
 }
 
 // DefaultResource is the Management API resource indicator for an
@@ -135,64 +91,90 @@ func DefaultResource(endpoint *url.URL) string {
 	return "https://default.logto.app/api"
 }
 
-// Provider returns "logto".
-func (l *Lister) Provider() string { return l.kit.Provider }
-
-// ListAssignments lists every user's User-type roles in the tenant (only
-// the users with opts.Emails, if given: searched on the server for up to
-// ten emails, filtered on the client past that).
-//
-// Logto Management API: GET /api/roles, then GET /api/roles/{id}/users for
-// each role.
-func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
-	emails := driverkit.Emails(opts)
+// list walks the roles, listing each role's users (those with one of
+// emails, if given) as the walk finds it.
+func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
 	if len(emails) > maxSearchEmails {
 		emails = nil // the client-side filter in Stream does the work
 	}
-	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		// As many roles listed at once as requests in flight, each
-		// fanning out its pages.
-		g, ctx := errgroup.WithContext(ctx)
-		g.SetLimit(l.kit.Concurrency)
-		err := l.roles(ctx, func(r *api.RoleWithStats) {
-			if len(emails) == 0 {
-				g.Go(func() error { return l.roleUsers(ctx, r, "", emit) })
-				return
-			}
-			for _, e := range emails {
-				g.Go(func() error { return l.roleUsers(ctx, r, e, emit) })
-			}
-		})
-		// A role's failure cancels the role walk too: then its error, not
-		// the walk's cancellation, is the listing's.
-		if werr := g.Wait(); err == nil || werr != nil && ctx.Err() != nil {
-			err = werr
+	// As many roles listed at once as requests in flight, each
+	// fanning out its pages.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(kit.Concurrency)
+	err := walkRoles(ctx, kit, client, func(r *api.RoleWithStats) {
+		if len(emails) == 0 {
+			g.Go(func() error { return roleUsers(ctx, kit, client, r, "", emit) })
+			return
 		}
-		return err
+		for _, e := range emails {
+			g.Go(func() error { return roleUsers(ctx, kit, client, r, e, emit) })
+		}
 	})
+	// A role's failure cancels the role walk too: then its error, not
+	// the walk's cancellation, is the listing's.
+	if werr := g.Wait(); err == nil || werr != nil && ctx.Err() != nil {
+		err = werr
+	}
+	return err
 }
 
-// roles walks the User-type roles, handing each to found.
-func (l *Lister) roles(ctx context.Context, found func(*api.RoleWithStats)) error {
+// Config configures New. Options.BaseURL (the tenant endpoint, e.g.
+// https://tenant.logto.app) is required. Set AccessToken, or AppID and
+// AppSecret.
+type Config struct {
+	// AccessToken is a Management API access token.
+	AccessToken string
+	// AppID and AppSecret are a machine-to-machine app's credentials.
+	AppID, AppSecret string
+	// Resource is the Management API resource indicator the token is
+	// asked for (default: see the package documentation).
+	Resource string
+	facade.Options
+}
+
+// New returns a lister of every user's User-type roles in the tenant (only
+// the users with ListOptions.Emails, if given: searched on the server for
+// up to ten emails, filtered on the client past that). A bad cfg is an
+// InvalidArgument *facade.Error naming the fields.
+//
+// Logto Management API: GET /api/roles, then GET /api/roles/{id}/users for
+// each role.
+func New(cfg Config) (*facade.Source, error) {
+	if cfg.BaseURL == "" {
+		return nil, driverkit.ConfigError(spec.Provider, "the tenant endpoint, e.g. https://tenant.logto.app", "logto.Config.BaseURL is not set; it is required")
+	}
+	return driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient, list, driverkit.BearerToken("AccessToken", cfg.AccessToken),
+		driverkit.Way{Fields: []driverkit.Field{{Name: "AppID", Value: cfg.AppID}, {Name: "AppSecret", Value: cfg.AppSecret, Secret: true}},
+			Grant: func(kit *driverkit.Kit) *clientcredentials.Config {
+				return &clientcredentials.Config{
+					ClientID: cfg.AppID, ClientSecret: cfg.AppSecret, TokenURL: kit.Base.JoinPath("oidc", "token").String(),
+					Scopes: []string{"all"}, EndpointParams: url.Values{"resource": {cmp.Or(cfg.Resource, DefaultResource(kit.Base))}},
+					AuthStyle: oauth2.AuthStyleInHeader,
+				}
+			}})
+}
+
+// walkRoles walks the User-type roles, handing each to found.
+func walkRoles(ctx context.Context, kit *driverkit.Kit, client *api.Client, found func(*api.RoleWithStats)) error {
 	userType := api.RoleTypeUser
-	size := l.kit.PageSize
+	size := kit.PageSize
 	seen := paging.NewTally()
 	total := -1
 	// More tasks than requests in flight: a task decodes its page after
 	// its request's slot is free (driverkit.Tasks).
-	err := paging.Numbered(ctx, driverkit.Tasks(l.kit.Concurrency), 1, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
+	err := paging.Numbered(ctx, driverkit.Tasks(kit.Concurrency), 1, kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
 		params := &api.ListRolesParams{Page: &n, PageSize: &size, Type: &userType}
 		var roles []*api.RoleWithStats
 		var page paging.Page
 		op := fmt.Sprintf("list roles (page %d)", n)
-		body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
-			return l.client.ListRoles(ctx, params)
+		body, err := kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+			return client.ListRoles(ctx, params)
 		}, func(resp *http.Response) (err error) {
 			page, err = pageOf(resp, size, &total, n)
 			return err
 		})
 		if err == nil {
-			err = jsonstream.Array(bytes.NewReader(body), l.kit.MaxBody, func(r *api.RoleWithStats) error {
+			err = jsonstream.Array(bytes.NewReader(body), kit.MaxBody, func(r *api.RoleWithStats) error {
 				if r.Id == "" {
 					return fmt.Errorf("a role without an id")
 				}
@@ -200,7 +182,7 @@ func (l *Lister) roles(ctx context.Context, found func(*api.RoleWithStats)) erro
 				return nil
 			})
 			if err != nil {
-				err = l.kit.Invalid(op, err)
+				err = kit.Invalid(op, err)
 			}
 		}
 		for _, r := range roles {
@@ -215,29 +197,29 @@ func (l *Lister) roles(ctx context.Context, found func(*api.RoleWithStats)) erro
 		return err
 	}
 	if total >= 0 {
-		return l.kit.CheckTotal(ctx, "list roles", "roles", total, seen.Len())
+		return kit.CheckTotal(ctx, "list roles", "roles", total, seen.Len())
 	}
 	return nil
 }
 
 // roleUsers lists the users holding role r (those with email, if given),
 // again if the listing comes out short (driverkit.Relist).
-func (l *Lister) roleUsers(ctx context.Context, r *api.RoleWithStats, email string, emit driverkit.Emit) error {
+func roleUsers(ctx context.Context, kit *driverkit.Kit, client *api.Client, r *api.RoleWithStats, email string, emit driverkit.Emit) error {
 	op := fmt.Sprintf("list users of role %q", r.Name)
 	seen := paging.NewTally() // over every pass
-	return l.kit.Relist(ctx, op, "users", func(ctx context.Context) (int, int, bool, error) {
-		total, changed, err := l.roleUsersPass(ctx, r, email, op, seen, emit)
+	return kit.Relist(ctx, op, "users", func(ctx context.Context) (int, int, bool, error) {
+		total, changed, err := roleUsersPass(ctx, kit, client, r, email, op, seen, emit)
 		return total, seen.Len(), changed, err
 	})
 }
 
 // roleUsersPass lists role r's users once, and returns the total the
 // first page reported and whether a later page reported another.
-func (l *Lister) roleUsersPass(ctx context.Context, r *api.RoleWithStats, email, op string, seen *paging.Tally, emit driverkit.Emit) (int, bool, error) {
-	size := l.kit.PageSize
+func roleUsersPass(ctx context.Context, kit *driverkit.Kit, client *api.Client, r *api.RoleWithStats, email, op string, seen *paging.Tally, emit driverkit.Emit) (int, bool, error) {
+	size := kit.PageSize
 	total := -1
 	var changed atomic.Bool
-	err := paging.Numbered(ctx, driverkit.Tasks(l.kit.Concurrency), 1, l.kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
+	err := paging.Numbered(ctx, driverkit.Tasks(kit.Concurrency), 1, kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
 		params := &api.ListRoleUsersParams{Page: &n, PageSize: &size}
 		if email != "" {
 			mode := api.SearchModeExact
@@ -245,8 +227,8 @@ func (l *Lister) roleUsersPass(ctx context.Context, r *api.RoleWithStats, email,
 		}
 		var page paging.Page
 		pageOp := fmt.Sprintf("%s (page %d)", op, n)
-		body, err := l.kit.Fetch(ctx, pageOp, func(ctx context.Context) (*http.Response, error) {
-			return l.client.ListRoleUsers(ctx, r.Id, params)
+		body, err := kit.Fetch(ctx, pageOp, func(ctx context.Context) (*http.Response, error) {
+			return client.ListRoleUsers(ctx, r.Id, params)
 		}, func(resp *http.Response) (err error) {
 			page, err = pageOf(resp, size, &total, n)
 			if n > 1 && total >= 0 && resp.Header.Get("Total-Number") != strconv.Itoa(total) {
@@ -257,9 +239,9 @@ func (l *Lister) roleUsersPass(ctx context.Context, r *api.RoleWithStats, email,
 		if err != nil {
 			return page, err
 		}
-		batch, err := decodePage(body, r, l.kit.MaxBody)
+		batch, err := decodePage(body, r, kit.MaxBody)
 		if err != nil {
-			return page, l.kit.Invalid(pageOp, err)
+			return page, kit.Invalid(pageOp, err)
 		}
 		for i := range batch {
 			seen.Add(batch[i].UserID)

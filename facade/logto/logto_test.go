@@ -17,7 +17,7 @@ import (
 	"github.com/rolecall/rolecall/providertest"
 )
 
-func newLister(t *testing.T, h http.HandlerFunc) *logto.Lister {
+func newLister(t *testing.T, h http.HandlerFunc) *facade.Source {
 	t.Helper()
 	l, err := logto.New(logto.Config{AccessToken: "logto-test-token", Options: facade.Options{
 		BaseURL: testkit.Serve(t, h), Retry: facadetest.FastRetries, RateLimit: -1}})

@@ -32,7 +32,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"iter"
 	"net/http"
 	"strings"
 	"sync"
@@ -76,107 +75,90 @@ var spec = driverkit.Spec{
 		http.StatusForbidden:    "the key is not an organization admin key, or its owner cannot read the organization's users and roles",
 		http.StatusNotFound:     "check the base URL (it includes /v1); a user may also have been removed while it was listed",
 	},
+	Credentials: "an organization admin API key is required (a project key will not do)",
 }
 
-// Config configures a Lister.
+// list lists the users a page at a time, each page's organization roles at
+// once, and each user's project roles as the page's users are handed to
+// the workers.
+func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
+	// Each user's roles are listed by a pool of workers (more than
+	// requests in flight: a worker decodes its page after its
+	// request's slot is free, driverkit.Tasks). The queue holds a whole
+	// users page, so the users cursor runs a page ahead of the role
+	// requests instead of waiting for them.
+	cat := &catalogue{kit: kit, client: client}
+	pool, ctx := paging.NewPool(ctx, driverkit.Tasks(kit.Concurrency), MaxUsersPageSize,
+		func(ctx context.Context, u *api.OrganizationUser) error {
+			return userRoles(ctx, kit, client, u, cat, emit)
+		})
+	err := paging.Cursor(ctx, kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+		users, next, more, err := usersPage(ctx, kit, client, cursor, emails)
+		if err != nil {
+			return "", false, err
+		}
+		var orgRoles []facade.Assignment
+		for _, u := range users {
+			if u.Role != nil && *u.Role != "" {
+				a := facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email),
+					Name: driverkit.Deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
+					Scope: OrgScope, Privileged: *u.Role == api.OrganizationUserRoleOwner, Record: u}
+				account(&a, u)
+				orgRoles = append(orgRoles, a)
+			}
+		}
+		if len(orgRoles) > 0 {
+			if err := emit(orgRoles); err != nil {
+				return "", false, err
+			}
+		}
+		for _, u := range users {
+			if err := pool.Send(u); err != nil {
+				return "", false, err
+			}
+		}
+		return next, !more, nil
+	})
+	return pool.Wait(err)
+}
+
+// Config configures New.
 type Config struct {
 	// AdminKey is an organization admin API key.
 	AdminKey string
 	facade.Options
 }
 
-// Lister lists an OpenAI organization's role assignments. It is safe for
-// concurrent use.
-type Lister struct {
-	kit    *driverkit.Kit
-	client *api.Client
-}
-
-// New returns a Lister for cfg. A bad cfg is an InvalidArgument
-// *facade.Error naming the field.
-func New(cfg Config) (*Lister, error) {
-	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
-		"an organization admin API key is required (a project key will not do)",
-		driverkit.Way{Auth: driverkit.Bearer(cfg.AdminKey), Fields: []driverkit.Field{{Name: "AdminKey", Value: cfg.AdminKey, Secret: true}}})
-	if err != nil {
-		return nil, err
-	}
-	return &Lister{kit: kit, client: client}, nil
-}
-
-// Provider returns "openai".
-func (l *Lister) Provider() string { return l.kit.Provider }
-
-// ListAssignments lists every role assignment in the organization (only
-// the users with opts.Emails, if given: OpenAI filters on the server).
+// New returns a lister of the organization's role assignments (only the
+// users with ListOptions.Emails, if given: OpenAI filters on the server).
+// A bad cfg is an InvalidArgument *facade.Error naming the field.
 //
 // OpenAI API: GET /organization/users, then
 // GET /organization/users/{user_id}/roles for each user.
-func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
-	emails := driverkit.Emails(opts)
-	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		// Each user's roles are listed by a pool of workers (more than
-		// requests in flight: a worker decodes its page after its
-		// request's slot is free, driverkit.Tasks). The queue holds a whole
-		// users page, so the users cursor runs a page ahead of the role
-		// requests instead of waiting for them.
-		cat := &catalogue{l: l}
-		pool, ctx := paging.NewPool(ctx, driverkit.Tasks(l.kit.Concurrency), MaxUsersPageSize,
-			func(ctx context.Context, u *api.OrganizationUser) error { return l.userRoles(ctx, u, cat, emit) })
-		err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
-			users, next, more, err := l.usersPage(ctx, cursor, emails)
-			if err != nil {
-				return "", false, err
-			}
-			var orgRoles []facade.Assignment
-			for _, u := range users {
-				if u.Role != nil && *u.Role != "" {
-					a := facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email),
-						Name: driverkit.Deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
-						Scope: OrgScope, Privileged: *u.Role == api.OrganizationUserRoleOwner, Record: u}
-					account(&a, u)
-					orgRoles = append(orgRoles, a)
-				}
-			}
-			if len(orgRoles) > 0 {
-				if err := emit(orgRoles); err != nil {
-					return "", false, err
-				}
-			}
-			for _, u := range users {
-				if err := pool.Send(u); err != nil {
-					return "", false, err
-				}
-			}
-			return next, !more, nil
-		})
-		return pool.Wait(err)
-	})
+func New(cfg Config) (*facade.Source, error) {
+	return driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient, list, driverkit.BearerToken("AdminKey", cfg.AdminKey))
 }
 
-func (l *Lister) usersPage(ctx context.Context, after string, emails []string) (users []*api.OrganizationUser, next string, more bool, err error) {
+func usersPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, after string, emails []string) (users []*api.OrganizationUser, next string, more bool, err error) {
 	op := "list users"
-	limit := min(l.kit.PageSize, MaxUsersPageSize)
-	params := &api.ListUsersParams{Limit: &limit}
+	limit := min(kit.PageSize, MaxUsersPageSize)
+	params := &api.ListUsersParams{Limit: &limit, Emails: driverkit.Filter(emails)}
 	if after != "" {
 		params.After = &after
 		op = fmt.Sprintf("list users after %q", after)
 	}
-	if len(emails) > 0 {
-		params.Emails = &emails
-	}
-	body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return l.client.ListUsers(ctx, params)
+	body, err := kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return client.ListUsers(ctx, params)
 	}, nil)
 	if err != nil {
 		return nil, "", false, err
 	}
-	users, c, err := decodeUsers(body, l.kit.MaxBody)
+	users, c, err := decodeUsers(body, kit.MaxBody)
 	if err == nil && !c.moreSet {
 		err = fmt.Errorf("the page lacks has_more")
 	}
 	if err != nil {
-		return nil, "", false, l.kit.Invalid(op, err)
+		return nil, "", false, kit.Invalid(op, err)
 	}
 	more, next = c.more, c.next
 	if more && next == "" && len(users) > 0 {
@@ -224,10 +206,10 @@ const catalogueAfter = 10
 // than the catalogue allows (with some room for roles created meanwhile)
 // are a server that is looping, and an error. (The catalogue is not asked
 // sooner: an ordinary listing makes no request for it.)
-func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, cat *catalogue, emit driverkit.Emit) error {
-	limit := l.kit.PageSize
+func userRoles(ctx context.Context, kit *driverkit.Kit, client *api.Client, u *api.OrganizationUser, cat *catalogue, emit driverkit.Emit) error {
+	limit := kit.PageSize
 	pages, rows := 0, 0
-	return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+	return paging.Cursor(ctx, kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 		op := fmt.Sprintf("list roles of user %q", u.Id)
 		if pages++; pages > catalogueAfter {
 			n, err := cat.count(ctx)
@@ -235,7 +217,7 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, cat *ca
 				return "", false, err
 			}
 			if allowed := n + n/10 + catalogueAfter; pages > allowed || rows > allowed {
-				return "", false, l.kit.Fail(op, facade.InvalidResponse,
+				return "", false, kit.Fail(op, facade.InvalidResponse,
 					fmt.Errorf("page %d, %d roles so far, but the organization's role catalogue has %d roles", pages, rows, n),
 					"the provider keeps announcing more of this user's roles than exist; it is probably looping")
 			}
@@ -244,18 +226,18 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, cat *ca
 		if cursor != "" {
 			params.After = &cursor
 		}
-		body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
-			return l.client.ListUserRoleAssignments(ctx, u.Id, params)
+		body, err := kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+			return client.ListUserRoleAssignments(ctx, u.Id, params)
 		}, nil)
 		if err != nil {
 			return "", false, err
 		}
-		batch, c, err := decodeRoles(body, u, l.kit.MaxBody)
+		batch, c, err := decodeRoles(body, u, kit.MaxBody)
 		if err == nil && !c.moreSet {
 			err = fmt.Errorf("the page lacks has_more")
 		}
 		if err != nil {
-			return "", false, l.kit.Invalid(op, err)
+			return "", false, kit.Invalid(op, err)
 		}
 		rows += len(batch)
 		if len(batch) > 0 {
@@ -270,42 +252,43 @@ func (l *Lister) userRoles(ctx context.Context, u *api.OrganizationUser, cat *ca
 // catalogue counts the organization's roles (GET /organization/roles),
 // once a listing and only if a user's roles run past catalogueAfter pages.
 type catalogue struct {
-	l    *Lister
-	mu   sync.Mutex
-	done bool
-	n    int
-	err  error
+	kit    *driverkit.Kit
+	client *api.Client
+	mu     sync.Mutex
+	done   bool
+	n      int
+	err    error
 }
 
 func (c *catalogue) count(ctx context.Context) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.done {
-		c.n, c.err = c.l.countRoles(ctx)
+		c.n, c.err = countRoles(ctx, c.kit, c.client)
 		c.done = c.err == nil
 	}
 	return c.n, c.err
 }
 
 // countRoles counts the roles of the organization's catalogue.
-func (l *Lister) countRoles(ctx context.Context) (int, error) {
+func countRoles(ctx context.Context, kit *driverkit.Kit, client *api.Client) (int, error) {
 	n := 0
 	limit := MaxRolesPageSize
-	err := paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+	err := paging.Cursor(ctx, kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 		op := "list roles (the catalogue, to bound a user's role pages)"
 		params := &api.ListRolesParams{Limit: &limit}
 		if cursor != "" {
 			params.After = &cursor
 		}
-		body, err := l.kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
-			return l.client.ListRoles(ctx, params)
+		body, err := kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
+			return client.ListRoles(ctx, params)
 		}, nil)
 		if err != nil {
 			return "", false, err
 		}
 		var page api.PublicRoleListResource
 		if err := json.Unmarshal(body, &page); err != nil {
-			return "", false, l.kit.Invalid(op, err)
+			return "", false, kit.Invalid(op, err)
 		}
 		n += len(page.Data)
 		return driverkit.Deref(page.Next), !page.HasMore, nil

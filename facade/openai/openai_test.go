@@ -18,7 +18,7 @@ import (
 	api "github.com/rolecall/rolecall/gen/openai"
 )
 
-func newLister(t *testing.T, h http.HandlerFunc) *openai.Lister {
+func newLister(t *testing.T, h http.HandlerFunc) *facade.Source {
 	t.Helper()
 	l, err := openai.New(openai.Config{AdminKey: "openai-test-key", Options: facade.Options{
 		BaseURL: testkit.Serve(t, h) + "/v1", Retry: facadetest.FastRetries}})

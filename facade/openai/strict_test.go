@@ -2,20 +2,20 @@ package openai_test
 
 import (
 	"context"
-	"github.com/rolecall/rolecall/facade"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/testkit"
-	"github.com/rolecall/rolecall/facade/openai"
 )
 
 // serving is a Lister of a server answering every list-users request with
 // users and every list-roles request with roles.
-func serving(t *testing.T, users, roles string) *openai.Lister {
+func serving(t *testing.T, users, roles string) *facade.Source {
 	return newLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/organization/users" {
 			testkit.WriteRaw(w, 200, users)

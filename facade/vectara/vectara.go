@@ -27,7 +27,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"iter"
 	"net/http"
 	"strings"
 
@@ -56,9 +55,29 @@ var spec = driverkit.Spec{
 		http.StatusUnauthorized: "the API key or OAuth token is missing, wrong or expired (vectara.Config.APIKey, or vectara.Config.ClientID and vectara.Config.ClientSecret)",
 		http.StatusForbidden:    "listing users needs a Personal API key, or an OAuth application, whose user may manage users",
 	},
+	Credentials: "a Personal API key, or an OAuth application's client id and secret, is required",
 }
 
-// Config configures a Lister: set APIKey, or ClientID and ClientSecret.
+// list lists the assignments, a page at a time (the API cannot filter on
+// emails: Stream does).
+func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, _ []string, emit driverkit.Emit) error {
+	// The cursor allows one request at a time: each page is decoded
+	// as it arrives, and its metadata.page_key asks for the next.
+	return paging.Cursor(ctx, kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
+		batch, next, err := fetchPage(ctx, kit, client, cursor)
+		if err != nil {
+			return "", false, err
+		}
+		if len(batch) > 0 {
+			if err := emit(batch); err != nil {
+				return "", false, err
+			}
+		}
+		return next, next == "", nil
+	})
+}
+
+// Config configures New: set APIKey, or ClientID and ClientSecret.
 type Config struct {
 	// APIKey is a Personal API key, sent as x-api-key.
 	APIKey string
@@ -69,72 +88,37 @@ type Config struct {
 	facade.Options
 }
 
-// Lister lists a Vectara account's role assignments. It is safe for
-// concurrent use.
-type Lister struct {
-	kit    *driverkit.Kit
-	client *api.Client
-}
-
-// New returns a Lister for cfg. A bad cfg is an InvalidArgument
-// *facade.Error naming the fields.
-func New(cfg Config) (*Lister, error) {
-	kit, client, err := driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient,
-		"a Personal API key, or an OAuth application's client id and secret, is required",
+// New returns a lister of the account's role assignments. A bad cfg is an
+// InvalidArgument *facade.Error naming the fields.
+//
+// Vectara API: GET /v2/users
+func New(cfg Config) (*facade.Source, error) {
+	return driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient, list,
 		driverkit.Way{Auth: driverkit.Header("x-api-key", cfg.APIKey), Fields: []driverkit.Field{{Name: "APIKey", Value: cfg.APIKey, Secret: true}}},
 		driverkit.Way{Fields: []driverkit.Field{{Name: "ClientID", Value: cfg.ClientID}, {Name: "ClientSecret", Value: cfg.ClientSecret, Secret: true}},
 			Grant: func(*driverkit.Kit) *clientcredentials.Config {
 				return &clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: cmp.Or(cfg.TokenURL, DefaultTokenURL)}
 			}})
-	if err != nil {
-		return nil, err
-	}
-	return &Lister{kit: kit, client: client}, nil
 }
 
-// Provider returns "vectara".
-func (l *Lister) Provider() string { return l.kit.Provider }
-
-// ListAssignments lists every role assignment in the account.
-//
-// Vectara API: GET /v2/users
-func (l *Lister) ListAssignments(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
-	return l.kit.Stream(ctx, opts, func(ctx context.Context, emit driverkit.Emit) error {
-		// The cursor allows one request at a time: each page is decoded
-		// as it arrives, and its metadata.page_key asks for the next.
-		return paging.Cursor(ctx, l.kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
-			batch, next, err := l.page(ctx, cursor)
-			if err != nil {
-				return "", false, err
-			}
-			if len(batch) > 0 {
-				if err := emit(batch); err != nil {
-					return "", false, err
-				}
-			}
-			return next, next == "", nil
-		})
-	})
-}
-
-// page fetches one page, decoding it into the generated types user by
+// fetchPage fetches one page, decoding it into the generated types user by
 // user as it streams in, and returns its assignments and the next page's
 // key ("" after the last page).
-func (l *Lister) page(ctx context.Context, cursor string) (batch []facade.Assignment, next string, err error) {
+func fetchPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, cursor string) (batch []facade.Assignment, next string, err error) {
 	op := "list users"
-	limit := int32(l.kit.PageSize)
+	limit := int32(kit.PageSize)
 	params := &api.ListUsersParams{Limit: &limit}
 	if cursor != "" {
 		params.PageKey = &cursor
 		op = "list users (next page)"
 	}
-	err = l.kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return l.client.ListUsers(ctx, params)
+	err = kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
+		return client.ListUsers(ctx, params)
 	}, func(_ *http.Response, body io.Reader) error {
 		batch, next = nil, "" // a retried page starts again
 		var env api.ListUsersResponse
 		sc := scopes{}
-		_, err := jsonstream.Decode(body, l.kit.MaxBody, &env, func(u *api.User) error {
+		_, err := jsonstream.Decode(body, kit.MaxBody, &env, func(u *api.User) error {
 			var err error
 			batch, err = appendAssignments(batch, u, sc)
 			return err

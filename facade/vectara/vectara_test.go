@@ -16,7 +16,7 @@ import (
 	"github.com/rolecall/rolecall/facade/vectara"
 )
 
-func newLister(t *testing.T, h http.HandlerFunc) *vectara.Lister {
+func newLister(t *testing.T, h http.HandlerFunc) *facade.Source {
 	t.Helper()
 	l, err := vectara.New(vectara.Config{APIKey: "vectara-test-key", Options: facade.Options{
 		BaseURL: testkit.Serve(t, h), Retry: facadetest.FastRetries}})
@@ -155,7 +155,7 @@ func TestOAuthTokenLifetimes(t *testing.T) {
 
 // oauthLister returns a Lister with client credentials, exchanged at
 // base's /oauth2/token, over base.
-func oauthLister(t *testing.T, base string) *vectara.Lister {
+func oauthLister(t *testing.T, base string) *facade.Source {
 	t.Helper()
 	tokenURL, _ := url.JoinPath(base, "oauth2/token")
 	l, err := vectara.New(vectara.Config{ClientID: "app", ClientSecret: "shh-secret", TokenURL: tokenURL,

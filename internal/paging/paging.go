@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -200,6 +201,10 @@ func (t *Tally) Add(key string) {
 	t.keys[h] = struct{}{}
 	t.mu.Unlock()
 }
+
+// AddFold counts key case-insensitively: an email, where Ada@example.com
+// and ada@example.com are one user.
+func (t *Tally) AddFold(key string) { t.Add(strings.ToLower(key)) }
 
 // Len returns the number of distinct keys counted.
 func (t *Tally) Len() int {

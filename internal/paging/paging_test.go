@@ -422,6 +422,9 @@ func TestTally(t *testing.T) {
 	tl.Add("b")
 	tl.Add("")
 	assert.Equal(t, 3, tl.Len())
+	tl.AddFold("B")
+	tl.AddFold("C")
+	assert.Equal(t, 4, tl.Len(), "AddFold counts B as b")
 
 	tl = NewTally()
 	var wg sync.WaitGroup

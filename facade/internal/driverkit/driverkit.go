@@ -3,8 +3,10 @@
 // status mapping and retry of bodies cut off mid-stream, error building and
 // scrubbing, and the streaming iterator with dedupe and email filtering.
 // A driver supplies what is particular to its provider: a Spec, the ways
-// its Config authenticates and its generated client's constructor (Open),
-// request builders from gen/, and the mapping from records to assignments.
+// its Config authenticates, its generated client's constructor and its
+// List (paging through request builders from gen/, and the mapping from
+// records to assignments); Open makes of them the *facade.Source its New
+// returns.
 package driverkit
 
 import (
@@ -47,6 +49,9 @@ type Spec struct {
 	ErrorBody func(status int, body []byte) (message, requestID string, detail any)
 	// Hints says what to do about a status, by status code.
 	Hints map[int]string
+	// Credentials says what the credentials are, when a Config lacks
+	// them or gives more than one kind (Open).
+	Credentials string
 	// RetryAfterFromBody reads a delay from a 429 body, where the provider
 	// puts one there.
 	RetryAfterFromBody func(body []byte) (time.Duration, bool)
@@ -410,6 +415,12 @@ func Bearer(token string) Auth {
 		r.Header.Set("Authorization", v)
 		return nil
 	}
+}
+
+// BearerToken is the Way of a Config that authenticates with one token,
+// its field name, sent as a Bearer token.
+func BearerToken(name, token string) Way {
+	return Way{Auth: Bearer(token), Fields: []Field{{Name: name, Value: token, Secret: true}}}
 }
 
 // Header returns an Auth that sends value in the named header.

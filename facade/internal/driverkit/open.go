@@ -1,7 +1,9 @@
 package driverkit
 
 import (
+	"context"
 	"fmt"
+	"iter"
 
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -20,15 +22,36 @@ type Way struct {
 	Grant func(*Kit) *clientcredentials.Config
 }
 
+// List is a driver's listing of every assignment (only those of emails, if
+// the API can filter on the server) through kit and its generated client:
+// it pages, maps records to assignments and hands them to emit.
+type List[C any] func(ctx context.Context, kit *Kit, client C, emails []string, emit Emit) error
+
 // Open does what every driver's New does: it checks that cfg gives exactly
-// one of ways whole (Credential; hint says what the credentials are),
+// one of ways whole (Credential; Spec.Credentials says what they are),
 // configures a Kit with that way's Auth or Grant and every Secret field
-// (New, Kit.OAuth2), and builds the driver's generated client on the Kit's
-// HTTP client.
+// (New, Kit.OAuth2), builds the driver's generated client on the Kit's
+// HTTP client, and returns the facade.Source that streams list's
+// assignments (Kit.Stream, over Emails of the listing's options).
 // newClient and withHTTPClient are the generated package's NewClient and
 // WithHTTPClient; D is its HttpRequestDoer.
 func Open[C, O, D any](spec Spec, o facade.Options, newClient func(server string, opts ...O) (C, error),
-	withHTTPClient func(D) O, hint string, ways ...Way) (*Kit, C, error) {
+	withHTTPClient func(D) O, list List[C], ways ...Way) (*facade.Source, error) {
+	kit, client, err := dial(spec, o, newClient, withHTTPClient, ways...)
+	if err != nil {
+		return nil, err
+	}
+	return facade.NewSource(spec.Provider, func(ctx context.Context, opts *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
+		emails := Emails(opts)
+		return kit.Stream(ctx, opts, func(ctx context.Context, emit Emit) error {
+			return list(ctx, kit, client, emails, emit)
+		})
+	}), nil
+}
+
+// dial is Open up to the listing: the Kit and the generated client.
+func dial[C, O, D any](spec Spec, o facade.Options, newClient func(server string, opts ...O) (C, error),
+	withHTTPClient func(D) O, ways ...Way) (*Kit, C, error) {
 	var client C
 	kinds := make([][]Field, len(ways))
 	var secrets []string
@@ -40,7 +63,7 @@ func Open[C, O, D any](spec Spec, o facade.Options, newClient func(server string
 			}
 		}
 	}
-	kind, err := Credential(spec.Provider, hint, kinds...)
+	kind, err := Credential(spec.Provider, spec.Credentials, kinds...)
 	if err != nil {
 		return nil, client, err
 	}

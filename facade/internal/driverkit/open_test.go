@@ -1,6 +1,7 @@
 package driverkit
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -41,11 +42,11 @@ func genWithHTTPClient(d genDoer) genOption {
 	return func(c *genClient) error { c.doer = d; return nil }
 }
 
-func TestOpen(t *testing.T) {
+func TestDial(t *testing.T) {
 	var got http.Header
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.Header.Clone() }))
 	defer srv.Close()
-	spec := Spec{Provider: "p", MaxPageSize: 10}
+	spec := Spec{Provider: "p", MaxPageSize: 10, Credentials: "what they are"}
 	key, id, secret := "key-"+strings.Repeat("k", 12), "the-client-id", "secret-"+strings.Repeat("s", 12)
 	ways := func(key, id, secret string) []Way {
 		return []Way{
@@ -56,7 +57,7 @@ func TestOpen(t *testing.T) {
 
 	// The way given whole is the one whose Auth the kit sends, on the
 	// client built with the kit's HTTP client and base URL.
-	kit, c, err := Open(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, "what they are", ways(key, "", "")...)
+	kit, c, err := dial(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, ways(key, "", "")...)
 	require.NoError(t, err)
 	assert.Equal(t, kit.URL(), c.server)
 	assert.Same(t, kit.HTTP, c.doer)
@@ -78,16 +79,16 @@ func TestOpen(t *testing.T) {
 	}
 	w := ways(key, "", "")
 	w[1].Grant = grant(srv.URL + "/token")
-	_, _, err = Open(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, "what they are", w...)
+	_, _, err = dial(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, w...)
 	require.NoError(t, err)
 	assert.Nil(t, granted)
 	w = ways("", id, secret)
 	w[1].Grant = grant(srv.URL + "/token")
-	kit, _, err = Open(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, "what they are", w...)
+	kit, _, err = dial(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, w...)
 	require.NoError(t, err)
 	assert.Same(t, kit, granted)
 	w[1].Grant = grant("ftp://127.0.0.1/token")
-	_, _, err = Open(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, "what they are", w...)
+	_, _, err = dial(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, w...)
 	assert.ErrorContains(t, err, "p: token URL")
 	s := kit.Scrub("id " + id + " secret " + secret)
 	assert.Contains(t, s, id)
@@ -95,13 +96,42 @@ func TestOpen(t *testing.T) {
 
 	// A bad Config is Credential's error; the generated client's is
 	// wrapped in the provider's name.
-	_, c, err = Open(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, "what they are", ways("", "", "")...)
+	_, c, err = dial(spec, facade.Options{BaseURL: srv.URL}, genNew, genWithHTTPClient, ways("", "", "")...)
 	assert.ErrorIs(t, err, facade.ErrInvalidArgument)
 	assert.EqualError(t, err, "p: configure: invalid argument: p.Config.APIKey (or p.Config.ClientID and p.Config.ClientSecret) is not set: what they are")
 	assert.Nil(t, c)
 	boom := errors.New("boom")
 	failing := func(string, ...genOption) (*genClient, error) { return nil, boom }
-	_, _, err = Open(spec, facade.Options{BaseURL: srv.URL}, failing, genWithHTTPClient, "", ways(key, "", "")...)
+	_, _, err = dial(spec, facade.Options{BaseURL: srv.URL}, failing, genWithHTTPClient, ways(key, "", "")...)
 	assert.ErrorIs(t, err, boom)
 	assert.EqualError(t, err, "p: boom")
+}
+
+// Open's Source names the provider and streams the driver's List, which
+// gets the kit, the generated client and the options' emails; a bad Config
+// is dial's error.
+func TestOpen(t *testing.T) {
+	spec := Spec{Provider: "p", MaxPageSize: 10, DefaultBaseURL: "https://p.example.com"}
+	var gotKit *Kit
+	var gotClient *genClient
+	var gotEmails []string
+	list := func(_ context.Context, kit *Kit, client *genClient, emails []string, emit Emit) error {
+		gotKit, gotClient, gotEmails = kit, client, emails
+		return emit([]facade.Assignment{{Provider: "p", UserID: "u1", Email: "ada@x.com", RoleID: "r"}, {Provider: "p", UserID: "u2", Email: "bob@x.com", RoleID: "r"}})
+	}
+	src, err := Open(spec, facade.Options{}, genNew, genWithHTTPClient, list, BearerToken("Token", "t"))
+	require.NoError(t, err)
+	assert.Equal(t, "p", src.Provider())
+	got, err := facade.Collect(src.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{" Ada@x.com ", "ada@x.com"}}))
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "u1", got[0].UserID)
+	assert.Equal(t, []string{"Ada@x.com"}, gotEmails)
+	require.NotNil(t, gotKit)
+	assert.Equal(t, gotKit.URL(), gotClient.server)
+	assert.Same(t, gotKit.HTTP, gotClient.doer)
+
+	_, err = Open(spec, facade.Options{}, genNew, genWithHTTPClient, list, BearerToken("Token", ""))
+	assert.ErrorIs(t, err, facade.ErrInvalidArgument)
+	assert.EqualError(t, err, "p: configure: invalid argument: p.Config.Token is not set")
 }

@@ -217,6 +217,15 @@ func emailFilter(opts *facade.ListOptions) func(string) bool {
 	}
 }
 
+// Filter returns emails as the optional query parameter the generated
+// clients take: nil when there are none (the listing is not filtered).
+func Filter(emails []string) *[]string {
+	if len(emails) == 0 {
+		return nil
+	}
+	return &emails
+}
+
 // Emails returns the cleaned, de-duplicated emails of opts.
 func Emails(opts *facade.ListOptions) []string {
 	if opts == nil {
