@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log"
 
 	"github.com/rolecall/rolecall/facade"
@@ -135,4 +136,22 @@ func ExampleListOptions() {
 	}
 	fmt.Println(len(got) > 0)
 	// Output: true
+}
+
+// A Source over a listing function of one's own: what a driver's New
+// returns, here a fixed tenant standing in for one (in a test of code that
+// takes a facade.Lister, say).
+func ExampleNewSource() {
+	fixed := facade.NewSource("fixed", func(context.Context, *facade.ListOptions) iter.Seq2[facade.Assignment, error] {
+		return func(yield func(facade.Assignment, error) bool) {
+			yield(facade.Assignment{Provider: "fixed", UserID: "u1", Email: "ada@example.com", RoleID: "admin", RoleName: "Admin"}, nil)
+		}
+	})
+	got, err := facade.Collect(fixed.ListAssignments(context.Background(), nil))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(fixed.Provider(), got[0].Email, got[0].RoleName)
+	// Output:
+	// fixed ada@example.com Admin
 }

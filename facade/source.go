@@ -7,7 +7,8 @@ import (
 
 // Source is a provider's Lister, as the drivers in facade/cortex,
 // facade/openai, facade/vectara and facade/logto return it: a portable
-// type over the driver's listing function. It is safe for concurrent use.
+// type over the driver's listing function. A driver's Source is safe for
+// concurrent use.
 type Source struct {
 	provider string
 	list     ListFunc

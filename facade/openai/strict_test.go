@@ -2,14 +2,13 @@ package openai_test
 
 import (
 	"context"
+	"github.com/rolecall/rolecall/facade"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
