@@ -207,10 +207,13 @@ func (p *pacer) slowDown(now time.Time, tk ticket) {
 		p.coldEpoch, p.coldOK = p.epoch, p.ok
 		est = rate.Limit(float64(max(p.ok, 1)) / max(elapsed, shortEpoch).Seconds())
 		p.probing = true
-	case p.probing && tk.seq <= p.lim.Burst():
-		// A 429 before the climb began: the bucket sent at once more than
-		// the server's held. A smaller burst (not above what went through
-		// before this request), the same rate.
+	case p.probing && tk.seq <= p.lim.Burst(), p.configured > 0 && tk.seq <= p.lim.Burst() &&
+		float64(tk.seq-1) > float64(cur)*tk.at.Sub(p.epochStart).Seconds()+1:
+		// A 429 while the bucket was still spending its burst (more went
+		// than its rate refills): it sent at once more than the server's
+		// held, before the climb began, or a configured window's allowance
+		// that the server does not grant at once. A smaller burst (not
+		// above what went through before this request), the same rate.
 		p.lim.SetBurst(max(1, min(tk.seq-1, p.lim.Burst()*3/4)))
 		est = cur
 	case tk.at.Sub(p.epochStart) >= shortEpoch/4 && tk.seq-1 > p.burst:

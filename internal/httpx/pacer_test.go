@@ -197,6 +197,10 @@ func TestRateLimitLowersAndRecovers(t *testing.T) {
 	})
 	tr, c, _ := newTransport(t, Config{RateLimit: 2000, Burst: 50})
 	do := func() {
+		// Slower than the rate (a request at most every millisecond,
+		// against 2000/s): the 429 is the rate's, not the burst's (see
+		// TestBurstSpentAtOnceShrinksTheBurst).
+		time.Sleep(time.Millisecond)
 		resp, err := get(t, c, srv.URL)
 		require.NoError(t, err)
 		readAll(t, resp)
@@ -214,6 +218,26 @@ func TestRateLimitLowersAndRecovers(t *testing.T) {
 	}
 	assert.Greater(t, float64(tr.Rate()), float64(low), "successes raise it")
 	assert.LessOrEqual(t, float64(tr.Rate()), 2000.0, "never past the configured rate")
+}
+
+// A configured allowance that the server does not grant at once: a 429
+// while the bucket spends its burst shrinks the burst, not the rate, so the
+// next burst after the pause fits the server's bucket.
+func TestBurstSpentAtOnceShrinksTheBurst(t *testing.T) {
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		if n == 9 { // the server's bucket held 8
+			w.Header().Set("Retry-After-Ms", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	})
+	tr, c, _ := newTransport(t, Config{RateLimit: 2, Burst: 50, MaxInFlight: 1})
+	for range 9 { // one at a time, far faster than 2/s: all from the burst
+		resp, err := get(t, c, srv.URL)
+		require.NoError(t, err)
+		readAll(t, resp)
+	}
+	assert.Equal(t, rate.Limit(2), tr.Rate(), "the rate stays: the burst was at fault")
+	assert.Equal(t, 8, tr.pace.lim.Burst(), "the burst is what the server took before its 429")
 }
 
 // A documented "N per window" is a bucket of N: N requests go at once.
