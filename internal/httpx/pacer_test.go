@@ -109,9 +109,22 @@ func TestUnknownBucketIsLearnt(t *testing.T) {
 			assert.Zero(t, s.early, "no request is sent while a hint runs")
 			assert.Equal(t, s.limit.Load(), obs.rateLimits.Load())
 			got := tr.Rate()
-			assert.LessOrEqual(t, s.limit.Load(), int64(n/8), "429s stay few: the rate is learnt")
+			tr.pace.mu.Lock()
+			pauses := tr.pace.epoch
+			tr.pace.mu.Unlock()
+			// The rate is learnt: the client pauses a few times (the cold
+			// start, the estimate, and on a loaded machine a stall that
+			// bunches requests may cost one or two more), where a client
+			// that does not learn pauses about once every burst, n/burst
+			// times (40 and more here): n/25 lies far from both. A pause's
+			// 429s are its own and the requests already in flight when it
+			// began, at most MaxInFlight. (Counting 429s alone, n/8, failed
+			// about once in twenty runs: how many requests a pause finds
+			// in flight depends on scheduling.)
+			assert.LessOrEqual(t, pauses, n/25, "few pauses: the rate is learnt")
+			assert.LessOrEqual(t, s.limit.Load(), int64(pauses*16), "a pause's 429s are the requests in flight")
 			assert.Less(t, float64(got), math.Inf(1), "a rate was learnt")
-			t.Logf("%d requests, %d answered 429, learnt %.0f/s", n, s.limit.Load(), float64(got))
+			t.Logf("%d requests, %d answered 429, %d pauses, learnt %.0f/s", n, s.limit.Load(), pauses, float64(got))
 		})
 	}
 }
