@@ -198,17 +198,10 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 	if pf.unsorted {
 		run.Order = "arrival"
 	}
-	err = ro.commit(rw.Finish(run), out.ok(), format, run)
-	if err != nil && out.stopErr == nil {
-		s.con.Printf("rolecall: writing the report: %v", err)
+	if !s.finish(ro, rw.Finish(run), out, format, run) {
 		return exitFailed
 	}
-	if line := out.summary(len(s.states), s.flags.failFast, "report"); line != "" {
-		s.con.Println(line)
-	}
-	if ro.held() {
-		ro.notice(s.con)
-	} else if ro.tmp != nil && a.terminal && !s.flags.quiet {
+	if !ro.held() && ro.tmp != nil && a.terminal && !s.flags.quiet {
 		n := int64(0)
 		for _, p := range run.Providers {
 			n += p.Assignments
@@ -219,6 +212,24 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 		return exitFailed
 	}
 	return exitOK
+}
+
+// finish commits the report written to ro (werr: the writer's error) and
+// prints the run's summary, and where the report went if it was held back
+// as partial. It returns false when the report could not be written. list,
+// people and review end through it.
+func (s *session) finish(ro *reportOutput, werr error, out *outcome, format report.Format, run *report.Run) bool {
+	if err := ro.commit(werr, out.ok(), format, run); err != nil && out.stopErr == nil {
+		s.con.Printf("rolecall: writing the report: %v", err)
+		return false
+	}
+	if line := out.summary(len(s.states), s.flags.failFast, "report"); line != "" {
+		s.con.Println(line)
+	}
+	if ro.held() {
+		ro.notice(s.con)
+	}
+	return true
 }
 
 // reportOutput is where a report goes: stdout, or --output through a

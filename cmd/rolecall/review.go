@@ -269,16 +269,10 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 		open = review.Open(fs)
 		write = func(w io.Writer) error { return review.WriteFindings(w, o, fs) }
 	}
-	err = ro.commit(write(ro.w), out.ok(), c.format, run)
-	if err != nil {
-		s.con.Printf("rolecall: writing the report: %v", err)
+	// The listing's onRow never fails here, so out.stopErr is nil and
+	// every write error is reported.
+	if !s.finish(ro, write(ro.w), out, c.format, run) {
 		return exitFailed
-	}
-	if line := out.summary(len(s.states), s.flags.failFast, "report"); line != "" {
-		s.con.Println(line)
-	}
-	if ro.held() {
-		ro.notice(s.con)
 	}
 	switch {
 	case !out.ok():
