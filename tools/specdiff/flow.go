@@ -357,11 +357,7 @@ func (f *flow) controlled(body ast.Node, srcs set) {
 			for _, l := range n.Lhs {
 				switch l := ast.Unparen(l).(type) {
 				case *ast.SelectorExpr:
-					if s := info.Selections[l]; s != nil && s.Kind() == types.FieldVal {
-						if v, ok := s.Obj().(*types.Var); ok && f.isDst(v) {
-							f.addDst(v, srcs)
-						}
-					}
+					f.assignField(l, srcs)
 				case *ast.Ident:
 					// "if r.PredefinedRole { kind = facade.Builtin }"
 					if n.Tok == token.ASSIGN {
@@ -380,11 +376,7 @@ func (f *flow) assignTo(l ast.Expr, srcs set) {
 	info := f.info()
 	switch l := ast.Unparen(l).(type) {
 	case *ast.SelectorExpr:
-		if s := info.Selections[l]; s != nil && s.Kind() == types.FieldVal {
-			if v, ok := s.Obj().(*types.Var); ok && f.isDst(v) {
-				f.addDst(v, srcs)
-			}
-		}
+		f.assignField(l, srcs)
 	case *ast.Ident:
 		obj := info.Defs[l]
 		if obj == nil {
@@ -395,6 +387,16 @@ func (f *flow) assignTo(l ast.Expr, srcs set) {
 		f.assignTo(l.X, srcs)
 	case *ast.IndexExpr:
 		f.assignTo(l.X, srcs)
+	}
+}
+
+// assignField records that srcs flow into the field l selects, if it is a
+// destination field.
+func (f *flow) assignField(l *ast.SelectorExpr, srcs set) {
+	if s := f.info().Selections[l]; s != nil && s.Kind() == types.FieldVal {
+		if v, ok := s.Obj().(*types.Var); ok && f.isDst(v) {
+			f.addDst(v, srcs)
+		}
 	}
 }
 
