@@ -21,7 +21,9 @@ var recordCommand = &command{
 	about: `
 List one provider live, as 'rolecall list' does, and store every HTTP exchange
 as a fixture file in DIR/<provider>/: one JSON file per request and response, in
-the format of package fixture, named listing.<operation>[.<path parameters>].page-<n>.json. Credentials are never stored: authorization headers, API
+the format of package fixture, named listing.<operation>[.<path parameters>].page-<n>.json
+(a path parameter that is not plain lower-case letters, digits, '_' and '-',
+or looks like a credential, is named by its hash). Credentials are never stored: authorization headers, API
 keys, tokens and secrets in query strings and bodies are replaced by
 "[REDACTED]", and so is any value of the credential variables wherever it
 appears. Review the files before committing them: they hold the tenant's user
