@@ -84,7 +84,10 @@ type Assignment struct {
 	// *openaiapi.AssignedRoleDetails or *openaiapi.OrganizationUser,
 	// *vectaraapi.User, *logtoapi.UserProfile. Each record is decoded on
 	// its own and shares no memory with another; the assignments made from
-	// one record (a user's several roles) point to that one record.
+	// one record (a user's several roles) point to that one record. It is
+	// as the provider sent it: unlike the fields above, a credential
+	// returned as data is not replaced in it, and its text may hold any
+	// character; package report never writes it.
 	Record any
 }
 

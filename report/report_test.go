@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rolecall/rolecall/facade"
 )
 
 var sample = []Row{
@@ -381,4 +383,28 @@ func TestReadErrors(t *testing.T) {
 	require.NoError(t, err, "a BOM and no rows")
 	assert.Equal(t, CSV, rep.Format)
 	assert.Empty(t, rep.Rows)
+}
+
+// TestRecordStaysOutOfReports: Assignment.Record, the provider's raw record,
+// never reaches a report in any format: FromAssignment copies only the
+// mapped fields, which the writers make safe (credentials replaced by the
+// drivers, CSV cells neutralised, table cells escaped), so a credential or
+// an escape sequence that exists only in the record is written nowhere.
+func TestRecordStaysOutOfReports(t *testing.T) {
+	secret := "sk-admin-" + strings.Repeat("R3c0rd", 3) // assembled here: never in the repo
+	record := &struct {
+		Description, Note string
+		Extra             map[string]any
+	}{Description: secret, Note: "=HYPERLINK(\"http://evil.example\")\x1b]8;;http://evil.example\x07",
+		Extra: map[string]any{"token": secret}}
+	a := facade.Assignment{Provider: "openai", UserID: "user-1", Email: "a@x.com", RoleID: "owner", RoleName: "owner",
+		RoleKind: facade.Builtin, Record: record}
+	row := FromAssignment(&a)
+	for _, f := range Formats {
+		out := write(t, Options{Format: f}, []Row{row}, sampleRun())
+		assert.Contains(t, out, "user-1", f)
+		for _, leak := range []string{secret, "R3c0rd", "HYPERLINK", "evil.example", "\x1b"} {
+			assert.NotContains(t, out, leak, "%s: nothing of the record is written", f)
+		}
+	}
 }
