@@ -106,6 +106,12 @@ type StatsSnapshot struct {
 	// ReportedUsers is the number of users the provider said the tenant
 	// has (Cortex), or -1 when its API reports none.
 	ReportedUsers int64
+	// ListedUsers is the number of users the listing walked, with a role
+	// or none, where the provider reports a total (Cortex): the figure
+	// ReportedUsers counts, so the two agree on a complete listing unless
+	// the tenant changed meanwhile; -1 when the provider reports no total.
+	// (Assignments name only the users holding a role.)
+	ListedUsers int64
 }
 
 // Snapshot returns the counters' current values.
@@ -113,5 +119,5 @@ func (s *Stats) Snapshot() StatsSnapshot {
 	c := &s.c
 	return StatsSnapshot{Requests: c.Requests.Load(), Retries: c.Retries.Load(), RateLimited: c.RateLimited.Load(),
 		Waited: time.Duration(c.Waited.Load()), Pages: c.Pages.Load(), Assignments: c.Assignments.Load(),
-		ReportedUsers: c.ReportedUsers.Load() - 1}
+		ReportedUsers: c.ReportedUsers.Load() - 1, ListedUsers: c.ListedUsers.Load() - 1}
 }

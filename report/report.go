@@ -25,6 +25,20 @@
 // limit plus one row and a 64 KiB buffer per file (one file per
 // MemoryLimit of rows). Options.Unsorted keeps the arrival order instead.
 //
+// # The run record
+//
+// Run says how each provider's listing ended. Its counts answer different
+// questions: assignments and users are what the report holds (users: the
+// distinct users holding a role, since a user without one has no row);
+// where a provider reports how many users its tenant has (Cortex),
+// reported_total is that figure, users with a role or none, and
+// listed_users is how many the listing walked, counted the same way. A
+// complete run has listed_users equal to reported_total (unless the tenant
+// changed while it was listed); users falls short of both by the users who
+// hold no role, which is no shortfall of the listing. RunSchema stays
+// rolecall-run/1: listed_users is an added, optional field, and no field's
+// meaning changed.
+//
 // # Safety
 //
 // JSON and NDJSON hold the values exactly. CSV cells that a spreadsheet

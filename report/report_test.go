@@ -35,7 +35,7 @@ func sampleRun() *Run {
 	return &Run{Schema: RunSchema, ID: "0123456789abcdef", Started: t0, Finished: t0.Add(3 * time.Second),
 		Version: "devel", Order: "sorted", Providers: []ProviderRun{
 			{Provider: "cortex", Host: "api.getcortexapp.com", Status: StatusComplete, Assignments: 1, Users: 1,
-				ReportedTotal: &total, Requests: 1, SpecSHA256: strings.Repeat("ab", 32)},
+				ReportedTotal: &total, ListedUsers: &total, Requests: 1, SpecSHA256: strings.Repeat("ab", 32)},
 		}}
 }
 

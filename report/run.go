@@ -45,12 +45,21 @@ type ProviderRun struct {
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
 	// Assignments and Users are what the report holds for the provider
-	// (users: distinct user ids).
+	// (users: distinct user ids), so Users counts only the users holding
+	// a role: a user without one has no row.
 	Assignments int64 `json:"assignments"`
 	Users       int64 `json:"users"`
 	// ReportedTotal is the number of users the provider itself said the
-	// tenant has, where its API reports one (Cortex).
+	// tenant has, with a role or none, where its API reports one (Cortex).
 	ReportedTotal *int64 `json:"reported_total,omitempty"`
+	// ListedUsers is the number of users the listing walked, with a role
+	// or none, beside ReportedTotal (and only with it): what the provider's
+	// total is to be checked against. On a complete listing the two agree
+	// unless the tenant changed while it was listed, while Users is
+	// smaller by the users who hold no role. Added in rolecall-run/1 as an
+	// optional field: records written before it lack it, and readers that
+	// do not know it ignore it.
+	ListedUsers *int64 `json:"listed_users,omitempty"`
 	// Requests is the number of HTTP requests made (retries included).
 	Requests int64 `json:"requests"`
 	// SpecSHA256 is the SHA-256 of the vendored OpenAPI spec the client

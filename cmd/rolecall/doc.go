@@ -147,8 +147,11 @@
 // The run record (package report, Run) holds the run's id, its start and
 // finish in UTC, the rolecall version, the --email filter, and per provider
 // the host, the status (complete, or failed with the error), the
-// assignments and users in the report, the total of users the provider
-// reported (Cortex), the requests made and the SHA-256 of the vendored spec.
+// assignments and users in the report (users holding a role), the total of
+// users the provider reported (Cortex) beside the users the listing walked
+// to check it (listed_users: roles or none, so a complete run has
+// listed_users = reported_total while users leaves out the users without a
+// role), the requests made and the SHA-256 of the vendored spec.
 // A provider that failed has no row in any format. With --output the report
 // is written to a temporary file renamed into place, and a run with a
 // failed provider goes to FILE.partial, leaving FILE as it was, unless

@@ -85,6 +85,12 @@ func TestRunRecord(t *testing.T) {
 		assert.Equal(t, report.StatusComplete, p.Status)
 		assert.EqualValues(t, len(rep.Rows), p.Assignments)
 		assert.EqualValues(t, len(srv.Tenant().Users), *p.ReportedTotal, "Cortex reports its users")
+		// A user without a role has no row, so users falls short of the
+		// provider's total on a complete run; listed_users, counted as the
+		// total is, says the listing missed no one.
+		require.NotNil(t, p.ListedUsers, "listed_users stands beside reported_total")
+		assert.Equal(t, *p.ReportedTotal, *p.ListedUsers, "a complete listing walked every user Cortex counts")
+		assert.Less(t, p.Users, *p.ListedUsers, "the tenant has a user without a role: not in users, in listed_users")
 		assert.Positive(t, p.Users)
 		assert.Positive(t, p.Requests)
 		spec, err := specs.Bytes("cortex")

@@ -183,8 +183,8 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 			}
 		}
 		pr.Assignments, pr.Users = counts(st.name)
-		if t := st.stats.Snapshot().ReportedUsers; t >= 0 {
-			pr.ReportedTotal = &t
+		if snap := st.stats.Snapshot(); snap.ReportedUsers >= 0 {
+			pr.ReportedTotal, pr.ListedUsers = &snap.ReportedUsers, &snap.ListedUsers
 		}
 		run.Providers = append(run.Providers, pr)
 	}

@@ -70,7 +70,7 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 			return paging.Page{Pages: int(page.TotalPages), Next: int(page.Page)+1 < int(page.TotalPages)}, err
 		})
 		if err == nil {
-			kit.ReportUsers(int(total.Load()))
+			kit.ReportUsers(int(total.Load()), users.Len())
 		}
 		return int(total.Load()), users.Len(), changed.Load(), err
 	})

@@ -14,6 +14,7 @@ type Counters struct {
 	Requests, Retries, RateLimited, Pages, Assignments atomic.Int64
 	Waited                                             atomic.Int64 // nanoseconds
 	ReportedUsers                                      atomic.Int64 // +1, so that 0 is "none"
+	ListedUsers                                        atomic.Int64 // +1, so that 0 is "none"
 }
 
 // Of returns the Counters behind a *facade.Stats, nil for a nil one.
@@ -21,10 +22,13 @@ type Counters struct {
 // call it through driverkit.
 var Of func(stats any) *Counters
 
-// ReportUsers records the number of users the provider said the tenant has.
-func (c *Counters) ReportUsers(n int) {
+// ReportUsers records the number of users the provider said the tenant has
+// (total) and the number of users the listing walked to compare it with,
+// roles or none (listed).
+func (c *Counters) ReportUsers(total, listed int) {
 	if c != nil {
-		c.ReportedUsers.Store(int64(n) + 1)
+		c.ReportedUsers.Store(int64(total) + 1)
+		c.ListedUsers.Store(int64(listed) + 1)
 	}
 }
 

@@ -177,10 +177,13 @@ func (k *Kit) CheckTotal(ctx context.Context, op, what string, want, got int) er
 }
 
 // ReportUsers keeps the number of users the provider says the whole tenant
-// has in the listing's Stats, for the report's run record.
-func (k *Kit) ReportUsers(n int) {
-	if k.Stats != nil && n >= 0 {
-		k.Stats.ReportUsers(n)
+// has (total) in the listing's Stats, for the report's run record, with
+// the number the listing walked, roles or none (listed): the figure the
+// total counts, where the report's own count of users holds only those
+// with a role.
+func (k *Kit) ReportUsers(total, listed int) {
+	if k.Stats != nil && total >= 0 {
+		k.Stats.ReportUsers(total, listed)
 	}
 }
 
