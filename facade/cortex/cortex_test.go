@@ -20,29 +20,15 @@ import (
 	api "github.com/rolecall/rolecall/gen/cortex"
 )
 
-func newLister(t *testing.T, h http.HandlerFunc, o facade.Options) *facade.Source {
-	t.Helper()
-	o.BaseURL = testkit.Serve(t, h)
-	if o.Retry == (facade.RetryPolicy{}) {
-		o.Retry = facadetest.FastRetries
-	}
-	if o.RateLimit == 0 {
-		o.RateLimit = -1
-	}
-	l, err := cortex.New(cortex.Config{Token: "cortex-test-token", Options: o})
-	require.NoError(t, err)
-	return l
-}
-
 func TestEmailFilterIsOneCommaJoinedParameter(t *testing.T) {
 	var mu sync.Mutex
 	var queries []string
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		queries = append(queries, r.URL.RawQuery)
 		mu.Unlock()
 		assert.Equal(t, "/api/v1/users/roles", r.URL.Path)
-		assert.Equal(t, "Bearer cortex-test-token", r.Header.Get("Authorization"))
+		assert.Equal(t, "Bearer "+facadetest.Credential, r.Header.Get("Authorization"))
 		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"A@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`)
 	}, facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{"a@x.com", "b@y.com"}}))
@@ -55,7 +41,7 @@ func TestEmailFilterIsOneCommaJoinedParameter(t *testing.T) {
 func TestPagesAfterTheFirstAreFetchedConcurrently(t *testing.T) {
 	var mu sync.Mutex
 	inFlight, peak := 0, 0
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		inFlight++
 		peak = max(peak, inFlight)
@@ -65,8 +51,7 @@ func TestPagesAfterTheFirstAreFetchedConcurrently(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		testkit.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":6,"totalPages":6,"users":[{"email":"u%s@x.com","name":"U","roles":[{"type":"CUSTOM","name":"Auditor","tag":"auditor"}]}]}`, page, page))
 	}, facade.Options{PageSize: 1, Concurrency: 5})
-	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	require.NoError(t, err)
+	got := testkit.List(t, l)
 	assert.Len(t, got, 6)
 	assert.Greater(t, peak, 1, "pages 1..5 overlap once page 0 tells totalPages")
 	assert.Equal(t, facade.Assignment{Provider: "cortex", UserID: "u0@x.com", Email: "u0@x.com", Name: "U",
@@ -85,7 +70,7 @@ func findUser(as []facade.Assignment, id string) facade.Assignment {
 }
 
 func TestFewerUsersThanTheTotalIsIncomplete(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":3,"totalPages":1,"users":[
 			{"email":"a@x.com","name":"A","roles":[]},{"email":"b@x.com","name":"B","roles":[{"type":"BASIC","role":"USER"}]}]}`)
 	}, facade.Options{})
@@ -96,38 +81,33 @@ func TestFewerUsersThanTheTotalIsIncomplete(t *testing.T) {
 }
 
 func TestSchemaBreakingRecordFailsNamingTheOperation(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"A","roles":"ADMIN"}]}`)
 	}, facade.Options{})
-	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
-	assert.Contains(t, err.Error(), "cortex: list user role assignments (page 0): invalid response")
+	testkit.ExpectInvalid(t, l, "cortex: list user role assignments (page 0): invalid response")
 }
 
 func TestOddRecordsAreTolerated(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"extra":{"x":1},"users":[{"email":"a@x.com","name":"A","new":true,
 			"roles":[{"type":"GROUP","name":"Platform"},{"type":"BASIC","role":"ADMIN","since":"2026"}]}]}`)
 	}, facade.Options{})
-	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	require.NoError(t, err)
+	got := testkit.List(t, l)
 	require.Len(t, got, 2)
 	assert.Equal(t, "Platform", got[0].RoleID, "an unknown role type is kept, not dropped")
 	assert.Equal(t, "ADMIN", got[1].RoleID)
 }
 
 func TestPageNumberMismatchIsInvalid(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":4,"totalPages":2,"users":[{"email":"a@x.com","name":"A","roles":[]}]}`)
 	}, facade.Options{PageSize: 2})
-	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
-	assert.Contains(t, err.Error(), "asked for page 1, got page 0")
+	testkit.ExpectInvalid(t, l, "asked for page 1, got page 0")
 }
 
 func TestForbiddenSaysWhatToDo(t *testing.T) {
 	calls := 0
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		testkit.WriteRaw(w, 403, `{"message":"Missing permission","type":"FORBIDDEN","requestId":"req-42"}`)
 	}, facade.Options{})
@@ -142,7 +122,7 @@ func TestForbiddenSaysWhatToDo(t *testing.T) {
 
 func TestProblemRetryAfterIsHonoured(t *testing.T) {
 	calls := 0
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		if calls++; calls == 1 {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(429)
@@ -159,7 +139,7 @@ func TestProblemRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestProblemRetryAfterPastTheCapIsReported(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(429)
 		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"retryAfter":120}`))
@@ -182,33 +162,32 @@ func TestRefusesPlainHTTPOffLoopback(t *testing.T) {
 }
 
 func TestBodyPastTheCapIsRefused(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"`+strings.Repeat("x", 4096)+`","roles":[]}]}`)
 	}, facade.Options{MaxBodyBytes: 1024})
-	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
-	assert.Contains(t, err.Error(), "larger than the")
+	testkit.ExpectInvalid(t, l, "larger than the")
 }
 
 // A totalPages past what the total allows (more pages than users) fails at
 // the first page instead of walking 99,999 pages (issue 15).
 func TestTotalPagesBeyondTheTotal(t *testing.T) {
 	var calls atomic.Int32
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		testkit.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":5,"totalPages":99999,"users":[{"email":"a@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`,
 			r.URL.Query().Get("page")))
 	}, facade.Options{})
-	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
-	assert.Contains(t, err.Error(), "99999 pages for 5 users")
+	testkit.ExpectInvalid(t, l, "99999 pages for 5 users")
 	assert.Equal(t, int32(1), calls.Load())
 }
+
+// harness is this driver for the conformance suite and this package's tests.
+var harness = facadetest.Harness{Provider: "cortex", New: func(credential string, o facade.Options) (facade.Lister, error) {
+	return cortex.New(cortex.Config{Token: credential, Options: o})
+}}
 
 // TestConformance runs the conformance suite against this driver, with
 // its static credential.
 func TestConformance(t *testing.T) {
-	facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "cortex", New: func(credential string, o facade.Options) (facade.Lister, error) {
-		return cortex.New(cortex.Config{Token: credential, Options: o})
-	}})
+	facadetest.RunConformanceTests(t, harness)
 }

@@ -2,14 +2,15 @@
 // the same behavioural tests, run against each driver over a
 // spec-validating fake of its provider (package providertest), in the
 // manner of gocloud.dev's drivertest. The suite knows no driver: each
-// driver's test file passes its own Harness to RunConformanceTests.
+// driver's test file passes its own Harness to RunConformanceTests, and
+// opens the driver over a handler of its own tests with Harness.Lister.
 //
-//	func TestConformance(t *testing.T) {
-//		facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "cortex",
-//			New: func(credential string, o facade.Options) (facade.Lister, error) {
-//				return cortex.New(cortex.Config{Token: credential, Options: o})
-//			}})
-//	}
+//	var harness = facadetest.Harness{Provider: "cortex",
+//		New: func(credential string, o facade.Options) (facade.Lister, error) {
+//			return cortex.New(cortex.Config{Token: credential, Options: o})
+//		}}
+//
+//	func TestConformance(t *testing.T) { facadetest.RunConformanceTests(t, harness) }
 package facadetest
 
 import (
@@ -18,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
@@ -29,6 +31,7 @@ import (
 
 	"github.com/rolecall/rolecall/api/specs"
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/internal/testkit"
 	"github.com/rolecall/rolecall/providertest"
 )
 
@@ -58,6 +61,28 @@ func basePath(t testing.TB, h Harness) string {
 	doc, err := specs.Open(context.Background(), h.Provider)
 	require.NoError(t, err)
 	return doc.BasePath
+}
+
+// Credential is the credential Harness.Lister gives a driver.
+const Credential = "rolecall-test-credential"
+
+// Lister returns h's driver, authenticated with Credential, listing from
+// a test server on 127.0.0.1 that answers with handler at the provider's
+// API root (OpenAI's /v1), as a driver's own tests use it: retrying with
+// FastRetries unless opts.Retry is set, and without a rate limit unless
+// opts.RateLimit sets one.
+func (h Harness) Lister(t testing.TB, handler http.HandlerFunc, opts facade.Options) facade.Lister {
+	t.Helper()
+	opts.BaseURL = testkit.Serve(t, handler) + basePath(t, h)
+	if opts.Retry == (facade.RetryPolicy{}) {
+		opts.Retry = FastRetries
+	}
+	if opts.RateLimit == 0 {
+		opts.RateLimit = -1
+	}
+	l, err := h.New(Credential, opts)
+	require.NoError(t, err)
+	return l
 }
 
 // FastRetries is the retry policy the suite uses: real retries, short waits.

@@ -17,14 +17,6 @@ import (
 	"github.com/rolecall/rolecall/providertest"
 )
 
-func newLister(t *testing.T, h http.HandlerFunc) *facade.Source {
-	t.Helper()
-	l, err := logto.New(logto.Config{AccessToken: "logto-test-token", Options: facade.Options{
-		BaseURL: testkit.Serve(t, h), Retry: facadetest.FastRetries, RateLimit: -1}})
-	require.NoError(t, err)
-	return l
-}
-
 const oneRole = `[{"tenantId":"t","id":"r1","name":"admin","description":"d","type":"User","isDefault":false,"usersCount":1,"featuredUsers":[],"applicationsCount":0,"featuredApplications":[]},
 	{"tenantId":"t","id":"m1","name":"machine","description":"d","type":"MachineToMachine","isDefault":false,"usersCount":0,"featuredUsers":[],"applicationsCount":1,"featuredApplications":[]}]`
 
@@ -35,7 +27,7 @@ func user(id string) string {
 
 func TestLinkNextIsFollowedWithoutTotalNumber(t *testing.T) {
 	var pages []string
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/roles" {
 			assert.Equal(t, "User", r.URL.Query().Get("type"))
 			w.Header().Set("Total-Number", "2")
@@ -53,9 +45,8 @@ func TestLinkNextIsFollowedWithoutTotalNumber(t *testing.T) {
 		}
 		w.Header().Add("Link", `<https://elsewhere.example/api/roles/r1/users?page=1>; rel="first"`)
 		testkit.WriteRaw(w, 200, "["+user("u2")+"]")
-	})
-	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	require.NoError(t, err)
+	}, facade.Options{})
+	got := testkit.List(t, l)
 	assert.Equal(t, []string{"1", "2"}, pages, "the Link's URL is not followed, only its relation")
 	require.Len(t, got, 2, "the MachineToMachine role is not listed")
 	for _, a := range got {
@@ -67,33 +58,29 @@ func TestLinkNextIsFollowedWithoutTotalNumber(t *testing.T) {
 }
 
 func TestNoPaginationSignalIsInvalid(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, oneRole)
-	})
-	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
-	assert.Contains(t, err.Error(), "neither Total-Number nor Link")
+	}, facade.Options{})
+	testkit.ExpectInvalid(t, l, "neither Total-Number nor Link")
 }
 
 func TestALyingTotalIsBounded(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Total-Number", "1000000000000")
 		testkit.WriteRaw(w, 200, "[]")
-	})
-	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
-	assert.Contains(t, err.Error(), "too many pages")
+	}, facade.Options{})
+	testkit.ExpectInvalid(t, l, "too many pages")
 }
 
 func TestForbiddenMessage(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/roles" {
 			w.Header().Set("Total-Number", "2")
 			testkit.WriteRaw(w, 200, oneRole)
 			return
 		}
 		testkit.WriteRaw(w, 403, `{"code":"auth.forbidden","message":"Forbidden"}`)
-	})
+	}, facade.Options{})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrPermissionDenied)
 	assert.Equal(t, `logto: list users of role "admin" (page 1): 403 forbidden: the token lacks the all scope: give the machine-to-machine app the Logto Management API access role (logto said "auth.forbidden: Forbidden")`, err.Error())
@@ -125,8 +112,7 @@ func TestAppCredentialsAreExchangedAtTheTokenEndpoint(t *testing.T) {
 	l, err := logto.New(logto.Config{AppID: "m2m-app", AppSecret: "m2m-secret-value", Options: facade.Options{BaseURL: srv.URL(), RateLimit: -1}})
 	require.NoError(t, err)
 	for range 2 {
-		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-		require.NoError(t, err)
+		got := testkit.List(t, l)
 		assert.NotEmpty(t, got)
 	}
 	assert.EqualValues(t, 1, srv.RequestsByOp()["token"], "one token serves both listings")
@@ -160,18 +146,20 @@ func TestDocumentedBudgetDrawsNo429(t *testing.T) {
 	stats := new(facade.Stats)
 	l, err := logto.New(logto.Config{AccessToken: srv.Token(), Options: facade.Options{BaseURL: srv.URL(), PageSize: 2, Stats: stats}})
 	require.NoError(t, err)
-	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	require.NoError(t, err)
+	got := testkit.List(t, l)
 	assert.Equal(t, facadetest.Want(tn), facadetest.Rows(t, got))
 	snap := stats.Snapshot()
 	assert.Zero(t, snap.RateLimited)
 	assert.Greater(t, snap.Requests, int64(20))
 }
 
+// harness is this driver for the conformance suite and this package's tests.
+var harness = facadetest.Harness{Provider: "logto", New: func(credential string, o facade.Options) (facade.Lister, error) {
+	return logto.New(logto.Config{AccessToken: credential, Options: o})
+}}
+
 // TestConformance runs the conformance suite against this driver, with
 // its static credential.
 func TestConformance(t *testing.T) {
-	facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "logto", New: func(credential string, o facade.Options) (facade.Lister, error) {
-		return logto.New(logto.Config{AccessToken: credential, Options: o})
-	}})
+	facadetest.RunConformanceTests(t, harness)
 }

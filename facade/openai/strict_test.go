@@ -1,27 +1,26 @@
 package openai_test
 
 import (
-	"context"
-	"github.com/rolecall/rolecall/facade"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
+	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/testkit"
 )
 
 // serving is a Lister of a server answering every list-users request with
 // users and every list-roles request with roles.
-func serving(t *testing.T, users, roles string) *facade.Source {
-	return newLister(t, func(w http.ResponseWriter, r *http.Request) {
+func serving(t *testing.T, users, roles string) facade.Lister {
+	return harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/organization/users" {
 			testkit.WriteRaw(w, 200, users)
 			return
 		}
 		testkit.WriteRaw(w, 200, roles)
-	})
+	}, facade.Options{})
 }
 
 // TestBodiesBreakingJSONRulesAreInvalid: invalid UTF-8 in a user id, an
@@ -56,8 +55,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 	const role = `{"id":"role_1","name":"Owner","permissions":[],"resource_type":"api.organization","predefined_role":true}`
 	l := serving(t, strings.Replace(oneUser, `"has_more"`, `"total":{"n":1},"has_more"`, 1),
 		`{"object":"list","data":[`+role+`],"has_more":false,"next":null,"first_id":"role_1"}`)
-	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	require.NoError(t, err)
+	got := testkit.List(t, l)
 	var ids []string
 	for _, a := range got {
 		ids = append(ids, a.RoleID)

@@ -16,18 +16,10 @@ import (
 	"github.com/rolecall/rolecall/facade/vectara"
 )
 
-func newLister(t *testing.T, h http.HandlerFunc) *facade.Source {
-	t.Helper()
-	l, err := vectara.New(vectara.Config{APIKey: "vectara-test-key", Options: facade.Options{
-		BaseURL: testkit.Serve(t, h), Retry: facadetest.FastRetries}})
-	require.NoError(t, err)
-	return l
-}
-
 func TestAbsentPageKeyEndsTheListing(t *testing.T) {
 	var keys []string
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
-		assert.Equal(t, "vectara-test-key", r.Header.Get("x-api-key"))
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, facadetest.Credential, r.Header.Get("x-api-key"))
 		assert.Equal(t, "100", r.URL.Query().Get("limit"))
 		keys = append(keys, r.URL.Query().Get("page_key"))
 		if r.URL.Query().Get("page_key") == "" {
@@ -37,9 +29,8 @@ func TestAbsentPageKeyEndsTheListing(t *testing.T) {
 			return
 		}
 		testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_2","email":"b@x.com","username":"b","enabled":true}],"metadata":{}}`)
-	})
-	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	require.NoError(t, err)
+	}, facade.Options{})
+	got := testkit.List(t, l)
 	assert.Equal(t, []string{"", "k2"}, keys)
 	require.Len(t, got, 4, "a user without roles yields nothing")
 	scopes := map[string]string{}
@@ -55,21 +46,19 @@ func TestAbsentPageKeyEndsTheListing(t *testing.T) {
 
 func TestRepeatedPageKeyEndsTheListing(t *testing.T) {
 	calls := 0
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		testkit.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":"same"}}`)
-	})
-	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-	assert.ErrorIs(t, err, facade.ErrInvalidResponse)
-	assert.Contains(t, err.Error(), `repeated a cursor "same"`)
+	}, facade.Options{})
+	testkit.ExpectInvalid(t, l, `repeated a cursor "same"`)
 	assert.Equal(t, 2, calls)
 }
 
 func TestEmailFilterRunsOnTheClient(t *testing.T) {
-	l := newLister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		assert.Empty(t, r.URL.Query().Get("email"), "Vectara has no email filter")
 		testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_1","email":"A@x.com","api_roles":["owner"]},{"id":"usr_2","email":"b@x.com","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
-	})
+	}, facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{"a@X.com"}}))
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -92,8 +81,7 @@ func TestOAuthClientCredentials(t *testing.T) {
 	})
 	l := oauthLister(t, base)
 	for range 2 {
-		got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
-		require.NoError(t, err)
+		got := testkit.List(t, l)
 		assert.Len(t, got, 1)
 	}
 	assert.Equal(t, 1, tokens, "the token is reused until it nears expiry")
@@ -164,10 +152,13 @@ func oauthLister(t *testing.T, base string) *facade.Source {
 	return l
 }
 
+// harness is this driver for the conformance suite and this package's tests.
+var harness = facadetest.Harness{Provider: "vectara", New: func(credential string, o facade.Options) (facade.Lister, error) {
+	return vectara.New(vectara.Config{APIKey: credential, Options: o})
+}}
+
 // TestConformance runs the conformance suite against this driver, with
 // its static credential.
 func TestConformance(t *testing.T) {
-	facadetest.RunConformanceTests(t, facadetest.Harness{Provider: "vectara", New: func(credential string, o facade.Options) (facade.Lister, error) {
-		return vectara.New(vectara.Config{APIKey: credential, Options: o})
-	}})
+	facadetest.RunConformanceTests(t, harness)
 }

@@ -21,3 +21,12 @@ func ExpectInvalid(t *testing.T, l facade.Lister, where ...string) {
 		assert.Contains(t, err.Error(), w)
 	}
 }
+
+// List lists l and requires the listing to succeed, returning what it
+// listed.
+func List(t *testing.T, l facade.Lister) []facade.Assignment {
+	t.Helper()
+	got, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	require.NoError(t, err)
+	return got
+}
