@@ -94,9 +94,10 @@ lint:
 bench:
 	$(GO) run ./bench/report -o BENCHMARKS.md
 
-## soak: the full-length fault soak (the default suite runs a short one).
+## soak: the full-length fault soak (the default suite runs a short one);
+## each provider's SOAK line has the figures RELIABILITY.md reports.
 soak:
-	ROLECALL_SOAK=full $(GO) test -count=1 -run 'TestConformance/Soak' -timeout 60m $(PKGS)
+	ROLECALL_SOAK=full $(GO) test -count=1 -v -run 'TestConformance/Soak' -timeout 60m $(PKGS)
 
 ## fuzz: each fuzz target for FUZZTIME.
 fuzz:
