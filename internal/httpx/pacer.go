@@ -15,62 +15,86 @@ import (
 
 // pacer is a Transport's rate model, shared by every request it sends (all
 // the workers of a driver's listings): a token bucket (golang.org/x/time/rate)
-// whose rate adapts to the server, and a pause that holds every request
-// until a time the server named.
+// fitted to the server's, and a pause that holds every request until a time
+// the server named.
 //
 // A 429 pauses every worker until its hint (Retry-After, Retry-After-Ms, a
-// body field; a backoff without one), and lowers the rate, once per epoch
-// (the requests sent since the last pause). The first 429 from a cold start
-// tells the server's burst B (what got through) and a lower bound of its
-// rate; from there the rate climbs quickly, doubling about every quarter
-// second. A later 429 tells the server's rate R: everything sent in the
-// epoch before the 429's request got through, from a full bucket, so
-// R ≈ (sent−B)/T (or, for a short epoch, from the climb's overshoot of about
-// √(2·c·R·B)). Once estimated the rate sits below R and climbs slowly, back
-// up to the configured rate; a 429 then takes it down by a share at least
-// (AIMD). Response headers announcing the remaining allowance (RateLimit-*,
-// X-RateLimit-*) pause the workers before a 429 would.
+// body field; a backoff without one) and ends an epoch (the requests sent
+// since the last pause). When the pause ends, the model fits a token bucket
+// to the answers of the last epochs (fitBucket): the burst that the server
+// let through at once, and the rates that explain when it refused. The
+// first 429 from a cold start tells the burst exactly and the rate
+// roughly (from the few answers decided while the 429 was on its way);
+// the bucket then sends at the middle of the rates that fit, and a later
+// 429 narrows them. Between 429s the rate climbs slowly (about 1% a
+// second), so a rate set too low recovers, and never past a configured
+// rate. Answers a token bucket cannot explain (a server that refuses at
+// random, or counts in fixed windows) fall back to lowering the rate by a
+// share (AIMD). Response headers announcing the remaining allowance
+// (RateLimit-*, X-RateLimit-*) pause the workers before a 429 would.
 type pacer struct {
 	mu         sync.Mutex
 	lim        *rate.Limiter
 	configured rate.Limit // the documented or chosen rate; 0: unknown
-	burst      int        // the server's burst, as configured or learnt (0: not yet)
-	probing    bool       // the rate is a lower bound, not an estimate
+	maxBurst   int        // the configured burst; 0: unknown
 	paused     time.Time  // no request is sent before
 	epoch      int        // counts pauses; a request carries the epoch it was sent in
 	epochStart time.Time
-	sent, ok   int // requests sent and answered with success in this epoch
 	hits       int // consecutive 429s without a hint, for their backoff
 	inFlight   int
-	coldEpoch  int        // the epoch that ended with the first 429 that taught a rate (-1: none yet)
-	coldOK     int        // the successes of that epoch
-	proven     rate.Limit // the highest rate that ran a second without a 429
+	refit      bool         // a 429 began a pause: fit the bucket when it ends
+	next       int          // the place in line the next request to ask takes
+	serving    int          // the place in line whose turn it is
+	left       map[int]bool // places whose requests gave up waiting
+	probing    bool         // nothing bounds the rate from above yet: climb fast
+	proven     rate.Limit   // the highest rate that ran a second without a 429
+
+	// The answers the fit reads: since start, where the server's bucket
+	// was as state says, and where each kept epoch began in answers.
+	answers []answer
+	start   time.Time
+	state   bucketStart
+	marks   []mark
+	fit     bucketFit // the last fit (burst 0: none yet)
 }
 
-// ticket is what the pacer knows of a request it let go: its epoch, its
-// place in the epoch and when it went.
+// A mark is a 429 that began an epoch: when it came, and how many answers
+// preceded it.
+type mark struct {
+	at time.Time
+	n  int
+}
+
+// ticket is what the pacer knows of a request it let go: its epoch and
+// when it went.
 type ticket struct {
-	epoch, seq int
-	at         time.Time
+	epoch int
+	at    time.Time
 }
 
 // Tuning of the rate model.
 const (
-	estimateShare  = 0.9          // of the estimated server rate, once estimated
-	probeClimb     = 2.8          // added per success while probing: ×2 every ~0.25s
-	settledClimb   = 1.0 / 4000.0 // share of the rate added per success once estimated
-	minRate        = 0.2          // requests per second, the lowest the model goes
-	shortEpoch     = time.Second  // the cold epoch's rate is what got through in this long
-	decrease       = 0.85         // the rate's multiplicative decrease once estimated
-	headerPauseMax = time.Minute  // the longest a RateLimit-Reset pause is honoured
+	climb          = 0.01                  // relative climb a second between 429s, no bucket fitted
+	fittedClimb    = 0.001                 // the same, the bucket fitted
+	fitShare       = 0.95                  // of the fitted rate, sent at
+	probeClimb     = 2.8                   // added per success while the rate is unbounded: ×2 every ~0.25s
+	minClimb       = 0.2                   // requests per second added a second at least
+	minRate        = 0.2                   // requests per second, the lowest the model goes
+	maxLearnt      = 10000                 // requests per second, the highest a fit considers
+	decrease       = 0.85                  // the rate's multiplicative decrease when no bucket fits
+	misfit         = 0.05                  // share of answers a fit may leave unexplained
+	burstMargin    = 8                     // the burst sent is 1/burstMargin below the fitted one
+	maxAnswers     = 512                   // answers the fit reads at most
+	headerPauseMax = time.Minute           // the longest a RateLimit-Reset pause is honoured
+	maxReserve     = 50 * time.Millisecond // the longest a request sleeps before asking the bucket again
 )
 
 func newPacer(r rate.Limit, burst int) *pacer {
-	p := &pacer{configured: r, epochStart: time.Now(), coldEpoch: -1}
+	p := &pacer{configured: r, epochStart: time.Now(), left: map[int]bool{}}
 	switch {
 	case r > 0:
-		p.burst = max(burst, 1)
-		p.lim = rate.NewLimiter(r, p.burst)
+		p.maxBurst = max(burst, 1)
+		p.lim = rate.NewLimiter(r, p.maxBurst)
 	default:
 		p.lim = rate.NewLimiter(rate.Inf, 1)
 	}
@@ -95,42 +119,67 @@ var errBudget = errors.New("the rate-limit wait budget is spent")
 // not zero) returns errBudget at once.
 func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited time.Duration, err error) {
 	start := time.Now()
+	my := -1 // this request's place in line, taken when it first asks the bucket
+	leave := func(err error) (ticket, time.Duration, error) {
+		if my >= 0 {
+			p.mu.Lock()
+			p.left[my] = true
+			p.skipLeft()
+			p.mu.Unlock()
+		}
+		return tk, time.Since(start), err
+	}
 	for {
 		p.mu.Lock()
 		now := time.Now()
 		if d := p.paused.Sub(now); d > 0 {
 			p.mu.Unlock()
 			if !deadline.IsZero() && now.Add(d).After(deadline) {
-				return tk, time.Since(start), errBudget
+				return leave(errBudget)
 			}
 			if err := Sleep(ctx, d); err != nil {
-				return tk, time.Since(start), err
+				return leave(err)
 			}
 			continue
 		}
-		r := p.lim.ReserveN(now, 1)
-		p.mu.Unlock()
-		if d := r.DelayFrom(now); d > 0 && !deadline.IsZero() && now.Add(d).After(deadline) {
-			r.CancelAt(now)
-			return tk, time.Since(start), errBudget
-		} else if d > 0 {
-			if err := Sleep(ctx, d); err != nil {
-				r.Cancel()
-				return tk, time.Since(start), err
-			}
-			p.mu.Lock()
-			paused := time.Now().Before(p.paused)
-			p.mu.Unlock()
-			if paused {
-				continue // a pause began meanwhile: wait it out too
-			}
+		if p.refit {
+			p.refit = false
+			p.refitBucket(now)
 		}
-		p.mu.Lock()
-		p.sent++
-		p.inFlight++
-		tk = ticket{epoch: p.epoch, seq: p.sent, at: time.Now()}
+		if my < 0 {
+			my = p.next
+			p.next++
+		}
+		if my == p.serving && p.lim.AllowN(now, 1) {
+			p.serving++
+			p.skipLeft()
+			p.inFlight++
+			tk = ticket{epoch: p.epoch, at: now}
+			p.mu.Unlock()
+			return tk, time.Since(start), nil
+		}
+		// Not this request's token yet: requests take the bucket's tokens
+		// in the order they asked. Sleep until its token is due (at most
+		// maxReserve, so that a rate that climbs meanwhile is felt at
+		// once), then ask again. Not a reservation: one made at the old
+		// rate would hold the request to it.
+		ahead := float64(my - p.serving + 1)
+		d := time.Duration((ahead - p.lim.TokensAt(now)) / float64(p.lim.Limit()) * float64(time.Second))
 		p.mu.Unlock()
-		return tk, time.Since(start), nil
+		if !deadline.IsZero() && now.Add(d).After(deadline) {
+			return leave(errBudget)
+		}
+		if err := Sleep(ctx, min(max(d, 0), maxReserve)); err != nil {
+			return leave(err)
+		}
+	}
+}
+
+// skipLeft moves the head of the line past requests that left it.
+func (p *pacer) skipLeft() {
+	for p.left[p.serving] {
+		delete(p.left, p.serving)
+		p.serving++
 	}
 }
 
@@ -138,13 +187,13 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited
 // answer), with the header-announced allowance, and returns, for a 429,
 // how long every worker now waits.
 func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, hinted bool, backoff func(int) time.Duration) time.Duration {
-	epoch := tk.epoch
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inFlight--
 	now := time.Now()
 	if status == http.StatusTooManyRequests {
-		first := epoch == p.epoch // the first 429 of its epoch
+		p.record(now, false)
+		first := tk.epoch == p.epoch // the first 429 of its epoch
 		d := hint
 		switch {
 		case !hinted && first:
@@ -154,32 +203,26 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 			d = 0 // sent before the pause: the pause already answers it
 		}
 		if first {
-			p.slowDown(now, tk)
 			p.epoch++
+			p.refit = true
+			p.marks = append(p.marks, mark{at: now, n: len(p.answers) - 1})
 		}
 		if until := now.Add(d); until.After(p.paused) {
 			p.paused = until
 		}
-		p.epochStart, p.sent, p.ok = p.paused, 0, 0
+		p.epochStart = p.paused
 		return max(p.paused.Sub(now), 0)
 	}
 	if status < 200 || status >= 300 {
 		return 0
 	}
+	p.record(now, true)
 	p.hits = 0
-	switch {
-	case epoch == p.epoch:
-		p.ok++
-		if now.Sub(p.epochStart) >= shortEpoch && now.After(p.paused) {
+	if tk.epoch == p.epoch {
+		if now.Sub(p.epochStart) >= time.Second && now.After(p.paused) {
 			p.proven = max(p.proven, p.lim.Limit()) // a second without a 429
 		}
 		p.speedUp()
-	case epoch == p.coldEpoch && p.epoch == p.coldEpoch+1 && p.probing:
-		// An answer from the cold epoch, arriving after its first 429:
-		// it raises the lower bound of the rate (not the burst: it may
-		// have taken the server's refill).
-		p.coldOK++
-		p.lim.SetLimit(max(p.lim.Limit(), rate.Limit(float64(p.coldOK)/shortEpoch.Seconds())))
 	}
 	if remaining, reset, ok := allowance(h, now); ok && remaining <= p.inFlight && reset > 0 {
 		// The server's window is spent (or will be by the requests already
@@ -191,84 +234,144 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 	return 0
 }
 
-// slowDown lowers the rate after the first 429 of an epoch.
-func (p *pacer) slowDown(now time.Time, tk ticket) {
-	elapsed := now.Sub(p.epochStart)
-	cur := p.lim.Limit()
-	var est rate.Limit
-	switch {
-	case cur == rate.Inf && p.ok == 0:
-		return // nothing got through: nothing learnt but the pause
-	case cur == rate.Inf:
-		// The first 429 of all, from a cold start: what got through is
-		// the server's burst (and a little of its refill), and what got
-		// through in a second a lower bound of its rate to climb from.
-		p.burst = max(p.ok, 1)
-		p.coldEpoch, p.coldOK = p.epoch, p.ok
-		est = rate.Limit(float64(max(p.ok, 1)) / max(elapsed, shortEpoch).Seconds())
-		p.probing = true
-	case p.probing && tk.seq <= p.lim.Burst(), p.configured > 0 && tk.seq <= p.lim.Burst() &&
-		float64(tk.seq-1) > float64(cur)*tk.at.Sub(p.epochStart).Seconds()+1:
-		// A 429 while the bucket was still spending its burst (more went
-		// than its rate refills): it sent at once more than the server's
-		// held, before the climb began, or a configured window's allowance
-		// that the server does not grant at once. A smaller burst (not
-		// above what went through before this request), the same rate.
-		p.lim.SetBurst(max(1, min(tk.seq-1, p.lim.Burst()*3/4)))
-		est = cur
-	case tk.at.Sub(p.epochStart) >= shortEpoch/4 && tk.seq-1 > p.burst:
-		// Everything sent before the 429's request got through (the
-		// server's bucket ran dry just then), starting from a full bucket:
-		// B + R·T requests in T. (What the server's bucket could not hold
-		// while the climb was below R is missing: the estimate errs low.)
-		t := tk.at.Sub(p.epochStart).Seconds()
-		est = rate.Limit(float64(tk.seq-1-p.burst) / t)
-		if !p.probing {
-			est = min(est, cur*estimateShare)
+// record keeps an answer for the fit: all of them from the first, while
+// they are at most maxAnswers; then the latest half, from a 429 that
+// began an epoch where there is one.
+func (p *pacer) record(now time.Time, ok bool) {
+	if len(p.answers) == 0 && p.start.IsZero() {
+		p.start, p.state = now, startFull
+	}
+	p.answers = append(p.answers, answer{at: now, ok: ok})
+	if len(p.answers) <= maxAnswers {
+		return
+	}
+	cut := len(p.answers) - maxAnswers/2
+	for _, m := range p.marks {
+		if m.n >= cut {
+			cut = m.n
+			break
 		}
-		p.probing = false
-	case p.probing:
-		// The climb (dr/dt = probeClimb·r) passed the server's rate R and
-		// drained its bucket of burst B: the overshoot is about
-		// √(2·probeClimb·R·B), so cur ≈ R + √(2·probeClimb·B)·√R.
-		sq := math.Sqrt(2 * probeClimb * float64(max(p.burst, 1)))
-		x := (-sq + math.Sqrt(sq*sq+4*float64(cur))) / 2
-		est = rate.Limit(estimateShare * x * x)
-		p.probing = false
+	}
+	// What the server's bucket held there is not known: just after a 429
+	// it was empty, but answers on their way at that time follow.
+	p.start, p.state = p.answers[cut].at, startUnknown
+	p.answers = append(p.answers[:0], p.answers[cut:]...)
+	kept := p.marks[:0]
+	for _, m := range p.marks {
+		if m.n >= cut {
+			kept = append(kept, mark{at: m.at, n: m.n - cut})
+		}
+	}
+	p.marks = kept
+}
+
+// refitBucket sets the bucket, as a pause ends, to the token bucket that
+// best explains the answers so far, or lowers its rate by a share when
+// none does.
+func (p *pacer) refitBucket(now time.Time) {
+	maxRate, maxBurst := rate.Limit(maxLearnt), maxAnswers
+	if p.configured > 0 {
+		maxRate, maxBurst = p.configured, p.maxBurst
+	}
+	cur := p.lim.Limit()
+	f, ok := fitBucket(p.answers, p.start, p.state, maxBurst, maxRate)
+	var est rate.Limit
+	burst := p.lim.Burst()
+	passed := false
+	for _, a := range p.answers {
+		passed = passed || a.ok
+	}
+	switch {
+	case !passed:
+		return // nothing got through: nothing learnt but the pause
+	case ok && float64(f.cost) <= max(2, misfit*float64(len(p.answers))):
+		p.fit = f
+		est = f.rate() * fitShare
+		p.probing = f.openHi || f.openLo
+		if p.probing {
+			// The answers bound the rate on one side only (the 429s were
+			// the burst's): begin at what got through, and climb fast
+			// until a 429 tells the rate.
+			est = min(max(f.lo, p.passRate(now), rate.Limit(f.burst)), f.hi)
+		}
+		if cur != rate.Inf {
+			// A 429 at most halves the rate: a fit on few answers may
+			// take one refusal for the bucket's (a server may refuse at
+			// random), and a bucket that is real refuses again.
+			est = max(est, cur/2)
+		}
+		// A little below the server's burst as fitted: some of what it let
+		// through at once may have been its refill.
+		burst = max(1, f.burst-max(1, f.burst/burstMargin))
+		if f.burst == 1 {
+			burst = 1
+		}
+	case cur == rate.Inf:
+		// No bucket explains the answers, and no rate is known: begin at
+		// what got through, and climb fast.
+		p.fit = bucketFit{}
+		est, p.probing = p.passRate(now), true
 	default:
+		p.fit, p.probing = bucketFit{}, false
 		est = cur * decrease
 	}
-	if p.proven != rate.Inf {
-		// One 429 does not take the rate below half of one that served a
-		// whole second without any.
+	if p.fit.burst == 0 && p.proven > 0 && p.proven != rate.Inf {
+		// With no bucket to explain it, one 429 does not take the rate
+		// below half of one that served a whole second without any.
 		est = max(est, p.proven/2)
 	}
 	if p.configured > 0 {
 		est = min(est, p.configured)
+		burst = min(burst, p.maxBurst)
 	}
 	est = max(est, minRate)
-	if cur == rate.Inf {
-		// Leaving "no limit": a fresh bucket, full when the pause ends,
-		// as the server's is, and a little smaller than what got through
-		// (some of that was the server's refill).
-		p.lim = rate.NewLimiter(est, max(1, p.burst*3/4))
-		return
+	// The server's bucket refilled during the pause, up to its burst.
+	burst = max(burst, 1)
+	p.lim = rate.NewLimiter(est, burst)
+	if len(p.marks) > 0 {
+		refilled := float64(est) * now.Sub(p.marks[len(p.marks)-1].at).Seconds()
+		if spent := burst - int(refilled); spent > 0 {
+			p.lim.AllowN(now, spent)
+		}
 	}
-	p.lim.SetLimitAt(now, est)
 }
 
-// speedUp raises the rate after a success.
+// passRate returns what got through in the second before the epoch that
+// just ended (all of it when that was shorter): a lower bound of the
+// server's rate.
+func (p *pacer) passRate(now time.Time) rate.Limit {
+	n, first, last := 0, time.Time{}, time.Time{}
+	end := p.start
+	if len(p.marks) > 0 {
+		end = p.marks[len(p.marks)-1].at
+	}
+	for _, a := range p.answers {
+		if a.ok && !a.at.After(end) && end.Sub(a.at) <= time.Second {
+			if n == 0 {
+				first = a.at
+			}
+			n, last = n+1, a.at
+		}
+	}
+	return rate.Limit(float64(max(n, 1)) / max(last.Sub(first), time.Second).Seconds())
+}
+
+// speedUp raises the rate after a success: about climb a second, and at
+// least minClimb requests a second more each second, so that a low rate
+// recovers.
 func (p *pacer) speedUp() {
 	cur := p.lim.Limit()
 	if cur == rate.Inf {
 		return
 	}
-	// At least a request a second more each five seconds (dr/dt ≥ 0.2),
-	// so that a low rate recovers; a share of the rate per success above
-	// that.
-	next := cur + max(cur*settledClimb, 0.2/cur)
-	if p.probing {
+	var next rate.Limit
+	switch {
+	case p.probing:
 		next = cur + probeClimb
+	case p.fit.burst > 0:
+		next = cur + fittedClimb
+	default:
+		next = cur + rate.Limit(max(climb, minClimb/float64(cur)))
 	}
 	if p.configured > 0 {
 		next = min(next, p.configured)
