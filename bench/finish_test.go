@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"math"
 	"net"
 	"net/http"
 	"testing"
@@ -52,7 +53,8 @@ func collect(b *testing.B, l facade.Lister, want int) {
 // behind a token bucket the client is not told of (50 requests/s, burst 15,
 // 429 with "Retry-After: 1" beyond it), at Latency a request, with the
 // default options. share-of-allowed is the requests answered other than
-// with a 429 over what the bucket allowed in the wall time (50/s × wall);
+// with a 429 over what the bucket allowed in the wall time (50/s × wall),
+// over all the listings, and worst-share the lowest of one listing;
 // early counts requests the fake received before a hinted time had passed.
 func BenchmarkFinishUnknownLimit(b *testing.B) {
 	const rate, burst = 50, 15
@@ -60,6 +62,7 @@ func BenchmarkFinishUnknownLimit(b *testing.B) {
 	srv := providertest.NewServer(b, "openai", providertest.Options{Tenant: tn, Latency: Latency, NoValidate: true,
 		RateLimit: rate, Burst: burst, RateLimitHint: providertest.HintSeconds})
 	var answered, limited, wall float64
+	worst := math.Inf(1)
 	for b.Loop() {
 		b.StopTimer()
 		time.Sleep(time.Second) // the fake's bucket fills again
@@ -71,16 +74,19 @@ func BenchmarkFinishUnknownLimit(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		collect(b, l, len(tn.Rows()))
-		wall += time.Since(start).Seconds()
+		w := time.Since(start).Seconds()
+		wall += w
 		s := stats.Snapshot()
 		answered += float64(s.Requests - s.RateLimited)
 		limited += float64(s.RateLimited)
+		worst = min(worst, float64(s.Requests-s.RateLimited)/(rate*w))
 	}
 	n := float64(b.N)
 	b.ReportMetric(answered/n, "answered")
 	b.ReportMetric(limited/n, "429s")
 	b.ReportMetric(wall/n*1000, "wall-ms")
 	b.ReportMetric(answered/(rate*wall), "share-of-allowed")
+	b.ReportMetric(worst, "worst-share")
 	b.ReportMetric(float64(srv.Early()), "early")
 }
 

@@ -37,7 +37,8 @@ type Options struct {
 	// allowance (Cortex 1000 a minute, Logto Cloud 200 per 10 s), so that
 	// a short listing runs at full concurrency and a long one settles at
 	// the documented rate; OpenAI and Vectara document none. A positive
-	// rate is a bucket of one second's allowance. Negative means no
+	// rate is spent evenly (a bucket of one request), which no server's
+	// burst, however small, refuses. Negative means no
 	// client-side limit. In every case the server's 429s and rate-limit
 	// headers pause every worker until the time the server names, and
 	// lower the rate (learnt from them when none is known), which climbs

@@ -107,7 +107,8 @@ func main() {
 		{group: "memory", args: benchArgs("BenchmarkMemory", "1x")},
 		{group: "latency", args: benchArgs("BenchmarkLatency", "1x")},
 		{group: "ratelimit", args: benchArgs("BenchmarkRateLimit", "1x")},
-		{group: "finish", args: benchArgs("BenchmarkFinish", "1x")},
+		{group: "finish", args: benchArgs("BenchmarkFinishBudget", "1x")},
+		{group: "unknown", args: benchArgs("BenchmarkFinishUnknownLimit", "5x")},
 		{group: "profile", args: benchArgs("BenchmarkThroughput/cortex/rolecall", "10x", "-cpuprofile", cpuOut, "-o", testBin)},
 		{group: "profile-openai", args: benchArgs("BenchmarkThroughput/openai/rolecall", "5x", "-cpuprofile", cpuOpenAI, "-o", testBinOpenAI)},
 	}
@@ -692,13 +693,13 @@ func (r *report) writePeer(p func(string, ...any)) {
 // documented limits spent as budgets.
 func (r *report) writeFinish(p func(string, ...any)) {
 	p("## Listings that finish (issue 13)\n\n")
-	p("**Unknown limit.** An OpenAI organization of 300 users behind a token bucket the client is not told of (50 requests/s, burst 15, 429 with `Retry-After: 1` beyond it), 50 ms a request plus 50 ms a new connection, default options. *share of allowed* is the requests answered other than with a 429 over 50/s × the wall time (target ≥ 0.80); *early* counts requests the fake received before a hinted time (target 0). Command: %s.\n\n", r.cmd("finish", "BenchmarkFinishUnknownLimit"))
+	p("**Unknown limit.** An OpenAI organization of 300 users behind a token bucket the client is not told of (50 requests/s, burst 15, 429 with `Retry-After: 1` beyond it), 50 ms a request plus 50 ms a new connection, default options, listed five times in a row (a second apart: the fake's bucket fills again). *share of allowed* is the requests answered other than with a 429 over 50/s × the wall time, the mean of the five (target ≥ 0.80), and *worst* the lowest of them; *early* counts requests the fake received before a hinted time (target 0). Command: %s.\n\n", r.cmd("unknown", "BenchmarkFinishUnknownLimit"))
 	n := "BenchmarkFinishUnknownLimit"
-	p("| answered | 429s | wall | share of allowed | early | target |\n|---|---|---|---|---|---|\n")
-	share, err := r.get("finish", n, "share-of-allowed")
-	early, err2 := r.get("finish", n, "early")
-	p("| %s | %s | %s ms | %s | %s | %s |\n\n", r.f("finish", n, "answered", "%.0f"), r.f("finish", n, "429s", "%.0f"), r.f("finish", n, "wall-ms", "%.0f"),
-		r.f("finish", n, "share-of-allowed", "%.2f"), r.f("finish", n, "early", "%.0f"), verdict(err == nil && err2 == nil && share >= 0.8 && early == 0))
+	p("| answered | 429s | wall | share of allowed | worst | early | target |\n|---|---|---|---|---|---|---|\n")
+	share, err := r.get("unknown", n, "share-of-allowed")
+	early, err2 := r.get("unknown", n, "early")
+	p("| %s | %s | %s ms | %s | %s | %s | %s |\n\n", r.f("unknown", n, "answered", "%.0f"), r.f("unknown", n, "429s", "%.0f"), r.f("unknown", n, "wall-ms", "%.0f"),
+		r.f("unknown", n, "share-of-allowed", "%.2f"), r.f("unknown", n, "worst-share", "%.2f"), r.f("unknown", n, "early", "%.0f"), verdict(err == nil && err2 == nil && share >= 0.8 && early == 0))
 	p("**Documented limits as budgets.** 50 ms a request plus 50 ms a new connection, default options, each fake enforcing the provider's documented limit: a 100-page Cortex workspace (100,000 users, 1000 a page; 1000 requests a minute) and a Logto tenant of 20 User roles whose members take 181 pages of 100 (183 requests with the token exchange and the role list; 200 per 10 s). *sequential* is one request at a time with the generated client through the same kind of connections (plus one round trip for Logto's token exchange), measured in the same run. Command: %s.\n\n", r.cmd("finish", "BenchmarkFinishBudget"))
 	p("| provider | requests | 429s | wall | sequential | × sequential | target |\n|---|---|---|---|---|---|---|\n")
 	for _, t := range []struct {
@@ -715,7 +716,7 @@ func (r *report) writeFinish(p func(string, ...any)) {
 
 func (r *report) writeRate(p func(string, ...any)) {
 	p("## Rate limits\n\n")
-	p("The fake allows R = 50 requests per second (a token bucket with a burst of 6) and answers 429 with Retry-After beyond. **client-limited** sets the client's RateLimit to R (a bucket of one second's allowance, larger than the fake's: the first 429 pauses every worker until its hint and lowers the shared rate); **client-unlimited** turns the client's limiter off (RateLimit -1) and leaves it to the rate model, which learns the limit from the 429s (default policy: 429s retried for up to 3 minutes, every worker paused until the hint). *useful req/s* is the requests answered other than with a 429 over the wall time (a failed listing stops early, so read it with the failures).\n\n")
+	p("The fake allows R = 50 requests per second (a token bucket with a burst of 6) and answers 429 with Retry-After beyond. **client-limited** sets the client's RateLimit to R (spent evenly: a bucket of one request, which the fake's burst never refuses); **client-unlimited** turns the client's limiter off (RateLimit -1) and leaves it to the rate model, which fits a token bucket to the server's 429s (default policy: 429s retried for up to 3 minutes, every worker paused until the hint). *useful req/s* is the requests answered other than with a 429 over the wall time (a failed listing stops early, so read it with the failures).\n\n")
 	p("| provider | mode | min requests | attempts | 429s | useful req/s | × R | failed listings | wall | command |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, prov := range providers {
 		for _, mode := range []string{"client-limited", "client-unlimited"} {

@@ -47,7 +47,7 @@
 // until the server's hint (a longer hint than 30s fails the provider as rate
 // limited at once), lowers the provider's request rate, and is retried for
 // up to 3 minutes (--rate-limit-wait), not counted against --max-retries. --rate-limit sets the
-// rate in requests a second (a bucket of one second's allowance); by
+// rate in requests a second, spent evenly; by
 // default a provider's documented limit is spent as a budget (Cortex 1000
 // requests at once, refilling at 1000 a minute; Logto Cloud 200 per 10s),
 // and OpenAI's and Vectara's, which they do not document, are learnt from

@@ -58,7 +58,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.retryWait, "retry-wait", 500*time.Millisecond,
 		"wait this `duration` before the first retry; the wait doubles each retry, with jitter,\nup to 8s (a server's Retry-After is obeyed instead, up to 30s)")
 	fs.Float64Var(&f.rateLimit, "rate-limit", 0,
-		"send at most `N` requests a second to each provider, N at once (for self-hosted servers\nand other plans); 0: the provider's documented limit (cortex 1000/min, logto 200/10s,\nnone documented for openai and vectara); negative: no client-side limit. A 429 always\npauses the provider's requests until the server's hint and lowers the rate")
+		"send at most `N` requests a second to each provider, evenly spaced (for self-hosted servers\nand other plans); 0: the provider's documented limit (cortex 1000/min, logto 200/10s,\nnone documented for openai and vectara); negative: no client-side limit. A 429 always\npauses the provider's requests until the server's hint and lowers the rate")
 	fs.DurationVar(&f.limitWait, "rate-limit-wait", httpx.DefaultRetryPolicy.RateLimitBudget,
 		"keep retrying a request the provider answers 429 for this `duration` before failing the provider")
 }

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -157,7 +156,9 @@ func New(spec Spec, o facade.Options, auth Auth, secrets ...string) (*Kit, error
 	case o.RateLimit == 0:
 		limit, burst = spec.Budget.bucket()
 	case o.RateLimit > 0:
-		limit, burst = rate.Limit(o.RateLimit), int(math.Ceil(o.RateLimit)) // a second's allowance
+		// A rate, not a window: spent evenly, so that no server's bucket,
+		// however small its burst, meets more at once than it refills.
+		limit, burst = rate.Limit(o.RateLimit), 1
 	}
 	t := httpx.New(httpx.Config{
 		Base:               base0,

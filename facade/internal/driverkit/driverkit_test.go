@@ -36,7 +36,7 @@ func newKit(t *testing.T, spec Spec, o facade.Options) (*Kit, *httpx.Transport) 
 }
 
 // A documented "N per window" is a bucket of N at N/window; --rate-limit's
-// rate a bucket of one second's allowance; a negative rate none (learnt
+// rate is spent evenly (a bucket of one); a negative rate none (learnt
 // from 429s).
 func TestRateBudgets(t *testing.T) {
 	budget := Spec{Budget: Budget{Requests: 1000, Window: time.Minute}}
@@ -46,7 +46,7 @@ func TestRateBudgets(t *testing.T) {
 
 	_, tr = newKit(t, budget, facade.Options{RateLimit: 2.5})
 	assert.InDelta(t, 2.5, float64(tr.Rate()), 1e-9)
-	assert.Equal(t, 3, tr.Burst())
+	assert.Equal(t, 1, tr.Burst(), "a rate, not a window: one request at a time")
 
 	_, tr = newKit(t, budget, facade.Options{RateLimit: -1})
 	assert.Equal(t, rate.Inf, tr.Rate(), "none until the server says")
