@@ -2,13 +2,14 @@ package bench
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/cortex"
 	"github.com/rolecall/rolecall/facade/drivers"
 )
 
@@ -67,12 +68,6 @@ func list(b *testing.B, l facade.Lister, want Expect, check bool) {
 	if n != want.Assignments || (check && sum != want.KeySum) {
 		b.Fatalf("listed %d assignments (key sum %x), want %d (%x)", n, sum, want.Assignments, want.KeySum)
 	}
-}
-
-func mallocs() uint64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.Mallocs
 }
 
 func total(m map[string]int64) int64 {
@@ -166,50 +161,69 @@ var memoryUsers = map[string]int{"100k": 57_000, "1M": 570_000}
 // collection, so this follows whatever is live, sets included);
 // peak-live-MiB is the peak of the live heap as the collector marks it;
 // sets-MiB is what the dedupe set and the users tally take for that many
-// keys (measured on twin maps afterwards). in-flight-MiB is what the
-// streaming listing holds besides the sets: at ten checkpoints the
-// consumer stops (so the producers fill every slot and the iterator's
-// queue, the worst case), the live heap is measured after a collection,
-// and the sets' size at that many keys (twin maps again, keys of the
-// listing's mean key length) is taken off.
+// keys (measured on twin maps afterwards, keys of the listing's key
+// lengths). in-flight-MiB is what the streaming listing holds besides the
+// sets: at ten checkpoints the consumer stops, the producers fill every
+// slot and the iterator's queue (the worst case), and once they have all
+// stopped allocating (HeapSettled: measured while they still decode, their
+// garbage would count as live) the live heap is measured after a
+// collection, and the sets' size at that point is taken off (twin maps
+// again: the keys listed so far, by length, and the users of the pages
+// decoded so far, none once the listing has ended and dropped its tally).
 func BenchmarkMemory(b *testing.B) {
 	for _, size := range []string{"100k", "1M"} {
 		b.Run("cortex/"+size, func(b *testing.B) {
 			users := memoryUsers[size]
 			f := startFake(b, FakeConfig{Provider: "cortex", Users: users})
 			want := f.Expect
-			keyBytes := 0 // the stream listing's keys, summed
+			var keys KeyLens // the stream listing's keys, by length
 			for _, mode := range []string{"stream", "collect"} {
 				b.Run(mode, func(b *testing.B) {
-					l := newLister(b, "cortex", f, facade.Options{RateLimit: -1})
 					var peak, peakLive, heap0 uint64
-					var checkpoints []int
+					var checkpoints []KeyLens // the keys listed at each checkpoint
+					var tallied []int         // and the users the tally holds by then
 					var lives []uint64
 					b.ReportAllocs()
 					m0 := mallocs()
 					b.ResetTimer()
 					for b.Loop() {
 						b.StopTimer()
+						// A lister a listing, for its own counts: pages
+						// decoded and whether it has ended.
+						stats := &facade.Stats{}
+						l := newLister(b, "cortex", f, facade.Options{RateLimit: -1, Stats: stats})
 						heap0 = HeapNow()
 						hs := SampleHeap()
 						b.StartTimer()
 						if mode == "stream" {
 							// Ten checkpoints: the consumer stops, the
 							// producers fill every slot and the queue, and
-							// the live heap is measured after a collection.
+							// once they all block the live heap is measured
+							// after a collection.
 							step, n := max(1, want.Assignments/10), 0
-							checkpoints, lives = checkpoints[:0], lives[:0] // the last listing's
-							keyBytes = 0
+							checkpoints, tallied, lives = checkpoints[:0], tallied[:0], lives[:0] // the last listing's
+							keys = nil
 							for a, err := range l.ListAssignments(context.Background(), nil) {
 								if err != nil {
 									b.Fatal(err)
 								}
-								// facade.Assignment.Key's length, for the sets' twins
-								keyBytes += len(a.UserID) + len(a.RoleID) + len(a.Scope) + 2
+								keys.Add(keyLen(&a)) // for the sets' twins
 								if n++; n%step == 0 {
 									b.StopTimer()
-									live := HeapNow()
-									checkpoints = append(checkpoints, n)
+									live, ok := HeapSettled(10 * time.Second)
+									if !ok {
+										b.Fatalf("checkpoint at %d assignments: the listing kept allocating for 10 s with its consumer stopped", n)
+									}
+									// The tally holds the users of every page
+									// decoded (the producers run ahead of the
+									// consumer: pages of 1000 users but the
+									// last), until the listing ends.
+									st := stats.Snapshot()
+									checkpoints = append(checkpoints, keys.Clone())
+									tallied = append(tallied, int(min(int64(users), st.Pages*cortex.MaxPageSize)))
+									if st.ListedUsers >= 0 {
+										tallied[len(tallied)-1] = 0
+									}
 									lives = append(lives, live-min(live, heap0))
 									b.StartTimer()
 								}
@@ -238,17 +252,16 @@ func BenchmarkMemory(b *testing.B) {
 					b.ReportMetric(a/b.Elapsed().Seconds(), "assignments/s")
 					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 					b.ReportMetric(float64(peakLive)/(1<<20), "peak-live-MiB")
-					keyLen := keyBytes / max(want.Assignments, 1)
-					sets := SetBytes(want.Assignments, keyLen, users)
+					sets := SetBytes(keys, users)
 					b.ReportMetric(float64(sets)/(1<<20), "sets-MiB")
 					if len(checkpoints) > 0 {
 						// What the listing holds besides the sets, at the
 						// worst checkpoint: the pages in flight.
-						twins := SetBytesAt(checkpoints, keyLen, float64(users)/float64(want.Assignments))
+						twins := SetBytesAt(checkpoints, tallied)
 						var inflight uint64
 						for i, tw := range twins {
 							inflight = max(inflight, lives[i]-min(lives[i], tw))
-							b.Logf("checkpoint %d: %d assignments, live %.1f MiB, sets %.1f MiB", i+1, checkpoints[i], float64(lives[i])/(1<<20), float64(tw)/(1<<20))
+							b.Logf("checkpoint %d: %d assignments, %d users tallied, live %.1f MiB, sets %.1f MiB", i+1, checkpoints[i].Len(), tallied[i], float64(lives[i])/(1<<20), float64(tw)/(1<<20))
 						}
 						b.ReportMetric(float64(inflight)/(1<<20), "in-flight-MiB")
 					}
@@ -257,6 +270,15 @@ func BenchmarkMemory(b *testing.B) {
 			}
 		})
 	}
+}
+
+// keyLen is len(a.Key()) without building the key (the consumer of
+// BenchmarkMemory would otherwise allocate one an assignment): the user's
+// id and the role's, each after its length as a uvarint, then the scope.
+func keyLen(a *facade.Assignment) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], uint64(len(a.UserID))) + len(a.UserID) +
+		binary.PutUvarint(b[:], uint64(len(a.RoleID))) + len(a.RoleID) + len(a.Scope)
 }
 
 // BenchmarkLatency lists each provider's tenant from a fake that adds 50 ms

@@ -601,7 +601,7 @@ func (r *report) writeThroughput(p func(string, ...any)) {
 
 func (r *report) writeMemory(p func(string, ...any)) {
 	p("## Memory: streaming against collecting (Cortex)\n\n")
-	p("About 100k and 1M assignments streamed through ListAssignments, and beside it collected into a slice with facade.Collect. *sets* is what the dedupe set (each assignment's whole key, facade.Assignment.Key, a string in a Go map: exact, so it cannot collide) and the users tally (a 64-bit key a user) take for that many keys, measured on twin maps with keys of the listing's mean key length: the issue's target excludes it (\"besides the dedupe set\"), and it is the only part that grows with the tenant by design. *in flight* is what the streaming listing holds besides: at ten checkpoints the consumer stops (so the producers fill the iterator's queue of 8 pages and every fetching task, 32 at the default concurrency, holds a page it cannot hand over: the worst case), the live heap is measured after a collection, and the sets' size at that many keys is taken off. The heap is also sampled every millisecond from runtime/metrics: *peak live heap* is the largest live heap a collection marked (`/gc/heap/live:bytes`), *peak heap incl. garbage* the largest heap of objects not yet swept (`/memory/classes/heap/objects:bytes`), which with the default GOGC=100 runs up to twice the live heap, so it grows with whatever is live, the sets included.\n\n")
+	p("About 100k and 1M assignments streamed through ListAssignments, and beside it collected into a slice with facade.Collect. *sets* is what the dedupe set (each assignment's whole key, facade.Assignment.Key, a string in a Go map: exact, so it cannot collide) and the users tally (a 64-bit key a user) take for that many keys, measured on twin maps with keys of the listing's own key lengths (the allocator rounds each key up to its size class, so a mean length would undercount): the issue's target excludes it (\"besides the dedupe set\"), and it is the only part that grows with the tenant by design. *in flight* is what the streaming listing holds besides: at ten checkpoints the consumer stops (so the producers fill the iterator's queue of 8 pages and every fetching task, 32 at the default concurrency, holds a page it cannot hand over: the worst case), and once they have all stopped allocating the live heap is measured after a collection (measured while they still decode, their garbage allocated during the collection would count as live: 0 to 40 MiB more at 1M, varying with the machine's load), and the sets' size at that point is taken off (the keys listed so far, and the tally of the users of every page decoded so far, the producers being ahead of the consumer). The heap is also sampled every millisecond from runtime/metrics: *peak live heap* is the largest live heap a collection marked (`/gc/heap/live:bytes`), *peak heap incl. garbage* the largest heap of objects not yet swept (`/memory/classes/heap/objects:bytes`), which with the default GOGC=100 runs up to twice the live heap, so it grows with whatever is live, the sets included.\n\n")
 	p("| tenant | mode | assignments | in flight (live − sets, worst checkpoint) | sets | peak live heap | peak heap incl. garbage | allocs/assignment | assignments/s | command |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, size := range []string{"100k", "1M"} {
 		for _, mode := range []string{"stream", "collect"} {
@@ -642,11 +642,11 @@ func (r *report) checkpoints() map[string][]string {
 			}
 			continue
 		}
-		// bench_test.go:NNN: checkpoint K: N assignments, live X MiB, sets Y MiB
+		// bench_test.go:NNN: checkpoint K: N assignments, U users tallied, live X MiB, sets Y MiB
 		if _, rest, ok := strings.Cut(t, "checkpoint "); ok && bench != "" {
-			var k, n int
+			var k, n, u int
 			var live, sets float64
-			if _, err := fmt.Sscanf(rest, "%d: %d assignments, live %f MiB, sets %f MiB", &k, &n, &live, &sets); err == nil {
+			if _, err := fmt.Sscanf(rest, "%d: %d assignments, %d users tallied, live %f MiB, sets %f MiB", &k, &n, &u, &live, &sets); err == nil {
 				out[bench] = append(out[bench], fmt.Sprintf("%.1f", live-sets))
 			}
 		}
