@@ -55,7 +55,7 @@ type pacer struct {
 	start   time.Time
 	state   bucketStart
 	marks   []mark
-	fit     bucketFit // the last fit (burst 0: none yet)
+	fitted  bool // the rate is a fitted bucket's: it climbs slowly
 }
 
 // A mark is a 429 that began an epoch: when it came, and how many answers
@@ -65,11 +65,10 @@ type mark struct {
 	n  int
 }
 
-// ticket is what the pacer knows of a request it let go: its epoch and
-// when it went.
+// ticket is what the pacer knows of a request it let go: the epoch it
+// was sent in.
 type ticket struct {
 	epoch int
-	at    time.Time
 }
 
 // Tuning of the rate model.
@@ -154,7 +153,7 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited
 			p.serving++
 			p.skipLeft()
 			p.inFlight++
-			tk = ticket{epoch: p.epoch, at: now}
+			tk = ticket{epoch: p.epoch}
 			p.mu.Unlock()
 			return tk, time.Since(start), nil
 		}
@@ -285,7 +284,7 @@ func (p *pacer) refitBucket(now time.Time) {
 	case !passed:
 		return // nothing got through: nothing learnt but the pause
 	case ok && float64(f.cost) <= max(2, misfit*float64(len(p.answers))):
-		p.fit = f
+		p.fitted = true
 		est = f.rate() * fitShare
 		p.probing = f.openHi || f.openLo
 		if p.probing {
@@ -309,13 +308,13 @@ func (p *pacer) refitBucket(now time.Time) {
 	case cur == rate.Inf:
 		// No bucket explains the answers, and no rate is known: begin at
 		// what got through, and climb fast.
-		p.fit = bucketFit{}
+		p.fitted = false
 		est, p.probing = p.passRate(now), true
 	default:
-		p.fit, p.probing = bucketFit{}, false
+		p.fitted, p.probing = false, false
 		est = cur * decrease
 	}
-	if p.fit.burst == 0 && p.proven > 0 && p.proven != rate.Inf {
+	if !p.fitted && p.proven > 0 && p.proven != rate.Inf {
 		// With no bucket to explain it, one 429 does not take the rate
 		// below half of one that served a whole second without any.
 		est = max(est, p.proven/2)
@@ -368,7 +367,7 @@ func (p *pacer) speedUp() {
 	switch {
 	case p.probing:
 		next = cur + probeClimb
-	case p.fit.burst > 0:
+	case p.fitted:
 		next = cur + fittedClimb
 	default:
 		next = cur + rate.Limit(max(climb, minClimb/float64(cur)))
