@@ -241,8 +241,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var limited *http.Response // this request's last 429, kept to return
 	var deadline time.Time     // its wait budget's end
+	after429 := false          // the last attempt was answered 429
 	for n := 0; ; n++ {
-		resp, pause, err := t.attempt(req, n, deadline)
+		resp, pause, err := t.attempt(req, n, deadline, after429)
+		after429 = err == nil && resp.StatusCode == http.StatusTooManyRequests
 		if errors.Is(err, errBudget) {
 			return limited, nil
 		}
@@ -261,6 +263,25 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			if limited, err = keep(resp); err != nil {
 				return nil, err
+			}
+			if pause.own {
+				// A refusal that does not follow the rate: this request
+				// alone waits, its hint or its backoff, and the attempt
+				// counts against the policy's retries.
+				wait := pause.hint
+				if !pause.hinted {
+					wait = t.retry.Backoff(n)
+				}
+				if !Retry(ctx, t.retry) || time.Now().Add(wait).After(deadline) {
+					return limited, nil
+				}
+				t.cfg.Observer.Retry(wait)
+				t.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "refused; retrying", slog.String("host", req.URL.Host),
+					slog.String("path", req.URL.Path), slog.Int("attempt", n+1), slog.Duration("wait", wait))
+				if err := Sleep(ctx, wait); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			if time.Now().Add(pause.wait).After(deadline) {
 				return limited, nil
@@ -314,16 +335,18 @@ func keep(resp *http.Response) (*http.Response, error) {
 }
 
 // pause is what a 429 told the rate model: the server's hint, if any, and
-// how long every worker now waits.
+// how long every worker now waits, or (own) that the refusal does not
+// follow the rate and the request alone waits.
 type pause struct {
 	hint   time.Duration
 	hinted bool
 	wait   time.Duration
+	own    bool
 }
 
 // attempt sends req once, with credentials, the in-flight bound, the rate
 // model and the per-attempt timeout.
-func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*http.Response, pause, error) {
+func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time, after429 bool) (*http.Response, pause, error) {
 	ctx := orig.Context()
 	if t.sem != nil {
 		select {
@@ -337,7 +360,7 @@ func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*htt
 			<-t.sem
 		}
 	}
-	tk, waited, err := t.pace.wait(ctx, deadline)
+	tk, waited, err := t.pace.wait(ctx, deadline, after429)
 	if waited > time.Millisecond {
 		t.cfg.Observer.Wait(waited)
 	}
@@ -396,7 +419,7 @@ func (t *Transport) attempt(orig *http.Request, n int, deadline time.Time) (*htt
 	}
 	// A hint past the cap fails this request (RoundTrip) and holds the
 	// others no longer than the cap.
-	p.wait = t.pace.done(tk, resp.StatusCode, resp.Header, min(p.hint, t.retry.MaxRetryAfter), p.hinted, t.retry.Backoff)
+	p.wait, p.own = t.pace.done(tk, resp.StatusCode, resp.Header, min(p.hint, t.retry.MaxRetryAfter), p.hinted, t.retry.Backoff)
 	// The slot and the attempt's context are held until the body is
 	// closed: a body still being read is a request in flight.
 	resp.Body = &releaseBody{ReadCloser: resp.Body, done: func() { cancel(); release() }, ctx: actx, parent: ctx, timeout: t.cfg.RequestTimeout}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -209,45 +210,49 @@ func TestMaxRetriesReturnsLastResponseUnread(t *testing.T) {
 }
 
 func TestRetryAfterSecondsHonoured(t *testing.T) {
-	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		_, _ = io.WriteString(w, "ok")
+	synctest.Test(t, func(t *testing.T) {
+		base, n := memServer(time.Millisecond, func(w http.ResponseWriter, r *http.Request, n int) {
+			if n == 1 {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			_, _ = io.WriteString(w, "ok")
+		})
+		_, c, obs := newTransport(t, Config{Base: base})
+		start := time.Now()
+		resp, err := get(t, c, memURL)
+		elapsed := time.Since(start)
+		require.NoError(t, err)
+		assert.Equal(t, "ok", readAll(t, resp))
+		assert.GreaterOrEqual(t, elapsed, time.Second)
+		assert.Equal(t, int32(2), n.Load())
+		assert.Equal(t, []time.Duration{time.Second}, obs.waitsSeen())
+		assert.Equal(t, int64(1), obs.rateLimits.Load())
 	})
-	_, c, obs := newTransport(t, Config{})
-	start := time.Now()
-	resp, err := get(t, c, srv.URL)
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	assert.Equal(t, "ok", readAll(t, resp))
-	assert.GreaterOrEqual(t, elapsed, time.Second)
-	assert.Equal(t, int32(2), n.Load())
-	assert.Equal(t, []time.Duration{time.Second}, obs.waitsSeen())
-	assert.Equal(t, int64(1), obs.rateLimits.Load())
 }
 
 func TestRetryAfterMsHonoured(t *testing.T) {
-	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 1 {
-			w.Header().Set("Retry-After-Ms", "40")
-			w.Header().Set("Retry-After", "3600") // Retry-After-Ms wins
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = io.WriteString(w, "ok")
+	synctest.Test(t, func(t *testing.T) {
+		base, n := memServer(time.Millisecond, func(w http.ResponseWriter, r *http.Request, n int) {
+			if n == 1 {
+				w.Header().Set("Retry-After-Ms", "40")
+				w.Header().Set("Retry-After", "3600") // Retry-After-Ms wins
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = io.WriteString(w, "ok")
+		})
+		_, c, obs := newTransport(t, Config{Base: base})
+		start := time.Now()
+		resp, err := get(t, c, memURL)
+		elapsed := time.Since(start)
+		require.NoError(t, err)
+		assert.Equal(t, "ok", readAll(t, resp))
+		assert.GreaterOrEqual(t, elapsed, 40*time.Millisecond)
+		assert.Equal(t, int32(2), n.Load())
+		assert.Equal(t, []time.Duration{40 * time.Millisecond}, obs.waitsSeen())
 	})
-	_, c, obs := newTransport(t, Config{})
-	start := time.Now()
-	resp, err := get(t, c, srv.URL)
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	assert.Equal(t, "ok", readAll(t, resp))
-	assert.GreaterOrEqual(t, elapsed, 40*time.Millisecond)
-	assert.Equal(t, int32(2), n.Load())
-	assert.Equal(t, []time.Duration{40 * time.Millisecond}, obs.waitsSeen())
 }
 
 func TestRetryAfterHTTPDate(t *testing.T) {
@@ -286,23 +291,25 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 }
 
 func TestRetryAfterBeyondCapReturnsImmediately(t *testing.T) {
-	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		w.Header().Set("Retry-After", "3600")
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = io.WriteString(w, `{"error":"rate limited"}`)
+	synctest.Test(t, func(t *testing.T) {
+		base, n := memServer(time.Millisecond, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"error":"rate limited"}`)
+		})
+		_, c, obs := newTransport(t, Config{Base: base, Retry: RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: 2 * time.Second}})
+		start := time.Now()
+		resp, err := get(t, c, memURL)
+		elapsed := time.Since(start)
+		require.NoError(t, err)
+		assert.Less(t, elapsed, time.Second)
+		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+		assert.Equal(t, "3600", resp.Header.Get("Retry-After"), "the caller reports how long the server asked")
+		assert.Equal(t, `{"error":"rate limited"}`, readAll(t, resp))
+		assert.Equal(t, int32(1), n.Load())
+		assert.Equal(t, int64(0), obs.retries.Load())
+		assert.Equal(t, int64(1), obs.rateLimits.Load())
 	})
-	_, c, obs := newTransport(t, Config{Retry: RetryPolicy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxRetryAfter: 2 * time.Second}})
-	start := time.Now()
-	resp, err := get(t, c, srv.URL)
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	assert.Less(t, elapsed, time.Second)
-	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
-	assert.Equal(t, "3600", resp.Header.Get("Retry-After"), "the caller reports how long the server asked")
-	assert.Equal(t, `{"error":"rate limited"}`, readAll(t, resp))
-	assert.Equal(t, int32(1), n.Load())
-	assert.Equal(t, int64(0), obs.retries.Load())
-	assert.Equal(t, int64(1), obs.rateLimits.Load())
 }
 
 // bodyDelay is a RetryAfterFromBody reading {"retryAfter": seconds}.
@@ -430,51 +437,55 @@ func TestRetryAfterFromBody(t *testing.T) {
 }
 
 func TestContextCancelledDuringBackoff(t *testing.T) {
-	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		w.WriteHeader(http.StatusServiceUnavailable)
+	synctest.Test(t, func(t *testing.T) {
+		base, n := memServer(time.Millisecond, func(w http.ResponseWriter, r *http.Request, n int) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		var sleepStart atomic.Value
+		// Cancel 20ms into the (10s) backoff sleep that follows the first 503.
+		obs := &countingObserver{onRetry: func() {
+			sleepStart.Store(time.Now())
+			time.AfterFunc(20*time.Millisecond, cancel)
+		}}
+		_, c, _ := newTransport(t, Config{Base: base, Observer: obs, Retry: RetryPolicy{MaxRetries: 3, BaseDelay: 10 * time.Second, MaxDelay: 10 * time.Second}})
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, memURL, nil)
+		require.NoError(t, err)
+		resp, err := c.Do(req)
+		require.Error(t, err)
+		assert.Nil(t, resp)
+		assert.ErrorIs(t, err, context.Canceled)
+		require.NotNil(t, sleepStart.Load())
+		slept := time.Since(sleepStart.Load().(time.Time))
+		assert.Less(t, slept, 2*time.Second, "the sleep ends with the context")
+		assert.GreaterOrEqual(t, slept, 20*time.Millisecond)
+		assert.Equal(t, int32(1), n.Load())
+		assert.Equal(t, int64(1), obs.retries.Load())
 	})
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var sleepStart atomic.Value
-	// Cancel 20ms into the (10s) backoff sleep that follows the first 503.
-	obs := &countingObserver{onRetry: func() {
-		sleepStart.Store(time.Now())
-		time.AfterFunc(20*time.Millisecond, cancel)
-	}}
-	_, c, _ := newTransport(t, Config{Observer: obs, Retry: RetryPolicy{MaxRetries: 3, BaseDelay: 10 * time.Second, MaxDelay: 10 * time.Second}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
-	require.NoError(t, err)
-	resp, err := c.Do(req)
-	require.Error(t, err)
-	assert.Nil(t, resp)
-	assert.ErrorIs(t, err, context.Canceled)
-	require.NotNil(t, sleepStart.Load())
-	slept := time.Since(sleepStart.Load().(time.Time))
-	assert.Less(t, slept, 2*time.Second, "the sleep ends with the context")
-	assert.GreaterOrEqual(t, slept, 20*time.Millisecond)
-	assert.Equal(t, int32(1), n.Load())
-	assert.Equal(t, int64(1), obs.retries.Load())
 }
 
 func TestSleep(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	assert.NoError(t, Sleep(t.Context(), 0))
-	assert.NoError(t, Sleep(t.Context(), -time.Second))
-	assert.ErrorIs(t, Sleep(ctx, 0), context.Canceled)
-	start := time.Now()
-	assert.ErrorIs(t, Sleep(ctx, time.Hour), context.Canceled)
-	assert.Less(t, time.Since(start), time.Second)
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		assert.NoError(t, Sleep(t.Context(), 0))
+		assert.NoError(t, Sleep(t.Context(), -time.Second))
+		assert.ErrorIs(t, Sleep(ctx, 0), context.Canceled)
+		start := time.Now()
+		assert.ErrorIs(t, Sleep(ctx, time.Hour), context.Canceled)
+		assert.Less(t, time.Since(start), time.Second)
 
-	start = time.Now()
-	require.NoError(t, Sleep(t.Context(), 20*time.Millisecond))
-	assert.GreaterOrEqual(t, time.Since(start), 20*time.Millisecond)
+		start = time.Now()
+		require.NoError(t, Sleep(t.Context(), 20*time.Millisecond))
+		assert.GreaterOrEqual(t, time.Since(start), 20*time.Millisecond)
 
-	ctx, cancel = context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	start = time.Now()
-	assert.ErrorIs(t, Sleep(ctx, time.Hour), context.DeadlineExceeded)
-	assert.Less(t, time.Since(start), time.Second)
+		ctx, cancel = context.WithTimeout(t.Context(), 20*time.Millisecond)
+		defer cancel()
+		start = time.Now()
+		assert.ErrorIs(t, Sleep(ctx, time.Hour), context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), time.Second)
+	})
 }
 
 func TestOnlyGetAndHeadAreRetried(t *testing.T) {
@@ -694,66 +705,70 @@ func TestRequestTimeoutNotReportedForCallerCancel(t *testing.T) {
 }
 
 func TestMaxInFlightBoundsConcurrency(t *testing.T) {
-	const limit = 3
-	var cur, peak atomic.Int32
-	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		c := cur.Add(1)
-		for {
-			p := peak.Load()
-			if c <= p || peak.CompareAndSwap(p, c) {
-				break
+	synctest.Test(t, func(t *testing.T) {
+		const limit = 3
+		var cur, peak atomic.Int32
+		base, n := memServer(time.Millisecond, func(w http.ResponseWriter, r *http.Request, n int) {
+			c := cur.Add(1)
+			for {
+				p := peak.Load()
+				if c <= p || peak.CompareAndSwap(p, c) {
+					break
+				}
 			}
-		}
-		// Hold until the bound has been reached once (or a while), so that
-		// the peak does not depend on scheduling luck.
-		deadline := time.Now().Add(2 * time.Second)
-		for peak.Load() < limit && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
-		time.Sleep(2 * time.Millisecond)
-		cur.Add(-1)
-		_, _ = io.WriteString(w, "ok")
-	})
-	_, c, _ := newTransport(t, Config{MaxInFlight: limit})
-	var wg sync.WaitGroup
-	var failures atomic.Int32
-	for range 20 {
-		wg.Go(func() {
-			resp, err := get(t, c, srv.URL)
-			if err != nil {
-				failures.Add(1)
-				return
+			// Hold until the bound has been reached once (or a while), so that
+			// the peak does not depend on scheduling luck.
+			deadline := time.Now().Add(2 * time.Second)
+			for peak.Load() < limit && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
 			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			time.Sleep(2 * time.Millisecond)
+			cur.Add(-1)
+			_, _ = io.WriteString(w, "ok")
 		})
-	}
-	wg.Wait()
-	assert.Equal(t, int32(0), failures.Load())
-	assert.Equal(t, int32(20), n.Load())
-	assert.Equal(t, int32(limit), peak.Load())
+		_, c, _ := newTransport(t, Config{Base: base, MaxInFlight: limit})
+		var wg sync.WaitGroup
+		var failures atomic.Int32
+		for range 20 {
+			wg.Go(func() {
+				resp, err := get(t, c, memURL)
+				if err != nil {
+					failures.Add(1)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, int32(0), failures.Load())
+		assert.Equal(t, int32(20), n.Load())
+		assert.Equal(t, int32(limit), peak.Load())
+	})
 }
 
 func TestMaxInFlightSlotHeldUntilBodyClosed(t *testing.T) {
-	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		_, _ = fmt.Fprintf(w, "response %d", n)
+	synctest.Test(t, func(t *testing.T) {
+		base, n := memServer(time.Millisecond, func(w http.ResponseWriter, r *http.Request, n int) {
+			_, _ = fmt.Fprintf(w, "response %d", n)
+		})
+		_, c, _ := newTransport(t, Config{Base: base, MaxInFlight: 1})
+		first, err := get(t, c, memURL)
+		require.NoError(t, err)
+
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, memURL, nil)
+		_, err = c.Do(req)
+		require.Error(t, err, "the only slot is held by the unclosed body")
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, int32(1), n.Load())
+
+		assert.Equal(t, "response 1", readAll(t, first)) // closes the body
+		resp, err := get(t, c, memURL)
+		require.NoError(t, err)
+		assert.Equal(t, "response 2", readAll(t, resp))
 	})
-	_, c, _ := newTransport(t, Config{MaxInFlight: 1})
-	first, err := get(t, c, srv.URL)
-	require.NoError(t, err)
-
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
-	_, err = c.Do(req)
-	require.Error(t, err, "the only slot is held by the unclosed body")
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, int32(1), n.Load())
-
-	assert.Equal(t, "response 1", readAll(t, first)) // closes the body
-	resp, err := get(t, c, srv.URL)
-	require.NoError(t, err)
-	assert.Equal(t, "response 2", readAll(t, resp))
 }
 
 func TestMaxInFlightReleasedAcrossRetries(t *testing.T) {
@@ -778,45 +793,49 @@ func TestMaxInFlightReleasedAcrossRetries(t *testing.T) {
 }
 
 func TestRateLimitPacesRequests(t *testing.T) {
-	srv, n := server(t, func(w http.ResponseWriter, r *http.Request, n int) {})
-	_, c, obs := newTransport(t, Config{RateLimit: 50, Burst: 1})
-	start := time.Now()
-	for range 10 {
-		resp, err := get(t, c, srv.URL)
-		require.NoError(t, err)
-		readAll(t, resp)
-	}
-	// 1 immediate + 9 × 20ms.
-	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
-	assert.Equal(t, int32(10), n.Load())
-	assert.Positive(t, obs.waits.Load(), "the observer hears of limiter waits")
+	synctest.Test(t, func(t *testing.T) {
+		base, n := memServer(time.Millisecond, func(w http.ResponseWriter, r *http.Request, n int) {})
+		_, c, obs := newTransport(t, Config{Base: base, RateLimit: 50, Burst: 1})
+		start := time.Now()
+		for range 10 {
+			resp, err := get(t, c, memURL)
+			require.NoError(t, err)
+			readAll(t, resp)
+		}
+		// 1 immediate + 9 × 20ms.
+		assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+		assert.Equal(t, int32(10), n.Load())
+		assert.Positive(t, obs.waits.Load(), "the observer hears of limiter waits")
+	})
 }
 
 func TestObserverCounts(t *testing.T) {
-	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n <= 2 {
-			w.Header().Set("Retry-After-Ms", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		if n == 3 {
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
-		_, _ = io.WriteString(w, "ok")
+	synctest.Test(t, func(t *testing.T) {
+		base, _ := memServer(time.Millisecond, func(w http.ResponseWriter, r *http.Request, n int) {
+			if n <= 2 {
+				w.Header().Set("Retry-After-Ms", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			if n == 3 {
+				w.WriteHeader(http.StatusInternalServerError)
+				return
+			}
+			_, _ = io.WriteString(w, "ok")
+		})
+		_, c, obs := newTransport(t, Config{Base: base})
+		resp, err := get(t, c, memURL)
+		require.NoError(t, err)
+		assert.Equal(t, "ok", readAll(t, resp))
+		assert.Equal(t, int64(4), obs.requests.Load())
+		assert.Equal(t, int64(3), obs.retries.Load())
+		assert.Equal(t, int64(2), obs.rateLimits.Load())
+		waits := obs.waitsSeen()
+		require.Len(t, waits, 3)
+		assert.Equal(t, time.Millisecond, waits[0])
+		assert.Equal(t, time.Millisecond, waits[1])
+		assert.LessOrEqual(t, waits[2], fastRetry.MaxDelay)
 	})
-	_, c, obs := newTransport(t, Config{})
-	resp, err := get(t, c, srv.URL)
-	require.NoError(t, err)
-	assert.Equal(t, "ok", readAll(t, resp))
-	assert.Equal(t, int64(4), obs.requests.Load())
-	assert.Equal(t, int64(3), obs.retries.Load())
-	assert.Equal(t, int64(2), obs.rateLimits.Load())
-	waits := obs.waitsSeen()
-	require.Len(t, waits, 3)
-	assert.Equal(t, time.Millisecond, waits[0])
-	assert.Equal(t, time.Millisecond, waits[1])
-	assert.LessOrEqual(t, waits[2], fastRetry.MaxDelay)
 }
 
 func TestNilObserverAndLogger(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/bits"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,6 +33,20 @@ import (
 // random, or counts in fixed windows) fall back to lowering the rate by a
 // share (AIMD). Response headers announcing the remaining allowance
 // (RateLimit-*, X-RateLimit-*) pause the workers before a 429 would.
+//
+// Not every 429 is the rate's. After a pause that waited the server's own
+// hint, one request (the probe) goes first, alone: a token bucket or a
+// window that named the wait has room for it. A refused probe contradicts
+// a rate limit; after refusedProbes of them the model takes the 429s for
+// refusals that do not follow the rate (a server that refuses requests at
+// random, whatever the rate: lowering the rate does not lower their
+// share). Then a 429 pauses no one and lowers nothing: the refused
+// request alone waits its hint (or its backoff) and is tried again as a
+// failed attempt, bounded by the retry policy's attempts, and the rate
+// goes back to the one in force before the 429s began. A rate limit
+// refuses a retry as readily as any request, where such refusals let most
+// retries through: when more than half of the last 16 answers to requests
+// tried again after a 429 are 429s, the 429s are the rate's again.
 type pacer struct {
 	mu         sync.Mutex
 	lim        *rate.Limiter
@@ -56,6 +71,56 @@ type pacer struct {
 	state   bucketStart
 	marks   []mark
 	fitted  bool // the rate is a fitted bucket's: it climbs slowly
+
+	// Refusals that do not follow the rate (see the type's doc).
+	probeDue  bool       // the next request let go is a probe
+	probeOut  bool       // a probe is on its way: the others wait for its answer
+	refused   int        // probes refused since the 429s were last read as the rate's
+	refusals  bool       // 429s are refusals, not the rate's
+	retried   uint16     // the last answers to requests tried again after a 429, a bit each: 1 refused
+	retriedN  int        // how many of those bits are answers (at most 16)
+	calm      rate.Limit // the rate in force before the 429s began
+	calmBurst int
+
+	changed chan struct{} // closed at the next change that may let a waiting request go
+}
+
+// wake returns a channel closed at the pacer's next change that may let a
+// waiting request go (the head of the line moves, a pause is lifted, a
+// probe is answered, the bucket is replaced), so that waiting requests
+// neither spin nor oversleep.
+func (p *pacer) wake() <-chan struct{} {
+	if p.changed == nil {
+		p.changed = make(chan struct{})
+	}
+	return p.changed
+}
+
+// notify wakes the requests waiting on wake.
+func (p *pacer) notify() {
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
+}
+
+// sleepUntil waits for d (forever when d is negative), for ch to close, or
+// for ctx to end.
+func sleepUntil(ctx context.Context, d time.Duration, ch <-chan struct{}) error {
+	var tc <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		tc = t.C
+	}
+	select {
+	case <-tc:
+		return nil
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // A mark is a 429 that began an epoch: when it came, and how many answers
@@ -66,9 +131,12 @@ type mark struct {
 }
 
 // ticket is what the pacer knows of a request it let go: the epoch it
-// was sent in.
+// was sent in, whether it is a probe, and whether it is tried again after
+// a 429.
 type ticket struct {
 	epoch int
+	probe bool
+	retry bool
 }
 
 // Tuning of the rate model.
@@ -86,6 +154,7 @@ const (
 	maxAnswers     = 512                   // answers the fit reads at most
 	headerPauseMax = time.Minute           // the longest a RateLimit-Reset pause is honoured
 	maxReserve     = 50 * time.Millisecond // the longest a request sleeps before asking the bucket again
+	refusedProbes  = 2                     // refused probes that make 429s refusals, not the rate's
 )
 
 func newPacer(r rate.Limit, burst int) *pacer {
@@ -97,6 +166,7 @@ func newPacer(r rate.Limit, burst int) *pacer {
 	default:
 		p.lim = rate.NewLimiter(rate.Inf, 1)
 	}
+	p.calm, p.calmBurst = p.lim.Limit(), p.lim.Burst()
 	return p
 }
 
@@ -111,19 +181,25 @@ func (p *pacer) limit() rate.Limit {
 // 429 retries.
 var errBudget = errors.New("the rate-limit wait budget is spent")
 
-// wait holds a request until the pause is over and the bucket has a token
-// for it, and returns the epoch it is sent in and how long it waited.
-// Nothing is sent before a pause ends, even by a request that took its
-// token before the pause began. A wait that would end after deadline (if
-// not zero) returns errBudget at once.
-func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited time.Duration, err error) {
+// wait holds a request until the pause is over, any probe is answered and
+// the bucket has a token for it, and returns its ticket and how long it
+// waited; retry says the request is tried again after a 429. Nothing is
+// sent before a pause ends, even by a request that took its token before
+// the pause began. A pause that would end after deadline (if not zero)
+// returns errBudget at once: the server's limit outlasts the request's
+// wait budget. The wait for a token is the transport's own pacing, not the
+// server's refusal, and is bounded by the context alone.
+func (p *pacer) wait(ctx context.Context, deadline time.Time, retry bool) (tk ticket, waited time.Duration, err error) {
 	start := time.Now()
+	tk.retry = retry
 	my := -1 // this request's place in line, taken when it first asks the bucket
 	leave := func(err error) (ticket, time.Duration, error) {
 		if my >= 0 {
 			p.mu.Lock()
 			p.left[my] = true
-			p.skipLeft()
+			if p.skipLeft() {
+				p.notify()
+			}
 			p.mu.Unlock()
 		}
 		return tk, time.Since(start), err
@@ -132,11 +208,12 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited
 		p.mu.Lock()
 		now := time.Now()
 		if d := p.paused.Sub(now); d > 0 {
+			ch := p.wake()
 			p.mu.Unlock()
 			if !deadline.IsZero() && now.Add(d).After(deadline) {
 				return leave(errBudget)
 			}
-			if err := Sleep(ctx, d); err != nil {
+			if err := sleepUntil(ctx, d, ch); err != nil {
 				return leave(err)
 			}
 			continue
@@ -145,6 +222,15 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited
 			p.refit = false
 			p.refitBucket(now)
 		}
+		if p.probeOut {
+			// A probe is on its way: its answer tells whether the others go.
+			ch := p.wake()
+			p.mu.Unlock()
+			if err := sleepUntil(ctx, -1, ch); err != nil {
+				return leave(err)
+			}
+			continue
+		}
 		if my < 0 {
 			my = p.next
 			p.next++
@@ -152,8 +238,12 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited
 		if my == p.serving && p.lim.AllowN(now, 1) {
 			p.serving++
 			p.skipLeft()
+			p.notify()
 			p.inFlight++
-			tk = ticket{epoch: p.epoch}
+			tk.epoch = p.epoch
+			if p.probeDue {
+				p.probeDue, tk.probe, p.probeOut = false, true, true
+			}
 			p.mu.Unlock()
 			return tk, time.Since(start), nil
 		}
@@ -164,34 +254,68 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time) (tk ticket, waited
 		// rate would hold the request to it.
 		ahead := float64(my - p.serving + 1)
 		d := time.Duration((ahead - p.lim.TokensAt(now)) / float64(p.lim.Limit()) * float64(time.Second))
-		p.mu.Unlock()
-		if !deadline.IsZero() && now.Add(d).After(deadline) {
-			return leave(errBudget)
+		d = min(max(d, 0), maxReserve)
+		if my != p.serving && d == 0 {
+			d = -1 // its token is there once the ones ahead have gone
 		}
-		if err := Sleep(ctx, min(max(d, 0), maxReserve)); err != nil {
+		ch := p.wake()
+		p.mu.Unlock()
+		if err := sleepUntil(ctx, d, ch); err != nil {
 			return leave(err)
 		}
 	}
 }
 
-// skipLeft moves the head of the line past requests that left it.
-func (p *pacer) skipLeft() {
+// skipLeft moves the head of the line past requests that left it, and
+// reports whether it moved.
+func (p *pacer) skipLeft() (moved bool) {
 	for p.left[p.serving] {
 		delete(p.left, p.serving)
 		p.serving++
+		moved = true
 	}
+	return moved
 }
 
 // done records the answer to a request sent in epoch (status 0: no
 // answer), with the header-announced allowance, and returns, for a 429,
-// how long every worker now waits.
-func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, hinted bool, backoff func(int) time.Duration) time.Duration {
+// how long every worker now waits; own reports a refusal that does not
+// follow the rate, which this request alone waits out (its hint, or its
+// own backoff) as a failed attempt.
+func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, hinted bool, backoff func(int) time.Duration) (wait time.Duration, own bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inFlight--
 	now := time.Now()
+	if tk.probe {
+		p.probeOut = false
+		p.notify()
+	}
 	if status == http.StatusTooManyRequests {
 		p.record(now, false)
+		if tk.retry {
+			p.retriedAnswer(true)
+		}
+		if tk.probe && !p.refusals {
+			// The server named a wait, it was kept, and the one request
+			// sent after it was refused: no bucket or window that named
+			// it refuses that.
+			if p.refused++; p.refused >= refusedProbes {
+				p.refusals, p.retried, p.retriedN = true, 0, 0
+				p.paused, p.probeDue = now, false
+				p.fitted, p.probing = false, false
+				p.lim = rate.NewLimiter(p.calm, p.calmBurst)
+				p.notify()
+				return hint, true
+			}
+		}
+		if p.refusals {
+			if p.retriedN < 16 || bits.OnesCount16(p.retried) <= 8 {
+				return hint, true
+			}
+			// Retried requests refused as often as not: a rate limit.
+			p.refusals, p.refused = false, 0
+		}
 		first := tk.epoch == p.epoch // the first 429 of its epoch
 		d := hint
 		switch {
@@ -208,18 +332,23 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 		}
 		if until := now.Add(d); until.After(p.paused) {
 			p.paused = until
+			p.probeDue = hinted
 		}
 		p.epochStart = p.paused
-		return max(p.paused.Sub(now), 0)
+		return max(p.paused.Sub(now), 0), false
 	}
 	if status < 200 || status >= 300 {
-		return 0
+		return 0, false
 	}
 	p.record(now, true)
 	p.hits = 0
+	if tk.retry {
+		p.retriedAnswer(false)
+	}
 	if tk.epoch == p.epoch {
 		if now.Sub(p.epochStart) >= time.Second && now.After(p.paused) {
 			p.proven = max(p.proven, p.lim.Limit()) // a second without a 429
+			p.calm, p.calmBurst = p.lim.Limit(), p.lim.Burst()
 		}
 		p.speedUp()
 	}
@@ -230,7 +359,17 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 			p.paused = until
 		}
 	}
-	return 0
+	return 0, false
+}
+
+// retriedAnswer keeps whether the answer to a request tried again after
+// a 429 was a 429.
+func (p *pacer) retriedAnswer(refused bool) {
+	p.retried <<= 1
+	if refused {
+		p.retried |= 1
+	}
+	p.retriedN = min(p.retriedN+1, 16)
 }
 
 // record keeps an answer for the fit: all of them from the first, while
@@ -276,14 +415,28 @@ func (p *pacer) refitBucket(now time.Time) {
 	f, ok := fitBucket(p.answers, p.start, p.state, maxBurst, maxRate)
 	var est rate.Limit
 	burst := p.lim.Burst()
-	passed := false
+	passed, refused := false, 0
 	for _, a := range p.answers {
 		passed = passed || a.ok
+		if !a.ok {
+			refused++
+		}
 	}
 	switch {
 	case !passed:
 		return // nothing got through: nothing learnt but the pause
-	case ok && float64(f.cost) <= max(2, misfit*float64(len(p.answers))):
+	case !ok || f.cost >= refused:
+		// No bucket explains the 429s better than no limit at all (which
+		// leaves each of them unexplained): refusals at random, or another
+		// kind of limit. Lowering the rate by a share (below) is all that
+		// is left, but only once a rate is known: from a cold start the
+		// few answers tell nothing of one, and the rate stays unbounded.
+		if cur == rate.Inf {
+			return
+		}
+		p.fitted, p.probing = false, false
+		est = cur * decrease
+	case float64(f.cost) <= max(2, misfit*float64(len(p.answers))):
 		p.fitted = true
 		est = f.rate() * fitShare
 		p.probing = f.openHi || f.openLo
