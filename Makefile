@@ -1,5 +1,8 @@
 # rolecall build entry points. CI (.ci/run and .github/workflows) calls these
-# targets, so a contributor runs exactly what CI runs.
+# targets, so a contributor runs exactly what CI runs. One exception: a
+# workflow that needs the spec gate's exit status (0, 1 breaking, 2 the gate
+# failed) runs tools/specdiff/run.sh, which spec-diff, spec-usage and
+# spec-fetch call too, because make exits 2 on any failed recipe.
 
 GO          ?= go
 PKGS        ?= ./...
@@ -16,7 +19,9 @@ NEW         ?=
 FORMAT      ?= text
 JSON_OUT    ?=
 SPECDIFF    := tools/specdiff
-SPECDIFF_BIN = bin/specdiff
+# tools/specdiff/run.sh builds the gate into bin/specdiff and runs it,
+# exiting with its status (0, 1 breaking, 2 the gate failed).
+SPECDIFF_RUN = GO="$(GO)" $(SPECDIFF)/run.sh
 
 .PHONY: all demo generate check-generate regen-drill test test-short test-tools lint bench soak fuzz spec-diff spec-usage spec-fetch clean
 
@@ -63,23 +68,31 @@ test-tools:
 ## BASE=old.json, or NEW=new.json to compare the vendored file with a new one)
 ## and reports what breaks the operations rolecall calls, the facade fields and
 ## report columns touched, and the Go API change of the regenerated gen/
-## packages. Exit 1 when a change breaks an operation rolecall calls.
+## packages. It fails when a change breaks an operation rolecall calls (the
+## tool's exit 1) or when the gate itself fails (exit 2), and says which; make
+## then exits 2 either way ("Error 1" or "Error 2" names the tool's status), so
+## a pipeline that needs the status runs tools/specdiff/run.sh instead, as the
+## spec-gate workflow does (.github/scripts/spec-gate.sh).
 spec-diff:
-	$(GO) build -C $(SPECDIFF) -o $(CURDIR)/$(SPECDIFF_BIN) .
-	./$(SPECDIFF_BIN) -base "$(BASE)" -format "$(FORMAT)" $(if $(SPEC),-spec "$(SPEC)") $(if $(NEW),-new "$(NEW)") $(if $(JSON_OUT),-json-out "$(JSON_OUT)")
+	@status=0; $(SPECDIFF_RUN) -base "$(BASE)" -format "$(FORMAT)" $(if $(SPEC),-spec "$(SPEC)") $(if $(NEW),-new "$(NEW)") $(if $(JSON_OUT),-json-out "$(JSON_OUT)") || status=$$?; \
+	  case $$status in \
+	    0) ;; \
+	    1) echo "spec-diff: exit 1: a change breaks an operation rolecall calls" >&2 ;; \
+	    *) echo "spec-diff: exit $$status: the gate itself failed (see above); the specs were not judged" >&2 ;; \
+	  esac; \
+	  exit $$status
 
 ## spec-usage: what the gate derives from the drivers' code (the operations
 ## they call, what they read and send, the facade fields and report columns
 ## each property feeds), as JSON.
 spec-usage:
-	$(GO) build -C $(SPECDIFF) -o $(CURDIR)/$(SPECDIFF_BIN) .
-	./$(SPECDIFF_BIN) usage
+	$(SPECDIFF_RUN) usage
 
 ## spec-fetch: fetch the upstreams named in api/specs/sources.json, validate
-## them and write what changed (the scheduled workflow runs this).
+## them and write what changed (the scheduled workflow runs
+## tools/specdiff/run.sh fetch -write itself, for the tool's exit status).
 spec-fetch:
-	$(GO) build -C $(SPECDIFF) -o $(CURDIR)/$(SPECDIFF_BIN) .
-	./$(SPECDIFF_BIN) fetch -write
+	$(SPECDIFF_RUN) fetch -write
 
 ## lint: gofmt, go vet and staticcheck (generated code is checked by vet only).
 lint:

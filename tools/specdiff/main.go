@@ -22,8 +22,10 @@
 //	specdiff usage                                       # what the gate derives from the drivers, as JSON
 //
 // Exit status: 1 when a breaking change touches an operation rolecall calls,
-// 0 otherwise, 2 when the comparison could not be made. make spec-diff runs
-// it; see api/specs/README.md for how a spec update goes.
+// 0 otherwise, 2 when the comparison could not be made. run.sh builds and
+// runs it keeping that status (make spec-diff calls run.sh, but make exits 2
+// on any failure, so pipelines call run.sh); see api/specs/README.md for how
+// a spec update goes.
 package main
 
 import (
