@@ -9,9 +9,10 @@
 // has_more). The per-user role listings run concurrently, bounded by
 // Options.Concurrency (default DefaultConcurrency, 16). The key must be an
 // organization admin key.
-// A user whose roles run past ten pages has the rest of the walk bounded by
-// the role catalogue (GET /organization/roles, operation list-roles): a
-// server announcing more of a user's roles than exist is looping.
+// A user whose roles run past two pages has the rest of the walk bounded by
+// the role catalogue (GET /organization/roles, operation list-roles,
+// counted once a listing): a server announcing more of a user's roles than
+// exist is looping.
 //
 // Mapping: each role is builtin when predefined_role, else custom; scope is
 // its resource_type; permissions are its permissions; via lists the
@@ -196,16 +197,22 @@ func decodeUsers(body []byte, maxBody int64) (users []*api.OrganizationUser, c c
 }
 
 // catalogueAfter is how many of one user's role pages are walked before
-// the role catalogue is asked how many more there may be.
-const catalogueAfter = 10
+// the role catalogue is asked how many more there may be. A user with more
+// than one page of roles (1000 at the default page size) is already
+// exceptional, so the catalogue is asked before the third: 50 users whose
+// role cursors never end, over an empty catalogue, then cost at most 102
+// requests, not about 470 as after ten pages. It is also the bound's slack
+// (see userRoles).
+const catalogueAfter = 2
 
 // userRoles lists one user's roles, page by page. A user whose roles run
 // past catalogueAfter pages has the rest of the walk bounded by the
 // organization's role catalogue (cat, counted once a listing): a user
-// cannot hold more roles than there are, so more rows, or more pages,
-// than the catalogue allows (with some room for roles created meanwhile)
-// are a server that is looping, and an error. (The catalogue is not asked
-// sooner: an ordinary listing makes no request for it.)
+// cannot hold more roles than there are, so more than n + n/10 +
+// catalogueAfter rows, or pages, for a catalogue of n roles (the tenth and
+// the slack being room for roles created meanwhile) are a server that is
+// looping, and an error. (The catalogue is not asked sooner: an ordinary
+// listing makes no request for it.)
 func userRoles(ctx context.Context, kit *driverkit.Kit, client *api.Client, u *api.OrganizationUser, cat *catalogue, emit driverkit.Emit) error {
 	limit := kit.PageSize
 	pages, rows := 0, 0
@@ -219,7 +226,7 @@ func userRoles(ctx context.Context, kit *driverkit.Kit, client *api.Client, u *a
 			if allowed := n + n/10 + catalogueAfter; pages > allowed || rows > allowed {
 				return "", false, kit.Fail(op, facade.InvalidResponse,
 					fmt.Errorf("page %d, %d roles so far, but the organization's role catalogue has %d roles", pages, rows, n),
-					"the provider keeps announcing more of this user's roles than exist; it is probably looping")
+					"the provider keeps announcing more of this user's roles than exist; it is probably looping: list again later, and report it to OpenAI if it persists")
 			}
 		}
 		params := &api.ListUserRoleAssignmentsParams{Limit: &limit}
@@ -251,29 +258,50 @@ func userRoles(ctx context.Context, kit *driverkit.Kit, client *api.Client, u *a
 
 // catalogue counts the organization's roles (GET /organization/roles),
 // once a listing and only if a user's roles run past catalogueAfter pages.
+// The first user to need the count fetches it; the others wait for that
+// count rather than ask again, and all of them get its result, an error
+// included (which ends the listing anyway).
 type catalogue struct {
 	kit    *driverkit.Kit
 	client *api.Client
 	mu     sync.Mutex
-	done   bool
-	n      int
-	err    error
+	call   *countCall // nil until the count is first needed
 }
 
+// countCall is the listing's one count of the catalogue.
+type countCall struct {
+	done chan struct{} // closed once n and err are set
+	n    int
+	err  error
+}
+
+// count returns the number of roles in the catalogue, fetching it if no
+// user has yet, or waiting for the user that is; it returns early with
+// the cause of ctx's end if ctx ends first.
 func (c *catalogue) count(ctx context.Context) (int, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.done {
-		c.n, c.err = countRoles(ctx, c.kit, c.client)
-		c.done = c.err == nil
+	call := c.call
+	if call == nil {
+		call = &countCall{done: make(chan struct{})}
+		c.call = call
+		c.mu.Unlock()
+		call.n, call.err = countRoles(ctx, c.kit, c.client)
+		close(call.done)
+		return call.n, call.err
 	}
-	return c.n, c.err
+	c.mu.Unlock()
+	select {
+	case <-call.done:
+		return call.n, call.err
+	case <-ctx.Done():
+		return 0, context.Cause(ctx)
+	}
 }
 
 // countRoles counts the roles of the organization's catalogue.
 func countRoles(ctx context.Context, kit *driverkit.Kit, client *api.Client) (int, error) {
 	n := 0
-	limit := MaxRolesPageSize
+	limit := kit.PageSize // Options.PageSize, as every request of the listing (0: MaxRolesPageSize)
 	err := paging.Cursor(ctx, kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
 		op := "list roles (the catalogue, to bound a user's role pages)"
 		params := &api.ListRolesParams{Limit: &limit}

@@ -3,8 +3,11 @@ package openai_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -38,33 +41,134 @@ func TestRepeatedRoleCursorEndsTheListing(t *testing.T) {
 	assert.Equal(t, 2, calls, "stopped at the first repeat, no loop")
 }
 
-// 50 users whose role cursors never end (a new cursor each page): the
-// role catalogue bounds each user's walk, so the listing fails after a few
-// requests a user, not after hundreds of thousands (issue 15).
-func TestNeverEndingRoleCursorsFailFast(t *testing.T) {
-	var users strings.Builder
-	for i := range 50 {
+// looping is a server of users whose role cursors never end (a new cursor
+// each page, no roles), over a role catalogue of catalogue roles. It
+// counts its requests by kind, and each user's role pages.
+type looping struct {
+	users                 string // the users page's data
+	catalogue             string // the catalogue page's data
+	usersCalls, roleCalls atomic.Int32
+	catalogueCalls        atomic.Int32
+	mu                    sync.Mutex
+	pages                 map[string]int // role pages served, by user path
+}
+
+func newLooping(users, catalogue int) *looping {
+	s := &looping{pages: map[string]int{}}
+	var b strings.Builder
+	for i := range users {
 		if i > 0 {
-			users.WriteByte(',')
+			b.WriteByte(',')
 		}
-		fmt.Fprintf(&users, `{"object":"organization.user","id":"user_%d","name":"U","email":"u%d@x.com","role":"reader","added_at":1}`, i, i)
+		fmt.Fprintf(&b, `{"object":"organization.user","id":"user_%d","name":"U","email":"u%d@x.com","role":"reader","added_at":1}`, i, i)
 	}
-	var roleCalls, catalogueCalls atomic.Int32
+	s.users = b.String()
+	b.Reset()
+	for i := range catalogue {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"object":"role","id":"role_%d","name":"R%d","description":null,"permissions":[],"resource_type":"api.organization","predefined_role":false}`, i, i)
+	}
+	s.catalogue = b.String()
+	return s
+}
+
+func (s *looping) serve(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/v1/organization/users":
+		s.usersCalls.Add(1)
+		testkit.WriteRaw(w, 200, `{"object":"list","data":[`+s.users+`],"has_more":false,"last_id":null}`)
+	case "/v1/organization/roles":
+		s.catalogueCalls.Add(1)
+		testkit.WriteRaw(w, 200, `{"object":"list","data":[`+s.catalogue+`],"has_more":false,"next":null}`)
+	default:
+		n := s.roleCalls.Add(1)
+		s.mu.Lock()
+		s.pages[r.URL.Path]++
+		s.mu.Unlock()
+		testkit.WriteRaw(w, 200, fmt.Sprintf(`{"object":"list","data":[],"has_more":true,"next":"cur_%d"}`, n))
+	}
+}
+
+// maxPages is the most role pages one user was served.
+func (s *looping) maxPages() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Max(slices.Collect(maps.Values(s.pages)))
+}
+
+// 50 users whose role cursors never end, over an empty role catalogue:
+// the catalogue is asked, once a listing, before a user's third role page,
+// and it allows none, so each user's walk stops after its second page. The
+// listing makes at most 1 users request + 50*2 role requests + 1
+// catalogue request = 102 (about 470 when the catalogue was asked after
+// the tenth page; issue 15 then 28), whichever users the workers reach
+// before the first failure stops the rest.
+func TestNeverEndingRoleCursorsFailFast(t *testing.T) {
+	const users = 50
+	s := newLooping(users, 0)
+	l := harness.Lister(t, s.serve, facade.Options{})
+	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
+	var fe *facade.Error
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "openai", fe.Provider)
+	assert.Equal(t, facade.InvalidResponse, fe.Code)
+	assert.Regexp(t, `^list roles of user "user_\d+"$`, fe.Op)
+	assert.Contains(t, err.Error(), "page 3, 0 roles so far, but the organization's role catalogue has 0 roles")
+	assert.Contains(t, fe.Hint, "probably looping")
+
+	assert.Equal(t, 2, s.maxPages(), "no user is walked past its second role page")
+	assert.Equal(t, int32(1), s.catalogueCalls.Load(), "the catalogue is counted once a listing, not once a user")
+	total := s.usersCalls.Load() + s.roleCalls.Load() + s.catalogueCalls.Load()
+	assert.LessOrEqual(t, total, int32(1+users*2+1))
+}
+
+// A looping user over a catalogue of five roles is walked to the bound
+// the catalogue gives, five roles plus a tenth plus two pages (seven), and
+// no further.
+func TestRoleWalkBoundIsTheCatalogue(t *testing.T) {
+	s := newLooping(1, 5)
+	l := harness.Lister(t, s.serve, facade.Options{})
+	testkit.ExpectInvalid(t, l, "page 8, 0 roles so far", "role catalogue has 5 roles")
+	assert.Equal(t, 7, s.maxPages())
+	assert.Equal(t, int32(1), s.catalogueCalls.Load())
+}
+
+// A user with three pages of roles, the catalogue holding just them, lists
+// completely: the catalogue, asked before the third page, allows it.
+func TestThreeRolePagesWithinTheCatalogue(t *testing.T) {
+	var catalogueCalls atomic.Int32
+	role := func(i int) string {
+		return fmt.Sprintf(`{"id":"role_%d","name":"R%d","permissions":[],"resource_type":"api.organization","predefined_role":false,`+
+			`"description":null,"created_at":null,"updated_at":null,"created_by":null,"created_by_user_obj":null,"metadata":null}`, i, i)
+	}
 	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/organization/users":
-			testkit.WriteRaw(w, 200, `{"object":"list","data":[`+users.String()+`],"first_id":"user_0","last_id":"user_49","has_more":false}`)
+			testkit.WriteRaw(w, 200, oneUser)
 		case "/v1/organization/roles":
 			catalogueCalls.Add(1)
-			testkit.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
+			testkit.WriteRaw(w, 200, `{"object":"list","data":[`+role(0)+`,`+role(1)+`,`+role(2)+`],"has_more":false,"next":null}`)
+		case "/v1/organization/users/user_1/roles":
+			assert.Equal(t, "1", r.URL.Query().Get("limit"))
+			i := map[string]int{"": 0, "cur_1": 1, "cur_2": 2}[r.URL.Query().Get("after")]
+			next := fmt.Sprintf(`"cur_%d"`, i+1)
+			if i == 2 {
+				next = "null"
+			}
+			testkit.WriteRaw(w, 200, fmt.Sprintf(`{"object":"list","data":[%s],"has_more":%t,"next":%s}`, role(i), i < 2, next))
 		default:
-			n := roleCalls.Add(1)
-			testkit.WriteRaw(w, 200, fmt.Sprintf(`{"object":"list","data":[],"has_more":true,"next":"cur_%d"}`, n))
+			t.Errorf("unexpected %s", r.URL)
 		}
-	}, facade.Options{})
-	testkit.ExpectInvalid(t, l, "role catalogue has 0 roles")
-	assert.Less(t, roleCalls.Load(), int32(50*12), "a dozen pages a user at most")
-	assert.Equal(t, int32(1), catalogueCalls.Load(), "the catalogue is counted once a listing")
+	}, facade.Options{PageSize: 1})
+	got := testkit.List(t, l)
+	var roles []string
+	for _, a := range got {
+		roles = append(roles, a.RoleID)
+	}
+	assert.ElementsMatch(t, []string{"owner", "role_0", "role_1", "role_2"}, roles)
+	assert.Equal(t, int32(1), catalogueCalls.Load(), "the third page asks the catalogue")
 }
 
 func TestMoreWithoutACursorIsInvalid(t *testing.T) {
