@@ -92,3 +92,30 @@ func ExampleDiff() {
 	// Changed (1):
 	//   disabled: openai ada@example.com (user-1) (1 role)
 }
+
+// Show a table of only the columns a reviewer reads, in the order given;
+// the other formats always hold every column.
+func ExampleTableColumns() {
+	rows := []report.Row{
+		{Provider: "openai", UserID: "user-1", Email: "ada@example.com", RoleID: "owner", RoleName: "owner",
+			Scope: "api.organization", Status: "active", Privileged: true},
+		{Provider: "cortex", UserID: "bob@example.com", Email: "bob@example.com", RoleID: "USER", RoleName: "USER"},
+	}
+	columns := []string{"provider", "email", "role_name", "privileged"}
+	if _, err := report.TableColumns(report.TableHeader, columns); err != nil { // a typo fails here, naming the columns
+		log.Fatal(err)
+	}
+	w := report.NewWriter(os.Stdout, report.Options{Format: report.Table, Columns: columns})
+	for _, r := range rows {
+		if err := w.Write(r); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := w.Finish(nil); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// PROVIDER  EMAIL            ROLE_NAME  PRIVILEGED
+	// cortex    bob@example.com  USER       no
+	// openai    ada@example.com  owner      yes
+}

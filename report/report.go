@@ -47,6 +47,13 @@
 // injection; Read removes it again (Options.CSVRaw writes them as they
 // are). The table shows control, bidi and zero-width characters as visible
 // escapes and cuts long cells with a visible "…".
+//
+// # The table's columns
+//
+// The table shows every column unless Options.Columns names some, by their
+// header (TableColumns checks the names); DefaultTableColumns are the ones
+// rolecall shows, which fit a terminal 160 characters wide. JSON, NDJSON
+// and CSV always hold every column.
 package report
 
 import (

@@ -230,6 +230,74 @@ func TestTable(t *testing.T) {
 	}
 }
 
+// TestTableColumns: Options.Columns picks the table's columns by header,
+// case-insensitively and in the order given; a cell is still escaped and
+// cut; an unknown or repeated name fails, naming the columns; no names
+// shows every column.
+func TestTableColumns(t *testing.T) {
+	rows := append(append([]Row(nil), sample...),
+		Row{Provider: "logto", UserID: "x", RoleID: "r", RoleName: "evil\x1b[2Jname\u202e" + strings.Repeat("n", 200),
+			Email: "z\u200bero@x.com"})
+	out := write(t, Options{Format: Table, Columns: []string{"privileged", "Email", "ROLE_NAME"}}, rows, nil)
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	require.Len(t, lines, len(rows)+1)
+	assert.Equal(t, []string{"PRIVILEGED", "EMAIL", "ROLE_NAME"}, strings.Fields(lines[0]), "picked and ordered")
+	assert.Regexp(t, `^yes +e@x\.com +admin$`, lines[2])
+	assert.NotContains(t, out, "\x1b")
+	assert.NotContains(t, out, "\u202e")
+	assert.Contains(t, out, `z\u200bero@x.com`, "escaped as in the full table")
+	assert.Contains(t, out, `evil\x1b[2Jname\u202e`+strings.Repeat("n", DefaultMaxCell-len(`evil\x1b[2Jname\u202e`)-1)+"…",
+		"cut at DefaultMaxCell")
+	for _, l := range lines {
+		assert.Equal(t, l, strings.TrimRight(l, " "), "no trailing blanks")
+	}
+
+	assert.Equal(t, write(t, Options{Format: Table}, rows, nil),
+		write(t, Options{Format: Table, Columns: TableHeader}, rows, nil), "no names: every column")
+
+	_, err := TableColumns(TableHeader, []string{"email", "nope"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown column "nope"`)
+	assert.Contains(t, err.Error(), strings.Join(TableHeader, ", "), "the error lists the columns")
+	_, err = TableColumns(TableHeader, []string{"email", "EMAIL"})
+	assert.ErrorContains(t, err, "twice")
+	w := NewWriter(&bytes.Buffer{}, Options{Format: Table, Columns: []string{"nope"}})
+	assert.ErrorContains(t, w.Write(sample[0]), `unknown column "nope"`)
+	assert.ErrorContains(t, w.Finish(nil), `unknown column "nope"`)
+
+	cols, err := TableColumns(TableHeader, DefaultTableColumns)
+	require.NoError(t, err, "the default columns exist")
+	assert.Len(t, cols, len(DefaultTableColumns))
+}
+
+// TestColumnsLeaveTheDataFormatsWhole: JSON, NDJSON and CSV hold every
+// column whatever Options.Columns says.
+func TestColumnsLeaveTheDataFormatsWhole(t *testing.T) {
+	for _, f := range []Format{JSON, NDJSON, CSV} {
+		assert.Equal(t, write(t, Options{Format: f}, sample, sampleRun()),
+			write(t, Options{Format: f, Columns: DefaultTableColumns}, sample, sampleRun()), f)
+		assert.Equal(t, write(t, Options{Format: f}, sample, sampleRun()),
+			write(t, Options{Format: f, Columns: []string{"nope"}}, sample, sampleRun()), f)
+	}
+}
+
+// TestWriteTableColumns: the table of people and review picks its columns
+// as the access report's does.
+func TestWriteTableColumns(t *testing.T) {
+	header := []string{"A", "B", "C"}
+	rows := [][]string{{"1", "two", "\x1b" + strings.Repeat("x", 300)}, {"", "b", "c"}}
+	var all, picked bytes.Buffer
+	require.NoError(t, WriteTable(&all, header, rows, 0))
+	require.NoError(t, WriteTableColumns(&picked, header, rows, 0, []string{"c", "a"}))
+	assert.Equal(t, "A  B    C\n1  two  \\x1b"+strings.Repeat("x", DefaultMaxCell-5)+"…\n-  b    c\n", all.String())
+	assert.Equal(t, "C"+strings.Repeat(" ", DefaultMaxCell-1)+"  A\n\\x1b"+strings.Repeat("x", DefaultMaxCell-5)+
+		"…  1\nc"+strings.Repeat(" ", DefaultMaxCell-1)+"  -\n", picked.String())
+	var none bytes.Buffer
+	err := WriteTableColumns(&none, header, rows, 0, []string{"D"})
+	assert.ErrorContains(t, err, `unknown column "D" (the columns are A, B, C)`)
+	assert.Empty(t, none.String(), "nothing written")
+}
+
 // TestTableCellsAreCut: one 5 MB name does not pad every other row to 5 MB.
 func TestTableCellsAreCut(t *testing.T) {
 	var rows []Row

@@ -69,6 +69,12 @@ type Options struct {
 	// MaxCell is the table's widest cell in characters (0:
 	// DefaultMaxCell; negative: no limit).
 	MaxCell int
+	// Columns are the table's columns, named by their header (TableHeader,
+	// matched case-insensitively), in the order shown; none: every column.
+	// The other formats hold every column whatever it says. A name that is
+	// not a column makes Write and Finish fail: check the names first with
+	// TableColumns.
+	Columns []string
 	// MemoryLimit is the bytes of rows held in memory before they spill to
 	// temporary files (0: DefaultMemoryLimit).
 	MemoryLimit int64
@@ -91,6 +97,7 @@ type Writer struct {
 	users   map[string]map[string]struct{}
 	counts  map[string]int64
 	widths  map[string][]int // table: each provider's widest cells
+	cols    []int            // table: the columns shown, as indexes of columns
 	held    int64
 	begun   bool // the report's opening is written
 	runDone bool // the run record is written (JSON)
@@ -115,6 +122,12 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	wr := &Writer{bw: bufio.NewWriterSize(w, bufferSize), o: o, spools: map[string]*spool{},
 		dropped: map[string]bool{}, done: map[string]bool{}, users: map[string]map[string]struct{}{},
 		counts: map[string]int64{}, widths: map[string][]int{}, first: true}
+	if o.Format == Table {
+		wr.cols, wr.err = TableColumns(TableHeader, o.Columns)
+		if wr.err != nil {
+			wr.err = fmt.Errorf("report: %w", wr.err)
+		}
+	}
 	wr.enc = json.NewEncoder(&wr.line)
 	wr.enc.SetEscapeHTML(false)
 	wr.csv = csv.NewWriter(wr.bw)
@@ -268,7 +281,7 @@ func (w *Writer) begin(run *Run) error {
 	case CSV:
 		w.csv.Write(Fields)
 	case Table:
-		w.tableRow(slices.Clone(TableHeader), w.tableWidths())
+		w.tableRow(pick(TableHeader, w.cols), w.tableWidths())
 	}
 	return nil
 }
@@ -384,26 +397,38 @@ const bufferSize = 64 << 10
 // apart, through the report's buffer. It is the table of every report
 // written whole rather than streamed (rolecall people and review).
 func WriteTable(w io.Writer, header []string, rows [][]string, maxCell int) error {
+	return WriteTableColumns(w, header, rows, maxCell, nil)
+}
+
+// WriteTableColumns is WriteTable showing only the columns columns names,
+// by their header (matched case-insensitively), in that order; none:
+// every column. A name that is not in header is an error, and nothing is
+// written (TableColumns).
+func WriteTableColumns(w io.Writer, header []string, rows [][]string, maxCell int, columns []string) error {
 	if maxCell == 0 {
 		maxCell = DefaultMaxCell
 	}
-	widths := make([]int, len(header))
-	for i, h := range header {
-		widths[i] = utf8.RuneCountInString(h)
+	cols, err := TableColumns(header, columns)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	widths := make([]int, len(cols))
+	for i, c := range cols {
+		widths[i] = utf8.RuneCountInString(header[c])
 	}
 	cells := make([][]string, len(rows))
 	for i, r := range rows {
 		if len(r) != len(header) {
 			return fmt.Errorf("report: table row %d has %d cells, the header %d", i+1, len(r), len(header))
 		}
-		cells[i] = make([]string, len(r))
-		for j, c := range r {
-			cells[i][j] = TableCell(c, maxCell)
+		cells[i] = make([]string, len(cols))
+		for j, c := range cols {
+			cells[i][j] = TableCell(r[c], maxCell)
 			widths[j] = max(widths[j], utf8.RuneCountInString(cells[i][j]))
 		}
 	}
 	bw := bufio.NewWriterSize(w, bufferSize)
-	tableLine(bw, slices.Clone(header), widths)
+	tableLine(bw, pick(header, cols), widths)
 	for _, r := range cells {
 		tableLine(bw, r, widths)
 	}
@@ -447,14 +472,62 @@ const TableEmpty = "-"
 // made readable and cut by TableCell.
 func TableCells(r *Row, maxCell int) []string {
 	cells := make([]string, len(columns))
-	for i, c := range columns {
-		get := c.get
-		if c.table != nil {
-			get = c.table
-		}
-		cells[i] = TableCell(get(r), maxCell)
+	for i := range columns {
+		cells[i] = columns[i].tableCell(r, maxCell)
 	}
 	return cells
+}
+
+// tableCell is c's cell of r in the table.
+func (c *column) tableCell(r *Row, maxCell int) string {
+	get := c.get
+	if c.table != nil {
+		get = c.table
+	}
+	return TableCell(get(r), maxCell)
+}
+
+// DefaultTableColumns are the columns of the table rolecall list and
+// rolecall demo show unless told otherwise (--columns, --wide): the ones
+// a reviewer reads, which fit a terminal 160 characters wide: who holds
+// which role where, whether the account is active, when it was last used
+// and whether the role is privileged.
+var DefaultTableColumns = []string{"PROVIDER", "EMAIL", "ROLE_NAME", "SCOPE", "STATUS", "LAST_ACTIVITY", "PRIVILEGED"}
+
+// TableColumns returns the positions in header of the columns names
+// picks, in the order given, each name matched with header
+// case-insensitively; no names picks every column, in header's order. A
+// name that is not in header, or one given twice, is an error that lists
+// header's names.
+func TableColumns(header, names []string) ([]int, error) {
+	if len(names) == 0 {
+		all := make([]int, len(header))
+		for i := range all {
+			all[i] = i
+		}
+		return all, nil
+	}
+	cols := make([]int, 0, len(names))
+	for _, n := range names {
+		i := slices.IndexFunc(header, func(h string) bool { return strings.EqualFold(h, n) })
+		switch {
+		case i < 0:
+			return nil, fmt.Errorf("unknown column %q (the columns are %s)", n, strings.Join(header, ", "))
+		case slices.Contains(cols, i):
+			return nil, fmt.Errorf("column %q named twice", n)
+		}
+		cols = append(cols, i)
+	}
+	return cols, nil
+}
+
+// pick returns the cells of cells at cols, in cols' order.
+func pick(cells []string, cols []int) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = cells[c]
+	}
+	return out
 }
 
 // TableCell returns s as a table shows it: control, bidi and zero-width
@@ -468,13 +541,20 @@ func TableCell(s string, maxCell int) string {
 	return v
 }
 
-func (w *Writer) cells(r *Row) []string { return TableCells(r, w.o.MaxCell) }
+// cells are r's cells of the columns shown.
+func (w *Writer) cells(r *Row) []string {
+	cells := make([]string, len(w.cols))
+	for i, c := range w.cols {
+		cells[i] = columns[c].tableCell(r, w.o.MaxCell)
+	}
+	return cells
+}
 
 // measure widens the provider's table columns to fit r.
 func (w *Writer) measure(r *Row) {
 	ws := w.widths[r.Provider]
 	if ws == nil {
-		ws = make([]int, len(columns))
+		ws = make([]int, len(w.cols))
 		w.widths[r.Provider] = ws
 	}
 	for i, c := range w.cells(r) {
@@ -484,9 +564,9 @@ func (w *Writer) measure(r *Row) {
 
 // tableWidths is each column's width over the providers kept.
 func (w *Writer) tableWidths() []int {
-	out := make([]int, len(columns))
-	for i, h := range TableHeader {
-		out[i] = len(h)
+	out := make([]int, len(w.cols))
+	for i, c := range w.cols {
+		out[i] = utf8.RuneCountInString(TableHeader[c])
 	}
 	for _, ws := range w.widths {
 		for i, n := range ws {

@@ -50,6 +50,8 @@
 // (package report): table cells show control, bidi and zero-width
 // characters as escapes, CSV cells that a spreadsheet would run as formulas
 // get a leading apostrophe, and JSON carries the listing's run record in
-// its envelope. `rolecall people` and `rolecall review` are a thin layer
-// over this package.
+// its envelope. WriteOptions.Columns picks the table's columns
+// (DefaultPeopleColumns and DefaultFindingColumns fit a terminal 160
+// characters wide); the other formats hold every column. `rolecall
+// people` and `rolecall review` are a thin layer over this package.
 package review

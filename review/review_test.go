@@ -335,6 +335,42 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return w.Buffer.Write(p)
 }
 
+// TestTableColumns: the people and findings tables show the columns
+// WriteOptions.Columns names, in its order, the default sets name real
+// columns, and JSON, NDJSON and CSV keep every column.
+func TestTableColumns(t *testing.T) {
+	people := Join([]facade.Assignment{
+		{Provider: "cortex", UserID: "u1", Email: "ada@example.com", Name: "Ada", RoleName: "ADMIN", Privileged: true},
+		{Provider: "logto", UserID: "u2", Email: "bob@example.com", Name: "B\x1b]0;x\x07ob", RoleName: "USER", Disabled: true},
+	}, nil)
+	fs := Review(people, Options{AsOf: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)})
+	require.NotEmpty(t, fs)
+	var b bytes.Buffer
+	require.NoError(t, WritePeople(&b, WriteOptions{Columns: []string{"NAME", "person"}}, people))
+	assert.Equal(t, "NAME             PERSON\nAda              ada@example.com\nB\\x1b]0;x\\x07ob  bob@example.com\n", b.String())
+	b.Reset()
+	require.NoError(t, WriteFindings(&b, WriteOptions{Columns: DefaultFindingColumns}, fs))
+	assert.Equal(t, []string{"KIND", "DISPOSITION", "PERSON", "PROVIDER", "USER_ID"},
+		strings.Fields(strings.SplitN(b.String(), "\n", 2)[0]))
+	b.Reset()
+	require.NoError(t, WritePeople(&b, WriteOptions{Columns: DefaultPeopleColumns}, people))
+	assert.Equal(t, []string{"PERSON", "LAST_ACTIVITY", "ROLES"}, strings.Fields(strings.SplitN(b.String(), "\n", 2)[0]))
+	assert.ErrorContains(t, WritePeople(&b, WriteOptions{Columns: []string{"kind"}}, people),
+		`unknown column "kind" (the columns are PERSON, NAME, PROVIDERS, ROLES, PRIVILEGED, DISABLED, LAST_ACTIVITY)`)
+
+	for _, f := range []report.Format{report.JSON, report.NDJSON, report.CSV} {
+		var all, picked bytes.Buffer
+		require.NoError(t, WritePeople(&all, WriteOptions{Format: f}, people))
+		require.NoError(t, WritePeople(&picked, WriteOptions{Format: f, Columns: DefaultPeopleColumns}, people))
+		assert.Equal(t, all.String(), picked.String(), "%s people: every column", f)
+		all.Reset()
+		picked.Reset()
+		require.NoError(t, WriteFindings(&all, WriteOptions{Format: f}, fs))
+		require.NoError(t, WriteFindings(&picked, WriteOptions{Format: f, Columns: DefaultFindingColumns}, fs))
+		assert.Equal(t, all.String(), picked.String(), "%s findings: every column", f)
+	}
+}
+
 // TestTableCutsAndBuffers checks that the people and findings tables cut a
 // long cell with the access report's marker at its limit, escape control
 // characters, and reach the output through the report's 64 KiB buffer.

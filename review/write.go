@@ -23,6 +23,18 @@ var PeopleFields = []string{"person", "name", "providers", "roles", "privileged"
 var FindingFields = []string{"kind", "disposition", "person", "provider", "user_id", "email", "roles", "reason",
 	"exemption"}
 
+// DefaultPeopleColumns are the columns of the people table rolecall
+// people shows unless told otherwise (--columns, --wide): who, when last
+// active, and the roles in each provider (a privileged one marked "*"),
+// which fit a terminal 160 characters wide.
+var DefaultPeopleColumns = []string{"person", "last_activity", "roles"}
+
+// DefaultFindingColumns are the columns of the findings table rolecall
+// review shows unless told otherwise: what was found, whether it is open,
+// and the account (person, provider, user id), which fit a terminal 160
+// characters wide; the reason, roles and exemption are a --columns away.
+var DefaultFindingColumns = []string{"kind", "disposition", "person", "provider", "user_id"}
+
 // WriteOptions configure WritePeople and WriteFindings.
 type WriteOptions struct {
 	// Format is table, json, ndjson or csv (default table).
@@ -39,6 +51,11 @@ type WriteOptions struct {
 	// with a trailing "…", as in the access report's table (0:
 	// report.DefaultMaxCell; negative: no limit).
 	MaxCell int
+	// Columns are the table's columns, by name (PeopleFields or
+	// FindingFields, matched case-insensitively), in the order shown;
+	// none: every column. The other formats hold every column whatever it
+	// says. A name that is not a column is an error (report.TableColumns).
+	Columns []string
 }
 
 // WritePeople writes people in o.Format: JSON as {"run": …, "people":
@@ -188,7 +205,7 @@ func write(w io.Writer, o WriteOptions, key string, header []string, rows [][]st
 		for i, h := range header {
 			upper[i] = strings.ToUpper(h)
 		}
-		return report.WriteTable(w, upper, rows, o.MaxCell)
+		return report.WriteTableColumns(w, upper, rows, o.MaxCell, o.Columns)
 	}
 	bw := bufio.NewWriter(w)
 	var err error

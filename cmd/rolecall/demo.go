@@ -27,10 +27,15 @@ before pointing it at a real tenant.
 'rolecall review' do over the same recordings, with an embedded policy and
 roster (--policy and --roster replace them) and the recordings' clock
 (2026-11-30T00:00:00Z; --as-of replaces it). They take --format, --output, --partial,
---csv-raw, --run-file and, for review, --fail-on-findings.`,
+--csv-raw, --run-file, --columns, --wide and, for review, --fail-on-findings.
+
+Each table shows the columns that fit a terminal 160 characters wide (see
+'rolecall list --help'); --columns picks them by their header names, --wide
+shows every column.`,
 	examples: `
 rolecall demo
 rolecall demo --format json
+rolecall demo --wide
 rolecall demo --provider openai --format csv --output demo.csv
 rolecall demo people
 rolecall demo review --format csv`,
@@ -85,6 +90,9 @@ func runDemo(a *app, cmd *command, args []string) int {
 	format, err := report.ParseFormat(pf.format)
 	if err != nil {
 		return a.usage(cmd, usageErrorf("--format: %v", err))
+	}
+	if err := pf.checkColumns(format); err != nil {
+		return a.usage(cmd, err)
 	}
 	rf.maxRetries = 1
 	if err := rf.check(); err != nil {

@@ -39,6 +39,10 @@ func TestE2EDemo(t *testing.T) {
 		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 		assert.Empty(t, r.stderr)
 		golden(t, "demo."+format+".golden", r.stdout)
+		if format == "table" { // parse every column
+			r = exe(t, env{}, "demo", "--wide")
+			require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		}
 		rows := parseReport(t, format, r.stdout)
 		requireSorted(t, rows)
 		providers := map[string]int{}

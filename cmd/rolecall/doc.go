@@ -15,14 +15,16 @@
 //	                 [--max-retries N] [--retry-wait DURATION] [--rate-limit N]
 //	                 [--rate-limit-wait DURATION] [--policy FILE]
 //	                 [--partial] [--unsorted] [--csv-raw] [--run-file FILE]
+//	                 [--columns NAME,… | --wide]
 //	rolecall people  [--policy FILE] [--format …] [--output FILE] [--partial] [--csv-raw] [--run-file FILE]
-//	                 [the flags of list that govern a listing]
+//	                 [--columns NAME,… | --wide] [the flags of list that govern a listing]
 //	rolecall review  [--roster FILE] [--policy FILE] [--as-of TIME] [--fail-on-findings]
 //	                 [--format …] [--output FILE] [--partial] [--csv-raw] [--run-file FILE]
-//	                 [the flags of list that govern a listing]
+//	                 [--columns NAME,… | --wide] [the flags of list that govern a listing]
 //	rolecall demo    [--format …] [--output FILE] [--provider …] [--email …] [--unsorted] [--csv-raw]
+//	                 [--columns NAME,… | --wide]
 //	rolecall demo people|review [--format …] [--output FILE] [--partial] [--csv-raw] [--run-file FILE]
-//	                 [--policy FILE] [--roster FILE] [--as-of TIME]
+//	                 [--policy FILE] [--roster FILE] [--as-of TIME] [--columns NAME,… | --wide]
 //	rolecall verify  [--provider …] [the flags of list that govern a listing]
 //	rolecall record  --provider P --dir DIR [--keep-failed] [the flags of list that govern a listing]
 //	rolecall diff    [--format text|json] [--allow-partial] OLD NEW
@@ -128,7 +130,8 @@
 //
 //	table   aligned columns for a terminal; empty cells show "-", permissions
 //	        are comma-joined, cells are cut at 100 characters with "…", and
-//	        control, bidi and zero-width characters show as escapes (\x1b, \u202e)
+//	        control, bidi and zero-width characters show as escapes (\x1b, \u202e);
+//	        the columns a reviewer reads by default (below)
 //	json    {"run": {…}, "assignments": [one object a line]}, permissions an
 //	        array ([] when none), values exact
 //	ndjson  one object a line; the run record in FILE.run.json (or
@@ -143,6 +146,17 @@
 // memory stays bounded by spilling sorted runs to temporary files past 64
 // MiB. --unsorted writes each provider's rows in arrival order as soon as
 // the provider completes.
+//
+// The table shows by default the columns a reviewer reads, so that a line
+// fits a terminal 160 characters wide: for list and demo PROVIDER, EMAIL,
+// ROLE_NAME, SCOPE, STATUS, LAST_ACTIVITY and PRIVILEGED; for people
+// PERSON, LAST_ACTIVITY and ROLES; for review KIND, DISPOSITION, PERSON,
+// PROVIDER and USER_ID. --columns picks the columns by their header names,
+// comma-separated, case-insensitively, in the order given (an unknown name
+// is a usage error that lists the columns); --wide shows every column.
+// Both choose the table's columns only: with json, ndjson or csv, which
+// always hold every column, either is a usage error, and so are the two
+// together.
 //
 // The run record (package report, Run) holds the run's id, its start and
 // finish in UTC, the rolecall version, the --email filter, and per provider

@@ -30,7 +30,7 @@ func TestE2EEveryProviderEveryFormat(t *testing.T) {
 			t.Parallel()
 			srv, e := fake(t, p, 14, providertest.Options{ShortPages: true})
 			for _, format := range []string{"table", "json", "ndjson", "csv"} {
-				r := exe(t, e, args([]string{"list", "--provider", p, "--format", format}, fast)...)
+				r := exe(t, e, args([]string{"list", "--provider", p}, formatArgs(format), fast)...)
 				require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 				require.Empty(t, r.stderr, "stderr is not a terminal: only warnings and errors")
 				rows := parseReport(t, format, r.stdout)
@@ -355,7 +355,7 @@ func TestE2EOutputFile(t *testing.T) {
 	srv, e := fake(t, "vectara", 9, providertest.Options{})
 	for _, format := range []string{"csv", "table"} {
 		file := filepath.Join(t.TempDir(), "report."+format)
-		r := exe(t, e, "list", "--format", format, "--output", file)
+		r := exe(t, e, args([]string{"list", "--output", file}, formatArgs(format))...)
 		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 		assert.Empty(t, r.stdout)
 		data, err := os.ReadFile(file)

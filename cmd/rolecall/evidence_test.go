@@ -153,7 +153,7 @@ func TestFailedProviderLeftOutOfEveryFormat(t *testing.T) {
 		for _, format := range []string{"table", "json", "ndjson", "csv"} {
 			// The users page and five users' roles pass; then 401.
 			e := e.merge(envFor("openai", failingAfter(t, failing, 6), failing.Token()))
-			r := inproc(t, e, args([]string{"list", "--format", format, "--max-retries", "0", "--concurrency", "1"}, extra)...)
+			r := inproc(t, e, args([]string{"list", "--max-retries", "0", "--concurrency", "1"}, formatArgs(format), extra)...)
 			require.Equal(t, 1, r.code, r.stderr)
 			assert.Contains(t, r.stderr, "openai: ")
 			assert.Contains(t, r.stderr, "the report holds vectara only")
@@ -195,10 +195,15 @@ func TestCSVInjection(t *testing.T) {
 	r = inproc(t, e, "list", "--format", "csv", "--csv-raw")
 	assert.Contains(t, r.stdout, `,"=HYPERLINK(`)
 
-	r = inproc(t, e, "list", "--format", "table")
-	assert.NotContains(t, r.stdout, "\x1b")
-	assert.NotContains(t, r.stdout, "\u202e")
-	assert.Contains(t, r.stdout, `Mallory\x1b]8;;http://evil.example\x07\u202eexe.txt`)
+	for _, cols := range [][]string{nil, {"--wide"}, {"--columns", "email,name"}} {
+		r = inproc(t, e, args([]string{"list", "--format", "table"}, cols)...)
+		require.Equal(t, 0, r.code, r.stderr)
+		assert.NotContains(t, r.stdout, "\x1b", "%s", cols)
+		assert.NotContains(t, r.stdout, "\u202e", "%s", cols)
+		if cols != nil { // the default table has no name
+			assert.Contains(t, r.stdout, `Mallory\x1b]8;;http://evil.example\x07\u202eexe.txt`, "%s", cols)
+		}
+	}
 
 	r = inproc(t, e, "list", "--format", "json")
 	assert.Equal(t, wantRows(tn), oracle(parseReport(t, "json", r.stdout), "cortex"), "JSON is exact")

@@ -113,6 +113,15 @@ var fast = []string{"--max-retries", "2", "--retry-wait", "1ms", "--rate-limit-w
 
 func args(a ...[]string) []string { return slices.Concat(a...) }
 
+// formatArgs are the flags that write a report in format, the table with
+// every column (--wide), for parseReport.
+func formatArgs(format string) []string {
+	if format == "table" {
+		return []string{"--format", format, "--wide"}
+	}
+	return []string{"--format", format}
+}
+
 // fake starts a fake provider with a small tenant and returns it with the
 // environment that points rolecall at it.
 func fake(t *testing.T, provider string, users int, opts providertest.Options) (*providertest.Server, env) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/report"
@@ -37,6 +38,12 @@ sorted by provider, then email (or user id) and user id case-insensitively,
 then role and scope, so two runs diff cleanly; --unsorted keeps the arrival
 order. Memory stays bounded: past 64 MiB of rows they spill to temporary files.
 
+The table shows the columns a reviewer reads, to fit a terminal 160 characters
+wide: provider, email, role_name, scope, status, last_activity and privileged.
+--columns picks others by their header names (case-insensitive, in the order
+given) and --wide shows every column; they are for the table only (json,
+ndjson and csv always hold every column), and not together.
+
 Every report carries a run record: its id, start and finish (UTC), the rolecall
 version and, per provider, the host, whether it completed, the assignments and
 users listed, the requests made and the SHA-256 of the spec used. json holds it
@@ -54,6 +61,7 @@ listed completely, 1 a provider failed, 2 a usage error.`,
 rolecall list
 rolecall list --provider cortex,openai --format csv --output access-2025Q3.csv
 rolecall list --email ada@example.com,alan@example.org --format json
+rolecall list --columns provider,email,role_name,permissions,via
 rolecall list --format ndjson --timeout 10m --fail-fast > report.ndjson
 rolecall list --provider logto --max-retries 8 --retry-wait 2s`,
 	run: runList,
@@ -67,19 +75,34 @@ type reportFlags struct {
 	partial  bool
 	unsorted bool
 	csvRaw   bool
+	columns  string
+	wide     bool
+
+	table  table    // the table's columns, by default and in all
+	picked []string // the columns the table shows (checkColumns); nil: every column
 }
+
+// table names a report's table columns: those shown by default and all of
+// them (the header), for --columns and --wide.
+type table struct {
+	defaults, header []string
+}
+
+// accessTable is the access report's table (list, demo).
+var accessTable = table{defaults: report.DefaultTableColumns, header: report.TableHeader}
 
 // register adds the flags of the access report (list, demo).
 func (f *reportFlags) register(fs *flag.FlagSet) {
-	f.registerOutput(fs)
+	f.registerOutput(fs, accessTable)
 	fs.BoolVar(&f.unsorted, "unsorted", false,
 		"write each provider's rows in the order they arrive, as soon as the provider completes,\ninstead of sorted")
 }
 
 // registerOutput adds the flags of every report (list, demo, people,
 // review): the format, the output, what a failed run writes, the run
-// record's file and the CSV cells.
-func (f *reportFlags) registerOutput(fs *flag.FlagSet) {
+// record's file, the CSV cells and the table's columns (t).
+func (f *reportFlags) registerOutput(fs *flag.FlagSet, t table) {
+	f.table = t
 	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
 	fs.StringVar(&f.output, "output", "",
 		"write the report to `file` instead of stdout (through a temporary file renamed into place;\n"+
@@ -90,6 +113,46 @@ func (f *reportFlags) registerOutput(fs *flag.FlagSet) {
 		"also write the run record to `file` (for an ndjson or csv report on stdout, which has no sidecar)")
 	fs.BoolVar(&f.csvRaw, "csv-raw", false,
 		"write csv cells as they are: do not neutralise cells a spreadsheet would run as formulas")
+	fs.StringVar(&f.columns, "columns", "",
+		"show these table `columns`, comma-separated, by their header names (case-insensitive), in this\n"+
+			"order (table only: json, ndjson and csv hold every column)\n"+
+			"(default: "+strings.ToLower(strings.Join(t.defaults, ","))+")")
+	fs.BoolVar(&f.wide, "wide", false, "show every column of the table (table only)")
+}
+
+// checkColumns checks --columns and --wide against format and sets the
+// table's columns; its errors are usage errors. --columns and --wide
+// choose the table's columns, so they are errors with another format
+// (which holds every column), and together.
+func (f *reportFlags) checkColumns(format report.Format) error {
+	switch {
+	case f.wide && f.columns != "":
+		return usageErrorf("--columns and --wide: give one or the other (--wide shows every column)")
+	case format != report.Table && f.columns != "":
+		return usageErrorf("--columns: only the table picks its columns; %s holds every column", format)
+	case format != report.Table && f.wide:
+		return usageErrorf("--wide: only the table picks its columns; %s holds every column", format)
+	case f.wide:
+		f.picked = nil
+		return nil
+	case f.columns == "":
+		f.picked = f.table.defaults
+		return nil
+	}
+	var names []string
+	for _, n := range strings.Split(f.columns, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return usageErrorf("--columns: name at least one column (the columns are %s)", strings.Join(f.table.header, ", "))
+	}
+	if _, err := report.TableColumns(f.table.header, names); err != nil {
+		return usageErrorf("--columns: %v", err)
+	}
+	f.picked = names
+	return nil
 }
 
 func runList(a *app, cmd *command, args []string) int {
@@ -110,6 +173,9 @@ func runList(a *app, cmd *command, args []string) int {
 	format, err := report.ParseFormat(pf.format)
 	if err != nil {
 		return a.usage(cmd, usageErrorf("--format: %v", err))
+	}
+	if err := pf.checkColumns(format); err != nil {
+		return a.usage(cmd, err)
 	}
 	if err := rf.check(); err != nil {
 		return a.usage(cmd, err)
@@ -167,7 +233,8 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 		return a.usage(cmd, err)
 	}
 	defer ro.close()
-	rw := report.NewWriter(ro.w, report.Options{Format: format, Unsorted: pf.unsorted, CSVRaw: pf.csvRaw})
+	rw := report.NewWriter(ro.w, report.Options{Format: format, Unsorted: pf.unsorted, CSVRaw: pf.csvRaw,
+		Columns: pf.picked})
 	defer rw.Abort()
 	streams := pf.unsorted && format != report.Table
 	if streams && ro.tmp == nil && isTerminal(a.stdout) {

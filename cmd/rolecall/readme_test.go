@@ -87,7 +87,8 @@ func TestREADMEMatchesTheCommand(t *testing.T) {
 	for _, m := range regexp.MustCompile("`(--[a-z-]+)").FindAllStringSubmatch(readme, -1) {
 		assert.True(t, all[m[1]], "README names %s, which no command takes", m[1])
 	}
-	for _, f := range []string{"--partial", "--rate-limit", "--unsorted", "--allow-partial", "--run-file", "--csv-raw"} {
+	for _, f := range []string{"--partial", "--rate-limit", "--unsorted", "--allow-partial", "--run-file", "--csv-raw",
+		"--columns", "--wide"} {
 		assert.True(t, strings.Contains(readme, "`"+f), "README documents %s", f)
 	}
 }

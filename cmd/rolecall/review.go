@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
@@ -25,7 +26,10 @@ names the person, the providers and the roles in each (a privileged role is
 marked *), whether the person holds a privileged role anywhere, whether an
 account is disabled anywhere, and the latest activity any provider reports
 (RFC 3339 UTC). json and ndjson add each account's status, type, creation
-time and roles.
+time and roles. The table shows the person, the last activity and the roles,
+to fit a terminal 160 characters wide; --columns picks columns by their
+header names (case-insensitive, in the order given), --wide shows every
+column (table only: json, ndjson and csv always hold every column).
 
 --policy FILE (YAML or JSON; see 'rolecall review --help') sets which roles are
 privileged and whether "+tag" folds. The formats are table, json, ndjson and
@@ -44,7 +48,8 @@ last).`,
 	examples: `
 rolecall people
 rolecall people --provider cortex,openai --format csv --output people.csv
-rolecall people --policy policy.yaml --format json`,
+rolecall people --policy policy.yaml --format json
+rolecall people --wide`,
 	run: runPeople,
 }
 
@@ -82,7 +87,11 @@ or IdP gives. Without it there are no roster findings.
        findings: [dormant-privileged]}
 
 Dormancy is measured back from --as-of (default: when the run starts). Each
-finding's disposition is open, exempt or notice. The formats and the run
+finding's disposition is open, exempt or notice. The table shows the kind,
+the disposition, the person, the provider and the user id, to fit a terminal
+160 characters wide; --columns picks columns by their header names
+(case-insensitive, in the order given), --wide shows every column (table
+only: json, ndjson and csv always hold every column). The formats and the run
 record are those of 'rolecall people' (json: {"run": ..., "findings": [...]}),
 and so are --partial and the reason there is no --unsorted: a report with a
 failed provider written with --output goes to FILE.partial, leaving FILE as it
@@ -92,7 +101,8 @@ finding is open, for a scheduled job; otherwise 0 when every provider listed,
 	examples: `
 rolecall review
 rolecall review --roster employees.csv --policy policy.yaml --format csv --output findings.csv
-rolecall review --roster employees.csv --fail-on-findings --format json`,
+rolecall review --roster employees.csv --fail-on-findings --format json
+rolecall review --columns kind,disposition,person,reason`,
 	run: runReview,
 }
 
@@ -158,7 +168,7 @@ func (f *reviewFlags) load(demoPolicy, demoRoster []byte) (*reviewInput, error) 
 // reviewCall is one people, review or demo people/review command line.
 type reviewCall struct {
 	format report.Format
-	out    reportFlags // --output, --run-file, --csv-raw
+	out    reportFlags // --output, --run-file, --csv-raw, the table's columns
 	fail   bool
 	in     *reviewInput
 }
@@ -175,7 +185,11 @@ func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFla
 	if rf != nil {
 		rf.register(fs)
 	}
-	pf.registerOutput(fs)
+	t := table{defaults: upper(review.DefaultPeopleColumns), header: upper(review.PeopleFields)}
+	if findings {
+		t = table{defaults: upper(review.DefaultFindingColumns), header: upper(review.FindingFields)}
+	}
+	pf.registerOutput(fs, t)
 	vf.register(fs, findings, asOfDefault)
 	pos, done, code := a.parse(cmd, fs, args)
 	if done {
@@ -188,6 +202,9 @@ func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFla
 	if err != nil {
 		return nil, true, a.usage(cmd, usageErrorf("--format: %v", err))
 	}
+	if err := pf.checkColumns(format); err != nil {
+		return nil, true, a.usage(cmd, err)
+	}
 	if rf != nil {
 		if err := rf.check(); err != nil {
 			return nil, true, a.usage(cmd, err)
@@ -198,6 +215,15 @@ func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFla
 		return nil, true, a.usage(cmd, err)
 	}
 	return &reviewCall{format: format, out: pf, fail: vf.fail, in: in}, false, 0
+}
+
+// upper is names in upper case: the people and findings tables' header.
+func upper(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strings.ToUpper(n)
+	}
+	return out
 }
 
 func runPeople(a *app, cmd *command, args []string) int {
@@ -262,7 +288,7 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 	run.CSVRaw = c.out.csvRaw && c.format == report.CSV
 	people := review.Join(all, in.policy)
 	open := 0
-	o := review.WriteOptions{Format: c.format, CSVRaw: c.out.csvRaw, Run: run}
+	o := review.WriteOptions{Format: c.format, CSVRaw: c.out.csvRaw, Run: run, Columns: c.out.picked}
 	write := func(w io.Writer) error { return review.WritePeople(w, o, people) }
 	if findings {
 		fs := review.Review(people, review.Options{Policy: in.policy, Roster: in.roster, AsOf: in.asOf})

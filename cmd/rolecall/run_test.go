@@ -32,7 +32,7 @@ func TestRunEveryFormatInProcess(t *testing.T) {
 	t.Parallel()
 	srvs, e := fakes(t, 9, providertest.Options{ShortPages: true})
 	for _, format := range []string{"table", "json", "ndjson", "csv"} {
-		r := inproc(t, e, "list", "--format", format, "--concurrency", "3")
+		r := inproc(t, e, args([]string{"list", "--concurrency", "3"}, formatArgs(format))...)
 		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 		rows := parseReport(t, format, r.stdout)
 		for p, srv := range srvs {
