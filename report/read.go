@@ -32,12 +32,23 @@ type Report struct {
 // with the twelve (provider … via) of reports written before the account
 // columns (status … privileged), which then read empty. The table format cannot
 // be read back. Read does not look for a sidecar: ReadFile does.
+//
+// When the report carries a run record, Read checks the rows against it
+// (Report.Check): a provider whose rows are not as many as the record
+// counts, or whose digest is not the record's, is an error wrapping
+// ErrMismatch (a *MismatchError), returned with the report read so that a
+// caller can show what it holds.
 func Read(r io.Reader) (*Report, error) {
-	return read(r, false)
+	rep, err := read(r, false)
+	if err != nil {
+		return nil, err
+	}
+	return rep, rep.mismatch()
 }
 
 // ReadFile reads the report in file name (see Read) and, for NDJSON and
-// CSV, its run record from the sidecar SidecarName(name) when there is one.
+// CSV, its run record from the sidecar SidecarName(name) when there is one,
+// and checks the rows against the run record as Read does.
 func ReadFile(name string) (*Report, error) {
 	var run *Run
 	if b, err := os.ReadFile(SidecarName(name)); err == nil {
@@ -60,7 +71,7 @@ func ReadFile(name string) (*Report, error) {
 	if run != nil && rep.Format.Sidecar() && rep.Run == nil {
 		rep.Run = run
 	}
-	return rep, nil
+	return rep, rep.mismatch()
 }
 
 func read(r io.Reader, csvRaw bool) (*Report, error) {

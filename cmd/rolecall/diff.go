@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -65,6 +66,11 @@ func runDiff(a *app, cmd *command, args []string) int {
 	var reports [2]*report.Report
 	for i, name := range pos {
 		rep, err := report.ReadFile(name)
+		if errors.Is(err, report.ErrMismatch) { // not a usage error: no hint
+			fmt.Fprintf(a.stderr, "rolecall diff: %s: %s\n'rolecall check %s' shows every provider's rows against the run record.\n",
+				termtext.Escape(name), termtext.EscapeLines(a.env.scrubber().String(err.Error())), termtext.Escape(name))
+			return exitUsage
+		}
 		if err != nil {
 			return a.usage(cmd, usageErrorf("%s: %v", termtext.Escape(name), err))
 		}
