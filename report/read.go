@@ -26,7 +26,7 @@ type Report struct {
 
 // Read reads a report written in JSON, NDJSON or CSV, telling which from
 // its content. It accepts every form rolecall has written: a JSON envelope
-// ({"run": …, "assignments": […]}, in either key order) or a bare JSON
+// ({"assignments": […], "run": …}, in either key order) or a bare JSON
 // array; NDJSON rows, with or without a first line {"run": …}; CSV, whose
 // neutralised cells (see Neutralize) it restores, with every column or
 // with the twelve (provider … via) of reports written before the account

@@ -17,10 +17,11 @@ const (
 )
 
 // Run is a report's run record: when the listing ran, with which rolecall,
-// what it asked for, and how each provider's listing ended. JSON reports
-// carry it in their envelope ({"run": …, "assignments": […]}); NDJSON and
-// CSV reports written to a file carry it in a sidecar file, the report's
-// name followed by ".run.json" (SidecarName).
+// what it asked for, and how each provider's listing ended, with what the
+// report holds of it (the count and digest of its rows). JSON reports
+// carry it in their envelope, after the rows ({"assignments": […], "run":
+// …}); NDJSON and CSV reports written to a file carry it in a sidecar
+// file, the report's name followed by ".run.json" (SidecarName).
 type Run struct {
 	Schema   string    `json:"schema"`           // RunSchema
 	ID       string    `json:"id"`               // random, to tell runs apart (NewRunID)

@@ -13,7 +13,7 @@ import (
 
 var checkCommand = &command{
 	name:    "check",
-	args:    "FILE...",
+	args:    "[--quiet] FILE...",
 	summary: "check that a report is whole: its rows against its run record's counts and digests",
 	about: `
 Read each report written by 'rolecall list' (or demo) as json, ndjson or csv,
@@ -22,15 +22,21 @@ ndjson and csv), and check its rows against the record, provider by provider:
 the number of rows against the record's count, and their SHA-256 against the
 record's rows_sha256. The digest is taken over the rows as read, whatever the
 format: the same listing written as json, ndjson and csv has the same digest,
-so copies can be compared. A row cut off, added, removed, edited or moved is
-caught. (Not to be confused with 'rolecall verify', which checks live API
+so copies can be compared. A row cut off, added, removed, edited or moved
+among its provider's rows is caught. (Not to be confused with 'rolecall verify', which checks live API
 responses against the OpenAPI specs.)
 
 For each file it prints one line per provider: its status in the run record,
 the rows read, the record's count, whether the digest matches (ok, MISMATCH,
 or "not recorded" for a report written before digests), and the digest of the
-rows read; then a verdict. 'rolecall diff' makes the same check and refuses a
-report that fails it.
+rows read; then a verdict (with --quiet, the verdict alone). 'rolecall diff'
+makes the same check and refuses a report that fails it.
+
+The digest proves the rows are the ones the run record describes, not who
+wrote them: whoever can rewrite both the report and its run record can make
+them agree. Keep the record's rows_sha256 (the digests 'check' prints) where
+whoever can write the report cannot, for example with the review's ticket,
+and compare.
 
 Exit codes: 0 every report is intact and complete; 1 nothing contradicts the
 run record, but something is not proven: a report has no run record (written
@@ -41,7 +47,7 @@ edited, or cannot be read.`,
 	examples: `
 rolecall list --format ndjson --output 2025Q3.ndjson
 rolecall check 2025Q3.ndjson
-rolecall check 2025Q2.json 2025Q3.ndjson`,
+rolecall check --quiet 2025Q2.json 2025Q3.ndjson`,
 	run: runCheck,
 }
 
@@ -52,7 +58,9 @@ const (
 )
 
 func runCheck(a *app, cmd *command, args []string) int {
-	pos, done, code := a.parse(cmd, flag.NewFlagSet("check", flag.ContinueOnError), args)
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	quiet := fs.Bool("quiet", false, "print each report's verdict only, not its providers")
+	pos, done, code := a.parse(cmd, fs, args)
 	if done {
 		return code
 	}
@@ -61,17 +69,17 @@ func runCheck(a *app, cmd *command, args []string) int {
 	}
 	worst := exitOK
 	for i, name := range pos {
-		if i > 0 {
+		if i > 0 && !*quiet {
 			fmt.Fprintln(a.stdout)
 		}
-		worst = max(worst, a.checkReport(name))
+		worst = max(worst, a.checkReport(name, *quiet))
 	}
 	return worst
 }
 
-// checkReport checks one report, prints what it found and returns its
-// exit code.
-func (a *app) checkReport(name string) int {
+// checkReport checks one report, prints what it found (quiet: the
+// verdict only) and returns its exit code.
+func (a *app) checkReport(name string, quiet bool) int {
 	shown := termtext.Escape(name)
 	rep, readErr := report.ReadFile(name)
 	if rep == nil {
@@ -83,8 +91,10 @@ func (a *app) checkReport(name string) int {
 			len(rep.Rows), plural(int64(len(rep.Rows)), "assignment", "assignments"))
 		return exitUnproven
 	}
-	fmt.Fprintf(a.stdout, "%s: %s, run %s finished %s\n", shown, rep.Format, termtext.Escape(rep.Run.ID),
-		rep.Run.Finished.UTC().Format("2006-01-02T15:04:05Z"))
+	if !quiet {
+		fmt.Fprintf(a.stdout, "%s: %s, run %s finished %s\n", shown, rep.Format, termtext.Escape(rep.Run.ID),
+			rep.Run.Finished.UTC().Format("2006-01-02T15:04:05Z"))
+	}
 	checks := rep.Check()
 	rows := make([][]string, len(checks))
 	var unrecorded, failed []string
@@ -109,10 +119,12 @@ func (a *app) checkReport(name string) int {
 		}
 		rows[i] = []string{"  " + c.Provider, status, strconv.FormatInt(c.Rows, 10), counted, digest, c.Digest}
 	}
-	err := report.WriteTable(a.stdout, []string{"  PROVIDER", "STATUS", "ROWS", "COUNTED", "DIGEST", "ROWS_SHA256"}, rows, -1)
-	if err != nil {
-		fmt.Fprintf(a.stderr, "rolecall check: %v\n", err)
-		return exitAltered
+	if !quiet {
+		err := report.WriteTable(a.stdout, []string{"  PROVIDER", "STATUS", "ROWS", "COUNTED", "DIGEST", "ROWS_SHA256"}, rows, -1)
+		if err != nil {
+			fmt.Fprintf(a.stderr, "rolecall check: %v\n", err)
+			return exitAltered
+		}
 	}
 	if errors.Is(readErr, report.ErrMismatch) { // the first mismatch, as diff reports it
 		fmt.Fprintf(a.stdout, "%s: NOT INTACT: %s\n", shown, termtext.EscapeLines(readErr.Error()))

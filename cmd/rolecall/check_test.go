@@ -131,6 +131,10 @@ func TestCheck(t *testing.T) {
 	assert.Contains(t, r.stdout, "cut.csv: NOT INTACT: vectara: 18 assignments read, the run record counts 20")
 	assert.Contains(t, r.stdout, "cut.json: NOT INTACT: cortex: 8 assignments read, the run record counts 9")
 	assert.Contains(t, r.stdout, "demo.ndjson: intact and complete", "every file is checked")
+	q := inproc(t, env{}, "check", "--quiet", csv, cutJSON, filepath.Join(dir, "demo.ndjson"))
+	assert.Equal(t, 2, q.code)
+	assert.Len(t, strings.Split(strings.TrimSpace(q.stdout), "\n"), 3, "--quiet: a verdict a file: %s", q.stdout)
+	assert.NotContains(t, q.stdout, "PROVIDER")
 
 	// A run record written before digests: the counts match, the digest
 	// is not recorded.
