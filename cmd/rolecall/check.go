@@ -132,16 +132,17 @@ func (a *app) checkReport(name string, quiet bool) int {
 	}
 	n := int64(len(rep.Rows))
 	what := fmt.Sprintf("%d %s", n, plural(n, "assignment", "assignments"))
+	match := plural(n, "matches", "match")
 	switch {
 	case len(unrecorded) > 0:
 		fmt.Fprintf(a.stdout, "%s: counts match (%s), but no digest recorded for %s (a report written before digests): "+
 			"an edited row would not be seen\n", shown, what, strings.Join(unrecorded, ", "))
 		return exitUnproven
 	case len(failed) > 0:
-		fmt.Fprintf(a.stdout, "%s: intact (%s match the run record), but INCOMPLETE: %s\n", shown, what,
+		fmt.Fprintf(a.stdout, "%s: intact (%s %s the run record), but INCOMPLETE: %s\n", shown, what, match,
 			strings.Join(failed, ", "))
 		return exitUnproven
 	}
-	fmt.Fprintf(a.stdout, "%s: intact and complete: %s match the run record's counts and digests\n", shown, what)
+	fmt.Fprintf(a.stdout, "%s: intact and complete: %s %s the run record's counts and digests\n", shown, what, match)
 	return exitOK
 }

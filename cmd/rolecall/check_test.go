@@ -166,3 +166,23 @@ func TestCheck(t *testing.T) {
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "for usage")
 }
+
+// TestCheckPartialReport: a report whose run record has a failed provider
+// is intact but not complete: exit 1, the provider named.
+func TestCheckPartialReport(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "partial.json")
+	f, err := os.Create(file)
+	require.NoError(t, err)
+	w := report.NewWriter(f, report.Options{Format: report.JSON})
+	require.NoError(t, w.Write(report.Row{Provider: "openai", UserID: "u1", RoleID: "owner"}))
+	require.NoError(t, w.Drop("logto"))
+	run := &report.Run{Schema: report.RunSchema, ID: "p", Order: "sorted", Providers: []report.ProviderRun{
+		{Provider: "openai", Status: report.StatusComplete, Assignments: 1, Users: 1},
+		{Provider: "logto", Status: report.StatusFailed, Error: "401 unauthorized"}}}
+	require.NoError(t, w.Finish(run))
+	require.NoError(t, f.Close())
+	r := inproc(t, env{}, "check", file)
+	assert.Equal(t, 1, r.code, r.stdout)
+	assert.Contains(t, r.stdout, "partial.json: intact (1 assignment matches the run record), but INCOMPLETE: logto failed")
+}
