@@ -309,9 +309,16 @@ func runSummary(r *Run) string {
 		}
 	}
 	if len(failed) > 0 {
-		return s + ", INCOMPLETE: " + strings.Join(failed, ", ")
+		s += ", INCOMPLETE: " + strings.Join(failed, ", ")
+	} else {
+		s += ", complete"
 	}
-	return s + ", complete"
+	for _, p := range r.Providers {
+		if p.RowsSHA256 == "" { // a record written before digests: only the counts were checked
+			return s + ", no digest recorded"
+		}
+	}
+	return s
 }
 
 // personOf renders a row's person: provider, email and user id.

@@ -78,8 +78,8 @@ func ExampleDiff() {
 	}
 	d.WriteText(os.Stdout, report.Side{Name: "q2.json", Report: old}, report.Side{Name: "q3.json", Report: new})
 	// Output:
-	// q2.json: 3 assignments, run q2 finished 0001-01-01T00:00:00Z, complete
-	// q3.json: 2 assignments, run q3 finished 0001-01-01T00:00:00Z, INCOMPLETE: vectara failed
+	// q2.json: 3 assignments, run q2 finished 0001-01-01T00:00:00Z, complete, no digest recorded
+	// q3.json: 2 assignments, run q3 finished 0001-01-01T00:00:00Z, INCOMPLETE: vectara failed, no digest recorded
 	// WARNING: vectara failed in the new report (401 unauthorized): left out of the comparison (--allow-partial compares it anyway)
 	// granted 1, revoked 1, changed 1, unchanged 0
 	//

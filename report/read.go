@@ -26,18 +26,29 @@ type Report struct {
 
 // Read reads a report written in JSON, NDJSON or CSV, telling which from
 // its content. It accepts every form rolecall has written: a JSON envelope
-// ({"run": …, "assignments": […]}, in either key order) or a bare JSON
+// ({"assignments": […], "run": …}, in either key order) or a bare JSON
 // array; NDJSON rows, with or without a first line {"run": …}; CSV, whose
 // neutralised cells (see Neutralize) it restores, with every column or
 // with the twelve (provider … via) of reports written before the account
 // columns (status … privileged), which then read empty. The table format cannot
 // be read back. Read does not look for a sidecar: ReadFile does.
+//
+// When the report carries a run record, Read checks the rows against it
+// (Report.Check): a provider whose rows are not as many as the record
+// counts, or whose digest is not the record's, is an error wrapping
+// ErrMismatch (a *MismatchError), returned with the report read so that a
+// caller can show what it holds.
 func Read(r io.Reader) (*Report, error) {
-	return read(r, false)
+	rep, err := read(r, false)
+	if err != nil {
+		return nil, err
+	}
+	return rep, rep.mismatch()
 }
 
 // ReadFile reads the report in file name (see Read) and, for NDJSON and
-// CSV, its run record from the sidecar SidecarName(name) when there is one.
+// CSV, its run record from the sidecar SidecarName(name) when there is one,
+// and checks the rows against the run record as Read does.
 func ReadFile(name string) (*Report, error) {
 	var run *Run
 	if b, err := os.ReadFile(SidecarName(name)); err == nil {
@@ -60,7 +71,7 @@ func ReadFile(name string) (*Report, error) {
 	if run != nil && rep.Format.Sidecar() && rep.Run == nil {
 		rep.Run = run
 	}
-	return rep, nil
+	return rep, rep.mismatch()
 }
 
 func read(r io.Reader, csvRaw bool) (*Report, error) {

@@ -4,8 +4,10 @@
 // role_kind, scope, permissions, via, status, account_type, created,
 // updated, last_activity, privileged), as an aligned table, JSON, NDJSON or
 // CSV, together with a run record (Run) saying when the listing ran, with
-// which rolecall and specs, and whether each provider finished. It also
-// reads reports back (Read, ReadFile) and compares two (Diff).
+// which rolecall and specs, whether each provider finished and what its
+// rows are (their count and digest). It also reads reports back (Read,
+// ReadFile), checking them against their run record (Report.Check), and
+// compares two (Diff).
 //
 // The command rolecall writes its reports with this package; a program
 // that lists through package facade can write the same reports:
@@ -36,8 +38,30 @@
 // complete run has listed_users equal to reported_total (unless the tenant
 // changed while it was listed); users falls short of both by the users who
 // hold no role, which is no shortfall of the listing. RunSchema stays
-// rolecall-run/1: listed_users is an added, optional field, and no field's
-// meaning changed.
+// rolecall-run/1: listed_users and rows_sha256 are added, optional fields,
+// and no field's meaning changed.
+//
+// # Whole or refused
+//
+// The run record says what the report holds of each provider: its number
+// of rows (assignments) and their digest (rows_sha256), which the Writer
+// computes as it writes them. A JSON report carries the record after its
+// rows, NDJSON and CSV in the sidecar. Read and ReadFile check every
+// report against its record (Report.Check) and refuse one whose rows are
+// more or fewer than counted, or whose digest differs (a row edited,
+// added, removed or moved among its provider's rows), with a
+// *MismatchError wrapping ErrMismatch. A record written before digests is
+// checked on its counts alone.
+//
+// The digest is the SHA-256, in hex, of the provider's rows in the order
+// the report holds them, each row its columns (Fields) in order, each
+// column the text its CSV cell holds before it is neutralised (booleans
+// true or false, permissions joined with ";") as a netstring: the length
+// in bytes in decimal, ":", the bytes, ",". The text is first made what
+// every format reads back: a byte that is not UTF-8 becomes U+FFFD (as
+// JSON writes it) and CR LF becomes LF (as a CSV reader reads it). So the
+// same listing written as JSON, NDJSON and CSV has the same digests, and a
+// reviewer can compare them between copies (RowsDigest computes one).
 //
 // # Safety
 //

@@ -29,14 +29,47 @@ var sample = []Row{
 		Privileged: true},
 }
 
-func sampleRun() *Run {
+// sampleRun is a run record of the listing of sample.
+func sampleRun() *Run { return runOfRows(sample) }
+
+// runOfRows is a run record of a listing of rows: every provider of
+// sample, complete, counting what rows hold of it.
+func runOfRows(rows []Row) *Run {
 	t0 := time.Date(2026, 12, 2, 5, 0, 0, 0, time.UTC)
 	total := int64(2)
-	return &Run{Schema: RunSchema, ID: "0123456789abcdef", Started: t0, Finished: t0.Add(3 * time.Second),
-		Version: "devel", Order: "sorted", Providers: []ProviderRun{
-			{Provider: "cortex", Host: "api.getcortexapp.com", Status: StatusComplete, Assignments: 1, Users: 1,
-				ReportedTotal: &total, ListedUsers: &total, Requests: 1, SpecSHA256: strings.Repeat("ab", 32)},
-		}}
+	run := &Run{Schema: RunSchema, ID: "0123456789abcdef", Started: t0, Finished: t0.Add(3 * time.Second),
+		Version: "devel", Order: "sorted"}
+	for _, p := range []string{"cortex", "logto", "openai", "vectara"} {
+		pr := ProviderRun{Provider: p, Host: p + ".example", Status: StatusComplete, Requests: 1,
+			SpecSHA256: strings.Repeat("ab", 32)}
+		users := map[string]bool{}
+		for _, r := range rows {
+			if r.Provider == p {
+				pr.Assignments++
+				users[r.UserID] = true
+			}
+		}
+		pr.Users = int64(len(users))
+		if p == "cortex" {
+			pr.ReportedTotal, pr.ListedUsers = &total, &total
+		}
+		run.Providers = append(run.Providers, pr)
+	}
+	return run
+}
+
+// digested is run with the digests a Writer records for rows.
+func digested(run *Run, rows []Row) *Run {
+	for i := range run.Providers {
+		var mine []Row
+		for _, r := range sorted(rows) {
+			if r.Provider == run.Providers[i].Provider {
+				mine = append(mine, r)
+			}
+		}
+		run.Providers[i].RowsSHA256 = RowsDigest(mine)
+	}
+	return run
 }
 
 func write(t *testing.T, o Options, rows []Row, run *Run) string {
@@ -64,7 +97,7 @@ func TestRoundTrip(t *testing.T) {
 		assert.Equal(t, f, rep.Format)
 		assert.Equal(t, sorted(sample), rep.Rows, "%s is in report order", f)
 		if f == JSON {
-			assert.Equal(t, sampleRun(), rep.Run, "the envelope carries the run")
+			assert.Equal(t, digested(sampleRun(), sample), rep.Run, "the envelope carries the run")
 		} else {
 			assert.Nil(t, rep.Run, "%s keeps its run record in a sidecar", f)
 		}
@@ -80,7 +113,7 @@ func TestRoundTrip(t *testing.T) {
 // bare array (reports written before run records), NDJSON with or without a
 // first-line run record, and a sidecar next to an NDJSON or CSV file.
 func TestReadEveryForm(t *testing.T) {
-	runJSON, err := json.Marshal(sampleRun())
+	runJSON, err := json.Marshal(runOfRows(sample[2:3]))
 	require.NoError(t, err)
 	row := `{"provider":"cortex","user_id":"c@x.com","email":"c@x.com","name":"C","username":"","disabled":false,"role_id":"ADMIN","role_name":"ADMIN","role_kind":"builtin","scope":"","permissions":[],"via":""}`
 	for name, in := range map[string]string{
@@ -90,7 +123,7 @@ func TestReadEveryForm(t *testing.T) {
 	} {
 		rep, err := Read(strings.NewReader(in))
 		require.NoError(t, err, name)
-		assert.Equal(t, sampleRun(), rep.Run, name)
+		assert.Equal(t, runOfRows(sample[2:3]), rep.Run, name)
 		require.Len(t, rep.Rows, 1, name)
 	}
 	for name, in := range map[string]string{"array": "[\n  " + row + "\n]\n", "ndjson": row + "\n" + row + "\n"} {
@@ -125,8 +158,9 @@ func TestJSONShape(t *testing.T) {
 }
 `, out)
 	assert.Equal(t, "{\n  \"assignments\": []\n}\n", write(t, Options{Format: JSON}, nil, nil))
-	out = write(t, Options{Format: JSON}, nil, sampleRun())
-	assert.True(t, strings.HasPrefix(out, "{\n  \"run\": {\n    \"schema\": \"rolecall-run/1\",\n"), out)
+	out = write(t, Options{Format: JSON}, nil, runOfRows(nil))
+	assert.True(t, strings.HasPrefix(out, "{\n  \"assignments\": [],\n  \"run\": {\n    \"schema\": \"rolecall-run/1\",\n"),
+		"the run record follows the rows it holds the digests of: %s", out)
 	assert.Contains(t, write(t, Options{Format: NDJSON}, sample[1:2], nil), `"role_name":"Data & Export"`, "no HTML escaping")
 	assert.Empty(t, write(t, Options{Format: NDJSON}, nil, nil))
 	out = write(t, Options{Format: JSON, Unsorted: true}, sample, sampleRun())
@@ -138,11 +172,12 @@ func TestJSONShape(t *testing.T) {
 	require.NoError(t, w.Write(sample[2]))
 	require.NoError(t, w.Complete("cortex"))
 	require.NoError(t, w.Write(sample[0]))
-	require.NoError(t, w.Finish(sampleRun()))
+	run := runOfRows([]Row{sample[2], sample[0]})
+	require.NoError(t, w.Finish(run))
 	assert.Equal(t, 1, strings.Count(b.String(), `"run":`))
 	rep, err := Read(&b)
 	require.NoError(t, err)
-	assert.Equal(t, sampleRun(), rep.Run)
+	assert.Equal(t, digested(runOfRows([]Row{sample[2], sample[0]}), []Row{sample[2], sample[0]}), rep.Run)
 	assert.Len(t, rep.Rows, 2)
 }
 

@@ -17,10 +17,11 @@ const (
 )
 
 // Run is a report's run record: when the listing ran, with which rolecall,
-// what it asked for, and how each provider's listing ended. JSON reports
-// carry it in their envelope ({"run": …, "assignments": […]}); NDJSON and
-// CSV reports written to a file carry it in a sidecar file, the report's
-// name followed by ".run.json" (SidecarName).
+// what it asked for, and how each provider's listing ended, with what the
+// report holds of it (the count and digest of its rows). JSON reports
+// carry it in their envelope, after the rows ({"assignments": […], "run":
+// …}); NDJSON and CSV reports written to a file carry it in a sidecar
+// file, the report's name followed by ".run.json" (SidecarName).
 type Run struct {
 	Schema   string    `json:"schema"`           // RunSchema
 	ID       string    `json:"id"`               // random, to tell runs apart (NewRunID)
@@ -60,6 +61,15 @@ type ProviderRun struct {
 	// optional field: records written before it lack it, and readers that
 	// do not know it ignore it.
 	ListedUsers *int64 `json:"listed_users,omitempty"`
+	// RowsSHA256 is the SHA-256, in hex, of the provider's rows as the
+	// report holds them, in its order (RowsDigest; the digest of no rows
+	// when it holds none): the same whatever the format, so that a reader
+	// detects a row edited, added, removed or moved (Report.Check), and a
+	// reviewer can compare it between a report's copies in several
+	// formats. The Writer records it (Writer.Finish). Added in
+	// rolecall-run/1 as an optional field: records written before it lack
+	// it, and then only the counts are checked.
+	RowsSHA256 string `json:"rows_sha256,omitempty"`
 	// Requests is the number of HTTP requests made (retries included).
 	Requests int64 `json:"requests"`
 	// SpecSHA256 is the SHA-256 of the vendored OpenAPI spec the client

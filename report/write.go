@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -20,7 +21,7 @@ type Format string
 // The formats.
 const (
 	Table  Format = "table"  // aligned columns for a terminal
-	JSON   Format = "json"   // {"run": …, "assignments": […]}
+	JSON   Format = "json"   // {"assignments": […], "run": …}
 	NDJSON Format = "ndjson" // one JSON object a line; run record in a sidecar
 	CSV    Format = "csv"    // a header row, then one row a line; run record in a sidecar
 )
@@ -96,11 +97,11 @@ type Writer struct {
 	done    map[string]bool // rows already written (Unsorted, Complete)
 	users   map[string]map[string]struct{}
 	counts  map[string]int64
-	widths  map[string][]int // table: each provider's widest cells
-	cols    []int            // table: the columns shown, as indexes of columns
+	widths  map[string][]int  // table: each provider's widest cells
+	cols    []int             // table: the columns shown, as indexes of columns
+	digests map[string]string // each provider's rows_sha256, once its rows are written
 	held    int64
 	begun   bool // the report's opening is written
-	runDone bool // the run record is written (JSON)
 	first   bool // no row written yet
 	csv     *csv.Writer
 	enc     *json.Encoder
@@ -121,7 +122,7 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	}
 	wr := &Writer{bw: bufio.NewWriterSize(w, bufferSize), o: o, spools: map[string]*spool{},
 		dropped: map[string]bool{}, done: map[string]bool{}, users: map[string]map[string]struct{}{},
-		counts: map[string]int64{}, widths: map[string][]int{}, first: true}
+		counts: map[string]int64{}, widths: map[string][]int{}, digests: map[string]string{}, first: true}
 	if o.Format == Table {
 		wr.cols, wr.err = TableColumns(TableHeader, o.Columns)
 		if wr.err != nil {
@@ -208,9 +209,7 @@ func (w *Writer) Complete(provider string) error {
 		return w.err
 	}
 	w.done[provider] = true
-	if err := w.begin(nil); err != nil {
-		return err
-	}
+	w.begin()
 	if err := w.emit(provider); err != nil {
 		return err
 	}
@@ -221,17 +220,19 @@ func (w *Writer) Complete(provider string) error {
 }
 
 // Finish writes the rows not yet written, in report order (providers in
-// name order), with run as the report's run record (JSON only: the other
-// formats' record goes to a sidecar, WriteRun), and flushes. It removes
-// the temporary files and does not close the underlying writer.
+// name order), records in run the digest of each of its providers' rows
+// as written (ProviderRun.RowsSHA256; the digest of no rows for a provider
+// the report holds none of), writes run as the report's run record after
+// the rows (JSON only: the other formats' record goes to a sidecar,
+// WriteRun, once Finish has filled it in), and flushes. The digests are
+// computed as the rows are written, in the same pass. Finish removes the
+// temporary files and does not close the underlying writer.
 func (w *Writer) Finish(run *Run) error {
 	defer w.Abort()
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.begin(run); err != nil {
-		return err
-	}
+	w.begin()
 	providers := make([]string, 0, len(w.spools))
 	for p := range w.spools {
 		if !w.done[p] {
@@ -242,6 +243,12 @@ func (w *Writer) Finish(run *Run) error {
 	for _, p := range providers {
 		if err := w.emit(p); err != nil {
 			return err
+		}
+	}
+	if run != nil {
+		for i := range run.Providers {
+			pr := &run.Providers[i]
+			pr.RowsSHA256 = cmp.Or(w.digests[pr.Provider], emptyDigest)
 		}
 	}
 	if err := w.end(run); err != nil {
@@ -258,32 +265,21 @@ func (w *Writer) Abort() {
 	w.spools = map[string]*spool{}
 }
 
-// begin writes the report's opening, once.
-func (w *Writer) begin(run *Run) error {
+// begin writes the report's opening, once. A JSON report's run record
+// comes after its rows, since it carries their digests.
+func (w *Writer) begin() {
 	if w.begun {
-		return nil
+		return
 	}
 	w.begun = true
 	switch w.o.Format {
 	case JSON:
-		w.bw.WriteString("{\n")
-		if run != nil {
-			b, err := json.MarshalIndent(run, "  ", "  ")
-			if err != nil {
-				return err
-			}
-			w.bw.WriteString(`  "run": `)
-			w.bw.Write(b)
-			w.bw.WriteString(",\n")
-			w.runDone = true
-		}
-		w.bw.WriteString(`  "assignments": [`)
+		w.bw.WriteString("{\n  \"assignments\": [")
 	case CSV:
 		w.csv.Write(Fields)
 	case Table:
 		w.tableRow(pick(TableHeader, w.cols), w.tableWidths())
 	}
-	return nil
 }
 
 // end writes the report's close.
@@ -300,7 +296,7 @@ func (w *Writer) end(run *Run) error {
 	} else {
 		w.bw.WriteString("\n  ]")
 	}
-	if !w.runDone && run != nil { // the run was not known at the opening
+	if run != nil {
 		b, err := json.MarshalIndent(run, "  ", "  ")
 		if err != nil {
 			return err
@@ -322,7 +318,12 @@ func (w *Writer) emit(provider string) error {
 	if w.o.Format == Table {
 		widths = w.tableWidths()
 	}
-	err := s.each(func(r *Row) error { return w.row(r, widths) })
+	d := newRowDigest()
+	err := s.each(func(r *Row) error {
+		d.add(r)
+		return w.row(r, widths)
+	})
+	w.digests[provider] = d.sum()
 	s.close()
 	delete(w.spools, provider)
 	if err == nil && w.o.Format == CSV {
@@ -456,9 +457,11 @@ func Neutralize(s string) string {
 	return s
 }
 
-// unneutralize undoes Neutralize.
+// unneutralize undoes Neutralize. A cell that starts with an apostrophe
+// and a newline was a value starting with "\r\n", whose "\r" the CSV
+// reader dropped: the apostrophe goes too.
 func unneutralize(s string) string {
-	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte("=+-@\t\r'", s[1]) >= 0 {
+	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte("=+-@\t\r\n'", s[1]) >= 0 {
 		return s[1:]
 	}
 	return s

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -17,7 +18,10 @@ var diffCommand = &command{
 Compare two reports written by 'rolecall list' (or demo) as json, ndjson or csv;
 the format of each is detected from its content, and the run record is read
 from a json envelope or from the sidecar FILE.run.json of ndjson and csv (reports
-written before run records are read too). Assignments are matched by
+written before run records are read too). A report whose rows do not match its
+run record (fewer or more than it counts, or not its digest: the report was cut
+short or edited; 'rolecall check' shows each provider) is refused, and nothing
+is compared. Assignments are matched by
 (provider, user_id, role_id, scope):
 
   granted   in NEW only
@@ -33,9 +37,9 @@ since its assignments would otherwise show as revoked or granted; with
 --allow-partial it is compared anyway (still with the warning).
 
 The summary goes to stdout. Exit codes, like diff(1): 0 the reports hold the
-same assignments, 1 they differ, 2 trouble: a file cannot be read or is not a
-report, or a provider was left out of the comparison (so the reports cannot be
-called equal).`,
+same assignments, 1 they differ, 2 trouble: a file cannot be read, is not a
+report or does not match its run record, or a provider was left out of the
+comparison (so the reports cannot be called equal).`,
 	examples: `
 rolecall list --format json --output 2025Q2.json
 rolecall list --format json --output 2025Q3.json
@@ -65,6 +69,11 @@ func runDiff(a *app, cmd *command, args []string) int {
 	var reports [2]*report.Report
 	for i, name := range pos {
 		rep, err := report.ReadFile(name)
+		if errors.Is(err, report.ErrMismatch) { // not a usage error: no hint
+			fmt.Fprintf(a.stderr, "rolecall diff: %s: %s\n'rolecall check %s' shows every provider's rows against the run record.\n",
+				termtext.Escape(name), termtext.EscapeLines(a.env.scrubber().String(err.Error())), termtext.Escape(name))
+			return exitUsage
+		}
 		if err != nil {
 			return a.usage(cmd, usageErrorf("%s: %v", termtext.Escape(name), err))
 		}

@@ -95,7 +95,17 @@
 // in OLD) and changed (in both, with another field different, e.g. disabled
 // or permissions; permissions and via compare as sets), grouped per person.
 // A provider missing from one report or failed in either is a WARNING and
-// is left out, unless --allow-partial.
+// is left out, unless --allow-partial. A report whose rows do not match its
+// run record is refused (see check).
+//
+// check reads reports with their run records and checks each provider's
+// rows against the record: their number against its count, their SHA-256
+// against its rows_sha256 (the same whatever the format). It prints per
+// provider the status, rows, count, digest (ok, MISMATCH, or not recorded
+// for a record written before digests) and the digest of the rows read,
+// then a verdict (--quiet: the verdict alone). Every reader makes the same
+// check: a report cut short or edited is refused, naming the file, the
+// provider and both counts.
 //
 // version prints the module version (or "devel"), the VCS revision when the
 // build recorded one, and the Go version.
@@ -132,8 +142,9 @@
 //	        are comma-joined, cells are cut at 100 characters with "…", and
 //	        control, bidi and zero-width characters show as escapes (\x1b, \u202e);
 //	        the columns a reviewer reads by default (below)
-//	json    {"run": {…}, "assignments": [one object a line]}, permissions an
-//	        array ([] when none), values exact
+//	json    {"assignments": [one object a line], "run": {…}}, permissions an
+//	        array ([] when none), values exact; the run record after the
+//	        rows, since it holds their digests
 //	ndjson  one object a line; the run record in FILE.run.json (or
 //	        --run-file, for a report on stdout)
 //	csv     a header row, then one record a line, permissions joined with ";";
@@ -165,7 +176,9 @@
 // users the provider reported (Cortex) beside the users the listing walked
 // to check it (listed_users: roles or none, so a complete run has
 // listed_users = reported_total while users leaves out the users without a
-// role), the requests made and the SHA-256 of the vendored spec.
+// role), the SHA-256 of the provider's rows in report order (rows_sha256,
+// the same in every format, checked by every reader), the requests made
+// and the SHA-256 of the vendored spec.
 // A provider that failed has no row in any format. With --output the report
 // is written to a temporary file renamed into place, and a run with a
 // failed provider goes to FILE.partial, leaving FILE as it was, unless
@@ -197,6 +210,11 @@
 //	   variables, a base URL that is refused
 //
 // diff, like diff(1): 0 the reports hold the same assignments, 1 they
-// differ, 2 trouble: a report that cannot be read, or a provider left out
-// of the comparison.
+// differ, 2 trouble: a report that cannot be read or does not match its run
+// record, or a provider left out of the comparison.
+//
+// check: 0 every report is intact and complete; 1 nothing contradicts the
+// run record but something is not proven (no run record, no digest
+// recorded, a provider failed); 2 a report is cut short, edited or
+// unreadable.
 package main

@@ -1,0 +1,200 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrMismatch is what the error of a report that does not match its run
+// record wraps (MismatchError): rows cut off, added, removed or edited
+// since the report was written.
+var ErrMismatch = errors.New("the report does not match its run record")
+
+// MismatchError says that a provider's rows in a report do not match its
+// run record: their number, or their digest (ProviderRun.RowsSHA256).
+type MismatchError struct {
+	Provider string
+	// Rows is the number of the provider's rows read; Counted is the run
+	// record's (ProviderRun.Assignments), -1 when the record does not list
+	// the provider.
+	Rows, Counted int64
+	// Digest is the digest of the rows read and Recorded the run record's;
+	// they are set when the counts agree but the digests do not.
+	Digest, Recorded string
+}
+
+func (e *MismatchError) Error() string {
+	switch {
+	case e.Counted < 0:
+		return fmt.Sprintf("%s: %s read, the run record does not list %s: "+
+			"the report was edited; restore it from its source", e.Provider, assignments(e.Rows), e.Provider)
+	case e.Rows != e.Counted:
+		return fmt.Sprintf("%s: %s read, the run record counts %d: "+
+			"the report is cut short or edited; restore it from its source", e.Provider, assignments(e.Rows), e.Counted)
+	}
+	return fmt.Sprintf("%s: the run record's digest (rows_sha256 %s) is not that of the %s read (%s): "+
+		"the report was edited; restore it from its source", e.Provider, e.Recorded, assignments(e.Rows), e.Digest)
+}
+
+// assignments is "1 assignment", "2 assignments".
+func assignments(n int64) string {
+	if n == 1 {
+		return "1 assignment"
+	}
+	return strconv.FormatInt(n, 10) + " assignments"
+}
+
+// Unwrap returns ErrMismatch.
+func (e *MismatchError) Unwrap() error { return ErrMismatch }
+
+// ProviderCheck is one provider of a report checked against the report's
+// run record (Report.Check).
+type ProviderCheck struct {
+	Provider string
+	// Status is the run record's (StatusComplete, StatusFailed); "" when
+	// the record does not list the provider.
+	Status string
+	// Rows is the number of the provider's rows read; Counted is the run
+	// record's, -1 when the record does not list the provider.
+	Rows, Counted int64
+	// Digest is the digest of the rows read (RowsDigest); Recorded is the
+	// run record's, "" when the record has none (written before digests).
+	Digest, Recorded string
+	// Err is a *MismatchError when the rows do not match the record, nil
+	// when they do.
+	Err error
+}
+
+// Check checks the report's rows against its run record, provider by
+// provider: the providers of the record in its order, then any other
+// provider the rows name. For each, the number of its rows must be the
+// record's count and, where the record has one (ProviderRun.RowsSHA256),
+// their digest the record's. A report without a run record has nothing to
+// check against: Check returns nil. Read and ReadFile check every report
+// they read.
+func (r *Report) Check() []ProviderCheck {
+	if r.Run == nil {
+		return nil
+	}
+	type tally struct {
+		rows int64
+		d    *rowDigest
+	}
+	tallies := map[string]*tally{}
+	var order []string
+	for i := range r.Rows {
+		p := r.Rows[i].Provider
+		t := tallies[p]
+		if t == nil {
+			t = &tally{d: newRowDigest()}
+			tallies[p] = t
+			order = append(order, p)
+		}
+		t.rows++
+		t.d.add(&r.Rows[i])
+	}
+	var out []ProviderCheck
+	seen := map[string]bool{}
+	check := func(p string, pr *ProviderRun) {
+		seen[p] = true
+		c := ProviderCheck{Provider: p, Counted: -1, Digest: emptyDigest}
+		if t := tallies[p]; t != nil {
+			c.Rows, c.Digest = t.rows, t.d.sum()
+		}
+		if pr != nil {
+			c.Status, c.Counted, c.Recorded = pr.Status, pr.Assignments, pr.RowsSHA256
+		}
+		switch {
+		case c.Rows != c.Counted:
+			c.Err = &MismatchError{Provider: p, Rows: c.Rows, Counted: c.Counted}
+		case c.Recorded != "" && !strings.EqualFold(c.Recorded, c.Digest):
+			c.Err = &MismatchError{Provider: p, Rows: c.Rows, Counted: c.Counted, Digest: c.Digest, Recorded: c.Recorded}
+		}
+		out = append(out, c)
+	}
+	for i := range r.Run.Providers {
+		if pr := &r.Run.Providers[i]; !seen[pr.Provider] {
+			check(pr.Provider, pr)
+		}
+	}
+	for _, p := range order {
+		if !seen[p] {
+			check(p, nil)
+		}
+	}
+	return out
+}
+
+// mismatch returns the first mismatch Check finds, or nil.
+func (r *Report) mismatch() error {
+	for _, c := range r.Check() {
+		if c.Err != nil {
+			return c.Err
+		}
+	}
+	return nil
+}
+
+// RowsDigest returns the SHA-256, in hex, of rows in the order given: what
+// a run record's rows_sha256 holds for a provider's rows in report order.
+// See the package documentation for the encoding.
+func RowsDigest(rows []Row) string {
+	d := newRowDigest()
+	for i := range rows {
+		d.add(&rows[i])
+	}
+	return d.sum()
+}
+
+// emptyDigest is the digest of no rows.
+var emptyDigest = RowsDigest(nil)
+
+// rowDigest hashes rows one at a time in the encoding of rows_sha256: each
+// row as its columns' values (Fields, in order; the text CSV holds before
+// it is neutralised, canonical), each as a netstring: its length in bytes
+// in decimal, ':', the bytes, ','.
+type rowDigest struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func newRowDigest() *rowDigest { return &rowDigest{h: sha256.New()} }
+
+func (d *rowDigest) add(r *Row) {
+	d.buf = d.buf[:0]
+	for _, c := range columns {
+		v := canonical(c.get(r))
+		d.buf = strconv.AppendInt(d.buf, int64(len(v)), 10)
+		d.buf = append(d.buf, ':')
+		d.buf = append(d.buf, v...)
+		d.buf = append(d.buf, ',')
+	}
+	d.h.Write(d.buf)
+}
+
+func (d *rowDigest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+
+// canonical returns a value as every format reads it back: each byte that
+// is not valid UTF-8 as U+FFFD (as JSON writes it) and "\r\n" as "\n" (as
+// a CSV reader reads it).
+func canonical(s string) string {
+	if !utf8.ValidString(s) {
+		var b strings.Builder
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			b.WriteRune(r) // utf8.RuneError for a bad byte
+			i += n
+		}
+		s = b.String()
+	}
+	if strings.Contains(s, "\r\n") {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
+	return s
+}
