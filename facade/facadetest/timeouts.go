@@ -19,36 +19,6 @@ import (
 	"github.com/rolecall/rolecall/providertest"
 )
 
-// hung is how long a listing that should end at once (a cancel, a deadline,
-// a timeout of milliseconds) may run before the suite calls it hung: a
-// bound no machine's load comes near, so that whether a test passes never
-// depends on how fast the machine runs it. What each test proves is an
-// invariant (the requests ended because the client left, the wait was not
-// slept), not a duration.
-const hung = time.Minute
-
-// collect lists l under ctx, failing the test if the listing has not ended
-// within hung.
-func collect(t *testing.T, ctx context.Context, l facade.Lister) ([]facade.Assignment, error) {
-	t.Helper()
-	type result struct {
-		got []facade.Assignment
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		got, err := facade.Collect(l.ListAssignments(ctx, nil))
-		done <- result{got, err}
-	}()
-	select {
-	case r := <-done:
-		return r.got, r.err
-	case <-time.After(hung):
-		t.Fatalf("the listing has not ended after %v: it hangs", hung)
-		return nil, nil
-	}
-}
-
 // A provider that stops answering is reported, not waited on forever: each
 // attempt gives up after the request timeout, retries are bounded, and the
 // listing ends Unavailable. The silent server holds every request until
@@ -72,7 +42,7 @@ func testSilentProvider(h Harness) func(*testing.T) {
 		l, err := h.open(srv, srv.Token(), facade.Options{BaseURL: silent.URL + basePath(t, h), RateLimit: -1, RequestTimeout: 50 * time.Millisecond,
 			Stats: &stats, Retry: facade.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}})
 		require.NoError(t, err)
-		_, err = collect(t, context.Background(), l)
+		_, err = testkit.Collect(t, context.Background(), l)
 		assert.ErrorIs(t, err, facade.ErrUnavailable)
 		assert.Contains(t, err.Error(), "did not answer in time")
 		s := stats.Snapshot()
@@ -98,7 +68,7 @@ func testDeadlineBoundsRetryWaits(h Harness) func(*testing.T) {
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
-		_, err = collect(t, ctx, l)
+		_, err = testkit.Collect(t, ctx, l)
 		assert.ErrorIs(t, err, facade.ErrCanceled)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Positive(t, requests.Load(), "the wait was the server's")
@@ -156,8 +126,8 @@ func testCancel(h Harness) func(*testing.T) {
 		}()
 		select {
 		case <-done:
-		case <-time.After(hung):
-			t.Fatalf("the cancelled listing has not ended after %v (%d requests held since the cancel)", hung, held.Load())
+		case <-time.After(testkit.Hung):
+			t.Fatalf("the cancelled listing has not ended after %v (%d requests held since the cancel)", testkit.Hung, held.Load())
 		}
 		require.Positive(t, n, "the listing was cancelled after its first assignment")
 		require.Error(t, last, "a cancelled listing ends with an error, not silently")
