@@ -199,14 +199,14 @@ func TestProgressKeepsErrorsAboveTheStatus(t *testing.T) {
 
 func TestInterruptStopsEveryProvider(t *testing.T) {
 	t.Parallel()
-	_, e := fakes(t, 3, providertest.Options{Latency: 10 * time.Second})
+	_, e := fakes(t, 3, providertest.Options{Latency: time.Minute})
 	ctx, cancel := context.WithCancelCause(t.Context())
 	time.AfterFunc(200*time.Millisecond, func() { cancel(errors.New("interrupt signal received")) })
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
 	code := run(ctx, []string{"list", "--format", "ndjson"}, e.get, &stdout, &stderr)
 	assert.Equal(t, 1, code)
-	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Less(t, time.Since(start), 30*time.Second, "not the minute a request takes")
 	for _, p := range providerNames {
 		lines := linesAbout(stderr.String(), p+":")
 		require.Len(t, lines, 1, stderr.String())

@@ -41,14 +41,29 @@ func TestEmailFilterIsOneCommaJoinedParameter(t *testing.T) {
 func TestPagesAfterTheFirstAreFetchedConcurrently(t *testing.T) {
 	var mu sync.Mutex
 	inFlight, peak := 0, 0
+	overlap := make(chan struct{}) // closed once two pages are in flight at once
+	var once sync.Once
 	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		inFlight++
 		peak = max(peak, inFlight)
+		if inFlight >= 2 {
+			once.Do(func() { close(overlap) })
+		}
 		mu.Unlock()
 		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
 		page := r.URL.Query().Get("page")
-		time.Sleep(30 * time.Millisecond)
+		if page != "0" {
+			// Each later page waits for another to be in flight beside it:
+			// a listing that fetches them concurrently meets that at once;
+			// one that fetches them one by one gets a peak of 1 after the
+			// wait (a minute: no timing to race, only a bound on a hang).
+			select {
+			case <-overlap:
+			case <-time.After(time.Minute):
+			case <-r.Context().Done():
+			}
+		}
 		testkit.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":6,"totalPages":6,"users":[{"email":"u%s@x.com","name":"U","roles":[{"type":"CUSTOM","name":"Auditor","tag":"auditor"}]}]}`, page, page))
 	}, facade.Options{PageSize: 1, Concurrency: 5})
 	got := testkit.List(t, l)

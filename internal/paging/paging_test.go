@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -228,30 +229,34 @@ func TestNumberedFetchesEachPageOnce(t *testing.T) {
 }
 
 func TestNumberedRunsConcurrently(t *testing.T) {
-	const limit = 4
-	ctx := t.Context()
-	var cur, peak atomic.Int32
-	r := newRecorder()
-	err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
-		r.record(n)
-		if n > 1 {
-			c := cur.Add(1)
-			for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
+	// In a synctest bubble: its clock moves only when every goroutine
+	// waits, so what the test counts does not depend on scheduling.
+	synctest.Test(t, func(t *testing.T) {
+		const limit = 4
+		ctx := t.Context()
+		var cur, peak atomic.Int32
+		r := newRecorder()
+		err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
+			r.record(n)
+			if n > 1 {
+				c := cur.Add(1)
+				for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
+				}
+				// Wait for the others (or a while), so that the peak does not
+				// depend on scheduling luck.
+				deadline := time.Now().Add(time.Second)
+				for peak.Load() < limit && time.Now().Before(deadline) {
+					time.Sleep(time.Millisecond)
+				}
+				time.Sleep(20 * time.Millisecond)
+				cur.Add(-1)
 			}
-			// Wait for the others (or a while), so that the peak does not
-			// depend on scheduling luck.
-			deadline := time.Now().Add(time.Second)
-			for peak.Load() < limit && time.Now().Before(deadline) {
-				time.Sleep(time.Millisecond)
-			}
-			time.Sleep(20 * time.Millisecond)
-			cur.Add(-1)
-		}
-		return Page{Pages: 9}, nil
+			return Page{Pages: 9}, nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, each(1, 9), r.seen())
+		assert.Equal(t, int32(limit), peak.Load())
 	})
-	require.NoError(t, err)
-	assert.Equal(t, each(1, 9), r.seen())
-	assert.Equal(t, int32(limit), peak.Load())
 }
 
 func TestNumberedFollowsWithoutCount(t *testing.T) {
@@ -357,28 +362,32 @@ func TestNumberedFirstPageError(t *testing.T) {
 }
 
 func TestNumberedPageErrorCancelsGroup(t *testing.T) {
-	ctx, limit := t.Context(), 4
-	boom := errors.New("page 3 failed")
-	r := newRecorder()
-	start := time.Now()
-	err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
-		r.record(n)
-		switch n {
-		case 1:
-			return Page{Pages: 6}, nil
-		case 3:
-			return Page{}, boom
-		}
-		select { // the others wait to be cancelled
-		case <-ctx.Done():
-			return Page{}, ctx.Err()
-		case <-time.After(5 * time.Second):
-			return Page{}, errors.New("not cancelled")
-		}
+	// In a synctest bubble: its clock moves only when every goroutine
+	// waits, so what the test counts does not depend on scheduling.
+	synctest.Test(t, func(t *testing.T) {
+		ctx, limit := t.Context(), 4
+		boom := errors.New("page 3 failed")
+		r := newRecorder()
+		start := time.Now()
+		err := Numbered(ctx, limit, 1, 0, func(ctx context.Context, n int) (Page, error) {
+			r.record(n)
+			switch n {
+			case 1:
+				return Page{Pages: 6}, nil
+			case 3:
+				return Page{}, boom
+			}
+			select { // the others wait to be cancelled
+			case <-ctx.Done():
+				return Page{}, ctx.Err()
+			case <-time.After(5 * time.Second):
+				return Page{}, errors.New("not cancelled")
+			}
+		})
+		require.ErrorIs(t, err, boom)
+		assert.Less(t, time.Since(start), 2*time.Second)
+		assert.Equal(t, each(1, 6), r.seen())
 	})
-	require.ErrorIs(t, err, boom)
-	assert.Less(t, time.Since(start), 2*time.Second)
-	assert.Equal(t, each(1, 6), r.seen())
 }
 
 func TestNumberedTailErrorNotFollowed(t *testing.T) {
@@ -440,27 +449,31 @@ func TestTally(t *testing.T) {
 }
 
 func TestPoolRunsEveryItemConcurrently(t *testing.T) {
-	var mu sync.Mutex
-	inFlight, peak, done := 0, 0, 0
-	p, _ := NewPool(context.Background(), 4, 2, func(ctx context.Context, n int) error {
-		mu.Lock()
-		inFlight++
-		peak = max(peak, inFlight)
-		mu.Unlock()
-		time.Sleep(5 * time.Millisecond)
-		mu.Lock()
-		inFlight--
-		done++
-		mu.Unlock()
-		return nil
+	// In a synctest bubble: its clock moves only when every goroutine
+	// waits, so what the test counts does not depend on scheduling.
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		inFlight, peak, done := 0, 0, 0
+		p, _ := NewPool(context.Background(), 4, 2, func(ctx context.Context, n int) error {
+			mu.Lock()
+			inFlight++
+			peak = max(peak, inFlight)
+			mu.Unlock()
+			time.Sleep(5 * time.Millisecond)
+			mu.Lock()
+			inFlight--
+			done++
+			mu.Unlock()
+			return nil
+		})
+		for i := range 20 {
+			require.NoError(t, p.Send(i))
+		}
+		require.NoError(t, p.Wait(nil))
+		assert.Equal(t, 20, done)
+		assert.LessOrEqual(t, peak, 4)
+		assert.Greater(t, peak, 1)
 	})
-	for i := range 20 {
-		require.NoError(t, p.Send(i))
-	}
-	require.NoError(t, p.Wait(nil))
-	assert.Equal(t, 20, done)
-	assert.LessOrEqual(t, peak, 4)
-	assert.Greater(t, peak, 1)
 }
 
 func TestPoolFirstErrorStopsItAndWins(t *testing.T) {
