@@ -56,6 +56,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/facade"
 )
@@ -243,9 +245,41 @@ func (r *Row) person() string {
 }
 
 // foldCompare compares a and b ignoring case (simple Unicode folding, as
-// strings.EqualFold), then byte-wise.
+// strings.EqualFold), then byte-wise: it orders them as
+// strings.Compare(strings.ToLower(a), strings.ToLower(b)) does, without
+// building the lower-case copies (sorting compares each row many times).
+// strings.ToLower maps each rune with unicode.ToLower and an invalid
+// byte to U+FFFD, and UTF-8 orders byte-wise as its runes do, so
+// comparing the mapped runes one by one gives the same order.
 func foldCompare(a, b string) int {
-	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	for a != "" && b != "" {
+		ra, rb := rune(a[0]), rune(b[0])
+		na, nb := 1, 1
+		if ra >= utf8.RuneSelf {
+			ra, na = utf8.DecodeRuneInString(a)
+		}
+		if rb >= utf8.RuneSelf {
+			rb, nb = utf8.DecodeRuneInString(b)
+		}
+		if ra != rb {
+			if c := cmp.Compare(lower(ra), lower(rb)); c != 0 {
+				return c
+			}
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b)) // one is empty: the shorter first
+}
+
+// lower is unicode.ToLower, with the ASCII letters at once.
+func lower(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
 }
 
 // Sort sorts rows in report order (Compare).
