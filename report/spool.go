@@ -3,7 +3,8 @@ package report
 import (
 	"bufio"
 	"container/heap"
-	"encoding/json"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,7 +32,7 @@ func (s *spool) spill() error {
 	if s.sorted {
 		slices.SortStableFunc(s.rows, func(a, b Row) int { return Compare(&a, &b) })
 	}
-	f, err := os.CreateTemp(s.dir, "rolecall-rows-*.ndjson")
+	f, err := os.CreateTemp(s.dir, "rolecall-rows-*")
 	if err != nil {
 		return fmt.Errorf("report: spilling rows to a temporary file: %w", err)
 	}
@@ -39,10 +40,12 @@ func (s *spool) spill() error {
 	// until closed.
 	name := f.Name()
 	bw := bufio.NewWriterSize(f, 64<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
+	var rec []byte
+	var head [binary.MaxVarintLen64]byte
 	for i := range s.rows {
-		if err = enc.Encode(&s.rows[i]); err != nil {
+		rec = appendRecord(rec[:0], &s.rows[i])
+		bw.Write(head[:binary.PutUvarint(head[:], uint64(len(rec)))])
+		if _, err = bw.Write(rec); err != nil {
 			break
 		}
 	}
@@ -143,6 +146,7 @@ type source struct {
 	name string
 	mem  []Row
 	row  Row
+	buf  []byte // the record read last
 }
 
 func (s *source) next() (bool, error) {
@@ -153,18 +157,123 @@ func (s *source) next() (bool, error) {
 		s.row, s.mem = s.mem[0], s.mem[1:]
 		return true, nil
 	}
-	line, err := s.r.ReadBytes('\n')
-	if err == io.EOF && len(line) == 0 {
+	n, err := binary.ReadUvarint(s.r)
+	if err == io.EOF {
 		return false, nil
 	}
-	if err != nil && err != io.EOF {
-		return false, fmt.Errorf("report: reading back %s: %w", s.name, err)
+	if err == nil && n > maxRecord {
+		err = fmt.Errorf("a record of %d bytes", n)
 	}
-	s.row = Row{}
-	if err := json.Unmarshal(line, &s.row); err != nil {
+	if err == nil {
+		if uint64(cap(s.buf)) < n {
+			s.buf = make([]byte, n)
+		}
+		s.buf = s.buf[:n]
+		_, err = io.ReadFull(s.r, s.buf)
+	}
+	if err == nil {
+		s.row, err = decodeRow(s.buf)
+	}
+	if err != nil {
 		return false, fmt.Errorf("report: reading back %s: %w", s.name, err)
 	}
 	return true, nil
+}
+
+// A spilled row is a record: its length (uvarint), then its text fields
+// in rowText's order, each a length (uvarint) and its bytes, a byte of
+// flags (spillDisabled, spillPrivileged), and the permissions: their
+// number plus one (0: nil), then each a length and its bytes. Every byte
+// of every value comes back as it was (a JSON line would replace invalid
+// UTF-8), and reading a row back takes one allocation for its text and
+// one for its permissions, not a reflective decoding.
+const (
+	spillDisabled = 1 << iota
+	spillPrivileged
+)
+
+// maxRecord bounds a spilled record's length when it is read back, so that
+// a damaged file cannot ask for an arbitrary allocation.
+const maxRecord = 1 << 30
+
+// rowText lists a row's text fields, in the order a record holds them.
+func rowText(r *Row) [15]*string {
+	return [...]*string{&r.Provider, &r.UserID, &r.Email, &r.Name, &r.Username, &r.RoleID, &r.RoleName, &r.RoleKind,
+		&r.Scope, &r.Via, &r.Status, &r.AccountType, &r.Created, &r.Updated, &r.LastActivity}
+}
+
+// appendRecord appends r's record to b, without its length.
+func appendRecord(b []byte, r *Row) []byte {
+	for _, f := range rowText(r) {
+		b = binary.AppendUvarint(b, uint64(len(*f)))
+		b = append(b, *f...)
+	}
+	var flags byte
+	if r.Disabled {
+		flags |= spillDisabled
+	}
+	if r.Privileged {
+		flags |= spillPrivileged
+	}
+	b = append(b, flags)
+	if r.Permissions == nil {
+		return append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(r.Permissions))+1)
+	for _, p := range r.Permissions {
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
+	}
+	return b
+}
+
+// decodeRow reads a row back from its record.
+func decodeRow(rec []byte) (Row, error) {
+	var r Row
+	text := string(rec) // one allocation: every value is a part of it
+	i := 0
+	next := func() (string, error) {
+		n, k := binary.Uvarint(rec[i:])
+		if k <= 0 || n > uint64(len(rec)-i-k) {
+			return "", errors.New("a damaged record")
+		}
+		i += k
+		v := text[i : i+int(n)]
+		i += int(n)
+		return v, nil
+	}
+	for _, f := range rowText(&r) {
+		v, err := next()
+		if err != nil {
+			return Row{}, err
+		}
+		*f = v
+	}
+	if i >= len(rec) {
+		return Row{}, errors.New("a damaged record")
+	}
+	flags := rec[i]
+	i++
+	r.Disabled, r.Privileged = flags&spillDisabled != 0, flags&spillPrivileged != 0
+	n, k := binary.Uvarint(rec[i:])
+	if k <= 0 || n > uint64(len(rec)) {
+		return Row{}, errors.New("a damaged record")
+	}
+	i += k
+	if n > 0 {
+		r.Permissions = make([]string, n-1)
+		for j := range r.Permissions {
+			v, err := next()
+			if err != nil {
+				return Row{}, err
+			}
+			r.Permissions[j] = v
+		}
+	}
+	if i != len(rec) {
+		return Row{}, errors.New("a damaged record")
+	}
+	return r, nil
 }
 
 // merge is a heap of sources ordered by their current row.

@@ -1,0 +1,56 @@
+package report
+
+import (
+	"bytes"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSpillKeepsBytes: a report is the same whether its rows spilled to
+// temporary files or not, in every format, for values a JSON line would
+// not carry as they are (invalid UTF-8, which CSV and the table keep), and
+// for permissions nil, empty and listed. (Rows of equal keys may merge in
+// any order, so each key is written once.)
+func TestSpillKeepsBytes(t *testing.T) {
+	var rows []Row
+	for i := range 300 {
+		r := Row{Provider: "openai", UserID: "user-\xff" + strconv.Itoa(i/7), Email: "a\xc3@x.com",
+			Name: "N\x00\u2028\"<&>", RoleID: "role-" + string(rune('a'+i%7)), Scope: "s\xfe", Disabled: i%2 == 0,
+			Privileged: i%3 == 0, Via: "group/é", Created: "2024-01-02T03:04:05Z"}
+		switch i % 3 {
+		case 1:
+			r.Permissions = []string{}
+		case 2:
+			r.Permissions = []string{"a.read", "b\xff.write", ""}
+		}
+		rows = append(rows, r)
+	}
+	dir := t.TempDir()
+	for _, f := range Formats {
+		for _, unsorted := range []bool{false, true} {
+			want := write(t, Options{Format: f, Unsorted: unsorted}, rows, sampleRun())
+			got := write(t, Options{Format: f, Unsorted: unsorted, MemoryLimit: 4 << 10, TempDir: dir}, rows, sampleRun())
+			assert.True(t, want == got, "%s unsorted=%t: the report differs when its rows spilled", f, unsorted)
+		}
+	}
+}
+
+// TestSpillRecord: a row comes back from its record exactly, nil
+// permissions as nil; a damaged record is an error, not a panic.
+func TestSpillRecord(t *testing.T) {
+	for _, r := range append(sample, Row{}, Row{Permissions: []string{}}, Row{Name: "\xff", Permissions: []string{"", "x"}}) {
+		rec := appendRecord(nil, &r)
+		got, err := decodeRow(rec)
+		require.NoError(t, err)
+		assert.Equal(t, r, got)
+		for n := range len(rec) {
+			_, err := decodeRow(rec[:n])
+			assert.Error(t, err, "record cut to %d of %d bytes", n, len(rec))
+		}
+		_, err = decodeRow(append(bytes.Clone(rec), 0))
+		assert.Error(t, err, "a byte too many")
+	}
+}
