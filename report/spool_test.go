@@ -54,3 +54,17 @@ func TestSpillRecord(t *testing.T) {
 		assert.Error(t, err, "a byte too many")
 	}
 }
+
+// TestSortedTiesKeepArrival: rows that compare equal (the same key written
+// twice, told apart by their name) come out in the order they arrived, as
+// the stable Sort leaves them, when the rows are held in memory.
+func TestSortedTiesKeepArrival(t *testing.T) {
+	var rows []Row
+	for i := range 500 {
+		rows = append(rows, Row{Provider: "logto", UserID: "u" + strconv.Itoa((i*37)%11), RoleID: "r" + strconv.Itoa(i%3),
+			Name: strconv.Itoa(i)})
+	}
+	for _, f := range []Format{NDJSON, CSV} {
+		assert.Equal(t, write(t, Options{Format: f}, sorted(rows), nil), write(t, Options{Format: f}, rows, nil), f)
+	}
+}
