@@ -18,16 +18,33 @@ import (
 type spool struct {
 	sorted bool
 	dir    string
-	rows   []Row
+	chunks [][]Row // the rows held in memory, spoolChunk a chunk
+	n      int     // how many
 	held   int64
 	files  []*os.File
 }
 
-func (s *spool) add(r Row) { s.rows = append(s.rows, r); s.held += r.size() }
+// spoolChunk is how many rows a spool allocates at once. The rows are
+// kept in chunks rather than one slice, which would copy every row held
+// each time it grew (a large slice grows by a quarter: about five copies
+// of the rows in all); a spill keeps the chunks for the next rows.
+const spoolChunk = 512
+
+func (s *spool) add(r Row) {
+	if s.n == len(s.chunks)*spoolChunk {
+		s.chunks = append(s.chunks, make([]Row, spoolChunk))
+	}
+	s.chunks[s.n/spoolChunk][s.n%spoolChunk] = r
+	s.n++
+	s.held += r.size()
+}
+
+// row returns the i'th row held in memory.
+func (s *spool) row(i int) *Row { return &s.chunks[i/spoolChunk][i%spoolChunk] }
 
 // spill writes the rows held in memory to a temporary file.
 func (s *spool) spill() error {
-	if len(s.rows) == 0 {
+	if s.n == 0 {
 		return nil
 	}
 	f, err := os.CreateTemp(s.dir, "rolecall-rows-*")
@@ -41,7 +58,7 @@ func (s *spool) spill() error {
 	var rec []byte
 	var head [binary.MaxVarintLen64]byte
 	for _, i := range s.order() {
-		rec = appendRecord(rec[:0], &s.rows[i])
+		rec = appendRecord(rec[:0], s.row(i))
 		bw.Write(head[:binary.PutUvarint(head[:], uint64(len(rec)))])
 		if _, err = bw.Write(rec); err != nil {
 			break
@@ -59,8 +76,10 @@ func (s *spool) spill() error {
 		return fmt.Errorf("report: spilling rows to a temporary file: %w", err)
 	}
 	s.files = append(s.files, f)
-	clear(s.rows)
-	s.rows, s.held = s.rows[:0], 0
+	for _, c := range s.chunks {
+		clear(c) // the values, for the collector
+	}
+	s.n, s.held = 0, 0
 	return nil
 }
 
@@ -71,12 +90,12 @@ func (s *spool) spill() error {
 // would move a Row's 270, and an unstable sort with the index as the last
 // key takes O(n log n) moves where a stable one takes O(n log² n).
 func (s *spool) order() []int {
-	idx := make([]int, len(s.rows))
+	idx := make([]int, s.n)
 	for i := range idx {
 		idx[i] = i
 	}
 	if s.sorted {
-		slices.SortFunc(idx, func(a, b int) int { return cmp.Or(Compare(&s.rows[a], &s.rows[b]), cmp.Compare(a, b)) })
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Or(Compare(s.row(a), s.row(b)), cmp.Compare(a, b)) })
 	}
 	return idx
 }
@@ -86,7 +105,7 @@ func (s *spool) each(fn func(*Row) error) error {
 	order := s.order()
 	if len(s.files) == 0 {
 		for _, i := range order {
-			if err := fn(&s.rows[i]); err != nil {
+			if err := fn(s.row(i)); err != nil {
 				return err
 			}
 		}
@@ -97,7 +116,7 @@ func (s *spool) each(fn func(*Row) error) error {
 		src := &source{r: bufio.NewReaderSize(f, 64<<10), name: f.Name()}
 		sources = append(sources, src)
 	}
-	sources = append(sources, &source{mem: s.rows, order: order})
+	sources = append(sources, &source{mem: s, order: order})
 	if !s.sorted {
 		for _, src := range sources {
 			for {
@@ -150,14 +169,14 @@ func (s *spool) close() {
 		f.Close()
 		os.Remove(f.Name())
 	}
-	s.files, s.rows = nil, nil
+	s.files, s.chunks, s.n = nil, nil, 0
 }
 
 // source is one sorted run: a temporary file or the rows in memory.
 type source struct {
 	r    *bufio.Reader
 	name string
-	mem  []Row
+	mem  *spool // the rows in memory
 	// order is the indexes in mem of the rows still to come, in order.
 	order []int
 	row   Row
@@ -169,7 +188,7 @@ func (s *source) next() (bool, error) {
 		if len(s.order) == 0 {
 			return false, nil
 		}
-		s.row, s.order = s.mem[s.order[0]], s.order[1:]
+		s.row, s.order = *s.mem.row(s.order[0]), s.order[1:]
 		return true, nil
 	}
 	n, err := binary.ReadUvarint(s.r)

@@ -98,6 +98,7 @@ type Writer struct {
 	csv     *csv.Writer
 	enc     *json.Encoder
 	line    bytes.Buffer
+	norm    Row // the row being encoded (JSON, NDJSON)
 	err     error
 }
 
@@ -326,7 +327,8 @@ func (w *Writer) row(r *Row, widths []int) error {
 	switch w.o.Format {
 	case JSON, NDJSON:
 		w.line.Reset()
-		if err := w.enc.Encode(normalized(*r)); err != nil {
+		w.norm = normalized(*r) // encoded through a pointer: a Row boxed in an interface is allocated
+		if err := w.enc.Encode(&w.norm); err != nil {
 			return err
 		}
 		b := bytes.TrimSuffix(w.line.Bytes(), []byte("\n"))
