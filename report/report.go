@@ -227,12 +227,30 @@ func (k Key) String() string {
 // and scope; ties between ids that differ only in case are broken
 // byte-wise, so the order is total.
 func Compare(a, b *Row) int {
-	return cmp.Or(strings.Compare(a.Provider, b.Provider),
-		foldCompare(a.person(), b.person()),
-		foldCompare(a.UserID, b.UserID),
-		strings.Compare(a.RoleID, b.RoleID),
-		strings.Compare(a.Scope, b.Scope),
-		strings.Compare(a.UserID, b.UserID))
+	// Each key is compared only when the ones before tie (cmp.Or would
+	// compute them all): rows are compared many times a sort.
+	if c := strings.Compare(a.Provider, b.Provider); c != 0 {
+		return c
+	}
+	if c := foldCompare(a.person(), b.person()); c != 0 {
+		return c
+	}
+	if c := foldCompare(a.UserID, b.UserID); c != 0 {
+		return c
+	}
+	return compareRest(a, b)
+}
+
+// compareRest is Compare of two rows of the same provider whose person and
+// user id fold the same: by role id, scope, then user id byte-wise.
+func compareRest(a, b *Row) int {
+	if c := strings.Compare(a.RoleID, b.RoleID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Scope, b.Scope); c != 0 {
+		return c
+	}
+	return strings.Compare(a.UserID, b.UserID)
 }
 
 // person is what a row's person sorts and groups by: the email, or the

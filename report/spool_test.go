@@ -68,3 +68,22 @@ func TestSortedTiesKeepArrival(t *testing.T) {
 		assert.Equal(t, write(t, Options{Format: f}, sorted(rows), nil), write(t, Options{Format: f}, rows, nil), f)
 	}
 }
+
+// TestWriterOrderIsCompare: the Writer, which folds each row's person and
+// user id once to sort, writes rows in Compare's order (Sort), in memory
+// and spilled, for emails and user ids that fold in unusual ways.
+func TestWriterOrderIsCompare(t *testing.T) {
+	var rows []Row
+	for i, e := range foldCases {
+		for j, u := range foldCases {
+			if (i+j)%3 == 0 {
+				continue
+			}
+			rows = append(rows, Row{Provider: []string{"vectara", "cortex"}[(i*j)%2], Email: e, UserID: u + strconv.Itoa(j%4),
+				RoleID: foldCases[(i+j)%len(foldCases)]})
+		}
+	}
+	want := write(t, Options{Format: NDJSON}, sorted(rows), nil)
+	assert.True(t, want == write(t, Options{Format: NDJSON}, rows, nil), "in memory")
+	assert.True(t, want == write(t, Options{Format: NDJSON, MemoryLimit: 8 << 10, TempDir: t.TempDir()}, rows, nil), "spilled")
+}
