@@ -98,7 +98,8 @@ type Writer struct {
 	csv     *csv.Writer
 	enc     *json.Encoder
 	line    bytes.Buffer
-	norm    Row // the row being encoded (JSON, NDJSON)
+	norm    Row      // the row being encoded (JSON, NDJSON)
+	rec     []string // the record being written (CSV)
 	err     error
 }
 
@@ -343,7 +344,10 @@ func (w *Writer) row(r *Row, widths []int) error {
 			w.bw.WriteByte('\n')
 		}
 	case CSV:
-		rec := make([]string, len(columns))
+		if w.rec == nil {
+			w.rec = make([]string, len(columns)) // reused: csv.Writer.Write keeps no reference
+		}
+		rec := w.rec
 		for i, c := range columns {
 			rec[i] = c.get(r)
 			if !w.o.CSVRaw {
