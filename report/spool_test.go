@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"strconv"
 	"testing"
 
@@ -86,4 +87,19 @@ func TestWriterOrderIsCompare(t *testing.T) {
 	want := write(t, Options{Format: NDJSON}, sorted(rows), nil)
 	assert.True(t, want == write(t, Options{Format: NDJSON}, rows, nil), "in memory")
 	assert.True(t, want == write(t, Options{Format: NDJSON, MemoryLimit: 8 << 10, TempDir: t.TempDir()}, rows, nil), "spilled")
+}
+
+// TestWriteAllocates nothing a row, in the formats written as rows come
+// (the spool's chunks aside, one every 512 rows): the row is copied into
+// the spool, not moved to the heap first.
+func TestWriteAllocates(t *testing.T) {
+	for _, f := range []Format{NDJSON, JSON, CSV} {
+		w := NewWriter(io.Discard, Options{Format: f})
+		r := sample[1]
+		w.Write(r) // the provider's spool and tallies
+		if n := testing.AllocsPerRun(100, func() { w.Write(r) }); n != 0 {
+			t.Errorf("%s: Write allocates %v times a row, want 0", f, n)
+		}
+		w.Abort()
+	}
 }

@@ -98,9 +98,13 @@ type Writer struct {
 	csv     *csv.Writer
 	enc     *json.Encoder
 	line    bytes.Buffer
-	norm    Row      // the row being encoded (JSON, NDJSON)
-	rec     []string // the record being written (CSV)
 	err     error
+
+	// Reused row after row: a Row boxed in an interface, or whose address
+	// escapes, is allocated every row.
+	norm     Row      // the row being encoded (JSON, NDJSON)
+	rec      []string // the record being written (CSV)
+	measured Row      // the row being measured (Table)
 }
 
 // NewWriter returns a Writer of a report onto w.
@@ -143,7 +147,10 @@ func (w *Writer) Write(r Row) error {
 		w.users[p] = map[string]struct{}{}
 	}
 	if w.o.Format == Table {
-		w.measure(&r)
+		// Measured through a field: r's own address would move every
+		// row written, in any format, to the heap.
+		w.measured = r
+		w.measure(&w.measured)
 	}
 	w.counts[p]++
 	if _, ok := w.users[p][r.UserID]; !ok {
@@ -328,7 +335,7 @@ func (w *Writer) row(r *Row, widths []int) error {
 	switch w.o.Format {
 	case JSON, NDJSON:
 		w.line.Reset()
-		w.norm = normalized(*r) // encoded through a pointer: a Row boxed in an interface is allocated
+		w.norm = normalized(*r)
 		if err := w.enc.Encode(&w.norm); err != nil {
 			return err
 		}
@@ -345,7 +352,7 @@ func (w *Writer) row(r *Row, widths []int) error {
 		}
 	case CSV:
 		if w.rec == nil {
-			w.rec = make([]string, len(columns)) // reused: csv.Writer.Write keeps no reference
+			w.rec = make([]string, len(columns)) // csv.Writer.Write keeps no reference
 		}
 		rec := w.rec
 		for i, c := range columns {
