@@ -99,27 +99,44 @@ func (s *spool) order() []int {
 		return idx
 	}
 	// Compare folds the person and the user id at each comparison, about
-	// log2(n) times a row: fold them once a row instead, compared as
-	// Compare compares them (foldCompare orders as the folded strings do).
-	folded := make([][2]string, s.n)
-	for i := range folded {
+	// log2(n) times a row: fold them once a row instead, into keys sorted
+	// in place, compared as Compare compares them (foldCompare orders as
+	// the folded strings do; a spool's rows are all one provider's).
+	keys := make([]sortKey, s.n)
+	for i := range keys {
 		r := s.row(i)
-		folded[i] = [2]string{strings.ToLower(r.person()), strings.ToLower(r.UserID)}
+		k := &keys[i]
+		k.person, k.user, k.i = strings.ToLower(r.person()), strings.ToLower(r.UserID), i
+		var b [8]byte
+		copy(b[:], k.person)
+		k.prefix = binary.BigEndian.Uint64(b[:])
 	}
-	slices.SortFunc(idx, func(a, b int) int {
-		ra, rb := s.row(a), s.row(b)
-		if c := strings.Compare(ra.Provider, rb.Provider); c != 0 {
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if a.prefix != b.prefix {
+			return cmp.Compare(a.prefix, b.prefix)
+		}
+		if c := strings.Compare(a.person, b.person); c != 0 {
 			return c
 		}
-		if c := strings.Compare(folded[a][0], folded[b][0]); c != 0 {
+		if c := strings.Compare(a.user, b.user); c != 0 {
 			return c
 		}
-		if c := strings.Compare(folded[a][1], folded[b][1]); c != 0 {
-			return c
-		}
-		return cmp.Or(compareRest(ra, rb), cmp.Compare(a, b))
+		return cmp.Or(compareRest(s.row(a.i), s.row(b.i)), cmp.Compare(a.i, b.i))
 	})
+	for j, k := range keys {
+		idx[j] = k.i
+	}
 	return idx
+}
+
+// sortKey is what a spool sorts a row by: its person and user id folded
+// (strings.ToLower), and the person's first 8 bytes as a number (zeros
+// past its end), which orders two keys as their persons do whenever the
+// numbers differ, without reading the strings.
+type sortKey struct {
+	prefix       uint64
+	person, user string
+	i            int
 }
 
 // each hands every row to fn, in order.
