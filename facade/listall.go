@@ -26,6 +26,10 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 			err   error
 		}
 		ch := make(chan item, len(listers))
+		// free holds batches the loop below has yielded, for the producers
+		// to fill again rather than allocate a batch (73 KiB) every 256
+		// assignments.
+		free := make(chan []Assignment, 2*len(listers))
 		var wg sync.WaitGroup
 		for _, l := range listers {
 			wg.Add(1)
@@ -55,7 +59,11 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 						if !send(item{batch: batch}) {
 							return
 						}
-						batch = make([]Assignment, 0, batchSize)
+						select {
+						case batch = <-free:
+						default:
+							batch = make([]Assignment, 0, batchSize)
+						}
 					}
 				}
 				if len(batch) > 0 {
@@ -81,6 +89,11 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 				if !yield(a, nil) {
 					return
 				}
+			}
+			clear(it.batch) // yield had copies; drop the references
+			select {
+			case free <- it.batch[:0]:
+			default:
 			}
 		}
 	}

@@ -87,6 +87,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rolecall/rolecall/facade"
 )
@@ -256,12 +258,30 @@ func (k Key) String() string {
 // and scope; ties between ids that differ only in case are broken
 // byte-wise, so the order is total.
 func Compare(a, b *Row) int {
-	return cmp.Or(strings.Compare(a.Provider, b.Provider),
-		foldCompare(a.person(), b.person()),
-		foldCompare(a.UserID, b.UserID),
-		strings.Compare(a.RoleID, b.RoleID),
-		strings.Compare(a.Scope, b.Scope),
-		strings.Compare(a.UserID, b.UserID))
+	// Each key is compared only when the ones before tie (cmp.Or would
+	// compute them all): rows are compared many times a sort.
+	if c := strings.Compare(a.Provider, b.Provider); c != 0 {
+		return c
+	}
+	if c := foldCompare(a.person(), b.person()); c != 0 {
+		return c
+	}
+	if c := foldCompare(a.UserID, b.UserID); c != 0 {
+		return c
+	}
+	return compareRest(a, b)
+}
+
+// compareRest is Compare of two rows of the same provider whose person and
+// user id fold the same: by role id, scope, then user id byte-wise.
+func compareRest(a, b *Row) int {
+	if c := strings.Compare(a.RoleID, b.RoleID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Scope, b.Scope); c != 0 {
+		return c
+	}
+	return strings.Compare(a.UserID, b.UserID)
 }
 
 // person is what a row's person sorts and groups by: the email, or the
@@ -274,9 +294,41 @@ func (r *Row) person() string {
 }
 
 // foldCompare compares a and b ignoring case (simple Unicode folding, as
-// strings.EqualFold), then byte-wise.
+// strings.EqualFold), then byte-wise: it orders them as
+// strings.Compare(strings.ToLower(a), strings.ToLower(b)) does, without
+// building the lower-case copies (sorting compares each row many times).
+// strings.ToLower maps each rune with unicode.ToLower and an invalid
+// byte to U+FFFD, and UTF-8 orders byte-wise as its runes do, so
+// comparing the mapped runes one by one gives the same order.
 func foldCompare(a, b string) int {
-	return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+	for a != "" && b != "" {
+		ra, rb := rune(a[0]), rune(b[0])
+		na, nb := 1, 1
+		if ra >= utf8.RuneSelf {
+			ra, na = utf8.DecodeRuneInString(a)
+		}
+		if rb >= utf8.RuneSelf {
+			rb, nb = utf8.DecodeRuneInString(b)
+		}
+		if ra != rb {
+			if c := cmp.Compare(lower(ra), lower(rb)); c != 0 {
+				return c
+			}
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b)) // one is empty: the shorter first
+}
+
+// lower is unicode.ToLower, with the ASCII letters at once.
+func lower(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
 }
 
 // Sort sorts rows in report order (Compare).

@@ -107,6 +107,12 @@ type Writer struct {
 	enc     *json.Encoder
 	line    bytes.Buffer
 	err     error
+
+	// Reused row after row: a Row boxed in an interface, or whose address
+	// escapes, is allocated every row.
+	norm     Row      // the row being encoded (JSON, NDJSON)
+	rec      []string // the record being written (CSV)
+	measured Row      // the row being measured (Table)
 }
 
 // NewWriter returns a Writer of a report onto w.
@@ -155,7 +161,10 @@ func (w *Writer) Write(r Row) error {
 		w.users[p] = map[string]struct{}{}
 	}
 	if w.o.Format == Table {
-		w.measure(&r)
+		// Measured through a field: r's own address would move every
+		// row written, in any format, to the heap.
+		w.measured = r
+		w.measure(&w.measured)
 	}
 	w.counts[p]++
 	if _, ok := w.users[p][r.UserID]; !ok {
@@ -340,7 +349,8 @@ func (w *Writer) row(r *Row, widths []int) error {
 	switch w.o.Format {
 	case JSON, NDJSON:
 		w.line.Reset()
-		if err := w.enc.Encode(normalized(*r)); err != nil {
+		w.norm = normalized(*r)
+		if err := w.enc.Encode(&w.norm); err != nil {
 			return err
 		}
 		b := bytes.TrimSuffix(w.line.Bytes(), []byte("\n"))
@@ -355,7 +365,10 @@ func (w *Writer) row(r *Row, widths []int) error {
 			w.bw.WriteByte('\n')
 		}
 	case CSV:
-		rec := make([]string, len(columns))
+		if w.rec == nil {
+			w.rec = make([]string, len(columns)) // csv.Writer.Write keeps no reference
+		}
+		rec := w.rec
 		for i, c := range columns {
 			rec[i] = c.get(r)
 			if !w.o.CSVRaw {

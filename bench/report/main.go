@@ -111,6 +111,7 @@ func main() {
 		{group: "unknown", args: benchArgs("BenchmarkFinishUnknownLimit", "5x")},
 		{group: "profile", args: benchArgs("BenchmarkThroughput/cortex/rolecall", "10x", "-cpuprofile", cpuOut, "-o", testBin)},
 		{group: "profile-openai", args: benchArgs("BenchmarkThroughput/openai/rolecall", "5x", "-cpuprofile", cpuOpenAI, "-o", testBinOpenAI)},
+		{group: "command", args: commandArgs},
 	}
 	if others := otherPackages(); len(others) > 0 {
 		runs = append(runs, &run{group: "others", args: append([]string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", "1x", "-count", "1", "-timeout", "60m"}, others...)})
@@ -166,8 +167,8 @@ func otherPackages() []string {
 	var pkgs []string
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		path, dir, ok := strings.Cut(line, " ")
-		if !ok || strings.Contains(path, "/bench") {
-			continue // bench/ has groups of its own
+		if !ok || strings.Contains(path, "/bench") || strings.HasSuffix(path, "/cmd/rolecall") {
+			continue // bench/ and the command have groups of their own
 		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
 		for _, f := range files {
@@ -439,6 +440,7 @@ func (r *report) write(w io.Writer) {
 	r.writePeer(p)
 	r.writeRate(p)
 	r.writeFinish(p)
+	r.writeCommand(p)
 	p("## Where the time goes (CPU profiles)\n\n")
 	p("The fake runs in a child process, so a profile is the client's: rolecall's listings plus the benchmark's one-off checked warm-up listing. Each is summarized with `go tool pprof -top` (and `-top -cum`); an area's share is that of the first function in the cumulative listing whose name contains the area's key, so nested areas (marked …) are parts of the one above, and — is an area with no sample of its own (inlined into its caller, or too small to show).\n\n")
 	for _, pr := range []struct{ group, bench, note string }{
@@ -462,7 +464,7 @@ func (r *report) write(w io.Writer) {
 		p("```\n\n")
 	}
 	p("## Runs\n\n| group | command | took | status |\n|---|---|---|---|\n")
-	groups := []string{"requests", "throughput", "memory", "latency", "ratelimit", "profile", "profile-openai", "others", "peer"}
+	groups := []string{"requests", "throughput", "memory", "latency", "ratelimit", "profile", "profile-openai", "command", "others", "peer"}
 	for _, g := range groups {
 		rn := r.runs[g]
 		if rn == nil {
@@ -712,6 +714,39 @@ func (r *report) writeFinish(p func(string, ...any)) {
 			r.f("finish", n, "wall-ms", "%.0f"), r.f("finish", n, "sequential-ms", "%.0f"), r.f("finish", n, "x-sequential", "%.1f×"), t.target, verdict(err == nil && x >= t.target))
 	}
 	p("\n")
+}
+
+// commandArgs runs BenchmarkCommand: the command end to end, each format,
+// beside the library.
+var commandArgs = []string{"test", "-run", "^$", "-bench", "BenchmarkCommand", "-benchtime", "3x", "-count", "1", "-timeout", "60m",
+	"./cmd/rolecall"}
+
+// commandVariants are BenchmarkCommand's sub-benchmarks: the formats, then
+// ndjson in arrival order.
+var commandVariants = []string{"ndjson", "csv", "json", "table", "ndjson-unsorted"}
+
+// commandTarget is issue 28's bound on the command's CPU, as a multiple of
+// the library's listing measured beside it.
+const commandTarget = 2.0
+
+// writeCommand writes issue 28's benchmark: the command's CPU against the
+// library's, each format.
+func (r *report) writeCommand(p func(string, ...any)) {
+	p("## The command against the library (issue 28)\n\n")
+	p("`rolecall list --provider cortex --format F --output FILE --rate-limit -1` run in process (the function main calls) over the Cortex tenant of the throughput table (100k users), from the same kind of fake (a child process, answers replayed from memory), the report written to a file; in each iteration just before it, the library alone: a new lister's ListAssignments over the same fake, each assignment counted and dropped. *CPU a run* is the process's user + system time; *× library* is the command's CPU over the library's over the same iterations, the figure to read on a shared machine (target ≤ %.0f×). A collection runs (unmeasured) before each part, so that neither pays for the other's garbage. The rate limiter is off for both (Cortex's documented 1000 requests a minute would only add waiting).\n\n", commandTarget)
+	p("| variant | CPU a run | library CPU (same iterations) | × library | allocated (command / library) | target | command |\n|---|---|---|---|---|---|---|\n")
+	for _, v := range commandVariants {
+		n := "BenchmarkCommand/" + v
+		x, err := r.get("command", n, "x-library")
+		target := fmt.Sprintf("≤ %.0f× %s", commandTarget, verdict(err == nil && x <= commandTarget))
+		if v == "ndjson-unsorted" {
+			target = "information"
+		}
+		p("| %s | %s | %s | %s | %s / %s | %s | %s |\n", v, r.f("command", n, "cpu-s", "%.2f s"), r.f("command", n, "library-cpu-s", "%.2f s"),
+			r.f("command", n, "x-library", "%.2f×"), r.f("command", n, "alloc-MiB", "%.0f MiB"), r.f("command", n, "library-alloc-MiB", "%.0f MiB"),
+			target, r.cmd("command", "BenchmarkCommand/"+v+"$"))
+	}
+	p("\nWhat the command does beyond the listing, and what it buys: each row becomes a report row and is held (in memory up to 64 MiB of rows, then spilled to temporary files: a 100k-user Cortex tenant spills once), so that a provider that fails is left out whole and the report is written in one order; the rows are sorted (ndjson against ndjson-unsorted is the price of the order that makes two runs diff cleanly) and encoded; the run record counts each provider's distinct users. The table also escapes and measures every cell when the row arrives (to size the columns) and again when it is written.\n\n")
 }
 
 func (r *report) writeRate(p func(string, ...any)) {

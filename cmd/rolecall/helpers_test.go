@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/rolecall/rolecall/bench"
 	"github.com/rolecall/rolecall/providertest"
 	"github.com/rolecall/rolecall/report"
 )
@@ -26,6 +27,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// BenchmarkCommand's fake server runs in a child process: this binary
+	// started again.
+	bench.ServeFakeIfChild()
 	dir, err := os.MkdirTemp("", "rolecall-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
