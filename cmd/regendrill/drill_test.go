@@ -16,12 +16,12 @@ import (
 	"github.com/rolecall/rolecall/facade/logto"
 	"github.com/rolecall/rolecall/facade/openai"
 	"github.com/rolecall/rolecall/facade/vectara"
-	openaiapi "github.com/rolecall/rolecall/gen/openai"
 )
 
 // TestFieldArrives lists through every driver from pages whose records
 // carry the drill's property (DrillProperty), and requires it in each
-// Assignment.Record: the drill runs it in a copy of the module whose specs
+// Assignment.Record, whichever record type it is (OpenAI's organization
+// role comes from the user record, its RBAC roles from the assignment): the drill runs it in a copy of the module whose specs
 // gained the property, after regeneration and with no other edit. Built
 // only with the regendrill tag (make regen-drill).
 func TestFieldArrives(t *testing.T) {
@@ -36,7 +36,7 @@ func TestFieldArrives(t *testing.T) {
 			return cortex.New(cortex.Config{Token: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
 		}},
 		{"openai", map[string]string{
-			"/organization/users": `{"object":"list","data":[{"object":"organization.user","id":"user_1","name":"A","email":"a@example.com","role":"owner","added_at":1}],"first_id":"user_1","last_id":"user_1","has_more":false}`,
+			"/organization/users": `{"object":"list","data":[{"object":"organization.user","id":"user_1","name":"A","email":"a@example.com","role":"owner","added_at":1,"rolecall_drill":"drill-openai"}],"first_id":"user_1","last_id":"user_1","has_more":false}`,
 			"/roles":              `{"object":"list","data":[{"id":"role_1","name":"Owner","permissions":["p"],"resource_type":"api.organization","predefined_role":true,"rolecall_drill":"drill-openai"}],"has_more":false,"next":null}`,
 		}, func(base string) (facade.Lister, error) {
 			return openai.New(openai.Config{AdminKey: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
@@ -80,9 +80,6 @@ func TestFieldArrives(t *testing.T) {
 			}
 			checked := 0
 			for _, a := range got {
-				if _, ok := a.Record.(*openaiapi.OrganizationUser); ok {
-					continue // OpenAI's organization role: from the user record, which the drill leaves alone
-				}
 				v, ok := drillField(a.Record)
 				switch {
 				case !ok:

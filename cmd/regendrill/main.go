@@ -4,12 +4,15 @@
 //  1. The check can fail: listing through every driver from pages whose
 //     records carry a property the specs do not declare (DrillProperty),
 //     the property is not in Assignment.Record.
-//  2. A property added: DrillProperty is added as an optional string to the
-//     record schema each listing returns (Cortex UserRoleAssignment, OpenAI
-//     AssignedRoleDetails, Vectara User, Logto UserProfile; the Cortex spec
-//     is vendored verbatim, so the copy's spec is changed, never the
-//     repository's), the clients are regenerated, and with no other edit
-//     the property arrives in Assignment.Record through every driver.
+//  2. A property added: DrillProperty is added as an optional string to
+//     every record schema a listing returns, derived from the specs (the
+//     items of the arrays in each GET operation's 200 body: Cortex
+//     UserRoleAssignment, OpenAI AssignedRoleDetails, OrganizationUser,
+//     ProjectApiKey, …; the Cortex spec is vendored verbatim, so the copy's
+//     spec is changed, never the repository's), the clients are
+//     regenerated, and with no other edit the property arrives in
+//     Assignment.Record through every driver, whatever record type the
+//     driver maps.
 //  3. An enum value added (Cortex AssignedRole.type gains GROUP): the build
 //     and the drivers' tests pass (the driver keeps a role type it does not
 //     know), and the contract tests fail on the recorded fixture that
@@ -26,9 +29,12 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,12 +44,107 @@ import (
 // DrillProperty is the property the drill adds to each record schema.
 const DrillProperty = "rolecall_drill"
 
-// records are the schemas each provider's listing returns, by spec file.
-var records = []struct{ provider, spec, schema string }{
-	{"cortex", "api/specs/cortex.json", "UserRoleAssignment"},
-	{"openai", "api/specs/openai.yaml", "AssignedRoleDetails"},
-	{"vectara", "api/specs/vectara.yaml", "User"},
-	{"logto", "api/specs/logto.yaml", "UserProfile"},
+// record is a schema a provider's listing returns: the items of an array
+// in (or making up) the 200 body of one of its spec's GET operations.
+type record struct{ provider, spec, schema string }
+
+// records derives, from the module at dir, every record schema of every
+// provider: the providers and their spec files from the go:generate lines
+// of gen/<provider>/generate.go, the schemas from the specs' GET
+// operations. Nothing is listed by hand: an operation added to a spec is
+// drilled once it is there.
+func records(dir string) ([]record, error) {
+	gens, err := filepath.Glob(filepath.Join(dir, "gen", "*", "generate.go"))
+	if err != nil {
+		return nil, err
+	}
+	var out []record
+	for _, g := range gens {
+		src, err := os.ReadFile(g)
+		if err != nil {
+			return nil, err
+		}
+		m := specArg.FindSubmatch(src)
+		if m == nil {
+			return nil, fmt.Errorf("%s: no go:generate line naming an api/specs file", g)
+		}
+		provider, spec := filepath.Base(filepath.Dir(g)), filepath.ToSlash(filepath.Join("api", "specs", string(m[1])))
+		data, err := os.ReadFile(filepath.Join(dir, spec))
+		if err != nil {
+			return nil, err
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", spec, err)
+		}
+		names := listedSchemas(&doc)
+		if len(names) == 0 {
+			return nil, fmt.Errorf("%s: no GET operation returns a list of a named schema", spec)
+		}
+		for _, name := range names {
+			out = append(out, record{provider, spec, name})
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no gen/*/generate.go", dir)
+	}
+	return out, nil
+}
+
+// specArg is the spec file a go:generate line hands oapi-codegen.
+var specArg = regexp.MustCompile(`(?m)^//go:generate .*oapi-codegen.* \S*api/specs/(\S+)\s*$`)
+
+// listedSchemas returns, sorted, the object schemas that the listings of
+// doc return: the named items of a 200 JSON body that is an array, or of
+// the body's array properties (data, users, …), for each GET operation on
+// a collection (a path that does not end in a parameter: /v2/users, not
+// /v2/users/{username}, whose User holds arrays of roles, not records).
+func listedSchemas(doc *yaml.Node) []string {
+	seen := map[string]bool{}
+	paths := lookup(doc, "paths")
+	if paths == nil {
+		return nil
+	}
+	for i := 1; i < len(paths.Content); i += 2 {
+		if strings.HasSuffix(paths.Content[i-1].Value, "}") {
+			continue
+		}
+		body := resolve(doc, lookup(paths.Content[i], "get", "responses", "200"))
+		body = resolve(doc, lookup(body, "content", "application/json", "schema"))
+		if body == nil {
+			continue
+		}
+		arrays := []*yaml.Node{body}
+		if props := lookup(body, "properties"); props != nil {
+			for j := 1; j < len(props.Content); j += 2 {
+				arrays = append(arrays, resolve(doc, props.Content[j]))
+			}
+		}
+		for _, a := range arrays {
+			if lookup(a, "type") == nil || lookup(a, "type").Value != "array" {
+				continue
+			}
+			if ref := lookup(a, "items", "$ref"); ref != nil && strings.HasPrefix(ref.Value, schemaRef) &&
+				lookup(resolve(doc, lookup(a, "items")), "properties") != nil {
+				seen[strings.TrimPrefix(ref.Value, schemaRef)] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
+const schemaRef = "#/components/schemas/"
+
+// resolve follows n's local $ref, if it has one, within doc.
+func resolve(doc, n *yaml.Node) *yaml.Node {
+	for range 8 { // a chain of references, never a cycle
+		ref := lookup(n, "$ref")
+		if ref == nil || !strings.HasPrefix(ref.Value, "#/") {
+			return n
+		}
+		n = lookup(doc, strings.Split(strings.TrimPrefix(ref.Value, "#/"), "/")...)
+	}
+	return n
 }
 
 var keep = flag.Bool("keep", false, "keep the temporary copy of the module (its path is printed)")
@@ -88,7 +189,10 @@ func (d *drill) run() {
 	d.expect(err != nil && strings.Contains(out, "has no field for"), "the listing test fails: the records have no such field", out, "has no field")
 
 	d.step("2. a property added: " + DrillProperty + " (optional string) in each listed record schema, then go generate ./gen/...")
-	for _, r := range records {
+	recs, err := records(d.dir)
+	d.must(err)
+	perProvider := map[string]int{}
+	for _, r := range recs {
 		d.must(editSpec(filepath.Join(d.dir, r.spec), func(doc *yaml.Node) error {
 			props := lookup(doc, "components", "schemas", r.schema, "properties")
 			if props == nil {
@@ -98,12 +202,14 @@ func (d *drill) run() {
 			return nil
 		}))
 		fmt.Printf("   %s: %s.%s added to %s\n", r.provider, r.schema, DrillProperty, r.spec)
+		perProvider[r.provider]++
 	}
 	d.regenerate()
-	for _, r := range records {
-		gen, err := os.ReadFile(filepath.Join(d.dir, "gen", r.provider, "client.gen.go"))
+	for _, provider := range slices.Sorted(maps.Keys(perProvider)) {
+		gen, err := os.ReadFile(filepath.Join(d.dir, "gen", provider, "client.gen.go"))
 		d.must(err)
-		d.expect(bytes.Contains(gen, []byte(`json:"`+DrillProperty+`,omitempty"`)), "gen/"+r.provider+" declares the field", "", "")
+		n := bytes.Count(gen, []byte(`json:"`+DrillProperty+`,omitempty"`))
+		d.expect(n >= perProvider[provider], fmt.Sprintf("gen/%s declares the field in each of its %d record types (%d)", provider, perProvider[provider], n), "", "")
 	}
 	out, err = d.goCmd(fieldTest...)
 	d.expect(err == nil, "with no other edit, the listing test passes: the field arrives in Assignment.Record through every driver", out, "arrived in")

@@ -15,6 +15,111 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AdminApiKeyObject.
+const (
+	AdminApiKeyObjectOrganizationAdminApiKey AdminApiKeyObject = "organization.admin_api_key"
+)
+
+// Valid indicates whether the value is a known member of the AdminApiKeyObject enum.
+func (e AdminApiKeyObject) Valid() bool {
+	switch e {
+	case AdminApiKeyObjectOrganizationAdminApiKey:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GroupType.
+const (
+	GroupTypeGroup       GroupType = "group"
+	GroupTypeTenantGroup GroupType = "tenant_group"
+)
+
+// Valid indicates whether the value is a known member of the GroupType enum.
+func (e GroupType) Valid() bool {
+	switch e {
+	case GroupTypeGroup:
+		return true
+	case GroupTypeTenantGroup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InviteObject.
+const (
+	InviteObjectOrganizationInvite InviteObject = "organization.invite"
+)
+
+// Valid indicates whether the value is a known member of the InviteObject enum.
+func (e InviteObject) Valid() bool {
+	switch e {
+	case InviteObjectOrganizationInvite:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InviteProjectRole.
+const (
+	InviteProjectRoleMember InviteProjectRole = "member"
+	InviteProjectRoleOwner  InviteProjectRole = "owner"
+)
+
+// Valid indicates whether the value is a known member of the InviteProjectRole enum.
+func (e InviteProjectRole) Valid() bool {
+	switch e {
+	case InviteProjectRoleMember:
+		return true
+	case InviteProjectRoleOwner:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InviteRole.
+const (
+	InviteRoleOwner  InviteRole = "owner"
+	InviteRoleReader InviteRole = "reader"
+)
+
+// Valid indicates whether the value is a known member of the InviteRole enum.
+func (e InviteRole) Valid() bool {
+	switch e {
+	case InviteRoleOwner:
+		return true
+	case InviteRoleReader:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InviteStatus.
+const (
+	InviteStatusAccepted InviteStatus = "accepted"
+	InviteStatusExpired  InviteStatus = "expired"
+	InviteStatusPending  InviteStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the InviteStatus enum.
+func (e InviteStatus) Valid() bool {
+	switch e {
+	case InviteStatusAccepted:
+		return true
+	case InviteStatusExpired:
+		return true
+	case InviteStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListObject.
 const (
 	ListObjectList ListObject = "list"
@@ -78,6 +183,207 @@ func (e OrganizationUserRole) Valid() bool {
 	}
 }
 
+// Defines values for OwnerProjectAccessFilter.
+const (
+	OwnerProjectAccessFilterActive   OwnerProjectAccessFilter = "active"
+	OwnerProjectAccessFilterAny      OwnerProjectAccessFilter = "any"
+	OwnerProjectAccessFilterInactive OwnerProjectAccessFilter = "inactive"
+)
+
+// Valid indicates whether the value is a known member of the OwnerProjectAccessFilter enum.
+func (e OwnerProjectAccessFilter) Valid() bool {
+	switch e {
+	case OwnerProjectAccessFilterActive:
+		return true
+	case OwnerProjectAccessFilterAny:
+		return true
+	case OwnerProjectAccessFilterInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProjectApiKeyObject.
+const (
+	ProjectApiKeyObjectOrganizationProjectApiKey ProjectApiKeyObject = "organization.project.api_key"
+)
+
+// Valid indicates whether the value is a known member of the ProjectApiKeyObject enum.
+func (e ProjectApiKeyObject) Valid() bool {
+	switch e {
+	case ProjectApiKeyObjectOrganizationProjectApiKey:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProjectApiKeyOwnerProjectAccess.
+const (
+	ProjectApiKeyOwnerProjectAccessActive   ProjectApiKeyOwnerProjectAccess = "active"
+	ProjectApiKeyOwnerProjectAccessInactive ProjectApiKeyOwnerProjectAccess = "inactive"
+)
+
+// Valid indicates whether the value is a known member of the ProjectApiKeyOwnerProjectAccess enum.
+func (e ProjectApiKeyOwnerProjectAccess) Valid() bool {
+	switch e {
+	case ProjectApiKeyOwnerProjectAccessActive:
+		return true
+	case ProjectApiKeyOwnerProjectAccessInactive:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProjectApiKeyOwnerType.
+const (
+	ProjectApiKeyOwnerTypeServiceAccount ProjectApiKeyOwnerType = "service_account"
+	ProjectApiKeyOwnerTypeUser           ProjectApiKeyOwnerType = "user"
+)
+
+// Valid indicates whether the value is a known member of the ProjectApiKeyOwnerType enum.
+func (e ProjectApiKeyOwnerType) Valid() bool {
+	switch e {
+	case ProjectApiKeyOwnerTypeServiceAccount:
+		return true
+	case ProjectApiKeyOwnerTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProjectGroupObject.
+const (
+	ProjectGroupObjectProjectGroup ProjectGroupObject = "project.group"
+)
+
+// Valid indicates whether the value is a known member of the ProjectGroupObject enum.
+func (e ProjectGroupObject) Valid() bool {
+	switch e {
+	case ProjectGroupObjectProjectGroup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProjectObject.
+const (
+	ProjectObjectOrganizationProject ProjectObject = "organization.project"
+)
+
+// Valid indicates whether the value is a known member of the ProjectObject enum.
+func (e ProjectObject) Valid() bool {
+	switch e {
+	case ProjectObjectOrganizationProject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProjectServiceAccountObject.
+const (
+	ProjectServiceAccountObjectOrganizationProjectServiceAccount ProjectServiceAccountObject = "organization.project.service_account"
+)
+
+// Valid indicates whether the value is a known member of the ProjectServiceAccountObject enum.
+func (e ProjectServiceAccountObject) Valid() bool {
+	switch e {
+	case ProjectServiceAccountObjectOrganizationProjectServiceAccount:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProjectServiceAccountRole.
+const (
+	ProjectServiceAccountRoleMember ProjectServiceAccountRole = "member"
+	ProjectServiceAccountRoleNone   ProjectServiceAccountRole = "none"
+	ProjectServiceAccountRoleOwner  ProjectServiceAccountRole = "owner"
+)
+
+// Valid indicates whether the value is a known member of the ProjectServiceAccountRole enum.
+func (e ProjectServiceAccountRole) Valid() bool {
+	switch e {
+	case ProjectServiceAccountRoleMember:
+		return true
+	case ProjectServiceAccountRoleNone:
+		return true
+	case ProjectServiceAccountRoleOwner:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProjectUserObject.
+const (
+	ProjectUserObjectOrganizationProjectUser ProjectUserObject = "organization.project.user"
+)
+
+// Valid indicates whether the value is a known member of the ProjectUserObject enum.
+func (e ProjectUserObject) Valid() bool {
+	switch e {
+	case ProjectUserObjectOrganizationProjectUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublicProjectResidency.
+const (
+	PublicProjectResidencyAESTORAGE           PublicProjectResidency = "AE_STORAGE"
+	PublicProjectResidencyAESTORAGEPROCESSING PublicProjectResidency = "AE_STORAGE_PROCESSING"
+	PublicProjectResidencyAUSTORAGE           PublicProjectResidency = "AU_STORAGE"
+	PublicProjectResidencyCASTORAGE           PublicProjectResidency = "CA_STORAGE"
+	PublicProjectResidencyEUSTORAGEPROCESSING PublicProjectResidency = "EU_STORAGE_PROCESSING"
+	PublicProjectResidencyGBSTORAGE           PublicProjectResidency = "GB_STORAGE"
+	PublicProjectResidencyGLOBAL              PublicProjectResidency = "GLOBAL"
+	PublicProjectResidencyINSTORAGE           PublicProjectResidency = "IN_STORAGE"
+	PublicProjectResidencyJPSTORAGE           PublicProjectResidency = "JP_STORAGE"
+	PublicProjectResidencyKRSTORAGE           PublicProjectResidency = "KR_STORAGE"
+	PublicProjectResidencySGSTORAGE           PublicProjectResidency = "SG_STORAGE"
+	PublicProjectResidencyUSSTORAGEPROCESSING PublicProjectResidency = "US_STORAGE_PROCESSING"
+)
+
+// Valid indicates whether the value is a known member of the PublicProjectResidency enum.
+func (e PublicProjectResidency) Valid() bool {
+	switch e {
+	case PublicProjectResidencyAESTORAGE:
+		return true
+	case PublicProjectResidencyAESTORAGEPROCESSING:
+		return true
+	case PublicProjectResidencyAUSTORAGE:
+		return true
+	case PublicProjectResidencyCASTORAGE:
+		return true
+	case PublicProjectResidencyEUSTORAGEPROCESSING:
+		return true
+	case PublicProjectResidencyGBSTORAGE:
+		return true
+	case PublicProjectResidencyGLOBAL:
+		return true
+	case PublicProjectResidencyINSTORAGE:
+		return true
+	case PublicProjectResidencyJPSTORAGE:
+		return true
+	case PublicProjectResidencyKRSTORAGE:
+		return true
+	case PublicProjectResidencySGSTORAGE:
+		return true
+	case PublicProjectResidencyUSSTORAGEPROCESSING:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoleObject.
 const (
 	RoleObjectRole RoleObject = "role"
@@ -109,6 +415,68 @@ func (e SortOrder) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// AdminApiKey Represents an individual Admin API key in an org.
+type AdminApiKey struct {
+	// CreatedAt The Unix timestamp (in seconds) of when the API key was created.
+	CreatedAt int64 `json:"created_at"`
+
+	// ExpiresAt The Unix timestamp (in seconds) of when the API key expires, or `null` when it does not expire.
+	ExpiresAt *int64 `json:"expires_at"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// LastUsedAt The Unix timestamp (in seconds) of when the API key was last used.
+	LastUsedAt *int64 `json:"last_used_at,omitempty"`
+
+	// Name The name of the API key.
+	Name *string `json:"name,omitempty"`
+
+	// Object The object type, which is always `organization.admin_api_key`.
+	Object AdminApiKeyObject `json:"object"`
+
+	// Owner The owner of an admin API key.
+	Owner AdminApiKeyOwner `json:"owner"`
+
+	// RedactedValue The redacted value of the API key (a prefix and a suffix of the key, for example `sk-admin...def`).
+	RedactedValue string `json:"redacted_value"`
+}
+
+// AdminApiKeyObject The object type, which is always `organization.admin_api_key`.
+type AdminApiKeyObject string
+
+// AdminApiKeyOwner The owner of an admin API key.
+type AdminApiKeyOwner struct {
+	// CreatedAt The Unix timestamp (in seconds) of when the user was created.
+	CreatedAt *int64 `json:"created_at,omitempty"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id *string `json:"id,omitempty"`
+
+	// Name The name of the user.
+	Name *string `json:"name,omitempty"`
+
+	// Object The object type, which is always organization.user.
+	Object *string `json:"object,omitempty"`
+
+	// Role Always `owner`.
+	Role *string `json:"role,omitempty"`
+
+	// Type Always `user`.
+	Type *string `json:"type,omitempty"`
+}
+
+// ApiKeyList A page of organization admin API keys.
+type ApiKeyList struct {
+	Data    []AdminApiKey `json:"data"`
+	FirstId *string       `json:"first_id,omitempty"`
+	HasMore bool          `json:"has_more"`
+	LastId  *string       `json:"last_id,omitempty"`
+
+	// Object The object type of a list response, which is always `list`.
+	Object ListObject `json:"object"`
 }
 
 // AssignedRoleDetails Detailed information about a role assignment entry returned when listing assignments. Unlike `Role`, it has no `object` field.
@@ -180,6 +548,122 @@ type ErrorResponse struct {
 	Error Error `json:"error"`
 }
 
+// GroupListResource Paginated list of organization groups.
+type GroupListResource struct {
+	// Data Groups returned in the current page.
+	Data []GroupResponse `json:"data"`
+
+	// HasMore Whether additional groups are available when paginating.
+	HasMore bool `json:"has_more"`
+
+	// Next Cursor to fetch the next page of results, or `null` if there are no more results.
+	Next *string `json:"next"`
+
+	// Object The object type of a list response, which is always `list`.
+	Object ListObject `json:"object"`
+}
+
+// GroupResponse Details about an organization group.
+type GroupResponse struct {
+	// CreatedAt Unix timestamp (in seconds) when the group was created.
+	CreatedAt int64 `json:"created_at"`
+
+	// GroupType The type of a group.
+	GroupType GroupType `json:"group_type"`
+
+	// Id Identifier for the group.
+	Id string `json:"id"`
+
+	// IsScimManaged Whether the group is managed through SCIM and controlled by your identity provider.
+	IsScimManaged bool `json:"is_scim_managed"`
+
+	// Name Display name of the group.
+	Name string `json:"name"`
+}
+
+// GroupType The type of a group.
+type GroupType string
+
+// GroupUser Represents an individual user returned when inspecting group membership.
+type GroupUser struct {
+	// Email The email address of the user.
+	Email *string `json:"email"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// Name The name of the user.
+	Name string `json:"name"`
+}
+
+// Invite Represents an individual `invite` to the organization.
+type Invite struct {
+	// AcceptedAt The Unix timestamp (in seconds) of when the invite was accepted.
+	AcceptedAt *int64 `json:"accepted_at,omitempty"`
+
+	// CreatedAt The Unix timestamp (in seconds) of when the invite was sent.
+	CreatedAt int64 `json:"created_at"`
+
+	// Email The email address of the individual to whom the invite was sent.
+	Email string `json:"email"`
+
+	// ExpiresAt The Unix timestamp (in seconds) of when the invite expires.
+	ExpiresAt *int64 `json:"expires_at,omitempty"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// Object The object type, which is always `organization.invite`.
+	Object InviteObject `json:"object"`
+
+	// Projects The projects that were granted membership upon acceptance of the invite.
+	Projects []InviteProject `json:"projects"`
+
+	// Role The organization role the invite grants, `owner` or `reader`.
+	Role InviteRole `json:"role"`
+
+	// Status `accepted`, `expired`, or `pending`
+	Status InviteStatus `json:"status"`
+}
+
+// InviteListResponse A page of organization invites.
+type InviteListResponse struct {
+	Data []Invite `json:"data"`
+
+	// FirstId The first `invite_id` in the retrieved `list`.
+	FirstId *string `json:"first_id,omitempty"`
+
+	// HasMore The `has_more` property is used for pagination to indicate there are additional results.
+	HasMore bool `json:"has_more"`
+
+	// LastId The last `invite_id` in the retrieved `list`.
+	LastId *string `json:"last_id,omitempty"`
+
+	// Object The object type of a list response, which is always `list`.
+	Object ListObject `json:"object"`
+}
+
+// InviteObject The object type, which is always `organization.invite`.
+type InviteObject string
+
+// InviteProject A project membership an invite grants.
+type InviteProject struct {
+	// Id Project's public ID.
+	Id string `json:"id"`
+
+	// Role Project membership role, `member` or `owner`.
+	Role InviteProjectRole `json:"role"`
+}
+
+// InviteProjectRole Project membership role, `member` or `owner`.
+type InviteProjectRole string
+
+// InviteRole The organization role the invite grants, `owner` or `reader`.
+type InviteRole string
+
+// InviteStatus `accepted`, `expired`, or `pending`
+type InviteStatus string
+
 // ListObject The object type of a list response, which is always `list`.
 type ListObject string
 
@@ -250,6 +734,254 @@ type OrganizationUserObject string
 // OrganizationUserRole The user's organization role, `owner` or `reader`. Clients should accept values not listed here.
 type OrganizationUserRole string
 
+// OwnerProjectAccessFilter Which project API keys to list by their owner's effective access to the project: `active`, `inactive` or `any`.
+type OwnerProjectAccessFilter string
+
+// Project Represents an individual project.
+type Project struct {
+	// ArchivedAt The Unix timestamp (in seconds) of when the project was archived or `null`.
+	ArchivedAt *int64 `json:"archived_at,omitempty"`
+
+	// CreatedAt The Unix timestamp (in seconds) of when the project was created.
+	CreatedAt int64 `json:"created_at"`
+
+	// ExternalKeyId The external key associated with the project.
+	ExternalKeyId *string `json:"external_key_id,omitempty"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// Name The name of the project. This appears in reporting.
+	Name *string `json:"name,omitempty"`
+
+	// Object The object type, which is always `organization.project`.
+	Object ProjectObject `json:"object"`
+
+	// Residency The residency configuration for the project. Clients should accept values not listed here.
+	Residency *PublicProjectResidency `json:"residency,omitempty"`
+
+	// Status `active` or `archived`
+	Status *string `json:"status,omitempty"`
+}
+
+// ProjectApiKey Represents an individual API key in a project.
+type ProjectApiKey struct {
+	// CreatedAt The Unix timestamp (in seconds) of when the API key was created.
+	CreatedAt int64 `json:"created_at"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// LastUsedAt The Unix timestamp (in seconds) of when the API key was last used.
+	LastUsedAt *int64 `json:"last_used_at"`
+
+	// Name The name of the API key.
+	Name string `json:"name"`
+
+	// Object The object type, which is always `organization.project.api_key`.
+	Object ProjectApiKeyObject `json:"object"`
+
+	// Owner The owner of a project API key, a user or a service account.
+	Owner ProjectApiKeyOwner `json:"owner"`
+
+	// OwnerProjectAccess Whether the API key's owner currently has effective access to the project.
+	OwnerProjectAccess ProjectApiKeyOwnerProjectAccess `json:"owner_project_access"`
+
+	// RedactedValue The redacted value of the API key (a prefix and a suffix of the key, for example `sk-abc...def`).
+	RedactedValue string `json:"redacted_value"`
+}
+
+// ProjectApiKeyListResponse A page of project API keys.
+type ProjectApiKeyListResponse struct {
+	Data    []ProjectApiKey `json:"data"`
+	FirstId *string         `json:"first_id,omitempty"`
+	HasMore bool            `json:"has_more"`
+	LastId  *string         `json:"last_id,omitempty"`
+
+	// Object The object type of a list response, which is always `list`.
+	Object ListObject `json:"object"`
+}
+
+// ProjectApiKeyObject The object type, which is always `organization.project.api_key`.
+type ProjectApiKeyObject string
+
+// ProjectApiKeyOwner The owner of a project API key, a user or a service account.
+type ProjectApiKeyOwner struct {
+	// ServiceAccount The service account that owns a project API key.
+	ServiceAccount *ProjectApiKeyOwnerServiceAccount `json:"service_account,omitempty"`
+
+	// Type `user` or `service_account`
+	Type *ProjectApiKeyOwnerType `json:"type,omitempty"`
+
+	// User The user that owns a project API key.
+	User *ProjectApiKeyOwnerUser `json:"user,omitempty"`
+}
+
+// ProjectApiKeyOwnerProjectAccess Whether the API key's owner currently has effective access to the project.
+type ProjectApiKeyOwnerProjectAccess string
+
+// ProjectApiKeyOwnerServiceAccount The service account that owns a project API key.
+type ProjectApiKeyOwnerServiceAccount struct {
+	// CreatedAt The Unix timestamp (in seconds) of when the service account was created.
+	CreatedAt int64 `json:"created_at"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// Name The name of the service account.
+	Name string `json:"name"`
+
+	// Role The service account's project role.
+	Role string `json:"role"`
+}
+
+// ProjectApiKeyOwnerType `user` or `service_account`
+type ProjectApiKeyOwnerType string
+
+// ProjectApiKeyOwnerUser The user that owns a project API key.
+type ProjectApiKeyOwnerUser struct {
+	// CreatedAt The Unix timestamp (in seconds) of when the user was created.
+	CreatedAt int64 `json:"created_at"`
+
+	// Email The email address of the user.
+	Email string `json:"email"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// Name The name of the user.
+	Name string `json:"name"`
+
+	// Role The user's project role.
+	Role string `json:"role"`
+}
+
+// ProjectGroup Details about a group's membership in a project.
+type ProjectGroup struct {
+	// CreatedAt Unix timestamp (in seconds) when the group was granted project access.
+	CreatedAt int64 `json:"created_at"`
+
+	// GroupId Identifier of the group that has access to the project.
+	GroupId string `json:"group_id"`
+
+	// GroupName Display name of the group.
+	GroupName string `json:"group_name"`
+
+	// GroupType The type of a group.
+	GroupType GroupType `json:"group_type"`
+
+	// Object The object type, which is always `project.group`.
+	Object ProjectGroupObject `json:"object"`
+
+	// ProjectId Identifier of the project.
+	ProjectId string `json:"project_id"`
+}
+
+// ProjectGroupListResource Paginated list of groups that have access to a project.
+type ProjectGroupListResource struct {
+	// Data Project group memberships returned in the current page.
+	Data []ProjectGroup `json:"data"`
+
+	// HasMore Whether additional project group memberships are available.
+	HasMore bool `json:"has_more"`
+
+	// Next Cursor to fetch the next page of results, or `null` when there are no more results.
+	Next *string `json:"next"`
+
+	// Object The object type of a list response, which is always `list`.
+	Object ListObject `json:"object"`
+}
+
+// ProjectGroupObject The object type, which is always `project.group`.
+type ProjectGroupObject string
+
+// ProjectListResponse A page of projects.
+type ProjectListResponse struct {
+	Data    []Project `json:"data"`
+	FirstId *string   `json:"first_id,omitempty"`
+	HasMore bool      `json:"has_more"`
+	LastId  *string   `json:"last_id,omitempty"`
+
+	// Object The object type of a list response, which is always `list`.
+	Object ListObject `json:"object"`
+}
+
+// ProjectObject The object type, which is always `organization.project`.
+type ProjectObject string
+
+// ProjectServiceAccount Represents an individual service account in a project.
+type ProjectServiceAccount struct {
+	// CreatedAt The Unix timestamp (in seconds) of when the service account was created.
+	CreatedAt int64 `json:"created_at"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// Name The name of the service account.
+	Name string `json:"name"`
+
+	// Object The object type, which is always `organization.project.service_account`.
+	Object ProjectServiceAccountObject `json:"object"`
+
+	// Role The service account's project role, `owner`, `member` or `none`.
+	Role ProjectServiceAccountRole `json:"role"`
+}
+
+// ProjectServiceAccountListResponse A page of project service accounts.
+type ProjectServiceAccountListResponse struct {
+	Data    []ProjectServiceAccount `json:"data"`
+	FirstId *string                 `json:"first_id,omitempty"`
+	HasMore bool                    `json:"has_more"`
+	LastId  *string                 `json:"last_id,omitempty"`
+
+	// Object The object type of a list response, which is always `list`.
+	Object ListObject `json:"object"`
+}
+
+// ProjectServiceAccountObject The object type, which is always `organization.project.service_account`.
+type ProjectServiceAccountObject string
+
+// ProjectServiceAccountRole The service account's project role, `owner`, `member` or `none`.
+type ProjectServiceAccountRole string
+
+// ProjectUser Represents an individual user in a project.
+type ProjectUser struct {
+	// AddedAt The Unix timestamp (in seconds) of when the project was added.
+	AddedAt int64 `json:"added_at"`
+
+	// Email The email address of the user.
+	Email *string `json:"email,omitempty"`
+
+	// Id The identifier, which can be referenced in API endpoints.
+	Id string `json:"id"`
+
+	// Name The name of the user.
+	Name *string `json:"name,omitempty"`
+
+	// Object The object type, which is always `organization.project.user`.
+	Object ProjectUserObject `json:"object"`
+
+	// Role `owner` or `member` (no enum upstream; clients should accept other values).
+	Role string `json:"role"`
+}
+
+// ProjectUserListResponse A page of project users.
+type ProjectUserListResponse struct {
+	Data    []ProjectUser `json:"data"`
+	FirstId *string       `json:"first_id,omitempty"`
+	HasMore bool          `json:"has_more"`
+	LastId  *string       `json:"last_id,omitempty"`
+
+	// Object The object type of the list (`list`; OpenAI's spec declares no enum here).
+	Object string `json:"object"`
+}
+
+// ProjectUserObject The object type, which is always `organization.project.user`.
+type ProjectUserObject string
+
+// PublicProjectResidency The residency configuration for the project. Clients should accept values not listed here.
+type PublicProjectResidency string
+
 // PublicRoleListResource Paginated list of roles available on an organization or project.
 type PublicRoleListResource struct {
 	// Data Roles returned in the current page.
@@ -310,6 +1042,21 @@ type RoleObject string
 // SortOrder Sort order of a list.
 type SortOrder string
 
+// UserListResource Paginated list of user objects returned when inspecting group membership.
+type UserListResource struct {
+	// Data Users in the current page.
+	Data []GroupUser `json:"data"`
+
+	// HasMore Whether more users are available when paginating.
+	HasMore bool `json:"has_more"`
+
+	// Next Cursor to fetch the next page of results, or `null` when no further users are available.
+	Next *string `json:"next"`
+
+	// Object The object type of a list response, which is always `list`.
+	Object ListObject `json:"object"`
+}
+
 // UserListResponse A page of organization users.
 type UserListResponse struct {
 	// Data The users in the current page.
@@ -342,6 +1089,117 @@ type TooManyRequests = ErrorResponse
 
 // Unauthorized OpenAI's error envelope.
 type Unauthorized = ErrorResponse
+
+// AdminApiKeysListParams defines parameters for AdminApiKeysList.
+type AdminApiKeysListParams struct {
+	// After Return keys with IDs that come after this ID in the pagination order.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Order Order results by creation time, ascending or descending. Defaults to `asc`.
+	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// Limit Maximum number of keys to return. No maximum is documented.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListGroupsParams defines parameters for ListGroups.
+type ListGroupsParams struct {
+	// Limit A limit on the number of groups to be returned. Limit can range between 0 and 1000, and the default is 100.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After A cursor for use in pagination. `after` is a group ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with group_abc, your subsequent call can include `after=group_abc` in order to fetch the next page of the list.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Order Specifies the sort order of the returned groups. Defaults to `asc`.
+	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
+}
+
+// ListGroupRoleAssignmentsParams defines parameters for ListGroupRoleAssignments.
+type ListGroupRoleAssignmentsParams struct {
+	// Limit A limit on the number of organization role assignments to return.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor for pagination. Provide the value from the previous response's `next` field to continue listing organization roles.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Order Sort order for the returned organization roles.
+	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
+}
+
+// ListGroupUsersParams defines parameters for ListGroupUsers.
+type ListGroupUsersParams struct {
+	// Limit A limit on the number of users to be returned. Limit can range between 0 and 1000, and the default is 100.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After A cursor for use in pagination. Provide the ID of the last user from the previous list response to retrieve the next page.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Order Specifies the sort order of users in the list. Defaults to `desc`.
+	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
+}
+
+// ListInvitesParams defines parameters for ListInvites.
+type ListInvitesParams struct {
+	// Limit A limit on the number of objects to be returned. Limit can range between 1 and 100, and the default is 20.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After A cursor for use in pagination. `after` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the next page of the list.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// ListProjectsParams defines parameters for ListProjects.
+type ListProjectsParams struct {
+	// Limit A limit on the number of objects to be returned. Limit can range between 1 and 100, and the default is 20.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After A cursor for use in pagination. `after` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the next page of the list.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// IncludeArchived If `true` returns all projects including those that have been `archived`. Archived projects are not included by default.
+	IncludeArchived *bool `form:"include_archived,omitempty" json:"include_archived,omitempty"`
+}
+
+// ListProjectApiKeysParams defines parameters for ListProjectApiKeys.
+type ListProjectApiKeysParams struct {
+	// Limit A limit on the number of objects to be returned. Limit can range between 1 and 100, and the default is 20.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After A cursor for use in pagination. `after` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the next page of the list.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// OwnerProjectAccess Filter API keys by whether the owner currently has effective access to the project. Use `active` for owners with access, `inactive` for owners without access, or `any` for all enabled project API keys. If omitted, the endpoint applies its existing membership-based visibility rules, which may exclude some enabled keys.
+	OwnerProjectAccess *OwnerProjectAccessFilter `form:"owner_project_access,omitempty" json:"owner_project_access,omitempty"`
+}
+
+// ListProjectGroupsParams defines parameters for ListProjectGroups.
+type ListProjectGroupsParams struct {
+	// Limit A limit on the number of project groups to return. Defaults to 20.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor for pagination. Provide the ID of the last group from the previous response to fetch the next page.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Order Sort order for the returned groups. Defaults to `asc`.
+	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
+}
+
+// ListProjectServiceAccountsParams defines parameters for ListProjectServiceAccounts.
+type ListProjectServiceAccountsParams struct {
+	// Limit A limit on the number of objects to be returned. Limit can range between 1 and 100, and the default is 20.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After A cursor for use in pagination. `after` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the next page of the list.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// ListProjectUsersParams defines parameters for ListProjectUsers.
+type ListProjectUsersParams struct {
+	// Limit A limit on the number of objects to be returned. Limit can range between 1 and 100, and the default is 20.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After A cursor for use in pagination. `after` is an object ID that defines your place in the list. For instance, if you make a list request and receive 100 objects, ending with obj_foo, your subsequent call can include after=obj_foo in order to fetch the next page of the list.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
 
 // ListRolesParams defines parameters for ListRoles.
 type ListRolesParams struct {
@@ -376,6 +1234,42 @@ type ListUserRoleAssignmentsParams struct {
 	After *string `form:"after,omitempty" json:"after,omitempty"`
 
 	// Order Sort order for the returned organization roles.
+	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
+}
+
+// ListProjectGroupRoleAssignmentsParams defines parameters for ListProjectGroupRoleAssignments.
+type ListProjectGroupRoleAssignmentsParams struct {
+	// Limit A limit on the number of project role assignments to return.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor for pagination. Provide the value from the previous response's `next` field to continue listing project roles.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Order Sort order for the returned project roles.
+	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
+}
+
+// ListProjectRolesParams defines parameters for ListProjectRoles.
+type ListProjectRolesParams struct {
+	// Limit A limit on the number of roles to return. Defaults to 1000.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor for pagination. Provide the value from the previous response's `next` field to continue listing roles.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Order Sort order for the returned roles. Defaults to `asc`.
+	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
+}
+
+// ListProjectUserRoleAssignmentsParams defines parameters for ListProjectUserRoleAssignments.
+type ListProjectUserRoleAssignmentsParams struct {
+	// Limit A limit on the number of project role assignments to return.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After Cursor for pagination. Provide the value from the previous response's `next` field to continue listing project roles.
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Order Sort order for the returned project roles.
 	Order *SortOrder `form:"order,omitempty" json:"order,omitempty"`
 }
 
@@ -453,6 +1347,76 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// AdminApiKeysList List organization admin API keys
+	//
+	// Retrieve a paginated list of organization admin API keys. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` (the ID of its last key) as `after`.
+	//
+	// Corresponds with GET /organization/admin_api_keys (the `AdminApiKeysList` operationId).
+	AdminApiKeysList(ctx context.Context, params *AdminApiKeysListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListGroups List groups
+	//
+	// Lists all groups in the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Corresponds with GET /organization/groups (the `ListGroups` operationId).
+	ListGroups(ctx context.Context, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListGroupRoleAssignments List group organization role assignments
+	//
+	// Lists the organization roles assigned to a group within the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Corresponds with GET /organization/groups/{group_id}/roles (the `ListGroupRoleAssignments` operationId).
+	ListGroupRoleAssignments(ctx context.Context, groupId string, params *ListGroupRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListGroupUsers List group users
+	//
+	// Lists the users assigned to a group. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after` (OpenAI's parameter text says "the ID of the last user"; the response carries `next`, and OpenAI's SDK pages by it).
+	//
+	// Corresponds with GET /organization/groups/{group_id}/users (the `ListGroupUsers` operationId).
+	ListGroupUsers(ctx context.Context, groupId string, params *ListGroupUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInvites List invites
+	//
+	// Returns a list of invites in the organization: pending, accepted and expired. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`.
+	//
+	// Corresponds with GET /organization/invites (the `ListInvites` operationId).
+	ListInvites(ctx context.Context, params *ListInvitesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjects List projects
+	//
+	// Returns a list of projects. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. Archived projects are listed only with `include_archived=true`.
+	//
+	// Corresponds with GET /organization/projects (the `ListProjects` operationId).
+	ListProjects(ctx context.Context, params *ListProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectApiKeys List project API keys
+	//
+	// Returns a list of API keys in the project, of users and of service accounts. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. Only enabled keys are listed; without `owner_project_access` some enabled keys may be left out, so a complete listing sends `owner_project_access=any`.
+	//
+	// Corresponds with GET /organization/projects/{project_id}/api_keys (the `ListProjectApiKeys` operationId).
+	ListProjectApiKeys(ctx context.Context, projectId string, params *ListProjectApiKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectGroups List project groups
+	//
+	// Lists the groups that have access to a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after` (OpenAI's parameter text says "the ID of the last group"; the response carries `next`, and OpenAI's SDK pages by it).
+	//
+	// Corresponds with GET /organization/projects/{project_id}/groups (the `ListProjectGroups` operationId).
+	ListProjectGroups(ctx context.Context, projectId string, params *ListProjectGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectServiceAccounts List project service accounts
+	//
+	// Returns a list of service accounts in the project. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. OpenAI answers 400 when the project is archived.
+	//
+	// Corresponds with GET /organization/projects/{project_id}/service_accounts (the `ListProjectServiceAccounts` operationId).
+	ListProjectServiceAccounts(ctx context.Context, projectId string, params *ListProjectServiceAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectUsers List project users
+	//
+	// Returns a list of users in the project. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. OpenAI answers 400 when the project is archived.
+	//
+	// Corresponds with GET /organization/projects/{project_id}/users (the `ListProjectUsers` operationId).
+	ListProjectUsers(ctx context.Context, projectId string, params *ListProjectUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRoles List organization roles
 	//
 	// Lists the roles configured for the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
@@ -473,6 +1437,197 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /organization/users/{user_id}/roles (the `ListUserRoleAssignments` operationId).
 	ListUserRoleAssignments(ctx context.Context, userId string, params *ListUserRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectGroupRoleAssignments List project group role assignments
+	//
+	// Lists the project roles assigned to a group within a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Corresponds with GET /projects/{project_id}/groups/{group_id}/roles (the `ListProjectGroupRoleAssignments` operationId).
+	ListProjectGroupRoleAssignments(ctx context.Context, projectId string, groupId string, params *ListProjectGroupRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectRoles List project roles
+	//
+	// Lists the roles configured for a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Corresponds with GET /projects/{project_id}/roles (the `ListProjectRoles` operationId).
+	ListProjectRoles(ctx context.Context, projectId string, params *ListProjectRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjectUserRoleAssignments List project user role assignments
+	//
+	// Lists the project roles assigned to a user within a project (the path is outside `/organization`). Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Corresponds with GET /projects/{project_id}/users/{user_id}/roles (the `ListProjectUserRoleAssignments` operationId).
+	ListProjectUserRoleAssignments(ctx context.Context, projectId string, userId string, params *ListProjectUserRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// AdminApiKeysList List organization admin API keys
+//
+// Retrieve a paginated list of organization admin API keys. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` (the ID of its last key) as `after`.
+//
+// Corresponds with GET /organization/admin_api_keys (the `AdminApiKeysList` operationId).
+func (c *Client) AdminApiKeysList(ctx context.Context, params *AdminApiKeysListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminApiKeysListRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListGroups List groups
+//
+// Lists all groups in the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Corresponds with GET /organization/groups (the `ListGroups` operationId).
+func (c *Client) ListGroups(ctx context.Context, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListGroupsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListGroupRoleAssignments List group organization role assignments
+//
+// Lists the organization roles assigned to a group within the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Corresponds with GET /organization/groups/{group_id}/roles (the `ListGroupRoleAssignments` operationId).
+func (c *Client) ListGroupRoleAssignments(ctx context.Context, groupId string, params *ListGroupRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListGroupRoleAssignmentsRequest(c.Server, groupId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListGroupUsers List group users
+//
+// Lists the users assigned to a group. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after` (OpenAI's parameter text says "the ID of the last user"; the response carries `next`, and OpenAI's SDK pages by it).
+//
+// Corresponds with GET /organization/groups/{group_id}/users (the `ListGroupUsers` operationId).
+func (c *Client) ListGroupUsers(ctx context.Context, groupId string, params *ListGroupUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListGroupUsersRequest(c.Server, groupId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInvites List invites
+//
+// Returns a list of invites in the organization: pending, accepted and expired. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`.
+//
+// Corresponds with GET /organization/invites (the `ListInvites` operationId).
+func (c *Client) ListInvites(ctx context.Context, params *ListInvitesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInvitesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjects List projects
+//
+// Returns a list of projects. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. Archived projects are listed only with `include_archived=true`.
+//
+// Corresponds with GET /organization/projects (the `ListProjects` operationId).
+func (c *Client) ListProjects(ctx context.Context, params *ListProjectsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjectApiKeys List project API keys
+//
+// Returns a list of API keys in the project, of users and of service accounts. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. Only enabled keys are listed; without `owner_project_access` some enabled keys may be left out, so a complete listing sends `owner_project_access=any`.
+//
+// Corresponds with GET /organization/projects/{project_id}/api_keys (the `ListProjectApiKeys` operationId).
+func (c *Client) ListProjectApiKeys(ctx context.Context, projectId string, params *ListProjectApiKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectApiKeysRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjectGroups List project groups
+//
+// Lists the groups that have access to a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after` (OpenAI's parameter text says "the ID of the last group"; the response carries `next`, and OpenAI's SDK pages by it).
+//
+// Corresponds with GET /organization/projects/{project_id}/groups (the `ListProjectGroups` operationId).
+func (c *Client) ListProjectGroups(ctx context.Context, projectId string, params *ListProjectGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectGroupsRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjectServiceAccounts List project service accounts
+//
+// Returns a list of service accounts in the project. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. OpenAI answers 400 when the project is archived.
+//
+// Corresponds with GET /organization/projects/{project_id}/service_accounts (the `ListProjectServiceAccounts` operationId).
+func (c *Client) ListProjectServiceAccounts(ctx context.Context, projectId string, params *ListProjectServiceAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectServiceAccountsRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjectUsers List project users
+//
+// Returns a list of users in the project. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. OpenAI answers 400 when the project is archived.
+//
+// Corresponds with GET /organization/projects/{project_id}/users (the `ListProjectUsers` operationId).
+func (c *Client) ListProjectUsers(ctx context.Context, projectId string, params *ListProjectUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectUsersRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListRoles List organization roles
@@ -524,6 +1679,843 @@ func (c *Client) ListUserRoleAssignments(ctx context.Context, userId string, par
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// ListProjectGroupRoleAssignments List project group role assignments
+//
+// Lists the project roles assigned to a group within a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Corresponds with GET /projects/{project_id}/groups/{group_id}/roles (the `ListProjectGroupRoleAssignments` operationId).
+func (c *Client) ListProjectGroupRoleAssignments(ctx context.Context, projectId string, groupId string, params *ListProjectGroupRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectGroupRoleAssignmentsRequest(c.Server, projectId, groupId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjectRoles List project roles
+//
+// Lists the roles configured for a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Corresponds with GET /projects/{project_id}/roles (the `ListProjectRoles` operationId).
+func (c *Client) ListProjectRoles(ctx context.Context, projectId string, params *ListProjectRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectRolesRequest(c.Server, projectId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjectUserRoleAssignments List project user role assignments
+//
+// Lists the project roles assigned to a user within a project (the path is outside `/organization`). Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Corresponds with GET /projects/{project_id}/users/{user_id}/roles (the `ListProjectUserRoleAssignments` operationId).
+func (c *Client) ListProjectUserRoleAssignments(ctx context.Context, projectId string, userId string, params *ListProjectUserRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectUserRoleAssignmentsRequest(c.Server, projectId, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewAdminApiKeysListRequest constructs an http.Request for the AdminApiKeysList method
+func NewAdminApiKeysListRequest(server string, params *AdminApiKeysListParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/admin_api_keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListGroupsRequest constructs an http.Request for the ListGroups method
+func NewListGroupsRequest(server string, params *ListGroupsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListGroupRoleAssignmentsRequest constructs an http.Request for the ListGroupRoleAssignments method
+func NewListGroupRoleAssignmentsRequest(server string, groupId string, params *ListGroupRoleAssignmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/groups/%s/roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListGroupUsersRequest constructs an http.Request for the ListGroupUsers method
+func NewListGroupUsersRequest(server string, groupId string, params *ListGroupUsersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/groups/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListInvitesRequest constructs an http.Request for the ListInvites method
+func NewListInvitesRequest(server string, params *ListInvitesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/invites")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectsRequest constructs an http.Request for the ListProjects method
+func NewListProjectsRequest(server string, params *ListProjectsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/projects")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeArchived != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include_archived", *params.IncludeArchived, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectApiKeysRequest constructs an http.Request for the ListProjectApiKeys method
+func NewListProjectApiKeysRequest(server string, projectId string, params *ListProjectApiKeysParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/projects/%s/api_keys", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OwnerProjectAccess != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "owner_project_access", *params.OwnerProjectAccess, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectGroupsRequest constructs an http.Request for the ListProjectGroups method
+func NewListProjectGroupsRequest(server string, projectId string, params *ListProjectGroupsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/projects/%s/groups", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectServiceAccountsRequest constructs an http.Request for the ListProjectServiceAccounts method
+func NewListProjectServiceAccountsRequest(server string, projectId string, params *ListProjectServiceAccountsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/projects/%s/service_accounts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectUsersRequest constructs an http.Request for the ListProjectUsers method
+func NewListProjectUsersRequest(server string, projectId string, params *ListProjectUsersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/organization/projects/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewListRolesRequest constructs an http.Request for the ListRoles method
@@ -767,6 +2759,275 @@ func NewListUserRoleAssignmentsRequest(server string, userId string, params *Lis
 	return req, nil
 }
 
+// NewListProjectGroupRoleAssignmentsRequest constructs an http.Request for the ListProjectGroupRoleAssignments method
+func NewListProjectGroupRoleAssignmentsRequest(server string, projectId string, groupId string, params *ListProjectGroupRoleAssignmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "group_id", groupId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/projects/%s/groups/%s/roles", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectRolesRequest constructs an http.Request for the ListProjectRoles method
+func NewListProjectRolesRequest(server string, projectId string, params *ListProjectRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/projects/%s/roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListProjectUserRoleAssignmentsRequest constructs an http.Request for the ListProjectUserRoleAssignments method
+func NewListProjectUserRoleAssignmentsRequest(server string, projectId string, userId string, params *ListProjectUserRoleAssignmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "project_id", projectId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/projects/%s/users/%s/roles", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -811,6 +3072,96 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// AdminApiKeysListWithResponse List organization admin API keys
+	//
+	// Retrieve a paginated list of organization admin API keys. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` (the ID of its last key) as `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/admin_api_keys (the `AdminApiKeysList` operationId).
+	AdminApiKeysListWithResponse(ctx context.Context, params *AdminApiKeysListParams, reqEditors ...RequestEditorFn) (*AdminApiKeysListResponse, error)
+
+	// ListGroupsWithResponse List groups
+	//
+	// Lists all groups in the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/groups (the `ListGroups` operationId).
+	ListGroupsWithResponse(ctx context.Context, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error)
+
+	// ListGroupRoleAssignmentsWithResponse List group organization role assignments
+	//
+	// Lists the organization roles assigned to a group within the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/groups/{group_id}/roles (the `ListGroupRoleAssignments` operationId).
+	ListGroupRoleAssignmentsWithResponse(ctx context.Context, groupId string, params *ListGroupRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListGroupRoleAssignmentsResponse, error)
+
+	// ListGroupUsersWithResponse List group users
+	//
+	// Lists the users assigned to a group. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after` (OpenAI's parameter text says "the ID of the last user"; the response carries `next`, and OpenAI's SDK pages by it).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/groups/{group_id}/users (the `ListGroupUsers` operationId).
+	ListGroupUsersWithResponse(ctx context.Context, groupId string, params *ListGroupUsersParams, reqEditors ...RequestEditorFn) (*ListGroupUsersResponse, error)
+
+	// ListInvitesWithResponse List invites
+	//
+	// Returns a list of invites in the organization: pending, accepted and expired. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/invites (the `ListInvites` operationId).
+	ListInvitesWithResponse(ctx context.Context, params *ListInvitesParams, reqEditors ...RequestEditorFn) (*ListInvitesResponse, error)
+
+	// ListProjectsWithResponse List projects
+	//
+	// Returns a list of projects. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. Archived projects are listed only with `include_archived=true`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/projects (the `ListProjects` operationId).
+	ListProjectsWithResponse(ctx context.Context, params *ListProjectsParams, reqEditors ...RequestEditorFn) (*ListProjectsResponse, error)
+
+	// ListProjectApiKeysWithResponse List project API keys
+	//
+	// Returns a list of API keys in the project, of users and of service accounts. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. Only enabled keys are listed; without `owner_project_access` some enabled keys may be left out, so a complete listing sends `owner_project_access=any`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/projects/{project_id}/api_keys (the `ListProjectApiKeys` operationId).
+	ListProjectApiKeysWithResponse(ctx context.Context, projectId string, params *ListProjectApiKeysParams, reqEditors ...RequestEditorFn) (*ListProjectApiKeysResponse, error)
+
+	// ListProjectGroupsWithResponse List project groups
+	//
+	// Lists the groups that have access to a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after` (OpenAI's parameter text says "the ID of the last group"; the response carries `next`, and OpenAI's SDK pages by it).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/projects/{project_id}/groups (the `ListProjectGroups` operationId).
+	ListProjectGroupsWithResponse(ctx context.Context, projectId string, params *ListProjectGroupsParams, reqEditors ...RequestEditorFn) (*ListProjectGroupsResponse, error)
+
+	// ListProjectServiceAccountsWithResponse List project service accounts
+	//
+	// Returns a list of service accounts in the project. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. OpenAI answers 400 when the project is archived.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/projects/{project_id}/service_accounts (the `ListProjectServiceAccounts` operationId).
+	ListProjectServiceAccountsWithResponse(ctx context.Context, projectId string, params *ListProjectServiceAccountsParams, reqEditors ...RequestEditorFn) (*ListProjectServiceAccountsResponse, error)
+
+	// ListProjectUsersWithResponse List project users
+	//
+	// Returns a list of users in the project. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. OpenAI answers 400 when the project is archived.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /organization/projects/{project_id}/users (the `ListProjectUsers` operationId).
+	ListProjectUsersWithResponse(ctx context.Context, projectId string, params *ListProjectUsersParams, reqEditors ...RequestEditorFn) (*ListProjectUsersResponse, error)
+
 	// ListRolesWithResponse List organization roles
 	//
 	// Lists the roles configured for the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
@@ -837,6 +3188,863 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /organization/users/{user_id}/roles (the `ListUserRoleAssignments` operationId).
 	ListUserRoleAssignmentsWithResponse(ctx context.Context, userId string, params *ListUserRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListUserRoleAssignmentsResponse, error)
+
+	// ListProjectGroupRoleAssignmentsWithResponse List project group role assignments
+	//
+	// Lists the project roles assigned to a group within a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /projects/{project_id}/groups/{group_id}/roles (the `ListProjectGroupRoleAssignments` operationId).
+	ListProjectGroupRoleAssignmentsWithResponse(ctx context.Context, projectId string, groupId string, params *ListProjectGroupRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListProjectGroupRoleAssignmentsResponse, error)
+
+	// ListProjectRolesWithResponse List project roles
+	//
+	// Lists the roles configured for a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /projects/{project_id}/roles (the `ListProjectRoles` operationId).
+	ListProjectRolesWithResponse(ctx context.Context, projectId string, params *ListProjectRolesParams, reqEditors ...RequestEditorFn) (*ListProjectRolesResponse, error)
+
+	// ListProjectUserRoleAssignmentsWithResponse List project user role assignments
+	//
+	// Lists the project roles assigned to a user within a project (the path is outside `/organization`). Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /projects/{project_id}/users/{user_id}/roles (the `ListProjectUserRoleAssignments` operationId).
+	ListProjectUserRoleAssignmentsWithResponse(ctx context.Context, projectId string, userId string, params *ListProjectUserRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListProjectUserRoleAssignmentsResponse, error)
+}
+
+// AdminApiKeysListResponse429Headers the declared response headers of an HTTP 429 response for AdminApiKeysList
+type AdminApiKeysListResponse429Headers struct {
+	RetryAfter *string
+}
+
+type AdminApiKeysListResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApiKeyList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminApiKeysListResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminApiKeysListResponse) GetJSON200() *ApiKeyList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AdminApiKeysListResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AdminApiKeysListResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AdminApiKeysListResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AdminApiKeysListResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminApiKeysListResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r AdminApiKeysListResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdminApiKeysListResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdminApiKeysListResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdminApiKeysListResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListGroups
+type ListGroupsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GroupListResource
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListGroupsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListGroupsResponse) GetJSON200() *GroupListResource {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListGroupsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListGroupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListGroupsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListGroupsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListGroupsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListGroupRoleAssignmentsResponse429Headers the declared response headers of an HTTP 429 response for ListGroupRoleAssignments
+type ListGroupRoleAssignmentsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListGroupRoleAssignmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleListResource
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListGroupRoleAssignmentsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListGroupRoleAssignmentsResponse) GetJSON200() *RoleListResource {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListGroupRoleAssignmentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListGroupRoleAssignmentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListGroupRoleAssignmentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListGroupRoleAssignmentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListGroupRoleAssignmentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListGroupRoleAssignmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListGroupRoleAssignmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListGroupRoleAssignmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListGroupRoleAssignmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListGroupUsersResponse429Headers the declared response headers of an HTTP 429 response for ListGroupUsers
+type ListGroupUsersResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListGroupUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserListResource
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListGroupUsersResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListGroupUsersResponse) GetJSON200() *UserListResource {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListGroupUsersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListGroupUsersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListGroupUsersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListGroupUsersResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListGroupUsersResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListGroupUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListGroupUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListGroupUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListGroupUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInvitesResponse429Headers the declared response headers of an HTTP 429 response for ListInvites
+type ListInvitesResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListInvitesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InviteListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInvitesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInvitesResponse) GetJSON200() *InviteListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListInvitesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListInvitesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListInvitesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListInvitesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListInvitesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInvitesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInvitesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInvitesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInvitesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProjectsResponse429Headers the declared response headers of an HTTP 429 response for ListProjects
+type ListProjectsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListProjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProjectsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectsResponse) GetJSON200() *ProjectListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProjectApiKeysResponse429Headers the declared response headers of an HTTP 429 response for ListProjectApiKeys
+type ListProjectApiKeysResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListProjectApiKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectApiKeyListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProjectApiKeysResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectApiKeysResponse) GetJSON200() *ProjectApiKeyListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectApiKeysResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectApiKeysResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectApiKeysResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectApiKeysResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectApiKeysResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectApiKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectApiKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectApiKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectApiKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProjectGroupsResponse429Headers the declared response headers of an HTTP 429 response for ListProjectGroups
+type ListProjectGroupsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListProjectGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectGroupListResource
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProjectGroupsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectGroupsResponse) GetJSON200() *ProjectGroupListResource {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectGroupsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectGroupsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectGroupsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectGroupsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectGroupsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProjectServiceAccountsResponse429Headers the declared response headers of an HTTP 429 response for ListProjectServiceAccounts
+type ListProjectServiceAccountsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListProjectServiceAccountsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectServiceAccountListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProjectServiceAccountsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectServiceAccountsResponse) GetJSON200() *ProjectServiceAccountListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectServiceAccountsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectServiceAccountsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectServiceAccountsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectServiceAccountsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectServiceAccountsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectServiceAccountsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectServiceAccountsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectServiceAccountsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectServiceAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProjectUsersResponse429Headers the declared response headers of an HTTP 429 response for ListProjectUsers
+type ListProjectUsersResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListProjectUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectUserListResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProjectUsersResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectUsersResponse) GetJSON200() *ProjectUserListResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectUsersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectUsersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectUsersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectUsersResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectUsersResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListRolesResponse429Headers the declared response headers of an HTTP 429 response for ListRoles
@@ -1088,6 +4296,405 @@ func (r ListUserRoleAssignmentsResponse) ContentType() string {
 	return ""
 }
 
+// ListProjectGroupRoleAssignmentsResponse429Headers the declared response headers of an HTTP 429 response for ListProjectGroupRoleAssignments
+type ListProjectGroupRoleAssignmentsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListProjectGroupRoleAssignmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleListResource
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProjectGroupRoleAssignmentsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectGroupRoleAssignmentsResponse) GetJSON200() *RoleListResource {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectGroupRoleAssignmentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectGroupRoleAssignmentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectGroupRoleAssignmentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectGroupRoleAssignmentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectGroupRoleAssignmentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectGroupRoleAssignmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectGroupRoleAssignmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectGroupRoleAssignmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectGroupRoleAssignmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProjectRolesResponse429Headers the declared response headers of an HTTP 429 response for ListProjectRoles
+type ListProjectRolesResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListProjectRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PublicRoleListResource
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProjectRolesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectRolesResponse) GetJSON200() *PublicRoleListResource {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectRolesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectRolesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectRolesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectRolesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectRolesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProjectUserRoleAssignmentsResponse429Headers the declared response headers of an HTTP 429 response for ListProjectUserRoleAssignments
+type ListProjectUserRoleAssignmentsResponse429Headers struct {
+	RetryAfter *string
+}
+
+type ListProjectUserRoleAssignmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RoleListResource
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListProjectUserRoleAssignmentsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectUserRoleAssignmentsResponse) GetJSON200() *RoleListResource {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListProjectUserRoleAssignmentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListProjectUserRoleAssignmentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListProjectUserRoleAssignmentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListProjectUserRoleAssignmentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListProjectUserRoleAssignmentsResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectUserRoleAssignmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectUserRoleAssignmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectUserRoleAssignmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectUserRoleAssignmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AdminApiKeysListWithResponse List organization admin API keys
+//
+// Retrieve a paginated list of organization admin API keys. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` (the ID of its last key) as `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/admin_api_keys (the `AdminApiKeysList` operationId).
+func (c *ClientWithResponses) AdminApiKeysListWithResponse(ctx context.Context, params *AdminApiKeysListParams, reqEditors ...RequestEditorFn) (*AdminApiKeysListResponse, error) {
+	rsp, err := c.AdminApiKeysList(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdminApiKeysListResponse(rsp)
+}
+
+// ListGroupsWithResponse List groups
+//
+// Lists all groups in the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/groups (the `ListGroups` operationId).
+func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error) {
+	rsp, err := c.ListGroups(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListGroupsResponse(rsp)
+}
+
+// ListGroupRoleAssignmentsWithResponse List group organization role assignments
+//
+// Lists the organization roles assigned to a group within the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/groups/{group_id}/roles (the `ListGroupRoleAssignments` operationId).
+func (c *ClientWithResponses) ListGroupRoleAssignmentsWithResponse(ctx context.Context, groupId string, params *ListGroupRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListGroupRoleAssignmentsResponse, error) {
+	rsp, err := c.ListGroupRoleAssignments(ctx, groupId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListGroupRoleAssignmentsResponse(rsp)
+}
+
+// ListGroupUsersWithResponse List group users
+//
+// Lists the users assigned to a group. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after` (OpenAI's parameter text says "the ID of the last user"; the response carries `next`, and OpenAI's SDK pages by it).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/groups/{group_id}/users (the `ListGroupUsers` operationId).
+func (c *ClientWithResponses) ListGroupUsersWithResponse(ctx context.Context, groupId string, params *ListGroupUsersParams, reqEditors ...RequestEditorFn) (*ListGroupUsersResponse, error) {
+	rsp, err := c.ListGroupUsers(ctx, groupId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListGroupUsersResponse(rsp)
+}
+
+// ListInvitesWithResponse List invites
+//
+// Returns a list of invites in the organization: pending, accepted and expired. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/invites (the `ListInvites` operationId).
+func (c *ClientWithResponses) ListInvitesWithResponse(ctx context.Context, params *ListInvitesParams, reqEditors ...RequestEditorFn) (*ListInvitesResponse, error) {
+	rsp, err := c.ListInvites(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInvitesResponse(rsp)
+}
+
+// ListProjectsWithResponse List projects
+//
+// Returns a list of projects. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. Archived projects are listed only with `include_archived=true`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/projects (the `ListProjects` operationId).
+func (c *ClientWithResponses) ListProjectsWithResponse(ctx context.Context, params *ListProjectsParams, reqEditors ...RequestEditorFn) (*ListProjectsResponse, error) {
+	rsp, err := c.ListProjects(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectsResponse(rsp)
+}
+
+// ListProjectApiKeysWithResponse List project API keys
+//
+// Returns a list of API keys in the project, of users and of service accounts. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. Only enabled keys are listed; without `owner_project_access` some enabled keys may be left out, so a complete listing sends `owner_project_access=any`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/projects/{project_id}/api_keys (the `ListProjectApiKeys` operationId).
+func (c *ClientWithResponses) ListProjectApiKeysWithResponse(ctx context.Context, projectId string, params *ListProjectApiKeysParams, reqEditors ...RequestEditorFn) (*ListProjectApiKeysResponse, error) {
+	rsp, err := c.ListProjectApiKeys(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectApiKeysResponse(rsp)
+}
+
+// ListProjectGroupsWithResponse List project groups
+//
+// Lists the groups that have access to a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after` (OpenAI's parameter text says "the ID of the last group"; the response carries `next`, and OpenAI's SDK pages by it).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/projects/{project_id}/groups (the `ListProjectGroups` operationId).
+func (c *ClientWithResponses) ListProjectGroupsWithResponse(ctx context.Context, projectId string, params *ListProjectGroupsParams, reqEditors ...RequestEditorFn) (*ListProjectGroupsResponse, error) {
+	rsp, err := c.ListProjectGroups(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectGroupsResponse(rsp)
+}
+
+// ListProjectServiceAccountsWithResponse List project service accounts
+//
+// Returns a list of service accounts in the project. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. OpenAI answers 400 when the project is archived.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/projects/{project_id}/service_accounts (the `ListProjectServiceAccounts` operationId).
+func (c *ClientWithResponses) ListProjectServiceAccountsWithResponse(ctx context.Context, projectId string, params *ListProjectServiceAccountsParams, reqEditors ...RequestEditorFn) (*ListProjectServiceAccountsResponse, error) {
+	rsp, err := c.ListProjectServiceAccounts(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectServiceAccountsResponse(rsp)
+}
+
+// ListProjectUsersWithResponse List project users
+//
+// Returns a list of users in the project. Pages are linked by object ID: while `has_more` is true, pass the previous response's `last_id` as `after`. OpenAI answers 400 when the project is archived.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /organization/projects/{project_id}/users (the `ListProjectUsers` operationId).
+func (c *ClientWithResponses) ListProjectUsersWithResponse(ctx context.Context, projectId string, params *ListProjectUsersParams, reqEditors ...RequestEditorFn) (*ListProjectUsersResponse, error) {
+	rsp, err := c.ListProjectUsers(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectUsersResponse(rsp)
+}
+
 // ListRolesWithResponse List organization roles
 //
 // Lists the roles configured for the organization. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
@@ -1131,6 +4738,791 @@ func (c *ClientWithResponses) ListUserRoleAssignmentsWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseListUserRoleAssignmentsResponse(rsp)
+}
+
+// ListProjectGroupRoleAssignmentsWithResponse List project group role assignments
+//
+// Lists the project roles assigned to a group within a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /projects/{project_id}/groups/{group_id}/roles (the `ListProjectGroupRoleAssignments` operationId).
+func (c *ClientWithResponses) ListProjectGroupRoleAssignmentsWithResponse(ctx context.Context, projectId string, groupId string, params *ListProjectGroupRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListProjectGroupRoleAssignmentsResponse, error) {
+	rsp, err := c.ListProjectGroupRoleAssignments(ctx, projectId, groupId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectGroupRoleAssignmentsResponse(rsp)
+}
+
+// ListProjectRolesWithResponse List project roles
+//
+// Lists the roles configured for a project. Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /projects/{project_id}/roles (the `ListProjectRoles` operationId).
+func (c *ClientWithResponses) ListProjectRolesWithResponse(ctx context.Context, projectId string, params *ListProjectRolesParams, reqEditors ...RequestEditorFn) (*ListProjectRolesResponse, error) {
+	rsp, err := c.ListProjectRoles(ctx, projectId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectRolesResponse(rsp)
+}
+
+// ListProjectUserRoleAssignmentsWithResponse List project user role assignments
+//
+// Lists the project roles assigned to a user within a project (the path is outside `/organization`). Pages are linked by the `next` cursor: while `has_more` is true, pass the previous response's `next` as `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /projects/{project_id}/users/{user_id}/roles (the `ListProjectUserRoleAssignments` operationId).
+func (c *ClientWithResponses) ListProjectUserRoleAssignmentsWithResponse(ctx context.Context, projectId string, userId string, params *ListProjectUserRoleAssignmentsParams, reqEditors ...RequestEditorFn) (*ListProjectUserRoleAssignmentsResponse, error) {
+	rsp, err := c.ListProjectUserRoleAssignments(ctx, projectId, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectUserRoleAssignmentsResponse(rsp)
+}
+
+// ParseAdminApiKeysListResponse parses an HTTP response from a AdminApiKeysListWithResponse call
+func ParseAdminApiKeysListResponse(rsp *http.Response) (*AdminApiKeysListResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdminApiKeysListResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApiKeyList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminApiKeysListResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListGroupsResponse parses an HTTP response from a ListGroupsWithResponse call
+func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GroupListResource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListGroupsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListGroupRoleAssignmentsResponse parses an HTTP response from a ListGroupRoleAssignmentsWithResponse call
+func ParseListGroupRoleAssignmentsResponse(rsp *http.Response) (*ListGroupRoleAssignmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListGroupRoleAssignmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleListResource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListGroupRoleAssignmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListGroupUsersResponse parses an HTTP response from a ListGroupUsersWithResponse call
+func ParseListGroupUsersResponse(rsp *http.Response) (*ListGroupUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListGroupUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserListResource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListGroupUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInvitesResponse parses an HTTP response from a ListInvitesWithResponse call
+func ParseListInvitesResponse(rsp *http.Response) (*ListInvitesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInvitesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InviteListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListInvitesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProjectsResponse parses an HTTP response from a ListProjectsWithResponse call
+func ParseListProjectsResponse(rsp *http.Response) (*ListProjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListProjectsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProjectApiKeysResponse parses an HTTP response from a ListProjectApiKeysWithResponse call
+func ParseListProjectApiKeysResponse(rsp *http.Response) (*ListProjectApiKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectApiKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectApiKeyListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListProjectApiKeysResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProjectGroupsResponse parses an HTTP response from a ListProjectGroupsWithResponse call
+func ParseListProjectGroupsResponse(rsp *http.Response) (*ListProjectGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectGroupListResource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListProjectGroupsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProjectServiceAccountsResponse parses an HTTP response from a ListProjectServiceAccountsWithResponse call
+func ParseListProjectServiceAccountsResponse(rsp *http.Response) (*ListProjectServiceAccountsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectServiceAccountsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectServiceAccountListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListProjectServiceAccountsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProjectUsersResponse parses an HTTP response from a ListProjectUsersWithResponse call
+func ParseListProjectUsersResponse(rsp *http.Response) (*ListProjectUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectUserListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListProjectUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListRolesResponse parses an HTTP response from a ListRolesWithResponse call
@@ -1342,6 +5734,228 @@ func ParseListUserRoleAssignmentsResponse(rsp *http.Response) (*ListUserRoleAssi
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ListUserRoleAssignmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProjectGroupRoleAssignmentsResponse parses an HTTP response from a ListProjectGroupRoleAssignmentsWithResponse call
+func ParseListProjectGroupRoleAssignmentsResponse(rsp *http.Response) (*ListProjectGroupRoleAssignmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectGroupRoleAssignmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleListResource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListProjectGroupRoleAssignmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProjectRolesResponse parses an HTTP response from a ListProjectRolesWithResponse call
+func ParseListProjectRolesResponse(rsp *http.Response) (*ListProjectRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PublicRoleListResource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListProjectRolesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProjectUserRoleAssignmentsResponse parses an HTTP response from a ListProjectUserRoleAssignmentsWithResponse call
+func ParseListProjectUserRoleAssignmentsResponse(rsp *http.Response) (*ListProjectUserRoleAssignmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectUserRoleAssignmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RoleListResource
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListProjectUserRoleAssignmentsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
