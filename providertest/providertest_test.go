@@ -1007,34 +1007,112 @@ func faultRun(t *testing.T, provider string, f providertest.Faults) ([]string, i
 		// Four distinct URLs, each requested many times.
 		req, _ := http.NewRequest(http.MethodGet, s.URL()+strings.Replace(firstPath[provider], "5", strconv.Itoa(5+i%4), 1), nil)
 		req.Header.Set("Authorization", "Bearer "+s.Token())
-		resp, err := hc.Do(req)
-		if err != nil {
-			out = append(out, "conn-error")
-			continue
-		}
-		_, err = io.ReadAll(resp.Body)
-		resp.Body.Close()
-		switch {
-		case err != nil:
-			out = append(out, fmt.Sprintf("%d-truncated", resp.StatusCode))
-		case resp.StatusCode == 429:
-			ra := resp.Header.Get("Retry-After")
-			switch {
-			case ra == "":
-				out = append(out, "429-bare")
-			case strings.HasSuffix(ra, "GMT"):
-				out = append(out, "429-date")
-			default:
-				out = append(out, "429-"+ra)
-			}
-		default:
-			out = append(out, strconv.Itoa(resp.StatusCode))
-		}
+		out = append(out, outcome(hc, req))
 	}
 	if len(s.Violations()) != 0 {
 		t.Fatal(s.Violations())
 	}
 	return out, s.Faults()
+}
+
+// outcome sends req and describes what came back: "conn-error", the status
+// ("200-truncated" for a body cut off), and for a 429 its Retry-After
+// ("429-1", "429-date", "429-bare").
+func outcome(hc *http.Client, req *http.Request) string {
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "conn-error"
+	}
+	_, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%d-truncated", resp.StatusCode)
+	case resp.StatusCode == 429:
+		ra := resp.Header.Get("Retry-After")
+		switch {
+		case ra == "":
+			return "429-bare"
+		case strings.HasSuffix(ra, "GMT"):
+			return "429-date"
+		default:
+			return "429-" + ra
+		}
+	}
+	return strconv.Itoa(resp.StatusCode)
+}
+
+// TestFaultSequence checks that Faults.Sequence is served exactly: a
+// request chosen at its first call gets a 429 of one of the three kinds,
+// then a 5xx, then a cut body, then its answer; a request not chosen is
+// answered every time; the choice is the seed's.
+func TestFaultSequence(t *testing.T) {
+	f := providertest.Faults{Seed: 5, Rate: 0.5, Sequence: [][]providertest.FaultKind{
+		{providertest.FaultRateLimit, providertest.FaultRateLimitDate, providertest.FaultRateLimitBare},
+		{providertest.FaultServerError},
+		{providertest.FaultTruncate},
+	}}
+	run := func(f providertest.Faults) (chosen []bool, kinds map[string]bool) {
+		s := providertest.NewServer(t, "openai", providertest.Options{Faults: f})
+		hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		kinds = map[string]bool{}
+		faults := 0
+		for i := range 24 { // 24 distinct URLs, each called 5 times
+			var got []string
+			for range 5 {
+				req, _ := http.NewRequest(http.MethodGet, s.URL()+"/organization/users?limit="+strconv.Itoa(i+1), nil)
+				req.Header.Set("Authorization", "Bearer "+s.Token())
+				got = append(got, outcome(hc, req))
+			}
+			if got[0] == "200" {
+				if want := []string{"200", "200", "200", "200", "200"}; !reflect.DeepEqual(got, want) {
+					t.Fatalf("URL %d not chosen: got %v, want %v", i, got, want)
+				}
+				chosen = append(chosen, false)
+				continue
+			}
+			chosen = append(chosen, true)
+			faults += 3
+			kinds[got[0]] = true
+			if !strings.HasPrefix(got[0], "429-") || !strings.HasPrefix(got[1], "50") ||
+				!reflect.DeepEqual(got[2:], []string{"200-truncated", "200", "200"}) {
+				t.Fatalf("URL %d chosen: got %v, want a 429, a 5xx, 200-truncated, 200, 200", i, got)
+			}
+		}
+		if int(s.Faults()) != faults || len(s.Violations()) != 0 {
+			t.Fatalf("%d faults counted, %d served; violations %v", s.Faults(), faults, s.Violations())
+		}
+		return chosen, kinds
+	}
+	a, kinds := run(f)
+	n := 0
+	for _, c := range a {
+		if c {
+			n++
+		}
+	}
+	if n < 6 || n > 18 {
+		t.Fatalf("%d of 24 URLs chosen at rate 0.5", n)
+	}
+	if len(kinds) != 3 {
+		t.Errorf("first faults %v, want all three 429 kinds", kinds)
+	}
+	if b, _ := run(f); !reflect.DeepEqual(a, b) {
+		t.Fatalf("same seed, different choice:\n%v\n%v", a, b)
+	}
+	f.Max = 4
+	s := providertest.NewServer(t, "openai", providertest.Options{Faults: f})
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for i := range 24 {
+		for range 5 {
+			req, _ := http.NewRequest(http.MethodGet, s.URL()+"/organization/users?limit="+strconv.Itoa(i+1), nil)
+			req.Header.Set("Authorization", "Bearer "+s.Token())
+			outcome(hc, req)
+		}
+	}
+	if s.Faults() != 4 {
+		t.Fatalf("Max 4: %d faults, want 4", s.Faults())
+	}
 }
 
 func TestFaultsAreDeterministic(t *testing.T) {

@@ -154,7 +154,18 @@ type Faults struct {
 	// fresh draw.
 	Rate float64
 	// Kinds are the faults to draw from, uniformly; empty means all.
+	// Unused when Sequence is set.
 	Kinds []FaultKind
+	// Sequence, if set, replaces the fresh draw of each call with a fault
+	// sequence per request: a request chosen by the draw at its first
+	// call (that exact URL's first), with probability Rate, gets on its
+	// n-th call (0-based) a fault drawn uniformly from Sequence[n], for
+	// n < len(Sequence), then is answered; a request not chosen is
+	// answered at once, every time. For example
+	// [][]FaultKind{{FaultRateLimit, FaultRateLimitDate}, {FaultServerError}}
+	// refuses a chosen request with a 429, then a 5xx, then answers it:
+	// faults that follow the request, not the rate it is sent at.
+	Sequence [][]FaultKind
 	// SlowDelay is how long FaultSlow waits (default 2s).
 	SlowDelay time.Duration
 	// Max bounds the faults injected in all (0: no bound).
@@ -290,6 +301,16 @@ func newServer(t testing.TB, provider string, opts Options) (*Server, error) {
 	for _, k := range opts.Faults.Kinds {
 		if k < FaultRateLimit || k > FaultSlow {
 			return nil, fmt.Errorf("unknown %v", k)
+		}
+	}
+	for n, kinds := range opts.Faults.Sequence {
+		if len(kinds) == 0 {
+			return nil, fmt.Errorf("Faults.Sequence[%d] is empty: want at least one FaultKind", n)
+		}
+		for _, k := range kinds {
+			if k < FaultRateLimit || k > FaultSlow {
+				return nil, fmt.Errorf("Faults.Sequence[%d]: unknown %v", n, k)
+			}
 		}
 	}
 	doc, err := specs.Open(context.Background(), provider)
@@ -739,23 +760,39 @@ func (s *Server) drawFault(r *http.Request) (FaultKind, bool) {
 	n := s.seen[key]
 	s.seen[key] = n + 1
 	s.mu.Unlock()
-	h := fnv.New64a()
-	var buf [8]byte
-	for i := range buf {
-		buf[i] = byte(uint64(f.Seed) >> (8 * i))
+	kinds := f.Kinds
+	draw := n
+	if len(f.Sequence) > 0 {
+		if n >= int64(len(f.Sequence)) {
+			return 0, false
+		}
+		kinds, draw = f.Sequence[n], 0 // chosen or not at the first call
 	}
-	h.Write(buf[:])
-	io.WriteString(h, key)
-	h.Write([]byte{0})
-	io.WriteString(h, strconv.FormatInt(n, 10))
-	x := mix(h.Sum64())
+	x := faultHash(f.Seed, key, draw)
 	if float64(x>>11)/(1<<53) >= f.Rate {
 		return 0, false
 	}
 	if f.Max > 0 && s.drawn.Add(1) > int64(f.Max) {
 		return 0, false
 	}
-	return f.Kinds[mix(x)%uint64(len(f.Kinds))], true
+	if len(f.Sequence) > 0 {
+		x = faultHash(f.Seed, key, n) // the kind of this call's fault
+	}
+	return kinds[mix(x)%uint64(len(kinds))], true
+}
+
+// faultHash hashes (seed, key, n) for drawFault.
+func faultHash(seed int64, key string, n int64) uint64 {
+	h := fnv.New64a()
+	var buf [8]byte
+	for i := range buf {
+		buf[i] = byte(uint64(seed) >> (8 * i))
+	}
+	h.Write(buf[:])
+	io.WriteString(h, key)
+	h.Write([]byte{0})
+	io.WriteString(h, strconv.FormatInt(n, 10))
+	return mix(h.Sum64())
 }
 
 // fail reports a failure of the fake itself.

@@ -109,6 +109,7 @@ func main() {
 		{group: "ratelimit", args: benchArgs("BenchmarkRateLimit", "1x")},
 		{group: "finish", args: benchArgs("BenchmarkFinishBudget", "1x")},
 		{group: "unknown", args: benchArgs("BenchmarkFinishUnknownLimit", "5x")},
+		{group: "refusals", args: benchArgs("BenchmarkRefusals", "3x")},
 		{group: "profile", args: benchArgs("BenchmarkThroughput/cortex/rolecall", "10x", "-cpuprofile", cpuOut, "-o", testBin)},
 		{group: "profile-openai", args: benchArgs("BenchmarkThroughput/openai/rolecall", "5x", "-cpuprofile", cpuOpenAI, "-o", testBinOpenAI)},
 		{group: "command", args: commandArgs},
@@ -714,6 +715,13 @@ func (r *report) writeFinish(p func(string, ...any)) {
 			r.f("finish", n, "wall-ms", "%.0f"), r.f("finish", n, "sequential-ms", "%.0f"), r.f("finish", n, "x-sequential", "%.1f×"), t.target, verdict(err == nil && x >= t.target))
 	}
 	p("\n")
+	p("**Refusals that do not follow the rate (issue 28).** An OpenAI organization of 120 users (122 distinct requests) from a server that refuses each distinct request with probability 0.8 (94 of the 122 at the benchmark's seed) at its first call with a 429 (`Retry-After: 1`, an HTTP-date 1-2 s ahead, or no hint), then answers them 5xx, then cuts their body off, then answers (fault injection, not a rate: lowering the rate does not lower their share), 50 ms a request plus 50 ms a new connection, default options, listed three times, each against a fresh server. *baseline* is a client that retries each request on its own hint (bench.HintRetrier: the hint, else 500 ms doubling; a cut body at once; 8 attempts) under the generated client at the driver's concurrency (bench.ConcurrentOpenAI), against a fresh server with the same faults, in the same run. Every listing must list every assignment; target: rolecall's wall ≤ 2× the baseline's. Command: %s.\n\n", r.cmd("refusals", "BenchmarkRefusals"))
+	n = "BenchmarkRefusals"
+	p("| requests | 429s | wall | baseline requests | baseline 429s | baseline wall | × baseline | target |\n|---|---|---|---|---|---|---|---|\n")
+	ratio, err := r.get("refusals", n, "ratio")
+	p("| %s | %s | %s ms | %s | %s | %s ms | %s | ≤ 2× %s |\n\n", r.f("refusals", n, "requests", "%.0f"), r.f("refusals", n, "429s", "%.0f"), r.f("refusals", n, "wall-ms", "%.0f"),
+		r.f("refusals", n, "baseline-requests", "%.0f"), r.f("refusals", n, "baseline-429s", "%.0f"), r.f("refusals", n, "baseline-ms", "%.0f"),
+		r.f("refusals", n, "ratio", "%.2f×"), verdict(err == nil && ratio <= 2))
 }
 
 // commandArgs runs BenchmarkCommand: the command end to end, each format,
