@@ -47,22 +47,112 @@ const (
 	Service AccountType = "service"
 )
 
-// Assignment is one user holding one role in one provider's tenant. Its
-// fields are the access report's columns; see the package documentation
-// for how each provider fills them.
+// PrincipalKind says what kind of principal holds a role. The zero value
+// reads as User (Assignment.Kind): every assignment written before kinds
+// existed is a person's account's.
+type PrincipalKind string
+
+// The principal kinds.
+const (
+	// User is a person's account.
+	User PrincipalKind = "user"
+	// ServiceAccount is an account a program uses, which the provider
+	// lists apart from its users.
+	ServiceAccount PrincipalKind = "service_account"
+	// APIKey is an API key that holds roles of its own.
+	APIKey PrincipalKind = "api_key"
+	// Application is an application: a machine-to-machine app, an app
+	// client.
+	Application PrincipalKind = "application"
+	// Group is a group or team that holds a role as such.
+	Group PrincipalKind = "group"
+	// Invitation is a pending invitation: the role its address will hold
+	// once it is accepted.
+	Invitation PrincipalKind = "invitation"
+)
+
+// ScopeKind says what kind of thing a role applies to.
+type ScopeKind string
+
+// The scope kinds. The zero value means the provider does not say (a
+// report written before scope kinds).
+const (
+	// ScopeOrganization is an OpenAI organization.
+	ScopeOrganization ScopeKind = "organization"
+	// ScopeProject is an OpenAI project.
+	ScopeProject ScopeKind = "project"
+	// ScopeAccount is a Vectara account (its api_roles).
+	ScopeAccount ScopeKind = "account"
+	// ScopeCorpus is a Vectara corpus.
+	ScopeCorpus ScopeKind = "corpus"
+	// ScopeAgent is a Vectara agent.
+	ScopeAgent ScopeKind = "agent"
+	// ScopeTenant is a Logto tenant (its tenant-wide roles).
+	ScopeTenant ScopeKind = "tenant"
+	// ScopeLogtoOrganization is an organization inside a Logto tenant.
+	ScopeLogtoOrganization ScopeKind = "logto_organization"
+	// ScopeWorkspace is a Cortex workspace.
+	ScopeWorkspace ScopeKind = "workspace"
+)
+
+// HowHeld says how a principal holds a role.
+type HowHeld string
+
+// The ways a role is held. The zero value means the provider does not say
+// (a report written before it).
+const (
+	// Direct is a role assigned to the principal itself.
+	Direct HowHeld = "direct"
+	// ThroughGroup is a role the principal holds as a member of a group or
+	// team, which Via names.
+	ThroughGroup HowHeld = "group"
+	// Legacy is the provider's single-role field of the principal, beside
+	// its role assignments (OpenAI's organization user role).
+	Legacy HowHeld = "legacy"
+)
+
+// Assignment is one principal (a person's account, a service account, an
+// API key, an application, a group or an invitation: Principal) holding
+// one role in one scope of one provider's tenant. Its fields are the
+// access report's columns; see the package documentation for how each
+// provider fills them. UserID, Email and Name are the principal's id,
+// address and display name whatever its kind: a key's id and name, an
+// invitation's address.
 type Assignment struct {
-	Provider    string   // "cortex", "openai", "vectara" or "logto"
-	UserID      string   // the provider's user id (Cortex has none: the email)
-	Email       string   // the user's email, "" when the provider has none
-	Name        string   // display name, "" when the provider has none
-	Username    string   // login name, "" when the provider has none
-	Disabled    bool     // the account is disabled or suspended
-	RoleID      string   // the role's id (Cortex custom roles: the tag)
-	RoleName    string   // the role's display name
-	RoleKind    RoleKind // Builtin or Custom
-	Scope       string   // what the role applies to, "" for the whole tenant
-	Permissions []string // the role's permissions, where the provider lists them
-	Via         string   // for inherited roles, the principals they come through
+	Provider    string        // "cortex", "openai", "vectara" or "logto"
+	Principal   PrincipalKind // what holds the role; "" reads as User (Kind)
+	UserID      string        // the principal's id (Cortex has none: the email)
+	Email       string        // the principal's email, "" when the provider has none
+	Name        string        // display name, "" when the provider has none
+	Username    string        // login name, "" when the provider has none
+	Disabled    bool          // the account is disabled or suspended
+	RoleID      string        // the role's id (Cortex custom roles: the tag)
+	RoleName    string        // the role's display name
+	RoleKind    RoleKind      // Builtin or Custom
+	Scope       string        // what the role applies to, "" for the whole tenant (see ScopeKind)
+	Permissions []string      // the role's permissions, where the provider lists them
+	Via         string        // for inherited roles, the principals they come through
+
+	// Owner is the principal a key or service account belongs to or acts
+	// for, where the provider says (a user or a service account); the
+	// zero value otherwise.
+	Owner Owner
+
+	// ScopeKind, ScopeID and ScopeName say what Scope is: its kind, its id
+	// at the provider ("" for the tenant itself, whose id the listing
+	// does not carry) and its display name ("" when the provider gives
+	// none). Scope keeps the text it has always had (the package
+	// documentation lists each provider's), so that reports compare key
+	// for key; for a scope that has none yet it is "" for the tenant and
+	// ScopeKind+"/"+ScopeID otherwise.
+	ScopeKind ScopeKind
+	ScopeID   string
+	ScopeName string
+
+	// Held says how the principal holds the role: directly, through a
+	// group (Via names it) or as the provider's legacy single-role field;
+	// "" when the provider does not say.
+	Held HowHeld
 
 	// What the provider says of the account, in the same response: the
 	// zero value where it says nothing (see the package documentation's
@@ -72,6 +162,7 @@ type Assignment struct {
 	Created      time.Time   // when the account was created or added to the tenant
 	Updated      time.Time   // when the account's record last changed
 	LastActivity time.Time   // the account's last sign-in or use the provider reports
+	Expires      time.Time   // when the principal (a key, an invitation) expires
 
 	// Privileged is true when the role is privileged by the provider's
 	// default rule (the package documentation's mapping); a review policy
@@ -91,12 +182,50 @@ type Assignment struct {
 	Record any
 }
 
+// Owner is the principal a key or service account belongs to or acts for.
+type Owner struct {
+	Kind PrincipalKind // User or ServiceAccount; "" when there is no owner
+	ID   string        // the owner's id at the provider
+	Name string        // the owner's display name, "" when the provider has none
+}
+
+// Kind returns the kind of principal holding the role: Principal, or User
+// when it is "" (an assignment made before kinds existed).
+func (a *Assignment) Kind() PrincipalKind {
+	if a.Principal == "" {
+		return User
+	}
+	return a.Principal
+}
+
+// keyMark begins the key of a principal other than a user: a uvarint
+// encoded in two bytes where one would do, which binary.AppendUvarint
+// never writes, so no user's key begins with it.
+const keyMark = "\x80\x00"
+
 // Key identifies an assignment within one provider's listing: the same
-// user holding the same role in the same scope is one assignment. The user
-// and role ids are each preceded by their length, so two different
-// assignments never make the same key, whatever bytes their ids hold.
+// principal holding the same role in the same scope is one assignment. The
+// user and role ids are each preceded by their length, so two different
+// assignments never make the same key, whatever bytes their ids hold. A
+// user's key is what it was before principal kinds (so keys made from old
+// reports match); another kind's is preceded by a mark no user's key
+// begins with and by the kind, length first, so a key and a user with the
+// same id make two keys.
 func (a *Assignment) Key() string {
-	b := make([]byte, 0, 2*binary.MaxVarintLen64+len(a.UserID)+len(a.RoleID)+len(a.Scope))
+	var kind PrincipalKind
+	if k := a.Kind(); k != User {
+		kind = k
+	}
+	n := 2*binary.MaxVarintLen64 + len(a.UserID) + len(a.RoleID) + len(a.Scope)
+	if kind != "" {
+		n += len(keyMark) + binary.MaxVarintLen64 + len(kind)
+	}
+	b := make([]byte, 0, n)
+	if kind != "" {
+		b = append(b, keyMark...)
+		b = binary.AppendUvarint(b, uint64(len(kind)))
+		b = append(b, kind...)
+	}
 	b = binary.AppendUvarint(b, uint64(len(a.UserID)))
 	b = append(b, a.UserID...)
 	b = binary.AppendUvarint(b, uint64(len(a.RoleID)))

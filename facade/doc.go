@@ -20,9 +20,34 @@
 //
 // # The mapping
 //
-// One Assignment is one user holding one role in one provider's tenant:
+// One Assignment is one principal holding one role in one scope of one
+// provider's tenant. The principal is a person's account, a service
+// account, an API key, an application, a group or a pending invitation
+// (PrincipalKind; "" reads as User, Assignment.Kind); UserID, Email and
+// Name are its id, address and display name whatever its kind. Owner is
+// the user or service account a key or service account belongs to or
+// acts for. ScopeKind, ScopeID and ScopeName say what the role applies
+// to, beside Scope, whose text is unchanged (Scope is "" or
+// ScopeKind+"/"+ScopeID for scope kinds that had no text before). Held
+// says how the role is held: Direct, ThroughGroup (Via names the group)
+// or Legacy (the provider's single-role field). The drivers list only
+// users today:
 //
 //	field        Cortex                   OpenAI                        Vectara                          Logto
+//	Principal    user                     user (is_service_account      user                             user
+//	                                      too: AccountType says so)
+//	Owner        none                     none                          none                             none
+//	ScopeKind    workspace                api.organization →            api_roles account; corpus_roles  tenant
+//	                                      organization, api.project →   corpus; agent_roles agent
+//	                                      project, other ""
+//	ScopeID      ""                       "" (not in the response)      "" for account; the corpus or    ""
+//	                                                                    agent key
+//	ScopeName    ""                       ""                            ""                               ""
+//	Held         direct                   organization role: legacy;    direct                           direct
+//	                                      roles: group when
+//	                                      assignment_sources name other
+//	                                      principals only, else direct
+//	Expires      ""                       ""                            ""                               ""
 //	UserID       email (no id in the API) user id                       user id                          user id
 //	Email        email                    email                         email                            primaryEmail (null → "")
 //	Name         name                     name                          ""                               name (null → "")

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/termtext"
 )
 
@@ -43,9 +44,12 @@ type Change struct {
 	Fields []string
 }
 
-// Diff compares two reports by key (provider, user_id, role_id, scope).
-// Permissions and via compare as sets; updated and last_activity are not
-// compared, as they move with every edit or sign-in. A key that appears twice in one
+// Diff compares two reports by key (provider, principal kind, user_id,
+// role_id, scope; Row.Key). Permissions and via compare as sets; updated
+// and last_activity are not compared, as they move with every edit or
+// sign-in. The model's columns (ModelColumns) are compared only between
+// rows that both carry them (a principal kind): a report written before
+// them does not say, which is no change. A key that appears twice in one
 // report is an error: such a report is not one listing. A provider that is
 // missing from one report, or failed in either (by its run record), is
 // left out with a warning unless o.AllowPartial is set.
@@ -191,21 +195,23 @@ func index(rows []Row, which string) (map[Key]*Row, error) {
 	return m, nil
 }
 
-// personFields are the fields that belong to the user rather than the
-// role: a change to one shows once per person.
-var personFields = []string{"email", "name", "username", "disabled", "status", "account_type", "created"}
+// personFields are the fields that belong to the principal rather than
+// the role: a change to one shows once per person.
+var personFields = []string{"email", "name", "username", "disabled", "status", "account_type", "created",
+	"owner_kind", "owner_id", "owner_name", "expires"}
 
 // changedFields returns the names of the columns whose values differ, in
 // report order; permissions and via compare as sets.
 func changedFields(o, n *Row) []string {
 	var f []string
+	model := o.hasModel() && n.hasModel()
 	for _, c := range columns {
-		if c.noDiff {
+		if c.noDiff || c.model && !model {
 			continue
 		}
 		var differ bool
 		switch c.name {
-		case "provider", "user_id", "role_id", "scope":
+		case "provider", "user_id", "role_id", "scope", "principal_kind": // the key
 			continue
 		case "permissions":
 			added, removed := setDiff(o.Permissions, n.Permissions)
@@ -321,9 +327,13 @@ func runSummary(r *Run) string {
 	return s
 }
 
-// personOf renders a row's person: provider, email and user id.
+// personOf renders a row's person: provider, the principal's kind when it
+// is not a user, email and user id.
 func personOf(r *Row) string {
 	s := termtext.Escape(r.Provider) + " "
+	if k := r.Kind(); k != string(facade.User) {
+		s += termtext.Escape(k) + " "
+	}
 	switch {
 	case r.Email == "":
 		s += termtext.Escape(r.UserID)
@@ -351,7 +361,7 @@ func roleOf(r *Row) string {
 	return s
 }
 
-type personKey struct{ provider, userID string }
+type personKey struct{ provider, kind, userID string }
 
 // groups splits rows (in report order) into runs of one person.
 func groups[T any](items []T, row func(*T) *Row) [][]T {
@@ -360,7 +370,7 @@ func groups[T any](items []T, row func(*T) *Row) [][]T {
 		r := row(&items[i])
 		if n := len(out); n > 0 {
 			last := row(&out[n-1][0])
-			if (personKey{last.Provider, last.UserID}) == (personKey{r.Provider, r.UserID}) {
+			if (personKey{last.Provider, last.Kind(), last.UserID}) == (personKey{r.Provider, r.Kind(), r.UserID}) {
 				out[n-1] = append(out[n-1], items[i])
 				continue
 			}

@@ -48,10 +48,10 @@ func Example() {
 		log.Fatal(err)
 	}
 	// Output:
-	// provider,user_id,email,name,username,disabled,role_id,role_name,role_kind,scope,permissions,via,status,account_type,created,updated,last_activity,privileged
-	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,ADMIN,ADMIN,builtin,,,,,,,,,true
-	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,catalog-editor,Catalog Editor,custom,,,,,,,,,false
-	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,security-reviewer,Security Reviewer,custom,,,,,,,,,false
+	// provider,user_id,email,name,username,disabled,role_id,role_name,role_kind,scope,permissions,via,status,account_type,created,updated,last_activity,privileged,principal_kind,owner_kind,owner_id,owner_name,scope_kind,scope_id,scope_name,held,expires
+	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,ADMIN,ADMIN,builtin,,,,,,,,,true,user,,,,workspace,,,direct,
+	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,catalog-editor,Catalog Editor,custom,,,,,,,,,false,user,,,,workspace,,,direct,
+	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,security-reviewer,Security Reviewer,custom,,,,,,,,,false,user,,,,workspace,,,direct,
 }
 
 // Compare last quarter's report with this quarter's: what was granted,

@@ -158,7 +158,11 @@ var emptyDigest = RowsDigest(nil)
 // rowDigest hashes rows one at a time in the encoding of rows_sha256: each
 // row as its columns' values (Fields, in order; the text CSV holds before
 // it is neutralised, canonical), each as a netstring: its length in bytes
-// in decimal, ':', the bytes, ','.
+// in decimal, ':', the bytes, ','. A model column (ModelColumns) is
+// encoded only when its value is not empty, as '+', its name's netstring
+// and its value's: a row without them (every row written before them)
+// has the digest it had, and since a netstring begins with a digit, a '+'
+// can only be a model column, never the next row.
 type rowDigest struct {
 	h   hash.Hash
 	buf []byte
@@ -170,12 +174,25 @@ func (d *rowDigest) add(r *Row) {
 	d.buf = d.buf[:0]
 	for _, c := range columns {
 		v := canonical(c.get(r))
-		d.buf = strconv.AppendInt(d.buf, int64(len(v)), 10)
-		d.buf = append(d.buf, ':')
-		d.buf = append(d.buf, v...)
-		d.buf = append(d.buf, ',')
+		if c.model {
+			if v == "" {
+				continue
+			}
+			d.buf = append(d.buf, '+')
+			d.buf = netstring(d.buf, c.name)
+		}
+		d.buf = netstring(d.buf, v)
 	}
 	d.h.Write(d.buf)
+}
+
+// netstring appends v to b as a netstring: its length in bytes in decimal,
+// ':', the bytes, ','.
+func netstring(b []byte, v string) []byte {
+	b = strconv.AppendInt(b, int64(len(v)), 10)
+	b = append(b, ':')
+	b = append(b, v...)
+	return append(b, ',')
 }
 
 func (d *rowDigest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }

@@ -104,7 +104,11 @@ func TestEditedReportIsRefused(t *testing.T) {
 					i := 0
 					for ; !strings.Contains(lines[i], "user-1"); i++ {
 					}
-					lines[i], lines[i+1] = strings.TrimSuffix(lines[i+1], ","), lines[i]
+					next := lines[i+1]
+					if f == JSON { // a CSV row may end with an empty cell
+						next = strings.TrimSuffix(next, ",")
+					}
+					lines[i], lines[i+1] = next, lines[i]
 					if f == JSON {
 						lines[i] += ","
 					}

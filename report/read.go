@@ -30,7 +30,9 @@ type Report struct {
 // array; NDJSON rows, with or without a first line {"run": …}; CSV, whose
 // neutralised cells (see Neutralize) it restores, with every column or
 // with the twelve (provider … via) of reports written before the account
-// columns (status … privileged), which then read empty. The table format cannot
+// columns (status … privileged), or the eighteen (provider … privileged)
+// of reports written before the model's columns (ModelColumns), which then
+// read empty. The table format cannot
 // be read back. Read does not look for a sidecar: ReadFile does.
 //
 // When the report carries a run record, Read checks the rows against it
@@ -204,8 +206,10 @@ func readCSV(r io.Reader, raw bool) ([]Row, error) {
 		return nil, fmt.Errorf("CSV report: %w", err)
 	}
 	// A report written before the account columns has only the first
-	// legacyColumns; their fields stay empty.
-	if !slices.Equal(header, Fields) && !slices.Equal(header, Fields[:legacyColumns]) {
+	// legacyColumns, one written before the model's columns the first
+	// accountColumns; the others stay empty.
+	if !slices.Equal(header, Fields) && !slices.Equal(header, Fields[:legacyColumns]) &&
+		!slices.Equal(header, Fields[:accountColumns]) {
 		return nil, fmt.Errorf("CSV report: header %q, want %q", strings.Join(header, ","), strings.Join(Fields, ","))
 	}
 	cr.FieldsPerRecord = len(header)

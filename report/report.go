@@ -1,8 +1,10 @@
 // Package report writes and reads rolecall's access report: one row per
-// user-to-role assignment, with the columns of the report contract
+// principal-to-role assignment, with the columns of the report contract
 // (provider, user_id, email, name, username, disabled, role_id, role_name,
 // role_kind, scope, permissions, via, status, account_type, created,
-// updated, last_activity, privileged), as an aligned table, JSON, NDJSON or
+// updated, last_activity, privileged, and the model's principal_kind,
+// owner_kind, owner_id, owner_name, scope_kind, scope_id, scope_name, held,
+// expires), as an aligned table, JSON, NDJSON or
 // CSV, together with a run record (Run) saying when the listing ran, with
 // which rolecall and specs, whether each provider finished and what its
 // rows are (their count and digest). It also reads reports back (Read,
@@ -41,6 +43,20 @@
 // rolecall-run/1: listed_users and rows_sha256 are added, optional fields,
 // and no field's meaning changed.
 //
+// # The model's columns
+//
+// principal_kind … expires (ModelColumns, facade.Assignment's Principal,
+// Owner, ScopeKind, ScopeID, ScopeName, Held and Expires) were added after
+// the others, at the end of the row; no other column's meaning changed
+// (user_id, email and name are the principal's, which for every row
+// written before was a user's; scope keeps its text), so the formats and
+// RunSchema keep their names. A report written before them reads them as
+// "": CSV with the eighteen-column header too. Their digest is unchanged
+// (an empty model column is not encoded; see below), Key is unchanged for
+// users (principal kind "" or "user"), and Diff compares the model's
+// columns only between rows that both carry a principal kind, so an old
+// report compares with a new one of the same listing without a change.
+//
 // # Whole or refused
 //
 // The run record says what the report holds of each provider: its number
@@ -61,7 +77,11 @@
 // every format reads back: a byte that is not UTF-8 becomes U+FFFD (as
 // JSON writes it) and CR LF becomes LF (as a CSV reader reads it). So the
 // same listing written as JSON, NDJSON and CSV has the same digests, and a
-// reviewer can compare them between copies (RowsDigest computes one).
+// reviewer can compare them between copies (RowsDigest computes one). A
+// model column is encoded only when it is not empty, as "+", the netstring
+// of its name and that of its value: a row without them has the digest it
+// had before they existed, and since a netstring starts with a digit, a
+// "+" is never the start of the next row.
 //
 // # Safety
 //
@@ -115,7 +135,33 @@ type Row struct {
 	Updated      string `json:"updated"`       // RFC 3339 UTC; "" when unknown
 	LastActivity string `json:"last_activity"` // RFC 3339 UTC; "" when unknown
 	Privileged   bool   `json:"privileged"`
+
+	// The model's columns (facade.Assignment's Principal, Owner, ScopeKind,
+	// ScopeID, ScopeName, Held and Expires), added after the others: a
+	// report written before them reads them as "" (ModelColumns).
+	PrincipalKind string `json:"principal_kind"` // user, service_account, api_key, …; "" read as user (Kind)
+	OwnerKind     string `json:"owner_kind"`     // the owner of a key or service account: user, service_account
+	OwnerID       string `json:"owner_id"`
+	OwnerName     string `json:"owner_name"`
+	ScopeKind     string `json:"scope_kind"` // organization, project, account, corpus, agent, tenant, workspace, …
+	ScopeID       string `json:"scope_id"`
+	ScopeName     string `json:"scope_name"`
+	Held          string `json:"held"`    // direct, group, legacy; "" when not said
+	Expires       string `json:"expires"` // RFC 3339 UTC; "" when unknown or never
 }
+
+// Kind is the kind of principal holding the role: PrincipalKind, or
+// "user" when it is "" (a row written before principal kinds).
+func (r *Row) Kind() string {
+	if r.PrincipalKind == "" {
+		return string(facade.User)
+	}
+	return r.PrincipalKind
+}
+
+// hasModel reports whether the row was written with the model's columns:
+// every row rolecall writes since has a principal kind.
+func (r *Row) hasModel() bool { return r.PrincipalKind != "" }
 
 // TimeLayout is how every format writes times: RFC 3339 in UTC, to the
 // second.
@@ -145,6 +191,11 @@ type column struct {
 	// noDiff leaves the column out of Diff: it moves without any change of
 	// access (a sign-in, an edit of the record).
 	noDiff bool
+	// model marks the model's columns, added after digests: the digest
+	// encodes them only when they are not empty, so that the rows of a
+	// report written before them keep their digest, and Diff compares
+	// them only between rows that both have them (Row.hasModel).
+	model bool
 }
 
 func text(f func(*Row) *string) (func(*Row) string, func(*Row, string) error) {
@@ -205,13 +256,45 @@ var columns = []column{
 	noDiff(textColumn("updated", "UPDATED", func(r *Row) *string { return &r.Updated })),
 	noDiff(textColumn("last_activity", "LAST_ACTIVITY", func(r *Row) *string { return &r.LastActivity })),
 	boolColumn("privileged", "PRIVILEGED", func(r *Row) *bool { return &r.Privileged }),
+	model(textColumn("principal_kind", "PRINCIPAL", func(r *Row) *string { return &r.PrincipalKind })),
+	model(textColumn("owner_kind", "OWNER_KIND", func(r *Row) *string { return &r.OwnerKind })),
+	model(textColumn("owner_id", "OWNER_ID", func(r *Row) *string { return &r.OwnerID })),
+	model(textColumn("owner_name", "OWNER_NAME", func(r *Row) *string { return &r.OwnerName })),
+	model(textColumn("scope_kind", "SCOPE_KIND", func(r *Row) *string { return &r.ScopeKind })),
+	model(textColumn("scope_id", "SCOPE_ID", func(r *Row) *string { return &r.ScopeID })),
+	model(textColumn("scope_name", "SCOPE_NAME", func(r *Row) *string { return &r.ScopeName })),
+	model(textColumn("held", "HELD", func(r *Row) *string { return &r.Held })),
+	model(textColumn("expires", "EXPIRES", func(r *Row) *string { return &r.Expires })),
 }
 
 func noDiff(c column) column { c.noDiff = true; return c }
 
-// legacyColumns is how many columns reports had before the account columns
-// (status … privileged); CSV reports with that header still read.
-const legacyColumns = 12
+func model(c column) column { c.model = true; return c }
+
+// The column counts of the headers reports had before: CSV reports with
+// one of them still read, the missing columns empty.
+const (
+	// legacyColumns is how many columns reports had before the account
+	// columns (status … privileged).
+	legacyColumns = 12
+	// accountColumns is how many they had before the model's columns
+	// (principal_kind … expires).
+	accountColumns = 18
+)
+
+// ModelColumns are the columns added with the model of principals and
+// scopes (principal_kind … expires): a report written before them reads
+// them as "", its digests still verify, and Diff compares them only
+// between rows that both carry them.
+var ModelColumns = func() []string {
+	var out []string
+	for _, c := range columns {
+		if c.model {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}()
 
 // Fields are the report's columns, in order: the JSON keys and the CSV
 // header.
@@ -232,20 +315,28 @@ var TableHeader = func() []string {
 	return out
 }()
 
-// Key identifies an assignment across reports: the same user holding the
-// same role in the same scope of the same provider.
+// Key identifies an assignment across reports: the same principal holding
+// the same role in the same scope of the same provider. Principal is ""
+// for a user (whether the row says "user" or, written before principal
+// kinds, nothing), so users' keys are what they were; another kind's key
+// differs from a user's with the same id.
 type Key struct {
 	Provider, UserID, RoleID, Scope string
+	Principal                       string // the principal kind; "" for a user
 }
 
 // Key returns the row's key.
 func (r *Row) Key() Key {
-	return Key{Provider: r.Provider, UserID: r.UserID, RoleID: r.RoleID, Scope: r.Scope}
+	k := Key{Provider: r.Provider, UserID: r.UserID, RoleID: r.RoleID, Scope: r.Scope}
+	if kind := r.Kind(); kind != string(facade.User) {
+		k.Principal = kind
+	}
+	return k
 }
 
 // String renders the key for messages.
 func (k Key) String() string {
-	s := fmt.Sprintf("%s user %q role %q", k.Provider, k.UserID, k.RoleID)
+	s := fmt.Sprintf("%s %s %q role %q", k.Provider, cmp.Or(k.Principal, "user"), k.UserID, k.RoleID)
 	if k.Scope != "" {
 		s += fmt.Sprintf(" scope %q", k.Scope)
 	}
@@ -273,7 +364,8 @@ func Compare(a, b *Row) int {
 }
 
 // compareRest is Compare of two rows of the same provider whose person and
-// user id fold the same: by role id, scope, then user id byte-wise.
+// user id fold the same: by role id, scope, user id byte-wise, then
+// principal kind (Kind).
 func compareRest(a, b *Row) int {
 	if c := strings.Compare(a.RoleID, b.RoleID); c != 0 {
 		return c
@@ -281,7 +373,13 @@ func compareRest(a, b *Row) int {
 	if c := strings.Compare(a.Scope, b.Scope); c != 0 {
 		return c
 	}
-	return strings.Compare(a.UserID, b.UserID)
+	if c := strings.Compare(a.UserID, b.UserID); c != 0 {
+		return c
+	}
+	if a.PrincipalKind == b.PrincipalKind {
+		return 0
+	}
+	return strings.Compare(a.Kind(), b.Kind())
 }
 
 // person is what a row's person sorts and groups by: the email, or the
@@ -347,14 +445,17 @@ func FromAssignment(a *facade.Assignment) Row {
 		Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName, RoleKind: string(a.RoleKind), Scope: a.Scope,
 		Permissions: perms, Via: a.Via, Status: string(a.Status), AccountType: string(a.AccountType),
 		Created: FormatTime(a.Created), Updated: FormatTime(a.Updated), LastActivity: FormatTime(a.LastActivity),
-		Privileged: a.Privileged}
+		Privileged: a.Privileged, PrincipalKind: string(a.Kind()), OwnerKind: string(a.Owner.Kind),
+		OwnerID: a.Owner.ID, OwnerName: a.Owner.Name, ScopeKind: string(a.ScopeKind), ScopeID: a.ScopeID,
+		ScopeName: a.ScopeName, Held: string(a.Held), Expires: FormatTime(a.Expires)}
 }
 
 // size estimates the memory a row holds, for the Writer's bound.
 func (r *Row) size() int64 {
-	n := 330 // the struct and string headers
+	n := 474 // the struct and string headers
 	for _, c := range []string{r.Provider, r.UserID, r.Email, r.Name, r.Username, r.RoleID, r.RoleName, r.RoleKind,
-		r.Scope, r.Via, r.Status, r.AccountType, r.Created, r.Updated, r.LastActivity} {
+		r.Scope, r.Via, r.Status, r.AccountType, r.Created, r.Updated, r.LastActivity, r.PrincipalKind, r.OwnerKind,
+		r.OwnerID, r.OwnerName, r.ScopeKind, r.ScopeID, r.ScopeName, r.Held, r.Expires} {
 		n += len(c)
 	}
 	for _, p := range r.Permissions {

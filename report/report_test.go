@@ -153,7 +153,7 @@ func TestJSONShape(t *testing.T) {
 	out := write(t, Options{Format: JSON}, sample[2:3], nil)
 	assert.Equal(t, `{
   "assignments": [
-    {"provider":"cortex","user_id":"c@x.com","email":"c@x.com","name":"C","username":"","disabled":false,"role_id":"ADMIN","role_name":"ADMIN","role_kind":"builtin","scope":"","permissions":[],"via":"","status":"","account_type":"","created":"","updated":"","last_activity":"","privileged":false}
+    {"provider":"cortex","user_id":"c@x.com","email":"c@x.com","name":"C","username":"","disabled":false,"role_id":"ADMIN","role_name":"ADMIN","role_kind":"builtin","scope":"","permissions":[],"via":"","status":"","account_type":"","created":"","updated":"","last_activity":"","privileged":false,"principal_kind":"","owner_kind":"","owner_id":"","owner_name":"","scope_kind":"","scope_id":"","scope_name":"","held":"","expires":""}
   ]
 }
 `, out)
@@ -184,11 +184,16 @@ func TestJSONShape(t *testing.T) {
 func TestCSVShape(t *testing.T) {
 	out := write(t, Options{Format: CSV}, sample[:2], nil)
 	assert.Equal(t, "provider,user_id,email,name,username,disabled,role_id,role_name,role_kind,scope,permissions,via,"+
-		"status,account_type,created,updated,last_activity,privileged\n"+
-		"openai,user-1,a@x.com,,,false,role_1,Data & Export,custom,api.organization,api.files.read;api.usage.read,\"group/g1,group/g2\",,,,,,false\n"+
-		"openai,user-2,b@x.com,\"B, \"\"the\"\" second\",,false,owner,owner,builtin,api.organization,,,,,,,,false\n", out)
+		"status,account_type,created,updated,last_activity,privileged,"+
+		"principal_kind,owner_kind,owner_id,owner_name,scope_kind,scope_id,scope_name,held,expires\n"+
+		"openai,user-1,a@x.com,,,false,role_1,Data & Export,custom,api.organization,api.files.read;api.usage.read,\"group/g1,group/g2\",,,,,,false,"+
+		",,,,,,,,\n"+
+		"openai,user-2,b@x.com,\"B, \"\"the\"\" second\",,false,owner,owner,builtin,api.organization,,,,,,,,false,,,,,,,,,\n", out)
 	out = write(t, Options{Format: CSV}, sample[4:5], nil)
-	assert.Contains(t, out, "\nlogto,l,e@x.com,,,false,r1,admin,custom,,,,active,human,2024-01-02T03:04:05Z,,2026-11-01T00:00:00Z,true\n")
+	assert.Contains(t, out, "\nlogto,l,e@x.com,,,false,r1,admin,custom,,,,active,human,2024-01-02T03:04:05Z,,2026-11-01T00:00:00Z,true,,,,,,,,,\n")
+	out = write(t, Options{Format: CSV}, modelRows[:1], nil)
+	assert.Contains(t, out, "\nopenai,key_1,,ci-deploy,,false,role_w,Writer,custom,project/proj_1,,,,,,,,false,"+
+		"api_key,service_account,svc_1,deploy-bot,project,proj_1,Deploy,direct,2027-01-01T00:00:00Z\n")
 	assert.Equal(t, strings.Join(Fields, ",")+"\n", write(t, Options{Format: CSV}, nil, nil), "an empty report still has its header")
 }
 
@@ -213,7 +218,8 @@ func TestCSVInjection(t *testing.T) {
 
 // TestReadLegacyCSV: a CSV report written before the account columns
 // (twelve columns, provider … via) still reads, the account fields empty;
-// so does one with every column.
+// so do one written before the model's columns (eighteen, provider …
+// privileged) and one with every column.
 func TestReadLegacyCSV(t *testing.T) {
 	legacy := "provider,user_id,email,name,username,disabled,role_id,role_name,role_kind,scope,permissions,via\n" +
 		"p,u,,,,true,r,,,,a;b,\n"
@@ -222,11 +228,21 @@ func TestReadLegacyCSV(t *testing.T) {
 	assert.Equal(t, []Row{{Provider: "p", UserID: "u", Disabled: true, RoleID: "r", Permissions: []string{"a", "b"}}}, rep.Rows)
 	_, err = Read(strings.NewReader(legacy + "p,u,,,,true,r,,,,,,active,,,,,true\n"))
 	assert.Error(t, err, "every row is as wide as the header")
-	full := strings.Join(Fields, ",") + "\np,u,,,,false,r,,,,,,suspended,service,2024-01-02T03:04:05Z,,,true\n"
-	rep, err = Read(strings.NewReader(full))
+	account := strings.Join(Fields[:18], ",") + "\np,u,,,,false,r,,,,,,suspended,service,2024-01-02T03:04:05Z,,,true\n"
+	rep, err = Read(strings.NewReader(account))
 	require.NoError(t, err)
 	assert.Equal(t, []Row{{Provider: "p", UserID: "u", RoleID: "r", Status: "suspended", AccountType: "service",
 		Created: "2024-01-02T03:04:05Z", Privileged: true}}, rep.Rows)
+	full := strings.Join(Fields, ",") + "\np,u,,,,false,r,,,,,,suspended,service,2024-01-02T03:04:05Z,,,true," +
+		"api_key,user,u2,Ann,project,p1,P,direct,2027-01-01T00:00:00Z\n"
+	rep, err = Read(strings.NewReader(full))
+	require.NoError(t, err)
+	assert.Equal(t, []Row{{Provider: "p", UserID: "u", RoleID: "r", Status: "suspended", AccountType: "service",
+		Created: "2024-01-02T03:04:05Z", Privileged: true, PrincipalKind: "api_key", OwnerKind: "user", OwnerID: "u2",
+		OwnerName: "Ann", ScopeKind: "project", ScopeID: "p1", ScopeName: "P", Held: "direct",
+		Expires: "2027-01-01T00:00:00Z"}}, rep.Rows)
+	_, err = Read(strings.NewReader(strings.Join(Fields[:20], ",") + "\n"))
+	assert.Error(t, err, "a header cut elsewhere is not a report's")
 }
 
 func TestFormatTime(t *testing.T) {
@@ -243,9 +259,10 @@ func TestTable(t *testing.T) {
 	require.Len(t, lines, 7)
 	assert.Equal(t, TableHeader, strings.Fields(lines[0]))
 	assert.Equal(t, []string{"PROVIDER", "USER_ID", "EMAIL", "NAME", "USERNAME", "DISABLED", "ROLE_ID", "ROLE_NAME",
-		"KIND", "SCOPE", "PERMISSIONS", "VIA", "STATUS", "TYPE", "CREATED", "UPDATED", "LAST_ACTIVITY", "PRIVILEGED"},
+		"KIND", "SCOPE", "PERMISSIONS", "VIA", "STATUS", "TYPE", "CREATED", "UPDATED", "LAST_ACTIVITY", "PRIVILEGED",
+		"PRINCIPAL", "OWNER_KIND", "OWNER_ID", "OWNER_NAME", "SCOPE_KIND", "SCOPE_ID", "SCOPE_NAME", "HELD", "EXPIRES"},
 		TableHeader)
-	assert.Regexp(t, `^logto +l +e@x\.com +- +- +no +r1 +admin +custom +- +- +- +active +human +2024-01-02T03:04:05Z +- +2026-11-01T00:00:00Z +yes$`,
+	assert.Regexp(t, `^logto +l +e@x\.com +- +- +no +r1 +admin +custom +- +- +- +active +human +2024-01-02T03:04:05Z +- +2026-11-01T00:00:00Z +yes( +-){9}$`,
 		lines[2], "account columns; a privileged role shows yes")
 	assert.True(t, strings.HasPrefix(lines[1], "cortex "), "sorted: %q", lines[1])
 	assert.NotContains(t, out, "\x1b", "control characters never reach the terminal")

@@ -47,7 +47,8 @@ type ProviderRun struct {
 	Error  string `json:"error,omitempty"`
 	// Assignments and Users are what the report holds for the provider
 	// (users: distinct user ids), so Users counts only the users holding
-	// a role: a user without one has no row.
+	// a role: a user without one has no row. Only users count (principal
+	// kind user): a key or an application holding a role is no user.
 	Assignments int64 `json:"assignments"`
 	Users       int64 `json:"users"`
 	// ReportedTotal is the number of users the provider itself said the

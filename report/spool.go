@@ -152,10 +152,10 @@ func (s *spool) each(fn func(*Row) error) error {
 	}
 	var sources []*source
 	for _, f := range s.files {
-		src := &source{r: bufio.NewReaderSize(f, 64<<10), name: f.Name()}
+		src := &source{r: bufio.NewReaderSize(f, 64<<10), name: f.Name(), seq: len(sources)}
 		sources = append(sources, src)
 	}
-	sources = append(sources, &source{mem: s, order: order})
+	sources = append(sources, &source{mem: s, order: order, seq: len(sources)})
 	if !s.sorted {
 		for _, src := range sources {
 			for {
@@ -220,6 +220,11 @@ type source struct {
 	order []int
 	row   Row
 	buf   []byte // the record read last
+	// seq is the source's place in arrival order (the files as spilled,
+	// then the rows in memory): rows that Compare ties come from the
+	// earlier source first, as the stable sort of the rows in memory
+	// leaves them.
+	seq int
 }
 
 func (s *source) next() (bool, error) {
@@ -270,9 +275,10 @@ const (
 const maxRecord = 1 << 30
 
 // rowText lists a row's text fields, in the order a record holds them.
-func rowText(r *Row) [15]*string {
+func rowText(r *Row) [24]*string {
 	return [...]*string{&r.Provider, &r.UserID, &r.Email, &r.Name, &r.Username, &r.RoleID, &r.RoleName, &r.RoleKind,
-		&r.Scope, &r.Via, &r.Status, &r.AccountType, &r.Created, &r.Updated, &r.LastActivity}
+		&r.Scope, &r.Via, &r.Status, &r.AccountType, &r.Created, &r.Updated, &r.LastActivity,
+		&r.PrincipalKind, &r.OwnerKind, &r.OwnerID, &r.OwnerName, &r.ScopeKind, &r.ScopeID, &r.ScopeName, &r.Held, &r.Expires}
 }
 
 // appendRecord appends r's record to b, without its length.
@@ -352,10 +358,15 @@ func decodeRow(rec []byte) (Row, error) {
 // merge is a heap of sources ordered by their current row.
 type merge struct{ s []*source }
 
-func (m *merge) Len() int           { return len(m.s) }
-func (m *merge) Less(i, j int) bool { return Compare(&m.s[i].row, &m.s[j].row) < 0 }
-func (m *merge) Swap(i, j int)      { m.s[i], m.s[j] = m.s[j], m.s[i] }
-func (m *merge) Push(x any)         { m.s = append(m.s, x.(*source)) }
+func (m *merge) Len() int { return len(m.s) }
+func (m *merge) Less(i, j int) bool {
+	if c := Compare(&m.s[i].row, &m.s[j].row); c != 0 {
+		return c < 0
+	}
+	return m.s[i].seq < m.s[j].seq
+}
+func (m *merge) Swap(i, j int) { m.s[i], m.s[j] = m.s[j], m.s[i] }
+func (m *merge) Push(x any)    { m.s = append(m.s, x.(*source)) }
 func (m *merge) Pop() any {
 	x := m.s[len(m.s)-1]
 	m.s = m.s[:len(m.s)-1]

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/internal/termtext"
 )
 
@@ -167,7 +168,7 @@ func (w *Writer) Write(r Row) error {
 		w.measure(&w.measured)
 	}
 	w.counts[p]++
-	if _, ok := w.users[p][r.UserID]; !ok {
+	if _, ok := w.users[p][r.UserID]; !ok && r.Kind() == string(facade.User) {
 		w.users[p][strings.Clone(r.UserID)] = struct{}{}
 	}
 	s.add(r)
@@ -185,7 +186,7 @@ func (w *Writer) Write(r Row) error {
 }
 
 // Counts returns what the report holds of provider: assignments, and
-// distinct user ids.
+// distinct user ids of the users (principals of kind user) holding them.
 func (w *Writer) Counts(provider string) (assignments, users int64) {
 	if w.dropped[provider] {
 		return 0, 0
@@ -505,10 +506,11 @@ func (c *column) tableCell(r *Row, maxCell int) string {
 
 // DefaultTableColumns are the columns of the table rolecall list and
 // rolecall demo show unless told otherwise (--columns, --wide): the ones
-// a reviewer reads, which fit a terminal 160 characters wide: who holds
-// which role where, whether the account is active, when it was last used
-// and whether the role is privileged.
-var DefaultTableColumns = []string{"PROVIDER", "EMAIL", "ROLE_NAME", "SCOPE", "STATUS", "LAST_ACTIVITY", "PRIVILEGED"}
+// a reviewer reads, which fit a terminal 160 characters wide: who (and
+// what kind of principal: a user, a key…) holds which role where, whether
+// the account is active, when it was last used and whether the role is
+// privileged.
+var DefaultTableColumns = []string{"PROVIDER", "PRINCIPAL", "EMAIL", "ROLE_NAME", "SCOPE", "STATUS", "LAST_ACTIVITY", "PRIVILEGED"}
 
 // TableColumns returns the positions in header of the columns names
 // picks, in the order given, each name matched with header

@@ -2,10 +2,15 @@
 // assignments: what does one person hold in every tenant, and which
 // accounts need a look (SOC 2 CC6.2/CC6.3, ISO 27001 A.5.18).
 //
-// Join groups assignments into accounts (one per provider and user id)
-// and accounts into people, joined on the normalised email: trimmed and
-// case-folded, with "+tag" kept distinct unless the policy folds it. An
-// account without an email is a person of its own. Review then lists the
+// Join groups assignments into accounts (one per provider, principal kind
+// and user id) and accounts into people, joined on the normalised email:
+// trimmed and case-folded, with "+tag" kept distinct unless the policy
+// folds it. An account without an email is a person of its own, and so is
+// a principal that is not a person's account (facade.PrincipalKind other
+// than User: a key, an application, a group, an invitation), never joined
+// to a person by an address; the drivers list only users today, and the
+// findings treat such a principal as an account (issue 24 gives them their
+// own rules). Review then lists the
 // findings, each naming the person, the provider account, the roles and
 // why:
 //

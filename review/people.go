@@ -19,9 +19,13 @@ type Role struct {
 }
 
 // Account is one provider account and the roles it holds: the
-// assignments of one (provider, user id).
+// assignments of one (provider, principal kind, user id).
 type Account struct {
-	Provider     string
+	Provider string
+	// Principal is what the account is: a person's account (facade.User),
+	// or another principal (a key, an application…), which is a person of
+	// its own, never joined to one by its email.
+	Principal    facade.PrincipalKind
 	UserID       string
 	Email        string
 	Name         string
@@ -87,22 +91,24 @@ func (p *Person) LastActivity() time.Time {
 	return t
 }
 
-// Join groups assignments into accounts, one per (provider, user id), and
-// accounts into people, one per normalised email (NormalizeEmail, with the
-// policy's FoldPlusTags); an account without an email is a person of its
-// own. Roles are privileged by the policy where it names the provider,
+// Join groups assignments into accounts, one per (provider, principal
+// kind, user id), and the users' accounts into people, one per normalised
+// email (NormalizeEmail, with the policy's FoldPlusTags); an account
+// without an email, and a principal that is not a user (a key, an
+// application, a group, an invitation), is a person of its own, whose Key
+// is "<provider>:<kind>:<id>". Roles are privileged by the policy where it names the provider,
 // else by the provider's rule (Assignment.Privileged). People come with an
 // email first, ordered by it, then the accounts without one, by key.
 func Join(assignments []facade.Assignment, policy *Policy) []Person {
 	fold := policy != nil && policy.FoldPlusTags
-	accounts := map[[2]string]*Account{}
+	accounts := map[[3]string]*Account{}
 	var order []*Account
 	for i := range assignments {
 		as := &assignments[i]
-		k := [2]string{as.Provider, as.UserID}
+		k := [3]string{as.Provider, string(as.Kind()), as.UserID}
 		a := accounts[k]
 		if a == nil {
-			a = &Account{Provider: as.Provider, UserID: as.UserID, Email: as.Email, Name: as.Name,
+			a = &Account{Provider: as.Provider, Principal: as.Kind(), UserID: as.UserID, Email: as.Email, Name: as.Name,
 				Username: as.Username, Status: string(as.Status), AccountType: string(as.AccountType),
 				Disabled: as.Disabled || as.Status == facade.StatusDisabled || as.Status == facade.StatusSuspended,
 				Created:  as.Created, LastActivity: as.LastActivity}
@@ -122,10 +128,16 @@ func Join(assignments []facade.Assignment, policy *Policy) []Person {
 		slices.SortFunc(a.Roles, func(x, y Role) int {
 			return cmp.Or(strings.Compare(x.Scope, y.Scope), strings.Compare(x.Name, y.Name), strings.Compare(x.ID, y.ID))
 		})
-		email := NormalizeEmail(a.Email, fold)
-		key := email
-		if key == "" {
-			key = a.Provider + ":" + a.UserID
+		var email, key string
+		switch {
+		case a.Principal != facade.User:
+			key = a.Provider + ":" + string(a.Principal) + ":" + a.UserID
+		default:
+			email = NormalizeEmail(a.Email, fold)
+			key = email
+			if key == "" {
+				key = a.Provider + ":" + a.UserID
+			}
 		}
 		p := people[key]
 		if p == nil {
@@ -139,7 +151,8 @@ func Join(assignments []facade.Assignment, policy *Policy) []Person {
 	for _, k := range keys {
 		p := people[k]
 		slices.SortFunc(p.Accounts, func(x, y *Account) int {
-			return cmp.Or(strings.Compare(x.Provider, y.Provider), strings.Compare(x.UserID, y.UserID))
+			return cmp.Or(strings.Compare(x.Provider, y.Provider), strings.Compare(x.UserID, y.UserID),
+				strings.Compare(string(x.Principal), string(y.Principal)))
 		})
 		for _, a := range p.Accounts {
 			if a.Name != "" {

@@ -404,3 +404,24 @@ func TestTableCutsAndBuffers(t *testing.T) {
 	assert.Greater(t, cw.Len(), 128<<10)
 	assert.LessOrEqual(t, cw.writes, cw.Len()/(64<<10)+1, "one write per 64 KiB")
 }
+
+// TestJoinOtherPrincipals: a principal that is not a person's account (an
+// API key here) is a person of its own, even with a user's id and email;
+// a user whose assignments predate kinds ("") is one account with its
+// assignments that say User.
+func TestJoinOtherPrincipals(t *testing.T) {
+	as := []facade.Assignment{
+		{Provider: "openai", UserID: "u1", Email: "ada@x.com", RoleID: "owner"},
+		{Provider: "openai", Principal: facade.User, UserID: "u1", Email: "ada@x.com", RoleID: "r1"},
+		{Provider: "openai", Principal: facade.APIKey, UserID: "u1", Email: "ada@x.com", Name: "ci", RoleID: "r1"},
+		{Provider: "cortex", UserID: "ada@x.com", Email: "ada@x.com", RoleID: "ADMIN"},
+	}
+	people := Join(as, nil)
+	require.Len(t, people, 2)
+	assert.Equal(t, "ada@x.com", people[0].Key)
+	require.Len(t, people[0].Accounts, 2, "cortex and openai")
+	assert.Len(t, people[0].Accounts[1].Roles, 2, "the user's two roles, not the key's")
+	assert.Equal(t, "openai:api_key:u1", people[1].Key)
+	assert.Empty(t, people[1].Email)
+	assert.Equal(t, facade.APIKey, people[1].Accounts[0].Principal)
+}

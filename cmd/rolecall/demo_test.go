@@ -123,3 +123,31 @@ func TestE2ERecord(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoAgainstReportsBeforeModel: the demo's reports written at the
+// commit before the model's columns (report/testdata/before-model.*, with
+// their run records) still check clean, and compare with the demo written
+// now, in every pair of formats, without a change.
+func TestDemoAgainstReportsBeforeModel(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	formats := []string{"json", "ndjson", "csv"}
+	for _, f := range formats {
+		out := filepath.Join(dir, "new."+f)
+		r := inproc(t, env{}, "demo", "--format", f, "--output", out)
+		require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
+		b, err := os.ReadFile(out)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), "principal_kind", "the new report has the model's columns")
+	}
+	for _, old := range formats {
+		oldFile := filepath.Join("..", "..", "report", "testdata", "before-model."+old)
+		r := inproc(t, env{}, "check", oldFile)
+		require.Equal(t, 0, r.code, "check %s: %s%s", old, r.stdout, r.stderr)
+		for _, f := range formats {
+			r := inproc(t, env{}, "diff", oldFile, filepath.Join(dir, "new."+f))
+			assert.Equal(t, 0, r.code, "diff %s %s: %s%s", old, f, r.stdout, r.stderr)
+			assert.Contains(t, r.stdout, "granted 0, revoked 0, changed 0, unchanged 52", "%s against %s", old, f)
+		}
+	}
+}

@@ -32,14 +32,19 @@ loopback hosts.
 The report's columns are provider, user_id, email, name, username, disabled,
 role_id, role_name, role_kind, scope, permissions, via, status, account_type,
 created, updated, last_activity (RFC 3339 UTC; empty where the provider does
-not say) and privileged (the provider's default rule, or the --policy file's
-privileged roles: see 'rolecall review --help'). Every format is
+not say), privileged (the provider's default rule, or the --policy file's
+privileged roles: see 'rolecall review --help'), then principal_kind (user,
+service_account, api_key, application, group, invitation), owner_kind,
+owner_id, owner_name (who a key or service account belongs to), scope_kind,
+scope_id, scope_name (what scope is), held (direct, group or legacy) and
+expires. Every format is
 sorted by provider, then email (or user id) and user id case-insensitively,
 then role and scope, so two runs diff cleanly; --unsorted keeps the arrival
 order. Memory stays bounded: past 64 MiB of rows they spill to temporary files.
 
 The table shows the columns a reviewer reads, to fit a terminal 160 characters
-wide: provider, email, role_name, scope, status, last_activity and privileged.
+wide: provider, principal, email, role_name, scope, status, last_activity and
+privileged.
 --columns picks others by their header names (case-insensitive, in the order
 given) and --wide shows every column; they are for the table only (json,
 ndjson and csv always hold every column), and not together.

@@ -281,7 +281,9 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 		}
 		ids := map[string]bool{}
 		for _, as := range held[p] {
-			ids[as.UserID] = true
+			if as.Kind() == facade.User { // as the report's Writer counts users
+				ids[as.UserID] = true
+			}
 		}
 		return int64(len(held[p])), int64(len(ids))
 	}, started)

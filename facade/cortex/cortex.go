@@ -10,7 +10,8 @@
 // Mapping: user_id and email are the user's email (the API has no user
 // id); a BASIC role is builtin with role_id = role_name = its name; a
 // CUSTOM role is custom with role_id = its tag and role_name = its name.
-// The endpoint says nothing of the account (status, creation, activity,
+// Every role is held directly by a User over the whole workspace (scope
+// kind workspace, no scope id). The endpoint says nothing of the account (status, creation, activity,
 // type): those fields stay empty. The BASIC role ADMIN is privileged
 // (Cortex's docs: the role with every permission, settings included);
 // custom roles are not, as the listing does not say what they grant (a
@@ -161,7 +162,8 @@ func appendAssignments(out []facade.Assignment, u *api.UserRoleAssignment) ([]fa
 		return out, fmt.Errorf("a user with roles but without an email, the only way Cortex names a user")
 	}
 	for _, r := range u.Roles {
-		a := facade.Assignment{Provider: "cortex", UserID: u.Email, Email: u.Email, Name: u.Name, Record: u}
+		a := facade.Assignment{Provider: "cortex", Principal: facade.User, UserID: u.Email, Email: u.Email, Name: u.Name,
+			ScopeKind: facade.ScopeWorkspace, Held: facade.Direct, Record: u}
 		switch r.Type {
 		case api.AssignedRoleTypeBASIC:
 			if r.Role == nil || *r.Role == "" {

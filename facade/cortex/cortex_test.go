@@ -69,8 +69,9 @@ func TestPagesAfterTheFirstAreFetchedConcurrently(t *testing.T) {
 	got := testkit.List(t, l)
 	assert.Len(t, got, 6)
 	assert.Greater(t, peak, 1, "pages 1..5 overlap once page 0 tells totalPages")
-	assert.Equal(t, facade.Assignment{Provider: "cortex", UserID: "u0@x.com", Email: "u0@x.com", Name: "U",
-		RoleID: "auditor", RoleName: "Auditor", RoleKind: facade.Custom, Record: got[0].Record}, findUser(got, "u0@x.com"))
+	assert.Equal(t, facade.Assignment{Provider: "cortex", Principal: facade.User, UserID: "u0@x.com", Email: "u0@x.com", Name: "U",
+		RoleID: "auditor", RoleName: "Auditor", RoleKind: facade.Custom, ScopeKind: facade.ScopeWorkspace, Held: facade.Direct,
+		Record: got[0].Record}, findUser(got, "u0@x.com"))
 	_, ok := got[0].Record.(*api.UserRoleAssignment)
 	assert.True(t, ok, "the record is the generated type")
 }

@@ -352,6 +352,18 @@ func testRecords(h Harness) func(*testing.T) {
 		for _, a := range got {
 			assert.NotNil(t, a.Record, "%s keeps the decoded record", a.Key())
 			assert.Equal(t, h.Provider, a.Provider)
+			// The model: every driver says what holds the role, how and
+			// over what kind of scope; a scope with an id is written
+			// kind/id; a role held through a group names it.
+			assert.NotEmpty(t, a.Principal, "%s: principal kind", a.Key())
+			assert.NotEmpty(t, a.ScopeKind, "%s: scope kind", a.Key())
+			assert.NotEmpty(t, a.Held, "%s: how held", a.Key())
+			if a.ScopeID != "" {
+				assert.Equal(t, string(a.ScopeKind)+"/"+a.ScopeID, a.Scope, "%s: scope", a.Key())
+			}
+			if a.Held == facade.ThroughGroup {
+				assert.NotEmpty(t, a.Via, "%s: held through a group, via names none", a.Key())
+			}
 		}
 	}
 }

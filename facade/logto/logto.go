@@ -16,7 +16,8 @@
 // endpoints and https://default.logto.app/api otherwise), refreshed before
 // it expires.
 //
-// Mapping: every role is custom; user_id is the user's id, email its
+// Mapping: every role is custom, tenant-wide (scope kind tenant, no scope
+// id) and held directly by a User; user_id is the user's id, email its
 // primaryEmail, disabled its isSuspended (status suspended, else active);
 // created, updated and last activity are createdAt, updatedAt and
 // lastSignInAt (epoch milliseconds); nulls read as "". The account type is
@@ -270,11 +271,11 @@ func appendUser(batch []facade.Assignment, u *api.UserProfile, r *api.RoleWithSt
 	if u.Id == "" {
 		return batch, fmt.Errorf("a user without an id")
 	}
-	return append(batch, facade.Assignment{Provider: "logto", UserID: u.Id, Email: driverkit.Deref(u.PrimaryEmail),
+	return append(batch, facade.Assignment{Provider: "logto", Principal: facade.User, UserID: u.Id, Email: driverkit.Deref(u.PrimaryEmail),
 		Name: driverkit.Deref(u.Name), Username: driverkit.Deref(u.Username), Disabled: u.IsSuspended,
 		Status: status(u.IsSuspended), Created: driverkit.UnixMillis(&u.CreatedAt), Updated: driverkit.UnixMillis(&u.UpdatedAt),
 		LastActivity: driverkit.UnixMillis(u.LastSignInAt), Privileged: Privileged(r.Name),
-		RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, Record: u}), nil
+		RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, ScopeKind: facade.ScopeTenant, Held: facade.Direct, Record: u}), nil
 }
 
 func status(suspended bool) facade.Status {

@@ -54,6 +54,9 @@ func TestLinkNextIsFollowedWithoutTotalNumber(t *testing.T) {
 		assert.Equal(t, "", a.Email, "a null primaryEmail reads as empty")
 		assert.True(t, a.Disabled)
 		assert.Equal(t, facade.Custom, a.RoleKind)
+		assert.Equal(t, facade.User, a.Principal)
+		assert.Equal(t, facade.ScopeTenant, a.ScopeKind)
+		assert.Equal(t, facade.Direct, a.Held)
 	}
 }
 

@@ -18,7 +18,15 @@
 // its resource_type; permissions are its permissions; via lists the
 // assignment_sources other than the user, as "<principal_type>/<principal_id>".
 // Each user's organization role (owner or reader) is one more builtin
-// assignment with scope "api.organization". Of the account: created is
+// assignment with scope "api.organization", held Legacy (the user's
+// single-role field). Scope kinds: api.organization is organization,
+// api.project project (ScopeKinds), with no scope id (the listing does not
+// carry it); a role is held through a group when its assignment_sources
+// name principals other than the user, else directly. Every principal is
+// a User: an organization user flagged is_service_account is still listed
+// as a user of the organization (account type service), since it is one
+// of the organization's users, with its email and sign-in, not a project
+// service account (those are listed apart by another API). Of the account: created is
 // added_at (when the user joined the organization), last activity
 // api_key_last_used_at, the account type service when is_service_account
 // (else human when the field is present), and the status comes from the
@@ -101,9 +109,10 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 		var orgRoles []facade.Assignment
 		for _, u := range users {
 			if u.Role != nil && *u.Role != "" {
-				a := facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email),
+				a := facade.Assignment{Provider: "openai", Principal: facade.User, UserID: u.Id, Email: driverkit.Deref(u.Email),
 					Name: driverkit.Deref(u.Name), RoleID: string(*u.Role), RoleName: string(*u.Role), RoleKind: facade.Builtin,
-					Scope: OrgScope, Privileged: *u.Role == api.OrganizationUserRoleOwner, Record: u}
+					Scope: OrgScope, ScopeKind: facade.ScopeOrganization, Held: facade.Legacy,
+					Privileged: *u.Role == api.OrganizationUserRoleOwner, Record: u}
 				account(&a, u)
 				orgRoles = append(orgRoles, a)
 			}
@@ -349,9 +358,10 @@ func roleAssignment(u *api.OrganizationUser, r *api.AssignedRoleDetails) (facade
 	if r.PredefinedRole {
 		kind = facade.Builtin
 	}
-	a := facade.Assignment{Provider: "openai", UserID: u.Id, Email: driverkit.Deref(u.Email), Name: driverkit.Deref(u.Name),
-		RoleID: r.Id, RoleName: r.Name, RoleKind: kind, Scope: r.ResourceType, Permissions: r.Permissions,
-		Via: via(u.Id, r.AssignmentSources), Privileged: PrivilegedPermissions(r.Permissions), Record: r}
+	a := facade.Assignment{Provider: "openai", Principal: facade.User, UserID: u.Id, Email: driverkit.Deref(u.Email),
+		Name: driverkit.Deref(u.Name), RoleID: r.Id, RoleName: r.Name, RoleKind: kind, Scope: r.ResourceType,
+		ScopeKind: ScopeKinds[r.ResourceType], Permissions: r.Permissions, Via: via(u.Id, r.AssignmentSources),
+		Held: held(u.Id, r.AssignmentSources), Privileged: PrivilegedPermissions(r.Permissions), Record: r}
 	account(&a, u)
 	return a, nil
 }
@@ -389,6 +399,29 @@ func PrivilegedPermissions(perms []string) bool {
 		}
 	}
 	return false
+}
+
+// ScopeKinds maps a role's resource_type to its scope kind; a type not
+// listed leaves the scope kind "" (the provider's text stays in Scope).
+var ScopeKinds = map[string]facade.ScopeKind{
+	OrgScope:      facade.ScopeOrganization,
+	"api.project": facade.ScopeProject,
+}
+
+// held says how the user holds a role from its assignment_sources: directly
+// when they are absent (null: a direct assignment) or name the user itself,
+// else through the principals they name (a group), which via lists. A role
+// held both ways is Direct: taking the group away leaves it.
+func held(userID string, sources *[]api.AssignmentSource) facade.HowHeld {
+	if sources == nil || len(*sources) == 0 {
+		return facade.Direct
+	}
+	for _, s := range *sources {
+		if s.PrincipalId == userID && (s.PrincipalType == "user" || s.PrincipalType == "") {
+			return facade.Direct
+		}
+	}
+	return facade.ThroughGroup
 }
 
 // via names the principals an assignment is inherited through, other than

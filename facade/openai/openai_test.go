@@ -196,7 +196,9 @@ func TestMappingAndServerSideEmailFilter(t *testing.T) {
 				 "description":null,"created_at":null,"updated_at":null,"created_by":null,"created_by_user_obj":null,"metadata":null,
 				 "assignment_sources":[{"principal_id":"user_1","principal_type":"user"},{"principal_id":"grp_9","principal_type":"group"}]},
 				{"id":"role_b","name":"Reader","permissions":[],"resource_type":"api.project","predefined_role":true,
-				 "description":null,"created_at":1,"updated_at":2,"created_by":"x","created_by_user_obj":{},"metadata":{}}],
+				 "description":null,"created_at":1,"updated_at":2,"created_by":"x","created_by_user_obj":{},"metadata":{}},
+				{"id":"role_c","name":"Team Writer","permissions":[],"resource_type":"api.project","predefined_role":false,
+				 "assignment_sources":[{"principal_id":"grp_9","principal_type":"group"}]}],
 				"has_more":false,"next":null}`)
 		default:
 			t.Errorf("unexpected %s", r.URL)
@@ -204,7 +206,7 @@ func TestMappingAndServerSideEmailFilter(t *testing.T) {
 	}, facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{"ada@x.com"}}))
 	require.NoError(t, err)
-	require.Len(t, got, 3)
+	require.Len(t, got, 4)
 	byRole := map[string]facade.Assignment{}
 	for _, a := range got {
 		byRole[a.RoleID] = a
@@ -219,6 +221,20 @@ func TestMappingAndServerSideEmailFilter(t *testing.T) {
 	assert.Equal(t, "", byRole["role_b"].Via)
 	assert.Equal(t, "api.project", byRole["role_b"].Scope)
 	assert.IsType(t, &api.AssignedRoleDetails{}, a.Record)
+	// The model's fields: the organization role is the legacy field; the
+	// others are direct unless only a group grants them.
+	for role, want := range map[string][2]string{
+		"owner":  {"organization", "legacy"},
+		"role_a": {"organization", "direct"}, // the user and a group: direct
+		"role_b": {"project", "direct"},      // no sources: a direct assignment
+		"role_c": {"project", "group"},       // the group alone
+	} {
+		a := byRole[role]
+		assert.Equal(t, facade.User, a.Principal, role)
+		assert.Equal(t, want, [2]string{string(a.ScopeKind), string(a.Held)}, role)
+		assert.Empty(t, a.ScopeID, role)
+	}
+	assert.Equal(t, "group/grp_9", byRole["role_c"].Via)
 }
 
 func TestUsersAreFollowedByLastID(t *testing.T) {

@@ -11,7 +11,9 @@
 // Mapping: every role is builtin. api_roles have scope ""; corpus_roles
 // have scope "corpus/<corpus_key>"; agent_roles "agent/<agent_key>";
 // role_id = role_name = the role value (values this client does not know
-// are kept as they are). disabled is !enabled, status active or disabled
+// are kept as they are). Scope kinds: account for api_roles (no scope
+// id: the listing does not carry the account's), corpus and agent with the
+// key as scope id; every role is held directly by a User. disabled is !enabled, status active or disabled
 // from enabled; created and updated are created_at and updated_at (a
 // change to the user's record, not activity: Vectara reports no sign-in
 // time, so last activity stays empty); the account type is not reported.
@@ -153,7 +155,7 @@ func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facad
 		}
 		return out, fmt.Errorf("a user with roles but without an id")
 	}
-	base := facade.Assignment{Provider: "vectara", UserID: *u.Id, Email: driverkit.Deref(u.Email), Username: driverkit.Deref(u.Username),
+	base := facade.Assignment{Provider: "vectara", Principal: facade.User, Held: facade.Direct, UserID: *u.Id, Email: driverkit.Deref(u.Email), Username: driverkit.Deref(u.Username),
 		Disabled: u.Enabled != nil && !*u.Enabled, RoleKind: facade.Builtin, Record: u,
 		Created: driverkit.UTC(u.CreatedAt), Updated: driverkit.UTC(u.UpdatedAt)}
 	if u.Enabled != nil {
@@ -163,29 +165,29 @@ func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facad
 		}
 	}
 	var bad error
-	add := func(role, scope string) {
+	add := func(role string, kind facade.ScopeKind, id, scope string) {
 		if role == "" {
 			bad = fmt.Errorf("user %q: an empty role value", *u.Id)
 			return
 		}
 		a := base
-		a.RoleID, a.RoleName, a.Scope = role, role, scope
+		a.RoleID, a.RoleName, a.Scope, a.ScopeKind, a.ScopeID = role, role, scope, kind, id
 		a.Privileged = scope == "" && PrivilegedRoles[role]
 		out = append(out, a)
 	}
 	if u.ApiRoles != nil {
 		for _, r := range *u.ApiRoles {
-			add(string(r), "")
+			add(string(r), facade.ScopeAccount, "", "")
 		}
 	}
 	if u.CorpusRoles != nil {
 		for _, r := range *u.CorpusRoles {
-			add(string(r.Role), sc.of("corpus/", r.CorpusKey))
+			add(string(r.Role), facade.ScopeCorpus, r.CorpusKey, sc.of("corpus/", r.CorpusKey))
 		}
 	}
 	if u.AgentRoles != nil {
 		for _, r := range *u.AgentRoles {
-			add(string(r.Role), sc.of("agent/", r.AgentKey))
+			add(string(r.Role), facade.ScopeAgent, r.AgentKey, sc.of("agent/", r.AgentKey))
 		}
 	}
 	return out, bad

@@ -34,14 +34,20 @@ func TestAbsentPageKeyEndsTheListing(t *testing.T) {
 	assert.Equal(t, []string{"", "k2"}, keys)
 	require.Len(t, got, 4, "a user without roles yields nothing")
 	scopes := map[string]string{}
+	kinds := map[string][2]string{}
 	for _, a := range got {
 		scopes[a.RoleID] = a.Scope
+		kinds[a.RoleID] = [2]string{string(a.ScopeKind), a.ScopeID}
+		assert.Equal(t, facade.User, a.Principal)
+		assert.Equal(t, facade.Direct, a.Held)
 		assert.True(t, a.Disabled)
 		assert.Equal(t, facade.Builtin, a.RoleKind)
 		assert.Equal(t, a.RoleID, a.RoleName)
 	}
 	assert.Equal(t, map[string]string{"owner": "", "future_role": "", "editor": "corpus/docs", "agent_user": "agent/bot"}, scopes,
 		"an unknown role value is kept")
+	assert.Equal(t, map[string][2]string{"owner": {"account", ""}, "future_role": {"account", ""},
+		"editor": {"corpus", "docs"}, "agent_user": {"agent", "bot"}}, kinds, "scope kind and id")
 }
 
 func TestRepeatedPageKeyEndsTheListing(t *testing.T) {
