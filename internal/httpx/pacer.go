@@ -75,12 +75,15 @@ type pacer struct {
 	// Refusals that do not follow the rate (see the type's doc).
 	probeDue  bool       // the next request let go is a probe
 	probeOut  bool       // a probe is on its way: the others wait for its answer
+	fresh     int        // requests waiting that are not tried again after a 429
 	refused   int        // probes refused since the 429s were last read as the rate's
 	refusals  bool       // 429s are refusals, not the rate's
 	retried   uint16     // the last answers to requests tried again after a 429, a bit each: 1 refused
 	retriedN  int        // how many of those bits are answers (at most 16)
 	calm      rate.Limit // the rate in force before the 429s began
 	calmBurst int
+	last429   time.Time // the last 429's arrival
+	since429  int       // answers since then
 
 	changed chan struct{} // closed at the next change that may let a waiting request go
 }
@@ -154,7 +157,10 @@ const (
 	maxAnswers     = 512                   // answers the fit reads at most
 	headerPauseMax = time.Minute           // the longest a RateLimit-Reset pause is honoured
 	maxReserve     = 50 * time.Millisecond // the longest a request sleeps before asking the bucket again
-	refusedProbes  = 2                     // refused probes that make 429s refusals, not the rate's
+	wideFit        = 2                     // an interval of fitted rates (hi/lo) wider than this is climbed fast
+	calmAfter      = 10 * time.Second      // without a 429 (and calmAnswers answers), after which the next begins anew
+	calmAnswers    = 100
+	refusedProbes  = 2 // refused probes that make 429s refusals, not the rate's
 )
 
 func newPacer(r rate.Limit, burst int) *pacer {
@@ -192,6 +198,16 @@ var errBudget = errors.New("the rate-limit wait budget is spent")
 func (p *pacer) wait(ctx context.Context, deadline time.Time, retry bool) (tk ticket, waited time.Duration, err error) {
 	start := time.Now()
 	tk.retry = retry
+	if !retry {
+		p.mu.Lock()
+		p.fresh++
+		p.mu.Unlock()
+		defer func() {
+			p.mu.Lock()
+			p.fresh--
+			p.mu.Unlock()
+		}()
+	}
 	my := -1 // this request's place in line, taken when it first asks the bucket
 	leave := func(err error) (ticket, time.Duration, error) {
 		if my >= 0 {
@@ -224,6 +240,32 @@ func (p *pacer) wait(ctx context.Context, deadline time.Time, retry bool) (tk ti
 		}
 		if p.probeOut {
 			// A probe is on its way: its answer tells whether the others go.
+			ch := p.wake()
+			p.mu.Unlock()
+			if err := sleepUntil(ctx, -1, ch); err != nil {
+				return leave(err)
+			}
+			continue
+		}
+		if p.probeDue && !retry {
+			// The probe goes first, alone, out of line: a request not
+			// tried again after a 429, so that its answer tells something
+			// (a server that refuses each request once lets a retry
+			// through, whatever its rate).
+			p.probeDue, tk.probe, p.probeOut = false, true, true
+			p.lim.AllowN(now, 1)
+			if my >= 0 {
+				p.left[my] = true
+				p.skipLeft()
+			}
+			p.notify()
+			p.inFlight++
+			tk.epoch = p.epoch
+			p.mu.Unlock()
+			return tk, time.Since(start), nil
+		}
+		if p.probeDue && p.fresh > 0 {
+			// A retry waits for a fresh request to take the probe.
 			ch := p.wake()
 			p.mu.Unlock()
 			if err := sleepUntil(ctx, -1, ch); err != nil {
@@ -292,6 +334,13 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 		p.notify()
 	}
 	if status == http.StatusTooManyRequests {
+		if p.last429.IsZero() || now.Sub(p.last429) >= calmAfter && p.since429 >= calmAnswers {
+			// The first 429 for a while (a while of answers, not a
+			// crawl): the rate in force is the one to go back to if
+			// these turn out to be refusals.
+			p.calm, p.calmBurst = p.lim.Limit(), p.lim.Burst()
+		}
+		p.last429, p.since429 = now, 0
 		p.record(now, false)
 		if tk.retry {
 			p.retriedAnswer(true)
@@ -302,7 +351,7 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 			// it refuses that.
 			if p.refused++; p.refused >= refusedProbes {
 				p.refusals, p.retried, p.retriedN = true, 0, 0
-				p.paused, p.probeDue = now, false
+				p.paused, p.probeDue, p.refit = now, false, false
 				p.fitted, p.probing = false, false
 				p.lim = rate.NewLimiter(p.calm, p.calmBurst)
 				p.notify()
@@ -341,6 +390,7 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 		return 0, false
 	}
 	p.record(now, true)
+	p.since429++
 	p.hits = 0
 	if tk.retry {
 		p.retriedAnswer(false)
@@ -348,7 +398,6 @@ func (p *pacer) done(tk ticket, status int, h http.Header, hint time.Duration, h
 	if tk.epoch == p.epoch {
 		if now.Sub(p.epochStart) >= time.Second && now.After(p.paused) {
 			p.proven = max(p.proven, p.lim.Limit()) // a second without a 429
-			p.calm, p.calmBurst = p.lim.Limit(), p.lim.Burst()
 		}
 		p.speedUp()
 	}
@@ -443,8 +492,20 @@ func (p *pacer) refitBucket(now time.Time) {
 		if p.probing {
 			// The answers bound the rate on one side only (the 429s were
 			// the burst's): begin at what got through, and climb fast
-			// until a 429 tells the rate.
-			est = min(max(f.lo, p.passRate(now), rate.Limit(f.burst)), f.hi)
+			// until a 429 tells the rate. (Not at the interval's lower
+			// end: that bounds the rate for the smallest burst that
+			// explains the answers; a cold wave decided within a few
+			// milliseconds lets a burst a little smaller than the
+			// server's explain them only at thousands of requests a
+			// second.)
+			est = min(max(p.passRate(now), rate.Limit(f.burst)), f.hi)
+		} else if f.hi > f.lo*wideFit {
+			// The answers bracket the rate only widely (few of them were
+			// decided while the 429 was on its way): send at the middle
+			// and climb fast, as when probing, until a 429 narrows it,
+			// rather than sit far below the server's rate for the rest
+			// of the listing.
+			p.probing = true
 		}
 		if cur != rate.Inf {
 			// A 429 at most halves the rate: a fit on few answers may
