@@ -157,7 +157,7 @@ var emptyDigest = RowsDigest(nil)
 
 // rowDigest hashes rows one at a time in the encoding of rows_sha256: each
 // row as its columns' values (Fields, in order; the text CSV holds before
-// it is neutralised, canonical), each as a netstring: its length in bytes
+// it is neutralised, canonical: appendCanonicalBytes), each as a netstring: its length in bytes
 // in decimal, ':', the bytes, ','. A model column (ModelColumns) is
 // encoded only when its value is not empty, as '+', its name's netstring
 // and its value's: a row without them (every row written before them)
@@ -171,47 +171,123 @@ type rowDigest struct {
 func newRowDigest() *rowDigest { return &rowDigest{h: sha256.New()} }
 
 func (d *rowDigest) add(r *Row) {
-	d.buf = d.buf[:0]
-	for _, c := range columns {
-		v := canonical(c.get(r))
-		if c.model {
-			if v == "" {
-				continue
+	b := d.buf[:0]
+	for i := range columns {
+		c := &columns[i]
+		switch {
+		case c.text != nil:
+			v := *c.text(r)
+			if c.model {
+				if v == "" { // its canonical form is "" only when it is
+					continue
+				}
+				b = append(b, '+')
+				b = appendCanonical(b, c.name)
 			}
-			d.buf = append(d.buf, '+')
-			d.buf = netstring(d.buf, c.name)
+			b = appendCanonical(b, v)
+		case c.flag != nil:
+			if *c.flag(r) {
+				b = append(b, "4:true,"...)
+			} else {
+				b = append(b, "5:false,"...)
+			}
+		default:
+			b = appendList(b, c.list(r))
 		}
-		d.buf = netstring(d.buf, v)
 	}
-	d.h.Write(d.buf)
+	d.buf = b
+	d.h.Write(b)
 }
 
-// netstring appends v to b as a netstring: its length in bytes in decimal,
-// ':', the bytes, ','.
-func netstring(b []byte, v string) []byte {
-	b = strconv.AppendInt(b, int64(len(v)), 10)
+// appendCanonical appends the canonical form of v (appendCanonicalBytes)
+// to b as a netstring: its length in bytes in decimal, ':', the bytes, ','.
+func appendCanonical(b []byte, v string) []byte {
+	if isCanonical(v) {
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		b = append(b, v...)
+		return append(b, ',')
+	}
+	b = strconv.AppendInt(b, int64(canonicalLen(v)), 10)
 	b = append(b, ':')
-	b = append(b, v...)
+	b = appendCanonicalBytes(b, v)
 	return append(b, ',')
 }
 
-func (d *rowDigest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
-
-// canonical returns a value as every format reads it back: each byte that
-// is not valid UTF-8 as U+FFFD (as JSON writes it) and "\r\n" as "\n" (as
-// a CSV reader reads it).
-func canonical(s string) string {
-	if !utf8.ValidString(s) {
-		var b strings.Builder
-		for i := 0; i < len(s); {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			b.WriteRune(r) // utf8.RuneError for a bad byte
-			i += n
+// appendList appends the canonical form of the values joined by ';' (how
+// CSV holds a list) to b as a netstring. Canonical forms join: ';' is
+// neither a UTF-8 continuation byte nor '\r' or '\n', so no bad sequence
+// and no "\r\n" spans two values.
+func appendList(b []byte, vs []string) []byte {
+	n := 0
+	for i, v := range vs {
+		if i > 0 {
+			n++
 		}
-		s = b.String()
+		if isCanonical(v) {
+			n += len(v)
+		} else {
+			n += canonicalLen(v)
+		}
 	}
-	if strings.Contains(s, "\r\n") {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ':')
+	for i, v := range vs {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = appendCanonicalBytes(b, v)
 	}
-	return s
+	return append(b, ',')
 }
+
+// isCanonical reports whether v is its own canonical form: valid UTF-8
+// without "\r\n".
+func isCanonical(v string) bool {
+	if i := strings.IndexByte(v, '\r'); i >= 0 && strings.Contains(v[i:], "\r\n") {
+		return false
+	}
+	return utf8.ValidString(v)
+}
+
+// canonicalLen returns the length in bytes of the canonical form of v.
+func canonicalLen(v string) int {
+	n := 0
+	for i := 0; i < len(v); {
+		r, size := utf8.DecodeRuneInString(v[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			n += utf8.RuneLen(utf8.RuneError)
+		case v[i] == '\r' && i+1 < len(v) && v[i+1] == '\n':
+			// dropped
+		default:
+			n += size
+		}
+		i += size
+	}
+	return n
+}
+
+// appendCanonicalBytes appends the canonical form of v to b: each byte
+// that is not valid UTF-8 as U+FFFD (as JSON writes it) and "\r\n" as
+// "\n" (as a CSV reader reads it).
+func appendCanonicalBytes(b []byte, v string) []byte {
+	if isCanonical(v) {
+		return append(b, v...)
+	}
+	for i := 0; i < len(v); {
+		r, size := utf8.DecodeRuneInString(v[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = utf8.AppendRune(b, utf8.RuneError)
+		case v[i] == '\r' && i+1 < len(v) && v[i+1] == '\n':
+			// dropped: the '\n' follows
+		default:
+			b = append(b, v[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+func (d *rowDigest) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }

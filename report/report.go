@@ -196,6 +196,11 @@ type column struct {
 	// report written before them keep their digest, and Diff compares
 	// them only between rows that both have them (Row.hasModel).
 	model bool
+	// The field behind get, for what reads rows without building
+	// strings (the digest): exactly one of them is set.
+	text func(*Row) *string
+	flag func(*Row) *bool
+	list func(*Row) []string
 }
 
 func text(f func(*Row) *string) (func(*Row) string, func(*Row, string) error) {
@@ -204,13 +209,13 @@ func text(f func(*Row) *string) (func(*Row) string, func(*Row, string) error) {
 
 func textColumn(name, header string, f func(*Row) *string) column {
 	get, set := text(f)
-	return column{name: name, header: header, get: get, set: set}
+	return column{name: name, header: header, get: get, set: set, text: f}
 }
 
 // boolColumn is a column of a bool field: true or false in CSV, yes or no
 // in the table.
 func boolColumn(name, header string, f func(*Row) *bool) column {
-	return column{name: name, header: header,
+	return column{name: name, header: header, flag: f,
 		get: func(r *Row) string { return strconv.FormatBool(*f(r)) },
 		table: func(r *Row) string {
 			if *f(r) {
@@ -240,6 +245,7 @@ var columns = []column{
 	textColumn("role_kind", "KIND", func(r *Row) *string { return &r.RoleKind }),
 	textColumn("scope", "SCOPE", func(r *Row) *string { return &r.Scope }),
 	{name: "permissions", header: "PERMISSIONS",
+		list:  func(r *Row) []string { return r.Permissions },
 		get:   func(r *Row) string { return strings.Join(r.Permissions, ";") },
 		table: func(r *Row) string { return strings.Join(r.Permissions, ",") },
 		set: func(r *Row, s string) error {
