@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
@@ -105,13 +104,11 @@ type Writer struct {
 	begun   bool // the report's opening is written
 	first   bool // no row written yet
 	csv     *csv.Writer
-	enc     *json.Encoder
-	line    bytes.Buffer
+	line    []byte // the row being encoded (JSON, NDJSON)
 	err     error
 
 	// Reused row after row: a Row boxed in an interface, or whose address
 	// escapes, is allocated every row.
-	norm     Row      // the row being encoded (JSON, NDJSON)
 	rec      []string // the record being written (CSV)
 	measured Row      // the row being measured (Table)
 }
@@ -136,8 +133,6 @@ func NewWriter(w io.Writer, o Options) *Writer {
 			wr.err = fmt.Errorf("report: %w", wr.err)
 		}
 	}
-	wr.enc = json.NewEncoder(&wr.line)
-	wr.enc.SetEscapeHTML(false)
 	wr.csv = csv.NewWriter(wr.bw)
 	return wr
 }
@@ -349,19 +344,14 @@ func (w *Writer) emit(provider string) error {
 func (w *Writer) row(r *Row, widths []int) error {
 	switch w.o.Format {
 	case JSON, NDJSON:
-		w.line.Reset()
-		w.norm = normalized(*r)
-		if err := w.enc.Encode(&w.norm); err != nil {
-			return err
-		}
-		b := bytes.TrimSuffix(w.line.Bytes(), []byte("\n"))
+		w.line = appendRowJSON(w.line[:0], r)
 		if w.o.Format == JSON {
 			if !w.first {
 				w.bw.WriteByte(',')
 			}
 			w.bw.WriteString("\n    ")
 		}
-		w.bw.Write(b)
+		w.bw.Write(w.line)
 		if w.o.Format == NDJSON {
 			w.bw.WriteByte('\n')
 		}
