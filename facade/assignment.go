@@ -3,7 +3,10 @@ package facade
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"iter"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -33,6 +36,10 @@ const (
 	// StatusSuspended is an account barred by the provider or an
 	// administrator (Logto isSuspended, OpenAI user.banned).
 	StatusSuspended Status = "suspended"
+	// StatusOrphaned is a key that still works but whose owner has lost
+	// access to the key's scope (OpenAI owner_project_access inactive):
+	// nobody who may still act there answers for it.
+	StatusOrphaned Status = "orphaned"
 )
 
 // AccountType says whether an account belongs to a person or to a
@@ -93,6 +100,9 @@ const (
 	ScopeLogtoOrganization ScopeKind = "logto_organization"
 	// ScopeWorkspace is a Cortex workspace.
 	ScopeWorkspace ScopeKind = "workspace"
+	// ScopeGroup is a group or team: the scope of a membership (the role
+	// "member"), which passes on the group's own roles to its members.
+	ScopeGroup ScopeKind = "group"
 )
 
 // HowHeld says how a principal holds a role.
@@ -109,6 +119,9 @@ const (
 	// Legacy is the provider's single-role field of the principal, beside
 	// its role assignments (OpenAI's organization user role).
 	Legacy HowHeld = "legacy"
+	// ThroughOwner is a role a key holds as the principal it belongs to,
+	// which Owner names: the key acts with its owner's role.
+	ThroughOwner HowHeld = "owner"
 )
 
 // Assignment is one principal (a person's account, a service account, an
@@ -252,7 +265,70 @@ type ListOptions struct {
 	// case-insensitively: on the server where the API can filter,
 	// otherwise on the client.
 	Emails []string
+	// Principals keeps only the assignments held by these kinds of
+	// principal; the driver skips the listings that yield only other
+	// kinds. Empty means every kind the driver lists (Kinds). A kind the
+	// driver does not list is recorded in the listing's Coverage as
+	// NotOffered.
+	Principals []PrincipalKind
 }
+
+// Wants reports whether the options select principal kind k: no options
+// or no Principals select every kind.
+func (o *ListOptions) Wants(k PrincipalKind) bool {
+	if o == nil || len(o.Principals) == 0 {
+		return true
+	}
+	for _, p := range o.Principals {
+		if p == k || (p == "" && k == User) {
+			return true
+		}
+	}
+	return false
+}
+
+// Kinds lists every principal kind, in the order reports name them.
+var Kinds = []PrincipalKind{User, ServiceAccount, APIKey, Application, Group, Invitation}
+
+// ParseKind returns the principal kind named s ("user", "service_account",
+// "api_key", "application", "group", "invitation"; "-" may stand for "_"),
+// or an error naming the kinds.
+func ParseKind(s string) (PrincipalKind, error) {
+	k := PrincipalKind(strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "-", "_"))
+	if slices.Contains(Kinds, k) {
+		return k, nil
+	}
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = string(k)
+	}
+	return "", fmt.Errorf("unknown principal kind %q (the kinds: %s)", s, strings.Join(names, ", "))
+}
+
+// KindStatus is how the listing of one kind of principal ended.
+type KindStatus string
+
+// The kind statuses of a Coverage.
+const (
+	// Listed: every principal of the kind was listed (perhaps none exist).
+	Listed KindStatus = "listed"
+	// NotPermitted: the provider refused the credentials a listing of the
+	// kind (401 or 403). The kind's principals are unknown, not absent.
+	NotPermitted KindStatus = "not_permitted"
+	// Failed: a listing of the kind failed otherwise, or was stopped.
+	Failed KindStatus = "failed"
+	// NotOffered: the driver does not list this kind (the provider's API
+	// has none, or the driver does not read it yet); the package
+	// documentation lists each driver's kinds.
+	NotOffered KindStatus = "not_offered"
+	// NotAsked: ListOptions.Principals did not select the kind.
+	NotAsked KindStatus = "not_asked"
+)
+
+// Coverage says, per principal kind, how a listing of one provider ended:
+// StatsSnapshot.Kinds. A listing is complete only when every kind it was
+// asked for and its driver offers is Listed.
+type Coverage map[PrincipalKind]KindStatus
 
 // Collect gathers a listing into a slice, for tenants small enough to hold
 // in memory. It stops at the first error and returns what came before it;

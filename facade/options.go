@@ -113,6 +113,9 @@ type StatsSnapshot struct {
 	// the tenant changed meanwhile; -1 when the provider reports no total.
 	// (Assignments name only the users holding a role.)
 	ListedUsers int64
+	// Kinds says, per principal kind, how the last listing ended, once it
+	// has (nil before): its Coverage.
+	Kinds Coverage
 }
 
 // Snapshot returns the counters' current values.
@@ -120,5 +123,16 @@ func (s *Stats) Snapshot() StatsSnapshot {
 	c := &s.c
 	return StatsSnapshot{Requests: c.Requests.Load(), Retries: c.Retries.Load(), RateLimited: c.RateLimited.Load(),
 		Waited: time.Duration(c.Waited.Load()), Pages: c.Pages.Load(), Assignments: c.Assignments.Load(),
-		ReportedUsers: c.ReportedUsers.Load() - 1, ListedUsers: c.ListedUsers.Load() - 1}
+		ReportedUsers: c.ReportedUsers.Load() - 1, ListedUsers: c.ListedUsers.Load() - 1, Kinds: coverageOf(c.Kinds())}
+}
+
+func coverageOf(m map[string]string) Coverage {
+	if m == nil {
+		return nil
+	}
+	cov := make(Coverage, len(m))
+	for k, v := range m {
+		cov[PrincipalKind(k)] = KindStatus(v)
+	}
+	return cov
 }

@@ -4,6 +4,8 @@
 package counters
 
 import (
+	"maps"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -15,6 +17,9 @@ type Counters struct {
 	Waited                                             atomic.Int64 // nanoseconds
 	ReportedUsers                                      atomic.Int64 // +1, so that 0 is "none"
 	ListedUsers                                        atomic.Int64 // +1, so that 0 is "none"
+
+	mu    sync.Mutex
+	kinds map[string]string // SetKinds
 }
 
 // Of returns the Counters behind a *facade.Stats, nil for a nil one.
@@ -73,4 +78,24 @@ func (c *Counters) Assignment(n int) {
 	if c != nil {
 		c.Assignments.Add(int64(n))
 	}
+}
+
+// SetKinds records how a listing ended for each principal kind (kind name
+// to status name), replacing what an earlier listing recorded.
+func (c *Counters) SetKinds(kinds map[string]string) {
+	if c != nil {
+		c.mu.Lock()
+		c.kinds = kinds
+		c.mu.Unlock()
+	}
+}
+
+// Kinds returns a copy of what SetKinds last recorded (nil: nothing yet).
+func (c *Counters) Kinds() map[string]string {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.kinds)
 }

@@ -35,6 +35,8 @@ import (
 type Spec struct {
 	Provider       string
 	DefaultBaseURL string
+	// Kinds are the principal kinds the driver lists (nil: User only).
+	Kinds []facade.PrincipalKind
 	// Budget is the provider's documented rate limit (zero: none), spent
 	// as a token bucket that holds a whole window's allowance.
 	Budget Budget

@@ -34,11 +34,16 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		ctx = paging.WithBudget(ctx, paging.NewBudget(k.MaxPages)) // one budget for all of the listing's walks (Page)
+		cov := k.newCover(opts)
+		ctx = context.WithValue(ctx, coverKey{}, cov)
+		if !cov.any() { // nothing asked for that the driver lists: no request
+			run = func(context.Context, Emit) error { return nil }
+		}
 		pages := make(chan []facade.Assignment, k.Concurrency)
 		done := make(chan error, 1)
 		go func() {
 			defer close(pages)
-			done <- run(ctx, func(batch []facade.Assignment) error {
+			err := run(ctx, func(batch []facade.Assignment) error {
 				select {
 				case pages <- batch:
 					return nil
@@ -46,6 +51,17 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 					return context.Cause(ctx)
 				}
 			})
+			cov.mu.Lock()
+			kinds, err := k.end(cov, err)
+			cov.mu.Unlock()
+			if k.Stats != nil {
+				m := make(map[string]string, len(kinds))
+				for p, s := range kinds {
+					m[string(p)] = string(s)
+				}
+				k.Stats.SetKinds(m)
+			}
+			done <- err
 		}()
 		stop := func() {
 			cancel()
@@ -66,7 +82,7 @@ func (k *Kit) Stream(ctx context.Context, opts *facade.ListOptions, run Run) ite
 			secrets := k.scrub.Secrets()
 			for i := range batch {
 				a := &batch[i]
-				if !keep(a.Email) || !seen.add(a) {
+				if !keep(a.Email) || !cov.lists(a.Kind()) || !seen.add(a) {
 					continue
 				}
 				guard.check(ctx, secrets, a) // after dedupe: the key is the provider's own
