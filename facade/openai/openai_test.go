@@ -25,7 +25,7 @@ const oneUser = `{"object":"list","data":[{"object":"organization.user","id":"us
 
 func TestRepeatedRoleCursorEndsTheListing(t *testing.T) {
 	calls := 0
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := orgLister(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/organization/users":
 			testkit.WriteRaw(w, 200, oneUser)
@@ -108,7 +108,7 @@ func (s *looping) maxPages() int {
 func TestNeverEndingRoleCursorsFailFast(t *testing.T) {
 	const users = 50
 	s := newLooping(users, 0)
-	l := harness.Lister(t, s.serve, facade.Options{})
+	l := orgLister(t, s.serve, facade.Options{})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	var fe *facade.Error
 	require.ErrorAs(t, err, &fe)
@@ -129,7 +129,7 @@ func TestNeverEndingRoleCursorsFailFast(t *testing.T) {
 // no further.
 func TestRoleWalkBoundIsTheCatalogue(t *testing.T) {
 	s := newLooping(1, 5)
-	l := harness.Lister(t, s.serve, facade.Options{})
+	l := orgLister(t, s.serve, facade.Options{})
 	testkit.ExpectInvalid(t, l, "page 8, 0 roles so far", "role catalogue has 5 roles")
 	assert.Equal(t, 7, s.maxPages())
 	assert.Equal(t, int32(1), s.catalogueCalls.Load())
@@ -143,7 +143,7 @@ func TestThreeRolePagesWithinTheCatalogue(t *testing.T) {
 		return fmt.Sprintf(`{"id":"role_%d","name":"R%d","permissions":[],"resource_type":"api.organization","predefined_role":false,`+
 			`"description":null,"created_at":null,"updated_at":null,"created_by":null,"created_by_user_obj":null,"metadata":null}`, i, i)
 	}
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := orgLister(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/organization/users":
 			testkit.WriteRaw(w, 200, oneUser)
@@ -172,7 +172,7 @@ func TestThreeRolePagesWithinTheCatalogue(t *testing.T) {
 }
 
 func TestMoreWithoutACursorIsInvalid(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := orgLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/organization/users" {
 			testkit.WriteRaw(w, 200, oneUser)
 			return
@@ -183,7 +183,7 @@ func TestMoreWithoutACursorIsInvalid(t *testing.T) {
 }
 
 func TestMappingAndServerSideEmailFilter(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := orgLister(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/organization/users":
 			assert.Equal(t, []string{"ada@x.com"}, r.URL.Query()["emails"])
@@ -239,7 +239,7 @@ func TestMappingAndServerSideEmailFilter(t *testing.T) {
 
 func TestUsersAreFollowedByLastID(t *testing.T) {
 	var afters []string
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := orgLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v1/organization/users" {
 			testkit.WriteRaw(w, 200, `{"object":"list","data":[],"has_more":false,"next":null}`)
 			return
@@ -261,7 +261,7 @@ func TestUnauthorizedHint(t *testing.T) {
 	// A key-shaped string, assembled so that no key-shaped literal sits in
 	// the source for scanners to flag.
 	echoed := "sk-" + "admin-" + "0123456789abcdef"
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := orgLister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 401, `{"error":{"code":"invalid_api_key","message":"Incorrect API key provided: `+echoed+`","param":null,"type":"invalid_request_error"}}`)
 	}, facade.Options{})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
@@ -282,4 +282,19 @@ var harness = facadetest.Harness{Provider: "openai", New: func(credential string
 // its static credential.
 func TestConformance(t *testing.T) {
 	facadetest.RunConformanceTests(t, harness)
+}
+
+// orgLister is harness.Lister over a server whose handler h answers the
+// organization's users, their roles and the role catalogue, the listings
+// this package's hand-written servers exercise; every other list (groups,
+// projects, keys, invites) is answered with an empty page.
+func orgLister(t *testing.T, h http.HandlerFunc, o facade.Options) facade.Lister {
+	return harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == "/v1/organization/users" || p == "/v1/organization/roles" ||
+			strings.HasPrefix(p, "/v1/organization/users/") {
+			h(w, r)
+			return
+		}
+		testkit.WriteRaw(w, 200, `{"object":"list","data":[],"first_id":null,"last_id":null,"has_more":false,"next":null}`)
+	}, o)
 }

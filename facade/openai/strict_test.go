@@ -14,7 +14,7 @@ import (
 // serving is a Lister of a server answering every list-users request with
 // users and every list-roles request with roles.
 func serving(t *testing.T, users, roles string) facade.Lister {
-	return harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	return orgLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/organization/users" {
 			testkit.WriteRaw(w, 200, users)
 			return

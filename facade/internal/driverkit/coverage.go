@@ -83,7 +83,7 @@ func Refused(ctx context.Context, err error, kinds ...facade.PrincipalKind) erro
 		c.refused = map[facade.PrincipalKind]error{}
 	}
 	for _, p := range kinds {
-		if c.refused[p] == nil {
+		if c.lists(p) && c.refused[p] == nil {
 			c.refused[p] = err
 		}
 	}
@@ -129,7 +129,7 @@ func (k *Kit) end(c *cover, runErr error) (facade.Coverage, error) {
 		e.Err = first
 		e.Op = fmt.Sprintf("list %s (refused: %s)", list, fe.Op)
 	}
-	e.Hint = "the credentials may not list " + list + "; the other kinds were listed. Give them the permission to read " +
-		list + ", or leave these kinds out (rolecall --principals, facade.ListOptions.Principals) to list the rest completely"
+	e.Hint = "the provider refused to list " + list + "; give the key or client the permission to read them, " +
+		"or leave them out (rolecall --principals, facade.ListOptions.Principals) to list the other kinds completely"
 	return cov, e
 }

@@ -42,7 +42,8 @@ func (g *leakGuard) check(ctx context.Context, secrets []string, a *facade.Assig
 		name string
 		p    *string
 	}{{"user_id", &a.UserID}, {"email", &a.Email}, {"name", &a.Name}, {"username", &a.Username},
-		{"role_id", &a.RoleID}, {"role_name", &a.RoleName}, {"scope", &a.Scope}, {"via", &a.Via}} {
+		{"role_id", &a.RoleID}, {"role_name", &a.RoleName}, {"scope", &a.Scope}, {"via", &a.Via},
+		{"owner_id", &a.Owner.ID}, {"owner_name", &a.Owner.Name}, {"scope_id", &a.ScopeID}, {"scope_name", &a.ScopeName}} {
 		if holds(*f.p) {
 			*f.p = g.k.scrub.String(*f.p)
 			g.warn(ctx, f.name)
