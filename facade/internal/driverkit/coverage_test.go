@@ -88,3 +88,38 @@ func TestNoRequestWhenNoKindOfferedIsAsked(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ran, "a users-only driver asked for keys lists nothing")
 }
+
+// A driver that lists one kind and fails with a 403 without passing it to
+// Refused (the users-only drivers) has that kind NotPermitted, not Failed:
+// the run record then says the credentials may not read it.
+func TestOneKindRefusedIsNotPermitted(t *testing.T) {
+	refusal := &facade.Error{Provider: "cortex", Op: "list users", Code: facade.PermissionDenied, StatusCode: 403}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want facade.KindStatus
+	}{
+		{"403", refusal, facade.NotPermitted},
+		{"500", &facade.Error{Provider: "cortex", Op: "list users", Code: facade.Unavailable, StatusCode: 500}, facade.Failed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stats := new(facade.Stats)
+			k, _ := newKit(t, Spec{Provider: "cortex"}, facade.Options{Stats: stats})
+			_, err := facade.Collect(k.Stream(context.Background(), nil, func(context.Context, Emit) error { return tc.err }))
+			require.ErrorIs(t, err, tc.err)
+			cov := stats.Snapshot().Kinds
+			assert.Equal(t, tc.want, cov[facade.User])
+			assert.Equal(t, facade.NotOffered, cov[facade.APIKey])
+		})
+	}
+
+	// Of two kinds listed, a 403 the driver did not pass to Refused
+	// cannot be told apart: both failed.
+	stats := new(facade.Stats)
+	k, _ := newKit(t, Spec{Provider: "openai", Kinds: []facade.PrincipalKind{facade.User, facade.APIKey}}, facade.Options{Stats: stats})
+	_, err := facade.Collect(k.Stream(context.Background(), nil, func(context.Context, Emit) error { return refusal }))
+	require.ErrorIs(t, err, facade.ErrPermissionDenied)
+	cov := stats.Snapshot().Kinds
+	assert.Equal(t, facade.Failed, cov[facade.User])
+	assert.Equal(t, facade.Failed, cov[facade.APIKey])
+}
