@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -172,4 +174,55 @@ func TestRefusedKindsFailureLine(t *testing.T) {
 	assert.Equal(t, report.StatusFailed, pr.Status)
 	assert.Equal(t, lines[0], pr.Error, "the run record says what the console said")
 	assert.Contains(t, stderr.String(), "rolecall: 1 of 1 provider failed; the report is empty")
+}
+
+// TestDiffDifferentPrincipals: diff between a listing of every kind and
+// one asked only for keys says that the runs listed different kinds and
+// leaves the users out (exit 2) rather than reporting every user's roles
+// revoked; --allow-partial compares them anyway. Between every kind and
+// --principals user, which a users-only driver lists alike, it warns and
+// finds no difference. check takes a report with kinds as any other.
+func TestDiffDifferentPrincipals(t *testing.T) {
+	t.Parallel()
+	srv, e := fake(t, "cortex", 8, providertest.Options{})
+	n := len(srv.Tenant().Rows())
+	require.Positive(t, n)
+	dir := t.TempDir()
+	all, keys, users := filepath.Join(dir, "all.json"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "users.csv")
+	for _, c := range [][]string{{"--format", "json", "--output", all}, {"--format", "json", "--output", keys, "--principals", "api_key"},
+		{"--format", "csv", "--output", users, "--principals", "user"}} {
+		r := inproc(t, e, append([]string{"list"}, c...)...)
+		require.Equal(t, 0, r.code, "%v: stderr: %s", c, r.stderr)
+	}
+
+	r := inproc(t, env{}, "check", all, keys, users)
+	assert.Equal(t, 0, r.code, "reports with kinds check clean: %s%s", r.stdout, r.stderr)
+
+	r = inproc(t, env{}, "diff", all, keys)
+	assert.Equal(t, exitUsage, r.code, "a kind left out: the reports cannot be called equal; stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, `WARNING: the reports listed different kinds of principal: --principals not given (every kind), then "api_key"`)
+	assert.Contains(t, r.stdout, "WARNING: cortex user was listed in the old report only (not_asked in the new report): its rows are left out")
+	assert.Contains(t, r.stdout, "granted 0, revoked 0, changed 0, unchanged 0")
+	assert.Contains(t, r.stderr, "cortex user left out of the comparison")
+
+	r = inproc(t, env{}, "diff", "--format", "json", all, keys)
+	assert.Equal(t, exitUsage, r.code)
+	var d struct {
+		ExcludedKinds []report.KindRef `json:"excluded_kinds"`
+		Revoked       []report.Row     `json:"revoked"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &d))
+	assert.Equal(t, []report.KindRef{{Provider: "cortex", Kind: "user"}}, d.ExcludedKinds)
+	assert.Empty(t, d.Revoked)
+	assert.Contains(t, r.stderr, "rolecall diff: WARNING: cortex user was listed in the old report only")
+
+	r = inproc(t, env{}, "diff", "--allow-partial", all, keys)
+	assert.Equal(t, exitDiffer, r.code, "stderr: %s", r.stderr)
+	assert.Contains(t, r.stdout, fmt.Sprintf("revoked %d", n))
+	assert.Contains(t, r.stdout, "compared anyway (--allow-partial)")
+
+	r = inproc(t, env{}, "diff", all, users)
+	assert.Equal(t, 0, r.code, "stdout: %s stderr: %s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, `WARNING: the reports listed different kinds of principal: --principals not given (every kind), then "user"`)
+	assert.Contains(t, r.stdout, "no differences")
 }
