@@ -14,7 +14,7 @@ import (
 // listKinds runs a listing of a driver offering users, groups and keys
 // whose group listing the provider refuses (403) and whose user and key
 // listings each yield one assignment.
-func listKinds(t *testing.T, opts *facade.ListOptions) ([]facade.Assignment, error, facade.Coverage, []facade.PrincipalKind) {
+func listKinds(t *testing.T, opts *facade.ListOptions) ([]facade.Assignment, facade.Coverage, []facade.PrincipalKind, error) {
 	t.Helper()
 	stats := new(facade.Stats)
 	k, _ := newKit(t, Spec{Provider: "openai", Kinds: []facade.PrincipalKind{facade.User, facade.Group, facade.APIKey}},
@@ -43,11 +43,11 @@ func listKinds(t *testing.T, opts *facade.ListOptions) ([]facade.Assignment, err
 		}
 		return nil
 	}))
-	return got, err, stats.Snapshot().Kinds, asked
+	return got, stats.Snapshot().Kinds, asked, err
 }
 
 func TestRefusedKindFailsTheListingAfterTheOthers(t *testing.T) {
-	got, err, cov, asked := listKinds(t, nil)
+	got, cov, asked, err := listKinds(t, nil)
 	assert.Len(t, got, 2, "the users and keys are listed before the listing ends")
 	assert.Equal(t, []facade.PrincipalKind{facade.User, facade.Group, facade.APIKey}, asked)
 	require.Error(t, err)
@@ -59,7 +59,7 @@ func TestRefusedKindFailsTheListingAfterTheOthers(t *testing.T) {
 }
 
 func TestPrincipalsLeaveARefusedKindOut(t *testing.T) {
-	got, err, cov, asked := listKinds(t, &facade.ListOptions{Principals: []facade.PrincipalKind{facade.User, facade.APIKey, facade.Invitation}})
+	got, cov, asked, err := listKinds(t, &facade.ListOptions{Principals: []facade.PrincipalKind{facade.User, facade.APIKey, facade.Invitation}})
 	require.NoError(t, err)
 	assert.Len(t, got, 2)
 	assert.Equal(t, []facade.PrincipalKind{facade.User, facade.APIKey}, asked, "the group listing is not asked for")
