@@ -18,6 +18,17 @@
 // with InvalidResponse, and a total the listing did not reach with
 // Incomplete.
 //
+// ListOptions.Principals picks the kinds of principal to list (none: every
+// kind), and StatsSnapshot.Kinds says how the listing of each kind ended
+// (Coverage: Listed, NotPermitted, Failed, NotOffered, NotAsked). A
+// provider's listing is complete only when every kind it was asked for and
+// offers is Listed. A kind the credentials may not read (NotPermitted, a
+// 403) or whose listing failed makes the provider's listing fail, after
+// its other kinds are listed, with an error naming every such kind (its
+// Coverage names them too): it never passes for a kind with no
+// principals. To list the other kinds completely, leave those kinds out
+// with Principals (rolecall --principals).
+//
 // # The mapping
 //
 // One Assignment is one principal holding one role in one scope of one

@@ -33,6 +33,19 @@ type Delta struct {
 	// Excluded are the providers left out of the comparison (missing or
 	// failed, without DiffOptions.AllowPartial), in name order.
 	Excluded []string
+	// ExcludedKinds are the kinds of principal of a provider compared
+	// that only one report listed (by the run records' kinds: asked for
+	// and listed in one, not asked for, not offered or not permitted in
+	// the other): their rows are left out of the comparison, without
+	// DiffOptions.AllowPartial, since they would otherwise show as
+	// granted or revoked. In provider, then kind order.
+	ExcludedKinds []KindRef
+}
+
+// KindRef names one kind of principal of one provider.
+type KindRef struct {
+	Provider string `json:"provider"`
+	Kind     string `json:"kind"` // a facade.PrincipalKind: "user", "api_key", …
 }
 
 // Change is one assignment whose fields differ between the reports.
@@ -52,20 +65,26 @@ type Change struct {
 // them does not say, which is no change. A key that appears twice in one
 // report is an error: such a report is not one listing. A provider that is
 // missing from one report, or failed in either (by its run record), is
-// left out with a warning unless o.AllowPartial is set.
+// left out with a warning unless o.AllowPartial is set; so are the rows of
+// a kind of principal that only one report listed (ProviderRun.Kinds), and
+// reports that asked for different kinds (Run.Principals) get a warning.
 func Diff(old, new *Report, o *DiffOptions) (*Delta, error) {
 	if o == nil {
 		o = &DiffOptions{}
 	}
 	d := &Delta{}
 	excluded := d.check(old, new, o.AllowPartial)
+	kinds := map[KindRef]bool{}
+	for _, k := range d.ExcludedKinds {
+		kinds[k] = true
+	}
 	keep := func(rows []Row) []Row {
-		if len(excluded) == 0 {
+		if len(excluded) == 0 && len(kinds) == 0 {
 			return rows
 		}
 		var out []Row
 		for _, r := range rows {
-			if !excluded[r.Provider] {
+			if !excluded[r.Provider] && !kinds[KindRef{r.Provider, r.Kind()}] {
 				out = append(out, r)
 			}
 		}
@@ -158,6 +177,10 @@ func (d *Delta) check(old, new *Report, allowPartial bool) map[string]bool {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("the reports listed different users: --email %q, then %q",
 			strings.Join(old.Run.Emails, ","), strings.Join(new.Run.Emails, ",")))
 	}
+	if old.Run != nil && new.Run != nil && !sameKinds(old.Run.Principals, new.Run.Principals) {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("the reports listed different kinds of principal: --principals %s, then %s",
+			principalsOf(old.Run), principalsOf(new.Run)))
+	}
 	names := make([]string, 0, len(reason))
 	for p := range reason {
 		names = append(names, p)
@@ -174,7 +197,60 @@ func (d *Delta) check(old, new *Report, allowPartial bool) map[string]bool {
 		}
 		d.Warnings = append(d.Warnings, msg)
 	}
+	d.checkKinds(old.Run, new.Run, excluded, allowPartial)
 	return excluded
+}
+
+// checkKinds warns of the kinds of principal that only one report listed,
+// provider by provider, among the providers complete in both whose run
+// records say how each kind ended (records written before kinds do not),
+// and leaves them out unless allowPartial.
+func (d *Delta) checkKinds(old, new *Run, excluded map[string]bool, allowPartial bool) {
+	for _, p := range providers(&Report{Run: old}) {
+		o, n := old.Provider(p), new.Provider(p)
+		if excluded[p] || o == nil || n == nil || o.Status != StatusComplete || n.Status != StatusComplete ||
+			len(o.Kinds) == 0 || len(n.Kinds) == 0 {
+			continue
+		}
+		for _, k := range facade.Kinds {
+			was, now := o.Kinds[string(k)], n.Kinds[string(k)]
+			if (was == string(facade.Listed)) == (now == string(facade.Listed)) {
+				continue
+			}
+			in, other, status := "the old report", "the new report", now
+			if now == string(facade.Listed) {
+				in, other, status = "the new report", "the old report", was
+			}
+			if status == "" {
+				status = "not recorded"
+			}
+			msg := fmt.Sprintf("%s %s was listed in %s only (%s in %s)", p, k, in, status, other)
+			if allowPartial {
+				msg += ": compared anyway (--allow-partial); its rows show as granted or revoked"
+			} else {
+				msg += ": its rows are left out of the comparison (--allow-partial compares them anyway)"
+				d.ExcludedKinds = append(d.ExcludedKinds, KindRef{Provider: p, Kind: string(k)})
+			}
+			d.Warnings = append(d.Warnings, msg)
+		}
+	}
+}
+
+// sameKinds reports whether two --principals lists ask for the same kinds
+// (in any order; empty: every kind).
+func sameKinds(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// principalsOf renders a run's --principals for a warning.
+func principalsOf(r *Run) string {
+	if len(r.Principals) == 0 {
+		return "not given (every kind)"
+	}
+	return fmt.Sprintf("%q", strings.Join(r.Principals, ","))
 }
 
 // Empty reports whether the reports hold the same assignments (of the
@@ -281,7 +357,7 @@ func (d *Delta) WriteText(w io.Writer, old, new Side) error {
 		len(d.Changed), d.Unchanged)
 	if d.Empty() {
 		b.WriteString("\nno differences")
-		if len(d.Excluded) > 0 {
+		if len(d.Excluded) > 0 || len(d.ExcludedKinds) > 0 {
 			b.WriteString(" in the providers compared")
 		}
 		b.WriteString("\n")
@@ -484,12 +560,15 @@ func describeField(c *Change, f string) string {
 
 // jsonDelta is the JSON shape of a Delta.
 type jsonDelta struct {
-	Warnings  []string     `json:"warnings"`
-	Excluded  []string     `json:"excluded"`
-	Granted   []Row        `json:"granted"`
-	Revoked   []Row        `json:"revoked"`
-	Changed   []jsonChange `json:"changed"`
-	Unchanged int          `json:"unchanged"`
+	Warnings []string `json:"warnings"`
+	Excluded []string `json:"excluded"`
+	// ExcludedKinds was added after the others: readers that do not know
+	// it ignore it.
+	ExcludedKinds []KindRef    `json:"excluded_kinds"`
+	Granted       []Row        `json:"granted"`
+	Revoked       []Row        `json:"revoked"`
+	Changed       []jsonChange `json:"changed"`
+	Unchanged     int          `json:"unchanged"`
 }
 
 type jsonChange struct {
@@ -499,11 +578,12 @@ type jsonChange struct {
 }
 
 // WriteJSON writes the delta as one JSON object: warnings, the providers
-// excluded, the arrays granted, revoked and changed (each change with
+// excluded, the kinds of principal excluded (excluded_kinds: provider and
+// kind), the arrays granted, revoked and changed (each change with
 // fields, old and new) and the count unchanged. Values are exact.
 func (d *Delta) WriteJSON(w io.Writer) error {
 	j := jsonDelta{Warnings: append([]string{}, d.Warnings...), Excluded: append([]string{}, d.Excluded...),
-		Granted: []Row{}, Revoked: []Row{}, Changed: []jsonChange{}, Unchanged: d.Unchanged}
+		ExcludedKinds: append([]KindRef{}, d.ExcludedKinds...), Granted: []Row{}, Revoked: []Row{}, Changed: []jsonChange{}, Unchanged: d.Unchanged}
 	for _, r := range d.Granted {
 		j.Granted = append(j.Granted, normalized(r))
 	}

@@ -157,3 +157,66 @@ func TestDiffAccountColumns(t *testing.T) {
 	assert.Contains(t, b.String(), "  status \"active\" → \"suspended\": p ada@x (u1) (1 role)\n", "status is the person's")
 	assert.Contains(t, b.String(), "  ~ p ada@x (u1): admin: privileged \"false\" → \"true\"\n", "privileged is the role's")
 }
+
+// TestDiffKinds: a kind of principal only one report listed (by the run
+// records' kinds) is left out of the comparison with a warning, rather
+// than its rows showing as revoked; different --principals are a warning.
+func TestDiffKinds(t *testing.T) {
+	kinds := func(apiKey string) map[string]string {
+		return map[string]string{"user": "listed", "service_account": "not_offered", "api_key": apiKey,
+			"application": "not_offered", "group": "not_offered", "invitation": "not_offered"}
+	}
+	user := Row{Provider: "p", UserID: "u1", RoleID: "r1"}
+	key := Row{Provider: "p", PrincipalKind: "api_key", UserID: "k1", RoleID: "r1"}
+	old := rep(runOf(map[string]string{"p": StatusComplete}), user, key)
+	old.Run.Providers[0].Kinds = kinds("listed")
+	new := rep(runOf(map[string]string{"p": StatusComplete}), user)
+	new.Run.Principals = []string{"user"}
+	new.Run.Providers[0].Kinds = kinds("not_asked")
+
+	d, err := Diff(old, new, nil)
+	require.NoError(t, err)
+	assert.Empty(t, d.Revoked, "the keys were not asked for: not revoked")
+	assert.Equal(t, 1, d.Unchanged)
+	assert.Empty(t, d.Excluded, "the provider itself is compared")
+	assert.Equal(t, []KindRef{{Provider: "p", Kind: "api_key"}}, d.ExcludedKinds)
+	assert.Equal(t, []string{
+		`the reports listed different kinds of principal: --principals not given (every kind), then "user"`,
+		"p api_key was listed in the old report only (not_asked in the new report): its rows are left out of the comparison (--allow-partial compares them anyway)",
+	}, d.Warnings)
+	var b bytes.Buffer
+	require.NoError(t, d.WriteText(&b, Side{"old.json", old}, Side{"new.json", new}))
+	assert.Contains(t, b.String(), "WARNING: p api_key was listed in the old report only")
+	assert.Contains(t, b.String(), "no differences in the providers compared")
+	b.Reset()
+	require.NoError(t, d.WriteJSON(&b))
+	assert.Contains(t, b.String(), `"excluded_kinds": [`)
+	assert.Contains(t, b.String(), `"kind": "api_key"`)
+
+	// The other way round, not permitted: granted, left out all the same.
+	d, err = Diff(new, rep(old.Run, user, key), nil)
+	require.NoError(t, err)
+	assert.Empty(t, d.Granted)
+	assert.Equal(t, []KindRef{{Provider: "p", Kind: "api_key"}}, d.ExcludedKinds)
+	assert.Contains(t, d.Warnings[1], "p api_key was listed in the new report only (not_asked in the old report)")
+
+	d, err = Diff(old, new, &DiffOptions{AllowPartial: true})
+	require.NoError(t, err)
+	assert.Equal(t, []Row{key}, d.Revoked, "--allow-partial compares the kind anyway")
+	assert.Empty(t, d.ExcludedKinds)
+	assert.Contains(t, d.Warnings[1], "compared anyway (--allow-partial)")
+
+	// Records written before kinds: compared whole, as before.
+	old.Run.Providers[0].Kinds, new.Run.Providers[0].Kinds = nil, nil
+	new.Run.Principals = nil
+	d, err = Diff(old, new, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []Row{key}, d.Revoked)
+	assert.Empty(t, d.Warnings)
+
+	// The same kinds asked for, in another order: no warning.
+	old.Run.Principals, new.Run.Principals = []string{"user", "api_key"}, []string{"api_key", "user"}
+	d, err = Diff(old, rep(old.Run, user, key), nil)
+	require.NoError(t, err)
+	assert.Empty(t, d.Warnings)
+}

@@ -30,6 +30,13 @@ type Run struct {
 	Version  string    `json:"rolecall_version"` // the rolecall that wrote the report
 	// Emails is the --email filter the listing used; empty: every user.
 	Emails []string `json:"emails,omitempty"`
+	// Principals are the kinds of principal the listing asked for
+	// (--principals: "user", "service_account", "api_key", "application",
+	// "group", "invitation"); empty: every kind. Each provider's Kinds
+	// says how the listing of each kind ended. Added in rolecall-run/1 as
+	// an optional field: records written before it lack it, and readers
+	// that do not know it ignore it.
+	Principals []string `json:"principals,omitempty"`
 	// Order is "sorted" (the report order, Compare) or "arrival".
 	Order string `json:"order"`
 	// CSVRaw is true when the CSV cells were written without neutralising
@@ -71,6 +78,17 @@ type ProviderRun struct {
 	// rolecall-run/1 as an optional field: records written before it lack
 	// it, and then only the counts are checked.
 	RowsSHA256 string `json:"rows_sha256,omitempty"`
+	// Kinds says, per kind of principal (the six facade.Kinds), how the
+	// provider's listing of it ended (facade.Coverage): "listed",
+	// "not_permitted" (the credentials may not read it), "failed",
+	// "not_offered" (the driver does not list it) or "not_asked" (left out
+	// by Run.Principals). A listing is complete only when every kind asked
+	// for that the driver offers is listed: a failed provider whose
+	// credentials were refused a kind shows it not_permitted here. Empty
+	// when the listing did not end (stopped). Added in rolecall-run/1 as an
+	// optional field: records written before it lack it (which kinds they
+	// listed is not recorded), and readers that do not know it ignore it.
+	Kinds map[string]string `json:"kinds,omitempty"`
 	// Requests is the number of HTTP requests made (retries included).
 	Requests int64 `json:"requests"`
 	// SpecSHA256 is the SHA-256 of the vendored OpenAPI spec the client

@@ -79,6 +79,7 @@ func runDemo(a *app, cmd *command, args []string) int {
 	var rf runFlags
 	fs.StringVar(&rf.providers, "provider", "", "show only these `providers`, comma-separated (default: all four)")
 	fs.StringVar(&rf.emails, "email", "", "show only these users, by `emails`, comma-separated (case-insensitive)")
+	fs.Var(&rf.principals, "principals", principalsUsage)
 	fs.BoolVar(&rf.quiet, "quiet", false, "draw no progress on a terminal")
 	pos, done, code := a.parse(cmd, fs, args)
 	if done {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rolecall/rolecall/internal/termtext"
@@ -34,12 +35,18 @@ Changes are grouped per person: disabling one user is one line, whatever the
 number of their roles. A provider that is missing from one report, or failed in
 either (by its run record), is a WARNING and is left out of the comparison,
 since its assignments would otherwise show as revoked or granted; with
---allow-partial it is compared anyway (still with the warning).
+--allow-partial it is compared anyway (still with the warning). Likewise a kind
+of principal (user, api_key, ...) that one report listed and the other did not
+(by the run records' kinds: not asked for with --principals, not offered by
+that rolecall's driver, or not permitted): its rows are left out, with a
+WARNING, unless --allow-partial; reports that asked for different --principals
+get a WARNING too. (Reports written before kinds were recorded are compared
+whole.)
 
 The summary goes to stdout. Exit codes, like diff(1): 0 the reports hold the
 same assignments, 1 they differ, 2 trouble: a file cannot be read, is not a
-report or does not match its run record, or a provider was left out of the
-comparison (so the reports cannot be called equal).`,
+report or does not match its run record, or a provider or a kind of principal
+was left out of the comparison (so the reports cannot be called equal).`,
 	examples: `
 rolecall list --format json --output 2025Q2.json
 rolecall list --format json --output 2025Q3.json
@@ -55,7 +62,8 @@ func runDiff(a *app, cmd *command, args []string) int {
 	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
 	format := fs.String("format", "text", "the summary's `format`: text or json")
 	allowPartial := fs.Bool("allow-partial", false,
-		"compare a provider that is missing from one report or failed in either, instead of leaving it out")
+		"compare a provider that is missing from one report or failed in either, and a kind of principal\n"+
+			"only one report listed, instead of leaving it out")
 	pos, done, code := a.parse(cmd, fs, args)
 	if done {
 		return code
@@ -96,10 +104,14 @@ func runDiff(a *app, cmd *command, args []string) int {
 		fmt.Fprintf(a.stderr, "rolecall diff: %v\n", err)
 		return exitUsage
 	}
+	left := slices.Clone(d.Excluded)
+	for _, k := range d.ExcludedKinds {
+		left = append(left, k.Provider+" "+k.Kind)
+	}
 	switch {
-	case len(d.Excluded) > 0:
+	case len(left) > 0:
 		fmt.Fprintf(a.stderr, "rolecall diff: %s left out of the comparison (see the warnings); --allow-partial compares %s anyway\n",
-			strings.Join(d.Excluded, ", "), plural(int64(len(d.Excluded)), "it", "them"))
+			strings.Join(left, ", "), plural(int64(len(left)), "it", "them"))
 		return exitUsage
 	case !d.Empty():
 		return exitDiffer

@@ -50,8 +50,10 @@ given) and --wide shows every column; they are for the table only (json,
 ndjson and csv always hold every column), and not together.
 
 Every report carries a run record: its id, start and finish (UTC), the rolecall
-version and, per provider, the host, whether it completed, the assignments and
-users listed, the requests made and the SHA-256 of the spec used. json holds it
+version, the --principals asked for and, per provider, the host, whether it
+completed, how the listing of each kind of principal ended (kinds: listed,
+not_permitted, failed, not_offered, not_asked), the assignments and users
+listed, the requests made and the SHA-256 of the spec used. json holds it
 in its envelope ({"run": ..., "assignments": [...]}); ndjson and csv written
 with --output keep it beside the report in FILE.run.json.
 
@@ -60,12 +62,22 @@ and what to do; its rows are left out of the report (in every format), the
 other providers' are written, and the exit code is 1. Such a report goes to
 FILE.partial rather than replacing FILE, unless --partial. csv cells starting
 with =, +, -, @, tab or carriage return get a leading ' so that a spreadsheet
-shows them as text (--csv-raw: as they are). Exit codes: 0 every provider
-listed completely, 1 a provider failed, 2 a usage error.`,
+shows them as text (--csv-raw: as they are).
+
+--principals picks the kinds of principal to list (default: every kind). A
+provider's listing is complete only when every kind it was asked for and
+offers is listed: a kind the credentials may not read (not_permitted) or whose
+listing failed makes the provider fail, after its other kinds are listed, so
+that the run record names every such kind; to list the rest completely, leave
+those kinds out with --principals.
+
+Exit codes: 0 every provider listed completely, 1 a provider failed, 2 a usage
+error.`,
 	examples: `
 rolecall list
 rolecall list --provider cortex,openai --format csv --output access-2025Q3.csv
 rolecall list --email ada@example.com,alan@example.org --format json
+rolecall list --provider openai --principals user,service_account
 rolecall list --columns provider,email,role_name,permissions,via
 rolecall list --format ndjson --timeout 10m --fail-fast > report.ndjson
 rolecall list --provider logto --max-retries 8 --retry-wait 2s`,

@@ -27,6 +27,7 @@ import (
 type runFlags struct {
 	providers   string
 	emails      string
+	principals  kindsFlag
 	concurrency int
 	timeout     time.Duration
 	failFast    bool
@@ -43,6 +44,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 		"the providers to list: a comma-separated `list` of "+strings.Join(providerNames, ", ")+"\n(default: every provider whose credentials are set)")
 	fs.StringVar(&f.emails, "email", "",
 		"list only the users with these emails: a comma-separated `list`, matched case-insensitively")
+	fs.Var(&f.principals, "principals", principalsUsage)
 	fs.IntVar(&f.concurrency, "concurrency", 0,
 		"send at most `N` requests at once to each provider (default "+defaultConcurrencies()+")")
 	fs.DurationVar(&f.timeout, "timeout", 0,
@@ -61,6 +63,64 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 		"send at most `N` requests a second to each provider, evenly spaced (for self-hosted servers\nand other plans); 0: the provider's documented limit (cortex 1000/min, logto 200/10s,\nnone documented for openai and vectara); negative: no client-side limit. A 429 always\npauses the provider's requests until the server's hint and lowers the rate")
 	fs.DurationVar(&f.limitWait, "rate-limit-wait", httpx.DefaultRetryPolicy.RateLimitBudget,
 		"keep retrying a request the provider answers 429 for this `duration` before failing the provider")
+}
+
+// principalsUsage is --principals' help, for every command that lists.
+var principalsUsage = "list only these kinds of principal: a comma-separated `list` of\n" + kindNames() +
+	"\n(api-key for api_key too; the flag may be repeated; default: every kind). A provider's listing\n" +
+	"is complete only when every kind asked for that its driver lists is listed: a kind the credentials\n" +
+	"may not read (not_permitted) or whose listing failed fails the provider, after its other kinds\n" +
+	"are listed, and the run record names it; leave such kinds out to list the rest completely"
+
+// kindNames lists the principal kinds, comma-separated.
+func kindNames() string {
+	names := make([]string, len(facade.Kinds))
+	for i, k := range facade.Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+// kindsFlag is --principals: the principal kinds to list, in the order
+// first named, each once. Each value is a comma-separated list of kinds
+// (facade.ParseKind); the flag may be repeated, adding to the list.
+type kindsFlag []facade.PrincipalKind
+
+func (k *kindsFlag) String() string {
+	if k == nil {
+		return ""
+	}
+	return strings.Join(k.names(), ",")
+}
+
+// names are the kinds' names; nil for none (every kind).
+func (k *kindsFlag) names() []string {
+	var out []string
+	for _, p := range *k {
+		out = append(out, string(p))
+	}
+	return out
+}
+
+func (k *kindsFlag) Set(v string) error {
+	named := false
+	for _, s := range strings.Split(v, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		p, err := facade.ParseKind(s)
+		if err != nil {
+			return err
+		}
+		named = true
+		if !slices.Contains(*k, p) {
+			*k = append(*k, p)
+		}
+	}
+	if !named {
+		return fmt.Errorf("name at least one kind (the kinds: %s)", kindNames())
+	}
+	return nil
 }
 
 // Bounds of the numeric flags: past them a value is a mistake (or an
@@ -159,7 +219,7 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 	}
 	emails, _ := s.flags.emailList()
 	run := &report.Run{Schema: report.RunSchema, ID: report.NewRunID(), Started: started, Finished: s.now(),
-		Version: v, Emails: emails, Order: "sorted"}
+		Version: v, Emails: emails, Principals: s.flags.principals.names(), Order: "sorted"}
 	if s.demo {
 		run.ID = "demo"
 	}
@@ -183,8 +243,15 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 			}
 		}
 		pr.Assignments, pr.Users = counts(st.name)
-		if snap := st.stats.Snapshot(); snap.ReportedUsers >= 0 {
+		snap := st.stats.Snapshot()
+		if snap.ReportedUsers >= 0 {
 			pr.ReportedTotal, pr.ListedUsers = &snap.ReportedUsers, &snap.ListedUsers
+		}
+		if len(snap.Kinds) > 0 { // every kind, not_offered included: what the driver does not list shows
+			pr.Kinds = make(map[string]string, len(snap.Kinds))
+			for k, v := range snap.Kinds {
+				pr.Kinds[string(k)] = string(v)
+			}
 		}
 		run.Providers = append(run.Providers, pr)
 	}
@@ -263,7 +330,7 @@ func (s *session) run(ctx context.Context, onRow func(facade.Assignment) error) 
 	}
 	out := &outcome{}
 	matched := map[string]bool{}
-	for a, err := range facade.ListAll(ctx, tracked, &facade.ListOptions{Emails: emails}) {
+	for a, err := range facade.ListAll(ctx, tracked, &facade.ListOptions{Emails: emails, Principals: s.flags.principals}) {
 		if err != nil {
 			var pe providerError
 			line := describeFailure(ctx, err)

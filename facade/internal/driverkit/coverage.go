@@ -92,16 +92,21 @@ func Refused(ctx context.Context, err error, kinds ...facade.PrincipalKind) erro
 
 // end is the listing's Coverage given how its run ended (runErr), and the
 // error it ends with: runErr, or else a PermissionDenied error naming the
-// kinds refused.
+// kinds refused. A listing of a single kind that ends refused (a driver
+// offering users only, answered 403) has that kind NotPermitted, whether
+// or not the driver passed the refusal to Refused: no other kind can have
+// been refused.
 func (k *Kit) end(c *cover, runErr error) (facade.Coverage, error) {
 	cov := facade.Coverage{}
+	listed := slices.DeleteFunc(slices.Clone(facade.Kinds), func(p facade.PrincipalKind) bool { return !c.lists(p) })
+	refusedOne := len(listed) == 1 && errors.Is(runErr, facade.ErrPermissionDenied)
 	for _, p := range facade.Kinds {
 		switch {
 		case !slices.Contains(c.offered, p):
 			cov[p] = facade.NotOffered
 		case !c.opts.Wants(p):
 			cov[p] = facade.NotAsked
-		case c.refused[p] != nil:
+		case c.refused[p] != nil || refusedOne:
 			cov[p] = facade.NotPermitted
 		case runErr != nil:
 			cov[p] = facade.Failed

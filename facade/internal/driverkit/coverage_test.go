@@ -14,7 +14,7 @@ import (
 // listKinds runs a listing of a driver offering users, groups and keys
 // whose group listing the provider refuses (403) and whose user and key
 // listings each yield one assignment.
-func listKinds(t *testing.T, opts *facade.ListOptions) ([]facade.Assignment, error, facade.Coverage, []facade.PrincipalKind) {
+func listKinds(t *testing.T, opts *facade.ListOptions) ([]facade.Assignment, facade.Coverage, []facade.PrincipalKind, error) {
 	t.Helper()
 	stats := new(facade.Stats)
 	k, _ := newKit(t, Spec{Provider: "openai", Kinds: []facade.PrincipalKind{facade.User, facade.Group, facade.APIKey}},
@@ -43,11 +43,11 @@ func listKinds(t *testing.T, opts *facade.ListOptions) ([]facade.Assignment, err
 		}
 		return nil
 	}))
-	return got, err, stats.Snapshot().Kinds, asked
+	return got, stats.Snapshot().Kinds, asked, err
 }
 
 func TestRefusedKindFailsTheListingAfterTheOthers(t *testing.T) {
-	got, err, cov, asked := listKinds(t, nil)
+	got, cov, asked, err := listKinds(t, nil)
 	assert.Len(t, got, 2, "the users and keys are listed before the listing ends")
 	assert.Equal(t, []facade.PrincipalKind{facade.User, facade.Group, facade.APIKey}, asked)
 	require.Error(t, err)
@@ -59,7 +59,7 @@ func TestRefusedKindFailsTheListingAfterTheOthers(t *testing.T) {
 }
 
 func TestPrincipalsLeaveARefusedKindOut(t *testing.T) {
-	got, err, cov, asked := listKinds(t, &facade.ListOptions{Principals: []facade.PrincipalKind{facade.User, facade.APIKey, facade.Invitation}})
+	got, cov, asked, err := listKinds(t, &facade.ListOptions{Principals: []facade.PrincipalKind{facade.User, facade.APIKey, facade.Invitation}})
 	require.NoError(t, err)
 	assert.Len(t, got, 2)
 	assert.Equal(t, []facade.PrincipalKind{facade.User, facade.APIKey}, asked, "the group listing is not asked for")
@@ -87,4 +87,39 @@ func TestNoRequestWhenNoKindOfferedIsAsked(t *testing.T) {
 		func(context.Context, Emit) error { ran = true; return nil }))
 	require.NoError(t, err)
 	assert.False(t, ran, "a users-only driver asked for keys lists nothing")
+}
+
+// A driver that lists one kind and fails with a 403 without passing it to
+// Refused (the users-only drivers) has that kind NotPermitted, not Failed:
+// the run record then says the credentials may not read it.
+func TestOneKindRefusedIsNotPermitted(t *testing.T) {
+	refusal := &facade.Error{Provider: "cortex", Op: "list users", Code: facade.PermissionDenied, StatusCode: 403}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want facade.KindStatus
+	}{
+		{"403", refusal, facade.NotPermitted},
+		{"500", &facade.Error{Provider: "cortex", Op: "list users", Code: facade.Unavailable, StatusCode: 500}, facade.Failed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stats := new(facade.Stats)
+			k, _ := newKit(t, Spec{Provider: "cortex"}, facade.Options{Stats: stats})
+			_, err := facade.Collect(k.Stream(context.Background(), nil, func(context.Context, Emit) error { return tc.err }))
+			require.ErrorIs(t, err, tc.err)
+			cov := stats.Snapshot().Kinds
+			assert.Equal(t, tc.want, cov[facade.User])
+			assert.Equal(t, facade.NotOffered, cov[facade.APIKey])
+		})
+	}
+
+	// Of two kinds listed, a 403 the driver did not pass to Refused
+	// cannot be told apart: both failed.
+	stats := new(facade.Stats)
+	k, _ := newKit(t, Spec{Provider: "openai", Kinds: []facade.PrincipalKind{facade.User, facade.APIKey}}, facade.Options{Stats: stats})
+	_, err := facade.Collect(k.Stream(context.Background(), nil, func(context.Context, Emit) error { return refusal }))
+	require.ErrorIs(t, err, facade.ErrPermissionDenied)
+	cov := stats.Snapshot().Kinds
+	assert.Equal(t, facade.Failed, cov[facade.User])
+	assert.Equal(t, facade.Failed, cov[facade.APIKey])
 }
