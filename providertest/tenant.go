@@ -24,7 +24,17 @@ type Tenant struct {
 	Users []User
 	// Roles is the role catalogue. For Vectara it lists every role value the
 	// tenant uses (API, corpus and agent roles share one namespace here).
+	// For OpenAI it holds the organization roles (ResourceType
+	// OpenAIOrgScope, list-roles) and the project roles (OpenAIProjectScope,
+	// list-project-roles).
 	Roles []Role
+
+	// The OpenAI organization's principal graph beyond its users (see
+	// openai_tenant.go); nil for the other providers.
+	Groups    []Group    // groups, in listing order
+	Projects  []Project  // projects, archived ones included, in listing order
+	AdminKeys []AdminKey // admin API keys, in listing order
+	Invites   []Invite   // invites of every status, in listing order
 }
 
 // User is one user of a tenant and the roles they hold.
@@ -100,6 +110,9 @@ type Role struct {
 	// Machine marks a Logto MachineToMachine role. Its members are not user
 	// assignments and never appear in Rows.
 	Machine bool
+	// Metadata is an OpenAI custom role's metadata (rendered in its role
+	// assignments); its values are secret-bearing (Tenant.Secrets).
+	Metadata map[string]string
 }
 
 // Row is one line of the access report: one user holding one role. It is the
@@ -399,7 +412,7 @@ func NewTenant(provider string, users int, seed int64) *Tenant {
 	case "cortex":
 		g.cortex(t, users)
 	case "openai":
-		g.openai(t, users)
+		g.openai(t, DefaultOpenAIShape(users))
 	case "vectara":
 		g.vectara(t, users)
 	case "logto":
@@ -565,12 +578,13 @@ var openaiRoleDefs = []openaiRoleDef{
 
 const upperAlnum = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-func (g *gen) openai(t *Tenant, n int) {
+func (g *gen) openai(t *Tenant, sh OpenAIShape) {
+	n := sh.Users
 	for _, d := range openaiRoleDefs {
 		t.Roles = append(t.Roles, Role{ID: "role_01J" + g.id(23, upperAlnum), Name: d.name, Builtin: d.predefined,
 			ResourceType: "api.organization", Permissions: slices.Clone(d.permissions)})
 	}
-	groups := make([]string, min(2+n/100, 40))
+	groups := make([]string, sh.Groups)
 	for i := range groups {
 		groups[i] = "group_" + g.id(24, alnum)
 	}
@@ -609,6 +623,7 @@ func (g *gen) openai(t *Tenant, n int) {
 		}
 		t.Users = append(t.Users, u)
 	}
+	g.openaiGraph(t, sh, groups)
 }
 
 // VectaraUnknownRole is the API role value, unknown to the spec's ApiRole
