@@ -377,7 +377,7 @@ func (g *gen) openaiGraph(t *Tenant, sh OpenAIShape, groupIDs []string) {
 		if !pr.Archived {
 			for j := range sh.ServiceAccounts {
 				sa := ServiceAccount{ID: "svc_acct_" + g.id(24, alnum), Name: fmt.Sprintf("%s bot %d", strings.ToLower(name), j+1),
-					Role: []string{"owner", "member", "member", "none"}[g.r.IntN(4)],
+					Role:    []string{"owner", "member", "member", "none"}[g.r.IntN(4)],
 					Created: pr.Created.Add(time.Duration(j+1) * 90 * time.Minute)}
 				if p == 0 && j < 2 {
 					sa.Role = []string{"owner", "none"}[j] // one owner, one with no role
