@@ -8,7 +8,9 @@
 // requests, per operation too.
 //
 // Tenant.Rows is the oracle: exactly the assignments a correct client lists
-// from the tenant, mapped by the report contract.
+// from the tenant, mapped by the report contract (for OpenAI, the graph
+// contract's rows of every principal kind); Tenant.AccountOf gives each
+// row's account fields and Privileged its default privileged flag.
 //
 // # Served operations
 //
@@ -18,7 +20,17 @@
 //   - OpenAI (under /v1): GET /organization/users (limit ≤ 100, default 20,
 //     after = last_id, emails repeated), GET /organization/users/{user_id}/roles
 //     (limit ≤ 1000, after = the opaque next cursor, next null on the last
-//     page; 404 for an unknown user) and GET /organization/roles.
+//     page; 404 for an unknown user) and GET /organization/roles (the
+//     organization roles); and the principal graph: groups, their users
+//     (newest first by default) and roles; projects (archived ones only
+//     with include_archived=true), their users and each user's project
+//     roles, project roles, groups and each group's project roles, service
+//     accounts and API keys (owner_project_access active, inactive or any;
+//     absent: active only, so orphaned keys are hidden); admin API keys
+//     (after = the last key's id) and invites. The role, group and project
+//     group lists page by the opaque next cursor; the others by last_id.
+//     Unknown ids answer 404, cursors the list did not hand out 400.
+//     Tenant.Secrets lists the secret-bearing values the responses carry.
 //   - Vectara: GET /v2/users (limit ≤ 100, default 10, page_key an opaque
 //     base64 cursor; the last page has page_key "" or, with
 //     Options.VectaraEndKey "absent", none; corpus_key filter) and
@@ -37,7 +49,7 @@
 // With Options.ShortPages the server returns fewer items than asked while
 // more remain, and stays honest in each API's own signals:
 //
-//   - Cursor APIs (OpenAI users and roles, Vectara): each page carries a
+//   - Cursor APIs (every OpenAI listing, Vectara): each page carries a
 //     deterministic pseudo-random 1..min(limit, remaining-1) items whenever at
 //     least two remain, so even a listing that would fit in one page is
 //     split; has_more/next/last_id and page_key say whether more remain.

@@ -20,6 +20,10 @@ type index struct {
 	corpora    map[string]bool  // Vectara corpus keys in use
 	members    map[string][]int // Logto role id → member user indexes, ascending
 	creator    int              // OpenAI: the user credited with creating custom roles, or -1
+	projects   map[string]int   // OpenAI project id → index in Tenant.Projects
+	groups     map[string]int   // OpenAI group id → index in Tenant.Groups
+	orgRoles   []int            // OpenAI: indexes of the organization roles in Tenant.Roles
+	projRoles  []int            // OpenAI: indexes of the project roles in Tenant.Roles
 }
 
 func buildIndex(provider string, t *Tenant) *index {
@@ -35,6 +39,21 @@ func buildIndex(provider string, t *Tenant) *index {
 	}
 	for i, r := range t.Roles {
 		ix.roles[r.ID] = i
+		if r.ResourceType == OpenAIProjectScope {
+			ix.projRoles = append(ix.projRoles, i)
+		} else {
+			ix.orgRoles = append(ix.orgRoles, i)
+		}
+	}
+	if provider == "openai" {
+		ix.projects = make(map[string]int, len(t.Projects))
+		for i, p := range t.Projects {
+			ix.projects[p.ID] = i
+		}
+		ix.groups = make(map[string]int, len(t.Groups))
+		for i, g := range t.Groups {
+			ix.groups[g.ID] = i
+		}
 	}
 	for i, u := range t.Users {
 		ix.byID[u.ID] = i

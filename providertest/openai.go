@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// openai serves the three OpenAI admin operations.
+// openai serves the OpenAI admin operations: the users and their roles
+// here, the rest of the principal graph in openai_graph.go.
 func (s *Server) openai(w *statusWriter, c *call) {
 	switch c.op {
 	case "list-users":
@@ -16,6 +17,8 @@ func (s *Server) openai(w *statusWriter, c *call) {
 		s.openaiUserRoles(w, c)
 	case "list-roles":
 		s.openaiRoles(w, c)
+	default:
+		s.openaiGraph(w, c)
 	}
 }
 
@@ -116,8 +119,15 @@ func (s *Server) openaiUserRoles(w *statusWriter, c *call) {
 		s.writeError(w, c, apiError{status: http.StatusBadRequest, kind: errBadRequest, param: "after", msg: "Invalid 'after': unknown cursor."})
 		return
 	}
-	desc := q.Get("order") == "desc"
-	n := s.take(c.op, u.ID+"|"+q.Get("after"), limit, len(u.Grants)-start)
+	s.openaiAssignments(w, c, "user", u.ID, u.ID, u.Grants, start, limit)
+}
+
+// openaiAssignments serves a page of the role assignments grants of the
+// principal (ptype, pid) from start, at most limit: a RoleListResource
+// whose next cursor is scoped to scope. order=desc reverses the list.
+func (s *Server) openaiAssignments(w *statusWriter, c *call, ptype, pid, scope string, grants []Grant, start, limit int) {
+	desc := c.r.URL.Query().Get("order") == "desc"
+	n := s.take(c.op, scope+"|"+c.r.URL.Query().Get("after"), limit, len(grants)-start)
 	end := start + n
 
 	b := make([]byte, 0, 96+n*400)
@@ -128,15 +138,15 @@ func (s *Server) openaiUserRoles(w *statusWriter, c *call) {
 		}
 		gi := i
 		if desc {
-			gi = len(u.Grants) - 1 - i
+			gi = len(grants) - 1 - i
 		}
-		b = s.openaiAssigned(b, u, &u.Grants[gi])
+		b = s.openaiAssigned(b, ptype, pid, &grants[gi])
 	}
 	b = append(b, `],"has_more":`...)
-	b = appendBool(b, end < len(u.Grants))
+	b = appendBool(b, end < len(grants))
 	b = append(b, `,"next":`...)
-	if end < len(u.Grants) {
-		b = appendStr(b, openaiNext(u.ID, end))
+	if end < len(grants) {
+		b = appendStr(b, openaiNext(scope, end))
 	} else {
 		b = append(b, "null"...)
 	}
@@ -144,11 +154,12 @@ func (s *Server) openaiUserRoles(w *statusWriter, c *call) {
 	s.writeOK(w, c, b)
 }
 
-// openaiAssigned renders one AssignedRoleDetails. assignment_sources is
-// null for a direct grant; for an inherited one it lists the Via principals,
-// preceded by the user itself for about half of the grants (also held
-// directly).
-func (s *Server) openaiAssigned(b []byte, u *User, g *Grant) []byte {
+// openaiAssigned renders one AssignedRoleDetails of the principal (ptype,
+// pid). For an inherited grant assignment_sources lists the Via
+// principals, preceded by the principal itself for about half of the
+// grants (also held directly). For a direct grant it is null, except for
+// a group, whose direct grants come with null, [] or the group itself.
+func (s *Server) openaiAssigned(b []byte, ptype, pid string, g *Grant) []byte {
 	role := s.role(g.RoleID)
 	b = append(b, `{"id":`...)
 	b = appendStr(b, role.ID)
@@ -162,14 +173,24 @@ func (s *Server) openaiAssigned(b []byte, u *User, g *Grant) []byte {
 	b = appendBool(b, role.Builtin)
 	b = s.openaiRoleMeta(b, role)
 	b = append(b, `,"assignment_sources":`...)
-	if len(g.Via) == 0 {
+	self := s.hashOf("self", pid, role.ID)
+	switch {
+	case len(g.Via) == 0 && ptype == "group" && self%3 == 1:
+		b = append(b, "[]"...)
+	case len(g.Via) == 0 && ptype == "group" && self%3 == 2:
+		b = append(b, `[{"principal_id":`...)
+		b = appendStr(b, pid)
+		b = append(b, `,"principal_type":"group"}]`...)
+	case len(g.Via) == 0:
 		b = append(b, "null"...)
-	} else {
+	default:
 		b = append(b, '[')
-		if s.hashOf("self", u.ID, role.ID)%2 == 0 {
+		if self%2 == 0 {
 			b = append(b, `{"principal_id":`...)
-			b = appendStr(b, u.ID)
-			b = append(b, `,"principal_type":"user"},`...)
+			b = appendStr(b, pid)
+			b = append(b, `,"principal_type":`...)
+			b = appendStr(b, ptype)
+			b = append(b, `},`...)
 		}
 		for i, src := range g.Via {
 			if i > 0 {
@@ -201,7 +222,8 @@ func (s *Server) openaiRoleMeta(b []byte, role *Role) []byte {
 		b = appendStr(b, "Custom role: "+role.Name)
 	}
 	if role.Builtin {
-		return append(b, `,"created_at":null,"updated_at":null,"created_by":null,"created_by_user_obj":null,"metadata":{}`...)
+		b = append(b, `,"created_at":null,"updated_at":null,"created_by":null,"created_by_user_obj":null,"metadata":`...)
+		return appendMeta(b, role.Metadata)
 	}
 	created := epoch.Unix() + int64(ri)*86400
 	b = append(b, `,"created_at":`...)
@@ -209,7 +231,8 @@ func (s *Server) openaiRoleMeta(b []byte, role *Role) []byte {
 	b = append(b, `,"updated_at":`...)
 	b = appendInt(b, created+7200)
 	if s.ix.creator < 0 {
-		return append(b, `,"created_by":null,"created_by_user_obj":null,"metadata":{}`...)
+		b = append(b, `,"created_by":null,"created_by_user_obj":null,"metadata":`...)
+		return appendMeta(b, role.Metadata)
 	}
 	cu := &s.ix.users[s.ix.creator]
 	b = append(b, `,"created_by":`...)
@@ -220,26 +243,52 @@ func (s *Server) openaiRoleMeta(b []byte, role *Role) []byte {
 	b = appendStrOrNull(b, cu.Name)
 	b = append(b, `,"email":`...)
 	b = appendStrOrNull(b, cu.Email)
-	return append(b, `},"metadata":{}`...)
+	b = append(b, `},"metadata":`...)
+	return appendMeta(b, role.Metadata)
+}
+
+// appendMeta appends a role's metadata as a JSON object, keys sorted.
+func appendMeta(b []byte, m map[string]string) []byte {
+	b = append(b, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendStr(b, k)
+		b = append(b, ':')
+		b = appendStr(b, m[k])
+	}
+	return append(b, '}')
 }
 
 // openaiRoles serves GET /organization/roles: limit 0..1000 (default 1000;
 // 0 means the default), after = the opaque next cursor, order asc|desc.
+// It serves the organization roles only; list-project-roles serves the
+// project roles.
 func (s *Server) openaiRoles(w *statusWriter, c *call) {
+	s.openaiRoleList(w, c, "roles", s.ix.orgRoles)
+}
+
+// openaiRoleList serves a page of the catalogue roles idx (indexes in
+// Tenant.Roles), whose next cursors are scoped to scope.
+func (s *Server) openaiRoleList(w *statusWriter, c *call, scope string, idx []int) {
 	q := c.r.URL.Query()
 	limit, _ := queryInt(q, "limit", 1000)
 	if limit <= 0 {
 		limit = 1000
 	}
 	limit = min(limit, s.maxPage(1000))
-	roles := s.tenant.Roles
-	start, ok := openaiCursor(q.Get("after"), "roles", len(roles))
+	start, ok := openaiCursor(q.Get("after"), scope, len(idx))
 	if !ok {
 		s.writeError(w, c, apiError{status: http.StatusBadRequest, kind: errBadRequest, param: "after", msg: "Invalid 'after': unknown cursor."})
 		return
 	}
 	desc := q.Get("order") == "desc"
-	n := s.take(c.op, q.Get("after"), limit, len(roles)-start)
+	key := q.Get("after")
+	if scope != "roles" {
+		key = scope + "|" + key // the organization's keys are as they always were
+	}
+	n := s.take(c.op, key, limit, len(idx)-start)
 	end := start + n
 	b := make([]byte, 0, 96+n*300)
 	b = append(b, `{"object":"list","data":[`...)
@@ -247,11 +296,11 @@ func (s *Server) openaiRoles(w *statusWriter, c *call) {
 		if i > start {
 			b = append(b, ',')
 		}
-		ri := i
+		ri := idx[i]
 		if desc {
-			ri = len(roles) - 1 - i
+			ri = idx[len(idx)-1-i]
 		}
-		role := &roles[ri]
+		role := &s.tenant.Roles[ri]
 		b = append(b, `{"object":"role","id":`...)
 		b = appendStr(b, role.ID)
 		b = append(b, `,"name":`...)
@@ -274,10 +323,10 @@ func (s *Server) openaiRoles(w *statusWriter, c *call) {
 		b = append(b, '}')
 	}
 	b = append(b, `],"has_more":`...)
-	b = appendBool(b, end < len(roles))
+	b = appendBool(b, end < len(idx))
 	b = append(b, `,"next":`...)
-	if end < len(roles) {
-		b = appendStr(b, openaiNext("roles", end))
+	if end < len(idx) {
+		b = appendStr(b, openaiNext(scope, end))
 	} else {
 		b = append(b, "null"...)
 	}

@@ -24,7 +24,17 @@ type Tenant struct {
 	Users []User
 	// Roles is the role catalogue. For Vectara it lists every role value the
 	// tenant uses (API, corpus and agent roles share one namespace here).
+	// For OpenAI it holds the organization roles (ResourceType
+	// OpenAIOrgScope, list-roles) and the project roles (OpenAIProjectScope,
+	// list-project-roles).
 	Roles []Role
+
+	// The OpenAI organization's principal graph beyond its users (see
+	// openai_tenant.go); nil for the other providers.
+	Groups    []Group    // groups, in listing order
+	Projects  []Project  // projects, archived ones included, in listing order
+	AdminKeys []AdminKey // admin API keys, in listing order
+	Invites   []Invite   // invites of every status, in listing order
 }
 
 // User is one user of a tenant and the roles they hold.
@@ -100,25 +110,41 @@ type Role struct {
 	// Machine marks a Logto MachineToMachine role. Its members are not user
 	// assignments and never appear in Rows.
 	Machine bool
+	// Metadata is an OpenAI custom role's metadata (rendered in its role
+	// assignments); its values are secret-bearing (Tenant.Secrets).
+	Metadata map[string]string
 }
 
-// Row is one line of the access report: one user holding one role. It is the
-// oracle a correct client's output is compared with; its fields mirror the
-// report contract (provider, user_id, email, name, username, disabled,
-// role_id, role_name, role_kind, scope, permissions, via).
+// Row is one line of the access report: one principal holding one role
+// in one scope. It is the oracle a correct client's output is compared
+// with; its fields mirror the report contract (provider, user_id, email,
+// name, username, disabled, role_id, role_name, role_kind, scope,
+// permissions, via, and the model's principal_kind, owner_*, scope_kind,
+// scope_id, scope_name, held). For a principal other than a user, UserID,
+// Email and Name are its id, address and display name (a key's id and
+// name, an invitation's address).
 type Row struct {
 	Provider    string   // "cortex", "openai", "vectara" or "logto"
-	UserID      string   // the user's id (Cortex: the email)
+	UserID      string   // the principal's id (Cortex: the email)
 	Email       string   // "" when null
 	Name        string   // "" for Vectara and when null
 	Username    string   // Vectara and Logto only; "" when null
-	Disabled    bool     // Vectara !enabled, Logto isSuspended
+	Disabled    bool     // Vectara !enabled, Logto isSuspended, OpenAI banned or disabled
 	RoleID      string   // see the mapping in Tenant.Rows
 	RoleName    string   // see the mapping in Tenant.Rows
 	RoleKind    string   // KindBuiltin or KindCustom
-	Scope       string   // Vectara corpus/<key> or agent/<key>; OpenAI the resource type
+	Scope       string   // Vectara corpus/<key> or agent/<key>; OpenAI the resource type, project/<id> or group/<id>
 	Permissions []string // OpenAI only; nil elsewhere
-	Via         string   // OpenAI inherited sources as "<type>/<id>", comma-joined
+	Via         string   // OpenAI inherited sources, or a key's owner, as "<type>/<id>", comma-joined
+
+	Principal string // "user", "service_account", "api_key", "group", "invitation"
+	OwnerKind string // a key's owner: "user" or "service_account"; "" otherwise
+	OwnerID   string // the owner's id
+	OwnerName string // the owner's display name
+	ScopeKind string // "organization", "project", "group", "account", "corpus", "agent", "tenant", "workspace"
+	ScopeID   string // the project, group, corpus or agent id; "" for the tenant itself
+	ScopeName string // the project's or group's name; "" elsewhere
+	Held      string // "direct", "group", "legacy" or "owner"
 }
 
 // Role kinds of a Row.
@@ -132,27 +158,35 @@ const (
 const OpenAIOrgScope = "api.organization"
 
 // Rows returns exactly the assignments a correct client must list for the
-// tenant, sorted by (UserID, RoleID, Scope); nil when there are none. It applies the report contract's
-// mapping independently of any client code:
+// tenant, each once, sorted by (UserID, RoleID, Scope, Principal); nil when
+// there are none. It applies the report contract's mapping independently
+// of any client code:
 //
 //   - Cortex: user_id = email; BASIC roles have role_id = role_name = the
 //     role, builtin; CUSTOM roles role_id = tag, role_name = name, custom.
-//   - OpenAI: one builtin row per user for the organization role (role_id =
-//     role_name = OrgRole, scope "api.organization"), plus one per role:
-//     role id and name, builtin iff predefined, scope = resource_type,
-//     permissions, via = the Via sources as "<type>/<id>" comma-joined.
+//     Scope kind workspace, held direct.
+//   - OpenAI: the rows of the mapping contract (docs: the graph contract of
+//     issue 22, rows 1–12): per user one builtin legacy row for the
+//     organization role (role_id = role_name = OrgRole, scope
+//     "api.organization"), plus one per role: role id and name, builtin iff
+//     predefined, scope = resource_type, permissions, via = the Via sources
+//     as "<type>/<id>" comma-joined, held group when there are some, else
+//     direct; then the groups' memberships and roles, the projects' members,
+//     member roles, group roles, service accounts and keys, the admin keys
+//     and the pending invites (openaiGraphRows).
 //   - Vectara: role_id = role_name = the role value, builtin, scope "" for
-//     API roles, "corpus/<key>" or "agent/<key>"; name "", disabled =
-//     !enabled.
+//     API roles (scope kind account), "corpus/<key>" or "agent/<key>"
+//     (scope kind corpus or agent, scope id the key); name "", disabled =
+//     !enabled; held direct.
 //   - Logto: role id and name, custom, only roles of type User; disabled =
-//     isSuspended.
+//     isSuspended; scope kind tenant, held direct.
 func (t *Tenant) Rows() []Row {
 	roles := make(map[string]*Role, len(t.Roles))
 	for i := range t.Roles {
 		roles[t.Roles[i].ID] = &t.Roles[i]
 	}
 	// Sort the users, then each user's few rows: no global sort of the
-	// (large) rows.
+	// (large) rows, except for OpenAI's graph.
 	order := make([]int, len(t.Users))
 	n := 0
 	for i := range order {
@@ -164,21 +198,22 @@ func (t *Tenant) Rows() []Row {
 	for _, ui := range order {
 		u := &t.Users[ui]
 		first := len(rows)
-		base := Row{Provider: t.Provider, UserID: u.ID, Email: u.Email}
+		base := Row{Provider: t.Provider, UserID: u.ID, Email: u.Email, Principal: "user", Held: "direct"}
 		switch t.Provider {
 		case "cortex":
-			base.Name = u.Name
+			base.Name, base.ScopeKind = u.Name, "workspace"
 		case "openai":
 			base.Name, base.Disabled = u.Name, u.Disabled || u.Banned
 		case "vectara":
 			base.Username = u.Username
 			base.Disabled = u.Disabled
 		case "logto":
-			base.Name, base.Username, base.Disabled = u.Name, u.Username, u.Disabled
+			base.Name, base.Username, base.Disabled, base.ScopeKind = u.Name, u.Username, u.Disabled, "tenant"
 		}
 		if t.Provider == "openai" && u.OrgRole != "" {
 			r := base
 			r.RoleID, r.RoleName, r.RoleKind, r.Scope = u.OrgRole, u.OrgRole, KindBuiltin, OpenAIOrgScope
+			r.ScopeKind, r.Held = "organization", "legacy"
 			rows = append(rows, r)
 		}
 		for _, g := range u.Grants {
@@ -194,15 +229,13 @@ func (t *Tenant) Rows() []Row {
 			}
 			switch t.Provider {
 			case "openai":
-				r.Scope = role.ResourceType
-				r.Permissions = slices.Clone(role.Permissions)
-				via := make([]string, len(g.Via))
-				for i, s := range g.Via {
-					via[i] = s.Type + "/" + s.ID
-				}
-				r.Via = strings.Join(via, ",")
+				r = openaiRoleRow(r, role, role.ResourceType, g.Via)
 			case "vectara":
 				r.RoleKind = KindBuiltin
+				r.ScopeKind = "account"
+				if kind, id, ok := strings.Cut(g.Scope, "/"); ok {
+					r.ScopeKind, r.ScopeID = kind, id
+				}
 			case "logto":
 				if role.Machine {
 					continue
@@ -216,10 +249,37 @@ func (t *Tenant) Rows() []Row {
 			return cmp.Or(cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.Scope, b.Scope))
 		})
 	}
+	if t.Provider == "openai" {
+		if more := t.openaiGraphRows(roles); len(more) > 0 {
+			rows = append(rows, more...)
+			slices.SortFunc(rows, compareRows)
+		}
+	}
 	if len(rows) == 0 {
 		return nil
 	}
 	return rows
+}
+
+// compareRows orders rows by (UserID, RoleID, Scope, Principal): the order
+// of Rows.
+func compareRows(a, b Row) int {
+	return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.Scope, b.Scope),
+		cmp.Compare(a.Principal, b.Principal))
+}
+
+// RowsOf returns the rows of Rows whose principal is one of kinds ("user",
+// "service_account", "api_key", "group", "invitation"), as a listing
+// restricted to those principal kinds yields them; nil when there are
+// none.
+func (t *Tenant) RowsOf(kinds ...string) []Row {
+	var out []Row
+	for _, r := range t.Rows() {
+		if slices.Contains(kinds, r.Principal) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Account is what a provider reports of a user's account, as a correct
@@ -231,6 +291,7 @@ type Account struct {
 	Created      time.Time // Cortex: none
 	Updated      time.Time // Vectara and Logto only
 	LastActivity time.Time // OpenAI and Logto only
+	Expires      time.Time // OpenAI admin keys and invitations only
 }
 
 // times are a user's creation and update times as the fake serves them,
@@ -253,58 +314,103 @@ func accountTimes(provider string, n, i int) times {
 }
 
 // Accounts returns each user's Account, by user id: the oracle of the
-// account fields a correct client lists with every assignment.
+// account fields a correct client lists with every assignment of a user's
+// own rows (for OpenAI: its organization and organization-role rows;
+// AccountOf covers every row).
 func (t *Tenant) Accounts() map[string]Account {
 	out := make(map[string]Account, len(t.Users))
 	for i := range t.Users {
-		u := &t.Users[i]
-		at := accountTimes(t.Provider, len(t.Users), i)
-		a := Account{Created: at.created, Updated: at.updated}
-		switch t.Provider {
-		case "openai":
-			a.Status, a.AccountType, a.LastActivity = "active", "human", u.LastActive
-			if u.Service {
-				a.AccountType = "service"
-			}
-			switch {
-			case u.Banned:
-				a.Status = "suspended"
-			case u.Disabled:
-				a.Status = "disabled"
-			}
-		case "vectara":
-			a.Status = "active"
-			if u.Disabled {
-				a.Status = "disabled"
-			}
-		case "logto":
-			a.Status, a.LastActivity = "active", u.LastActive
-			if u.Disabled {
-				a.Status = "suspended"
-			}
-		}
-		out[u.ID] = a
+		out[t.Users[i].ID] = t.userAccount(i)
 	}
 	return out
 }
 
+// userAccount is the Account of user i.
+func (t *Tenant) userAccount(i int) Account {
+	u := &t.Users[i]
+	at := accountTimes(t.Provider, len(t.Users), i)
+	a := Account{Created: at.created, Updated: at.updated}
+	switch t.Provider {
+	case "openai":
+		a.Status, a.AccountType, a.LastActivity = "active", "human", u.LastActive
+		if u.Service {
+			a.AccountType = "service"
+		}
+		switch {
+		case u.Banned:
+			a.Status = "suspended"
+		case u.Disabled:
+			a.Status = "disabled"
+		}
+	case "vectara":
+		a.Status = "active"
+		if u.Disabled {
+			a.Status = "disabled"
+		}
+	case "logto":
+		a.Status, a.LastActivity = "active", u.LastActive
+		if u.Disabled {
+			a.Status = "suspended"
+		}
+	}
+	return a
+}
+
+// AccountOf returns the account fields a correct client lists with row r
+// (a row of Rows), by the report contract: for a user's own rows its
+// Account as Accounts has it; for OpenAI's other rows the fields of the
+// graph contract (a project membership's added_at, a group's or service
+// account's creation, a key's use, status and expiry, an invitation's
+// creation and expiry), zero where it says nothing. It returns the zero
+// Account for a row the tenant does not hold.
+func (t *Tenant) AccountOf(r *Row) Account {
+	if t.Provider == "openai" {
+		if a, ok := t.openaiAccount(r); ok {
+			return a
+		}
+	}
+	if r.Principal != "" && r.Principal != "user" {
+		return Account{}
+	}
+	for i := range t.Users {
+		if t.Users[i].ID == r.UserID {
+			return t.userAccount(i)
+		}
+	}
+	return Account{}
+}
+
 // Privileged reports whether row r's role is privileged by the report
-// contract's default rule: Cortex ADMIN; the OpenAI organization role
-// owner or a role with an api.organization.*.write permission; Vectara
-// owner or administrator at the account level (scope ""); a Logto role
-// whose name contains "admin", in any case.
+// contract's default rule: Cortex ADMIN; for OpenAI the organization role
+// owner, a role with an api.organization.*.write permission, any admin
+// key, a legacy project role, key owner role or invitation role "owner",
+// and a predefined project role named "owner" or "project owner" (any
+// case); never a group membership; Vectara owner or administrator at the
+// account level (scope ""); a Logto role whose name contains "admin", in
+// any case.
 func Privileged(r *Row) bool {
 	switch r.Provider {
 	case "cortex":
 		return r.RoleKind == KindBuiltin && r.RoleID == "ADMIN"
 	case "openai":
-		if r.Scope == OpenAIOrgScope && r.RoleID == "owner" && r.RoleKind == KindBuiltin && r.Permissions == nil {
+		switch {
+		case r.Scope == OpenAIOrgScope && r.RoleID == "owner" && r.RoleKind == KindBuiltin && r.Permissions == nil:
 			return true
+		case r.Principal == "api_key" && r.ScopeKind == "organization":
+			return true // an admin key reaches the whole admin API
+		case r.Held == "legacy" || r.Held == "owner":
+			return r.RoleID == "owner"
+		case r.ScopeKind == "group":
+			return false
 		}
 		for _, p := range r.Permissions {
 			if strings.HasPrefix(p, "api.organization.") && strings.HasSuffix(p, ".write") {
 				return true
 			}
+		}
+		if r.ScopeKind == "project" && r.RoleKind == KindBuiltin {
+			name := strings.ToLower(r.RoleName)
+			return name == "owner" || name == "project owner"
 		}
 	case "vectara":
 		return r.Scope == "" && (r.RoleID == "owner" || r.RoleID == "administrator")
@@ -315,17 +421,40 @@ func Privileged(r *Row) bool {
 }
 
 // FilterEmails returns a copy of the tenant keeping only the users whose
-// email matches one of emails, case-insensitively, and every role. Users
-// without an email never match.
+// email matches one of emails, case-insensitively, and every role: its
+// Rows are what a listing restricted to those emails yields. Users without
+// an email never match. For OpenAI it keeps the kept users' group and
+// project memberships (user rows carrying their email) and the invites to
+// those addresses, and drops what has no email: the groups' and project
+// groups' roles, service accounts, project and admin keys. The projects
+// stay, for their names. The result is an oracle, not a tenant to serve.
 func (t *Tenant) FilterEmails(emails []string) *Tenant {
 	want := make(map[string]bool, len(emails))
 	for _, e := range emails {
 		want[strings.ToLower(strings.TrimSpace(e))] = true
 	}
+	match := func(e string) bool { return e != "" && want[strings.ToLower(e)] }
 	out := &Tenant{Provider: t.Provider, Roles: slices.Clone(t.Roles)}
+	kept := map[string]bool{}
 	for _, u := range t.Users {
-		if u.Email != "" && want[strings.ToLower(u.Email)] {
+		if match(u.Email) {
 			out.Users = append(out.Users, u)
+			kept[u.ID] = true
+		}
+	}
+	for _, g := range t.Groups {
+		g.Grants = nil
+		g.Members = slices.DeleteFunc(slices.Clone(g.Members), func(id string) bool { return !kept[id] })
+		out.Groups = append(out.Groups, g)
+	}
+	for _, p := range t.Projects {
+		p.Groups, p.ServiceAccounts, p.Keys = nil, nil, nil
+		p.Users = slices.DeleteFunc(slices.Clone(p.Users), func(pu ProjectUser) bool { return !kept[pu.ID] })
+		out.Projects = append(out.Projects, p)
+	}
+	for _, iv := range t.Invites {
+		if match(iv.Email) {
+			out.Invites = append(out.Invites, iv)
 		}
 	}
 	return out
@@ -399,7 +528,7 @@ func NewTenant(provider string, users int, seed int64) *Tenant {
 	case "cortex":
 		g.cortex(t, users)
 	case "openai":
-		g.openai(t, users)
+		g.openai(t, DefaultOpenAIShape(users))
 	case "vectara":
 		g.vectara(t, users)
 	case "logto":
@@ -565,12 +694,13 @@ var openaiRoleDefs = []openaiRoleDef{
 
 const upperAlnum = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-func (g *gen) openai(t *Tenant, n int) {
+func (g *gen) openai(t *Tenant, sh OpenAIShape) {
+	n := sh.Users
 	for _, d := range openaiRoleDefs {
 		t.Roles = append(t.Roles, Role{ID: "role_01J" + g.id(23, upperAlnum), Name: d.name, Builtin: d.predefined,
 			ResourceType: "api.organization", Permissions: slices.Clone(d.permissions)})
 	}
-	groups := make([]string, min(2+n/100, 40))
+	groups := make([]string, sh.Groups)
 	for i := range groups {
 		groups[i] = "group_" + g.id(24, alnum)
 	}
@@ -609,6 +739,7 @@ func (g *gen) openai(t *Tenant, n int) {
 		}
 		t.Users = append(t.Users, u)
 	}
+	g.openaiGraph(t, sh, groups)
 }
 
 // VectaraUnknownRole is the API role value, unknown to the spec's ApiRole

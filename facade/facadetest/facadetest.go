@@ -154,7 +154,9 @@ func Rows(t testing.TB, as []facade.Assignment) []providertest.Row {
 		}
 		out = append(out, providertest.Row{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name,
 			Username: a.Username, Disabled: a.Disabled, RoleID: a.RoleID, RoleName: a.RoleName,
-			RoleKind: string(a.RoleKind), Scope: a.Scope, Permissions: perms, Via: a.Via})
+			RoleKind: string(a.RoleKind), Scope: a.Scope, Permissions: perms, Via: a.Via,
+			Principal: string(a.Kind()), OwnerKind: string(a.Owner.Kind), OwnerID: a.Owner.ID, OwnerName: a.Owner.Name,
+			ScopeKind: string(a.ScopeKind), ScopeID: a.ScopeID, ScopeName: a.ScopeName, Held: string(a.Held)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -164,7 +166,10 @@ func Rows(t testing.TB, as []facade.Assignment) []providertest.Row {
 		if a.RoleID != b.RoleID {
 			return a.RoleID < b.RoleID
 		}
-		return a.Scope < b.Scope
+		if a.Scope != b.Scope {
+			return a.Scope < b.Scope
+		}
+		return a.Principal < b.Principal
 	})
 	return out
 }
@@ -186,24 +191,28 @@ func want(tn *providertest.Tenant) []providertest.Row {
 }
 
 // checkAccounts checks each assignment's account fields and privileged
-// flag against the tenant's oracle (providertest.Tenant.Accounts,
+// flag against the tenant's oracle (providertest.Tenant.AccountOf,
 // providertest.Privileged).
 func checkAccounts(t *testing.T, tn *providertest.Tenant, got []facade.Assignment) {
 	t.Helper()
-	accounts := tn.Accounts()
+	users := tn.Accounts()
 	for _, a := range got {
-		w, ok := accounts[a.UserID]
-		require.True(t, ok, "user %q is not in the tenant", a.UserID)
+		row := Rows(t, []facade.Assignment{a})[0]
+		if row.Principal == string(facade.User) {
+			_, ok := users[a.UserID]
+			require.True(t, ok, "user %q is not in the tenant", a.UserID)
+		}
+		w := tn.AccountOf(&row)
 		assert.Equal(t, w.Status, string(a.Status), "%s status", a.UserID)
 		assert.Equal(t, w.AccountType, string(a.AccountType), "%s account type", a.UserID)
 		for _, c := range []struct {
 			name       string
 			want, have time.Time
-		}{{"created", w.Created, a.Created}, {"updated", w.Updated, a.Updated}, {"last activity", w.LastActivity, a.LastActivity}} {
+		}{{"created", w.Created, a.Created}, {"updated", w.Updated, a.Updated}, {"last activity", w.LastActivity, a.LastActivity},
+			{"expires", w.Expires, a.Expires}} {
 			assert.True(t, c.want.Equal(c.have), "%s %s: want %v, got %v", a.UserID, c.name, c.want, c.have)
 			assert.Equal(t, time.UTC, c.have.Location(), "%s %s is UTC", a.UserID, c.name)
 		}
-		row := Rows(t, []facade.Assignment{a})[0]
 		assert.Equal(t, providertest.Privileged(&row), a.Privileged, "%s role %s privileged", a.UserID, a.RoleID)
 	}
 }

@@ -82,7 +82,7 @@ func testSoak(h Harness) func(*testing.T) {
 			}
 			wantKeys := map[string]bool{}
 			for _, r := range want {
-				wantKeys[(&facade.Assignment{UserID: r.UserID, RoleID: r.RoleID, Scope: r.Scope}).Key()] = true
+				wantKeys[(&facade.Assignment{Principal: facade.PrincipalKind(r.Principal), UserID: r.UserID, RoleID: r.RoleID, Scope: r.Scope}).Key()] = true
 			}
 			seen := map[string]bool{}
 			for _, a := range got {
