@@ -173,7 +173,7 @@ func (s *Server) openaiAssigned(b []byte, ptype, pid string, g *Grant) []byte {
 	b = appendBool(b, role.Builtin)
 	b = s.openaiRoleMeta(b, role)
 	b = append(b, `,"assignment_sources":`...)
-	self := s.hashOf("self", pid, role.ID)
+	self := selfHash(pid, role.ID)
 	switch {
 	case len(g.Via) == 0 && ptype == "group" && self%3 == 1:
 		b = append(b, "[]"...)
@@ -185,7 +185,7 @@ func (s *Server) openaiAssigned(b []byte, ptype, pid string, g *Grant) []byte {
 		b = append(b, "null"...)
 	default:
 		b = append(b, '[')
-		if self%2 == 0 {
+		if alsoDirect(pid, role.ID) {
 			b = append(b, `{"principal_id":`...)
 			b = appendStr(b, pid)
 			b = append(b, `,"principal_type":`...)

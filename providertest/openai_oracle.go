@@ -2,6 +2,8 @@ package providertest
 
 import (
 	"cmp"
+	"hash/fnv"
+	"io"
 	"slices"
 	"strings"
 )
@@ -15,7 +17,8 @@ var openaiScopeKinds = map[string]string{OpenAIOrgScope: "organization", OpenAIP
 // openaiRoleRow fills r (its principal, email and names already set) for
 // an RBAC role assignment: role, kind, permissions, the scope (resource_type
 // unless r's scope is set already), and how it is held: through a group
-// when via names one, else directly.
+// when via names one (unless it is also held directly: alsoDirect), else
+// directly.
 func openaiRoleRow(r Row, role *Role, resourceType string, via []Source) Row {
 	r.RoleID, r.RoleName, r.RoleKind = role.ID, role.Name, KindCustom
 	if role.Builtin {
@@ -32,9 +35,28 @@ func openaiRoleRow(r Row, role *Role, resourceType string, via []Source) Row {
 			names[i] = s.Type + "/" + s.ID
 		}
 		r.Held, r.Via = "group", strings.Join(names, ",")
+		if alsoDirect(r.UserID, role.ID) {
+			r.Held = "direct" // also held directly: taking the group away leaves it
+		}
 	}
 	return r
 }
+
+// selfHash is the hash that decides how the fake renders the
+// assignment_sources of principal pid's grant of a role: a pure function
+// of the two, so that the server and the oracle agree.
+func selfHash(pid, roleID string) uint64 {
+	h := fnv.New64a()
+	io.WriteString(h, pid)
+	h.Write([]byte{0})
+	io.WriteString(h, roleID)
+	return mix(h.Sum64())
+}
+
+// alsoDirect reports whether principal pid holds an inherited grant of a
+// role directly too: the fake then names pid itself among its
+// assignment_sources, beside the groups.
+func alsoDirect(pid, roleID string) bool { return selfHash(pid, roleID)%2 == 0 }
 
 // legacyRow fills r for a single-role field (role_id = role_name = role,
 // builtin) in scope.

@@ -172,9 +172,28 @@ type listing struct {
 	orgRoles     *catalogue
 	outer, inner *paging.Pool[task]
 
-	mu     sync.Mutex
-	names  map[string]string // project names by id, as the project list arrives
-	listed chan struct{}     // closed once the project list is walked
+	mu       sync.Mutex
+	names    map[string]string // project names by id, as the project list arrives
+	listed   chan struct{}     // closed once the project list is walked
+	answered chan struct{}     // closed once the first users page is in (or users are not listed)
+	answer   sync.Once
+}
+
+// firstAnswer lets the other root walks start: the first users page is in.
+func (l *listing) firstAnswer() { l.answer.Do(func() { close(l.answered) }) }
+
+// after runs walk once the first users page is in: a key that is wrong,
+// or a server that refuses every request, costs one request and gives one
+// error, not one per root walk.
+func (l *listing) after(ctx context.Context, walk func(context.Context) error) func() error {
+	return func() error {
+		select {
+		case <-l.answered:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		return walk(ctx)
+	}
 }
 
 // list lists the organization's principals of the kinds asked for; see
@@ -182,8 +201,9 @@ type listing struct {
 func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	l := &listing{kit: kit, client: client, emails: emails, emit: emit, names: map[string]string{}, listed: make(chan struct{})}
-	l.orgRoles = &catalogue{kit: kit, what: "the organization's roles",
+	l := &listing{kit: kit, client: client, emails: emails, emit: emit, names: map[string]string{}, listed: make(chan struct{}),
+		answered: make(chan struct{})}
+	l.orgRoles = &catalogue{kit: kit, name: "the organization's role catalogue",
 		send: func(ctx context.Context, after *string) (*http.Response, error) {
 			return client.ListRoles(ctx, &api.ListRolesParams{Limit: limit(kit, MaxRolesPageSize), After: after})
 		}}
@@ -204,29 +224,34 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 	// listings are not made.
 	filtered := len(emails) > 0
 	if driverkit.Wants(gctx, facade.User) {
-		g.Go(func() error { return l.users(gctx) })
+		g.Go(func() error {
+			defer l.firstAnswer()
+			return l.users(gctx)
+		})
+	} else {
+		l.firstAnswer()
 	}
 	if driverkit.Wants(gctx, facade.User) || !filtered && driverkit.Wants(gctx, facade.Group) {
-		g.Go(func() error { return l.groups(gctx) })
+		g.Go(l.after(gctx, l.groups))
 	}
 	if driverkit.WantsAny(gctx, facade.User, facade.Invitation) ||
 		!filtered && driverkit.WantsAny(gctx, facade.Group, facade.ServiceAccount, facade.APIKey) {
-		g.Go(func() error { return l.listProjects(gctx, filtered) })
+		g.Go(l.after(gctx, func(ctx context.Context) error { return l.listProjects(ctx, filtered) }))
 	} else {
 		close(l.listed)
 	}
 	if !filtered && driverkit.Wants(gctx, facade.APIKey) {
-		g.Go(func() error { return l.adminKeys(gctx) })
+		g.Go(l.after(gctx, l.adminKeys))
 	}
 	if driverkit.Wants(gctx, facade.Invitation) {
-		g.Go(func() error {
+		g.Go(l.after(gctx, func(ctx context.Context) error {
 			select { // the project names first: the same listing, the same rows
 			case <-l.listed:
-			case <-gctx.Done():
-				return context.Cause(gctx)
+			case <-ctx.Done():
+				return context.Cause(ctx)
 			}
-			return l.invites(gctx)
-		})
+			return l.invites(ctx)
+		}))
 	}
 	err := g.Wait()
 	err = outer.Wait(err)

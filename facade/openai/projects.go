@@ -41,7 +41,7 @@ func (l *listing) projects(ctx context.Context, filtered bool) error {
 			l.mu.Lock()
 			l.names[p.Id] = p.scope.name
 			l.mu.Unlock()
-			p.roles = &catalogue{kit: l.kit, what: fmt.Sprintf("roles of project %q", p.Id),
+			p.roles = &catalogue{kit: l.kit, name: fmt.Sprintf("the role catalogue of project %q", p.Id),
 				send: func(ctx context.Context, after *string) (*http.Response, error) {
 					return l.client.ListProjectRoles(ctx, p.Id, &api.ListProjectRolesParams{Limit: limit(l.kit, MaxRolesPageSize), After: after})
 				}}

@@ -73,7 +73,7 @@ func roleWalk(ctx context.Context, kit *driverkit.Kit, h *holder, op string, cat
 			}
 			if allowed := n + n/10 + catalogueAfter; pages > allowed || rows > allowed {
 				return "", false, kit.Fail(op, facade.InvalidResponse,
-					fmt.Errorf("page %d, %d roles so far, but the role catalogue has %d roles", pages, rows, n),
+					fmt.Errorf("page %d, %d roles so far, but %s has %d roles", pages, rows, cat.name, n),
 					"the provider keeps announcing more of these roles than exist; it is probably looping: list again later, and report it to OpenAI if it persists")
 			}
 		}
@@ -229,7 +229,7 @@ func via(h *holder, sources *[]api.AssignmentSource) string {
 // error included (which ends the listing anyway).
 type catalogue struct {
 	kit  *driverkit.Kit
-	what string // "the organization's roles", `the roles of project "p"`
+	name string // "the organization's role catalogue", `the role catalogue of project "p"`
 	send func(ctx context.Context, after *string) (*http.Response, error)
 	mu   sync.Mutex
 	call *countCall // nil until the count is first needed
@@ -269,7 +269,7 @@ func (c *catalogue) count(ctx context.Context) (int, error) {
 func (c *catalogue) fetch(ctx context.Context) (int, error) {
 	n := 0
 	l := pager[api.PublicRoleListResource, api.Role]{
-		op:     "list " + c.what + " (the catalogue, to bound a principal's role pages)",
+		op:     "list " + c.name + " (to bound a principal's role pages)",
 		send:   c.send,
 		cursor: func(e *api.PublicRoleListResource) (*string, *bool) { return e.Next, &e.HasMore },
 		id:     func(r *api.Role) string { return r.Id },
