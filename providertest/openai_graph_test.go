@@ -111,14 +111,19 @@ func roleRow(base providertest.Row, r openaiapi.AssignedRoleDetails, ptype, pid 
 	base.Held = "direct"
 	if r.AssignmentSources != nil {
 		var via []string
+		self := false
 		for _, src := range *r.AssignmentSources {
 			if src.PrincipalId == pid && src.PrincipalType == ptype {
+				self = true
 				continue
 			}
 			via = append(via, src.PrincipalType+"/"+src.PrincipalId)
 		}
 		if len(via) > 0 {
-			base.Held, base.Via = "group", strings.Join(via, ",")
+			base.Via = strings.Join(via, ",")
+			if !self { // held only through the groups
+				base.Held = "group"
+			}
 		}
 	}
 	if len(base.Permissions) == 0 {
