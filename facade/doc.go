@@ -41,8 +41,12 @@
 // to, beside Scope, whose text is unchanged (Scope is "" or
 // ScopeKind+"/"+ScopeID for scope kinds that had no text before). Held
 // says how the role is held: Direct, ThroughGroup (Via names the group)
-// or Legacy (the provider's single-role field). The drivers list only
-// users today:
+// or Legacy (the provider's single-role field), or a key's ThroughOwner.
+// The OpenAI driver lists every kind the Admin API exposes (users,
+// groups, service accounts, API keys, invitations: its package
+// documentation has the mapping of each); the table below is of its
+// users' organization roles, and of the other drivers, which list users
+// only today:
 //
 //	field        Cortex                   OpenAI                        Vectara                          Logto
 //	Principal    user                     user (is_service_account      user                             user
@@ -112,7 +116,8 @@
 //
 // OpenAI also reports each user's organization role (owner or reader) from
 // the user listing as one more builtin assignment with scope
-// "api.organization". Logto lists only roles of type User
+// "api.organization", and the rest of the organization (groups, projects,
+// service accounts, keys, invitations) as the openai package documents. Logto lists only roles of type User
 // (machine-to-machine roles belong to applications). A user with no role
 // yields no assignment. Assignment.Record keeps the provider's decoded
 // record for fields the model lacks.
