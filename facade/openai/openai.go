@@ -28,7 +28,10 @@
 //	invitation       list-invites (pending only)                       role, and each project's role  organization, project  legacy
 //
 // Projects are listed with include_archived=true, so the access still held
-// in archived projects is listed. Project keys are listed with
+// in archived projects is listed; OpenAI documents a 400 for the users and
+// service accounts of an archived project, which is then logged as a
+// warning (an archived project grants nothing while archived), not a
+// failure. Project keys are listed with
 // owner_project_access=any: left out, the server hides the keys whose
 // owner lost access to the project; those are listed with status
 // StatusOrphaned. A key's Owner is the user or service account it belongs

@@ -2,7 +2,9 @@ package openai
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/rolecall/rolecall/facade"
@@ -54,7 +56,7 @@ func (l *listing) projects(ctx context.Context, filtered bool) error {
 					continue
 				}
 				walk := w.walk
-				if err := l.outer.Send(func(ctx context.Context) error { return walk(ctx, p) }); err != nil {
+				if err := l.outer.Send(func(ctx context.Context) error { return l.archived(ctx, p, walk(ctx, p)) }); err != nil {
 					return err
 				}
 			}
@@ -62,6 +64,20 @@ func (l *listing) projects(ctx context.Context, filtered bool) error {
 		return nil
 	})
 	return driverkit.Refused(ctx, err, facade.User, facade.Group, facade.ServiceAccount, facade.APIKey)
+}
+
+// archived takes the error of a walk of project p. OpenAI documents a 400
+// for the users and service accounts of an archived project: an archived
+// project's members cannot be listed, and it grants nothing while it is
+// archived. That 400 is logged as a warning and the listing goes on; any
+// other error, or a 400 for a project that is not archived, is returned.
+func (l *listing) archived(ctx context.Context, p *project, err error) error {
+	if err == nil || !errors.Is(err, facade.ErrInvalidArgument) || p.ArchivedAt == nil && driverkit.Deref(p.Status) != "archived" {
+		return err
+	}
+	l.kit.Logger.LogAttrs(ctx, slog.LevelWarn, "OpenAI refuses to list part of an archived project (400); it grants nothing while archived",
+		slog.String("project", p.Id), slog.String("error", err.Error()))
+	return nil
 }
 
 // projectUsers lists project p's users (GET
