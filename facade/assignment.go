@@ -176,6 +176,10 @@ type Assignment struct {
 	Updated      time.Time   // when the account's record last changed
 	LastActivity time.Time   // the account's last sign-in or use the provider reports
 	Expires      time.Time   // when the principal (a key, an invitation) expires
+	// NeverExpires is true when the provider's record says the principal
+	// never expires (an OpenAI admin key whose expires_at is null): unlike
+	// a zero Expires alone, which may also mean the provider does not say.
+	NeverExpires bool
 
 	// Privileged is true when the role is privileged by the provider's
 	// default rule (the package documentation's mapping); a review policy

@@ -8,11 +8,12 @@
 // folds it. An account without an email is a person of its own, and so is
 // a principal that is not a person's account (facade.PrincipalKind other
 // than User: a key, an application, a group, an invitation), never joined
-// to a person by an address; the drivers list only users today, and the
-// findings treat such a principal as an account (issue 24 gives them their
-// own rules). Review then lists the
-// findings, each naming the person, the provider account, the roles and
-// why:
+// to a person by an address. A machine principal (a key, a service
+// account, an application) is also attributed to the person holding its
+// owner's account (Account.OwnerPerson, Person.Owns), where the provider
+// names its owner; else it has "no owner". Review then lists the
+// findings, each naming the person, the provider account (its kind of
+// principal, and for a machine principal its owner), the roles and why:
 //
 //	disabled-with-roles  a disabled or suspended account that still holds roles
 //	terminated           an account of someone the roster says is terminated
@@ -22,9 +23,30 @@
 //	activity-unknown     a privileged role on an account whose provider reports
 //	                     no activity: a notice to check by hand, never "dormant"
 //	no-email             an account with no email: no one to attribute it to
-//	external-domain      an email outside the policy's company domains
+//	external-domain      an email outside the policy's company domains (an
+//	                     account's, or a pending invitation's)
+//	privileged-via-group a privileged role a user holds only through a group
+//	                     (the finding names the group: remove that edge)
+//	machine-privileged   a service account, key or application holding a
+//	                     privileged role (no person signs in as it)
+//	machine-unused       a key, service account or application never used,
+//	                     or last used longer ago than the threshold (where
+//	                     its provider reports use for its kind; else an
+//	                     activity-unknown notice: what the provider cannot
+//	                     tell is said, never passed silently)
+//	privileged-key-no-expiry a key its provider says never expires, holding a
+//	                     privileged role (an OpenAI admin key)
+//	key-too-old          a key created longer ago than the policy's
+//	                     max_key_age_days
+//	owner-gone           a key or application whose owner lost access to its
+//	                     scope (OpenAI owner_project_access inactive), is
+//	                     disabled, or is terminated on the roster
+//	invitation-privileged a pending invitation carrying a privileged role
 //
-// The roster findings need a Roster (ReadRoster: the CSV an HR system or
+// The user findings (disabled, roster, dormancy, no-email, via a group)
+// apply to people's accounts; machine principals get the machine findings
+// and invitations the invitation ones, never "no-email" (they have none by
+// nature). The roster findings need a Roster (ReadRoster: the CSV an HR system or
 // IdP exports); external-domain needs the policy's company domains. A
 // policy exemption (break-glass or service accounts) does not hide a
 // finding: it is listed as exempt, with the exemption's reason. Open

@@ -55,12 +55,12 @@ exemptions:
 	review.WriteFindings(os.Stdout, review.WriteOptions{Format: report.CSV}, findings)
 	fmt.Println("open:", review.Open(findings))
 	// Output:
-	// kind,disposition,person,provider,user_id,email,roles,reason,exemption
-	// disabled-with-roles,open,bob@example.com,vectara,usr_2,bob@example.com,administrator,the account is disabled but still holds 1 role,
-	// terminated,open,bob@example.com,vectara,usr_2,bob@example.com,administrator,bob@example.com is terminated on the roster and still holds 1 role,
-	// activity-unknown,notice,bob@example.com,vectara,usr_2,bob@example.com,administrator,vectara reports no activity for any account; check it by hand,
-	// not-on-roster,exempt,break-glass@example.com,logto,u3,break-glass@example.com,admin,break-glass@example.com is not on the roster,"break-glass: sealed, tested quarterly"
-	// dormant-privileged,exempt,break-glass@example.com,logto,u3,break-glass@example.com,admin,"last active 2025-11-30, 365 days before 2026-11-30 (threshold 90 days)","break-glass: sealed, tested quarterly"
-	// dormant-privileged,open,carol@example.com,openai,user-1,carol@example.com,owner,"last active 2026-05-14, 200 days before 2026-11-30 (threshold 90 days)",
+	// kind,disposition,person,provider,principal,user_id,owner,email,roles,reason,exemption
+	// disabled-with-roles,open,bob@example.com,vectara,user,usr_2,,bob@example.com,administrator,the account is disabled but still holds 1 role,
+	// terminated,open,bob@example.com,vectara,user,usr_2,,bob@example.com,administrator,bob@example.com is terminated on the roster and still holds 1 role,
+	// activity-unknown,notice,bob@example.com,vectara,user,usr_2,,bob@example.com,administrator,vectara reports no activity for any account; check it by hand,
+	// not-on-roster,exempt,break-glass@example.com,logto,user,u3,,break-glass@example.com,admin,break-glass@example.com is not on the roster,"break-glass: sealed, tested quarterly"
+	// dormant-privileged,exempt,break-glass@example.com,logto,user,u3,,break-glass@example.com,admin,"last active 2025-11-30, 365 days before 2026-11-30 (threshold 90 days)","break-glass: sealed, tested quarterly"
+	// dormant-privileged,open,carol@example.com,openai,user,user-1,,carol@example.com,owner,"last active 2026-05-14, 200 days before 2026-11-30 (threshold 90 days)",
 	// open: 3
 }

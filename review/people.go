@@ -16,6 +16,10 @@ type Role struct {
 	Kind       facade.RoleKind
 	Scope      string // "" for the whole tenant
 	Privileged bool   // by the policy, else the provider's default rule
+	// Held says how the account holds the role (facade.HowHeld); Via
+	// names the group a role held through one comes from.
+	Held facade.HowHeld
+	Via  string
 }
 
 // Account is one provider account and the roles it holds: the
@@ -35,7 +39,25 @@ type Account struct {
 	Disabled     bool      // disabled or suspended
 	Created      time.Time // zero when unknown
 	LastActivity time.Time // zero when unknown
+	Expires      time.Time // zero when unknown or never
+	NeverExpires bool      // the provider says it never expires
 	Roles        []Role    // ordered by scope, then name
+	// Owner is the principal a key or service account belongs to, where
+	// the provider says (facade.Owner), and OwnerPerson the key of the
+	// Person it is attributed to: the person holding the owner's account
+	// (or the owning service account's own key); "" when it has no owner.
+	Owner       facade.Owner
+	OwnerPerson string
+}
+
+// Machine reports whether the account is a machine principal: a service
+// account, an API key or an application.
+func (a *Account) Machine() bool {
+	switch a.Principal {
+	case facade.ServiceAccount, facade.APIKey, facade.Application:
+		return true
+	}
+	return false
 }
 
 // Privileged reports whether the account holds a privileged role.
@@ -55,6 +77,10 @@ type Person struct {
 	Name string
 	// Accounts are the person's accounts, ordered by provider and user id.
 	Accounts []*Account
+	// Owns are the machine principals (keys, service accounts,
+	// applications) attributed to the person: those whose owner is one of
+	// the person's accounts. Each is also a person of its own.
+	Owns []*Account
 }
 
 // Providers lists the providers the person has accounts in, in order.
@@ -111,11 +137,12 @@ func Join(assignments []facade.Assignment, policy *Policy) []Person {
 			a = &Account{Provider: as.Provider, Principal: as.Kind(), UserID: as.UserID, Email: as.Email, Name: as.Name,
 				Username: as.Username, Status: string(as.Status), AccountType: string(as.AccountType),
 				Disabled: as.Disabled || as.Status == facade.StatusDisabled || as.Status == facade.StatusSuspended,
-				Created:  as.Created, LastActivity: as.LastActivity}
+				Created:  as.Created, LastActivity: as.LastActivity, Expires: as.Expires, NeverExpires: as.NeverExpires,
+				Owner: as.Owner}
 			accounts[k] = a
 			order = append(order, a)
 		}
-		r := Role{ID: as.RoleID, Name: as.RoleName, Kind: as.RoleKind, Scope: as.Scope}
+		r := Role{ID: as.RoleID, Name: as.RoleName, Kind: as.RoleKind, Scope: as.Scope, Held: as.Held, Via: as.Via}
 		if r.Name == "" {
 			r.Name = r.ID
 		}
@@ -147,9 +174,38 @@ func Join(assignments []facade.Assignment, policy *Policy) []Person {
 		}
 		p.Accounts = append(p.Accounts, a)
 	}
+	// Attribution: a machine principal belongs to the person holding its
+	// owner's account in the same provider.
+	personOf := map[*Account]*Person{}
+	for _, k := range keys {
+		for _, a := range people[k].Accounts {
+			personOf[a] = people[k]
+		}
+	}
+	for _, a := range order {
+		if a.Owner.ID == "" || a.Principal == facade.User {
+			continue
+		}
+		kind := a.Owner.Kind
+		if kind == "" {
+			kind = facade.User
+		}
+		owner := accounts[[3]string{a.Provider, string(kind), a.Owner.ID}]
+		if owner == nil || owner == a {
+			continue
+		}
+		if p := personOf[owner]; p != nil {
+			a.OwnerPerson = p.Key
+			p.Owns = append(p.Owns, a)
+		}
+	}
 	out := make([]Person, 0, len(keys))
 	for _, k := range keys {
 		p := people[k]
+		slices.SortFunc(p.Owns, func(x, y *Account) int {
+			return cmp.Or(strings.Compare(x.Provider, y.Provider), strings.Compare(string(x.Principal), string(y.Principal)),
+				strings.Compare(x.UserID, y.UserID))
+		})
 		slices.SortFunc(p.Accounts, func(x, y *Account) int {
 			return cmp.Or(strings.Compare(x.Provider, y.Provider), strings.Compare(x.UserID, y.UserID),
 				strings.Compare(string(x.Principal), string(y.Principal)))

@@ -2,6 +2,7 @@ package review
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -46,7 +47,10 @@ type Policy struct {
 	CompanyDomains   []string            `yaml:"company_domains"`
 	DormantAfterDays int                 `yaml:"dormant_after_days"`
 	FoldPlusTags     bool                `yaml:"fold_plus_tags"`
-	Exemptions       []Exemption         `yaml:"exemptions"`
+	// MaxKeyAgeDays is the age past which an API key is a KeyTooOld
+	// finding, where its provider gives its creation time; 0: no maximum.
+	MaxKeyAgeDays int         `yaml:"max_key_age_days"`
+	Exemptions    []Exemption `yaml:"exemptions"`
 }
 
 // The exemption types.
@@ -58,9 +62,12 @@ const (
 // Exemption exempts the accounts it matches from findings: they are still
 // reported, marked exempt with the exemption's type and reason. Every
 // field given must match; at least one of UserID, Email and AccountType
-// must be given.
+// must be given, or Principal.
 type Exemption struct {
-	Provider    string `yaml:"provider"`     // "" any provider
+	Provider string `yaml:"provider"` // "" any provider
+	// Principal is the kind of principal exempted (facade.PrincipalKind:
+	// service_account, api_key, …); "" any kind.
+	Principal   string `yaml:"principal"`
 	UserID      string `yaml:"user_id"`      // the provider's user id
 	Email       string `yaml:"email"`        // matched normalised
 	AccountType string `yaml:"account_type"` // "human" or "service"
@@ -110,6 +117,9 @@ func (p *Policy) check() error {
 	if p.DormantAfterDays < 0 {
 		errs = append(errs, fmt.Errorf("dormant_after_days: %d is negative", p.DormantAfterDays))
 	}
+	if p.MaxKeyAgeDays < 0 {
+		errs = append(errs, fmt.Errorf("max_key_age_days: %d is negative", p.MaxKeyAgeDays))
+	}
 	for i, d := range p.CompanyDomains {
 		if d = strings.TrimSpace(d); d == "" || strings.Contains(d, "@") {
 			errs = append(errs, fmt.Errorf("company_domains: %q is not a domain", p.CompanyDomains[i]))
@@ -117,8 +127,13 @@ func (p *Policy) check() error {
 	}
 	for i, e := range p.Exemptions {
 		at := fmt.Sprintf("exemptions[%d]", i)
-		if e.UserID == "" && e.Email == "" && e.AccountType == "" {
-			errs = append(errs, fmt.Errorf("%s: names no account (user_id, email or account_type)", at))
+		if e.UserID == "" && e.Email == "" && e.AccountType == "" && e.Principal == "" {
+			errs = append(errs, fmt.Errorf("%s: names no account (user_id, email, account_type or principal)", at))
+		}
+		if e.Principal != "" {
+			if _, err := facade.ParseKind(e.Principal); err != nil {
+				errs = append(errs, fmt.Errorf("%s: principal: %w", at, err))
+			}
 		}
 		if e.UserID != "" && e.Provider == "" {
 			errs = append(errs, fmt.Errorf("%s: user_id %q needs its provider", at, e.UserID))
@@ -211,6 +226,7 @@ func (p *Policy) exemption(a *Account, k Kind) *Exemption {
 			e.UserID != "" && e.UserID != a.UserID,
 			e.Email != "" && NormalizeEmail(e.Email, p.FoldPlusTags) != NormalizeEmail(a.Email, p.FoldPlusTags),
 			e.AccountType != "" && e.AccountType != a.AccountType,
+			e.Principal != "" && !principalIs(e.Principal, a.Principal),
 			len(e.Findings) > 0 && !slices.Contains(e.Findings, k):
 			continue
 		}
@@ -232,4 +248,10 @@ func NormalizeEmail(email string, foldPlus bool) string {
 		}
 	}
 	return e
+}
+
+// principalIs reports whether the exemption's principal names kind k.
+func principalIs(name string, k facade.PrincipalKind) bool {
+	p, err := facade.ParseKind(name)
+	return err == nil && p == cmp.Or(k, facade.User)
 }

@@ -235,7 +235,7 @@ func TestWrite(t *testing.T) {
 
 	csvPeople := out(report.CSV, wp)
 	assert.True(t, strings.HasPrefix(csvPeople, strings.Join(PeopleFields, ",")+"\n"))
-	assert.Contains(t, csvPeople, "\nada@example.com,Ada,\"cortex,logto\",cortex: ADMIN*; logto: admin*,true,false,2026-11-25T00:00:00Z\n")
+	assert.Contains(t, csvPeople, "\nada@example.com,Ada,\"cortex,logto\",cortex: ADMIN*; logto: admin*,true,false,2026-11-25T00:00:00Z,\n")
 	assert.Contains(t, csvPeople, "\n'=cmd@partner.example,", "no formula reaches a spreadsheet")
 	var raw bytes.Buffer
 	require.NoError(t, WritePeople(&raw, WriteOptions{Format: report.CSV, CSVRaw: true}, people))
@@ -244,7 +244,7 @@ func TestWrite(t *testing.T) {
 	table := out(report.Table, wf)
 	lines := strings.Split(strings.TrimSpace(table), "\n")
 	assert.Len(t, lines, len(fs)+1)
-	assert.Equal(t, []string{"KIND", "DISPOSITION", "PERSON", "PROVIDER", "USER_ID", "EMAIL", "ROLES", "REASON", "EXEMPTION"},
+	assert.Equal(t, []string{"KIND", "DISPOSITION", "PERSON", "PROVIDER", "PRINCIPAL", "USER_ID", "OWNER", "EMAIL", "ROLES", "REASON", "EXEMPTION"},
 		strings.Fields(lines[0]))
 	assert.Contains(t, table, "break-glass: sealed, tested quarterly")
 
@@ -356,7 +356,7 @@ func TestTableColumns(t *testing.T) {
 	require.NoError(t, WritePeople(&b, WriteOptions{Columns: DefaultPeopleColumns}, people))
 	assert.Equal(t, []string{"PERSON", "LAST_ACTIVITY", "ROLES"}, strings.Fields(strings.SplitN(b.String(), "\n", 2)[0]))
 	assert.ErrorContains(t, WritePeople(&b, WriteOptions{Columns: []string{"kind"}}, people),
-		`unknown column "kind" (the columns are PERSON, NAME, PROVIDERS, ROLES, PRIVILEGED, DISABLED, LAST_ACTIVITY)`)
+		`unknown column "kind" (the columns are PERSON, NAME, PROVIDERS, ROLES, PRIVILEGED, DISABLED, LAST_ACTIVITY, OWNS)`)
 
 	for _, f := range []report.Format{report.JSON, report.NDJSON, report.CSV} {
 		var all, picked bytes.Buffer

@@ -3,6 +3,7 @@ package review
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/report"
 )
 
@@ -17,11 +19,15 @@ import (
 // (roles: "provider: role, role; provider: role", a privileged role marked
 // "*"). JSON and NDJSON carry the same keys, with providers and
 // accounts as arrays and roles by provider.
-var PeopleFields = []string{"person", "name", "providers", "roles", "privileged", "disabled", "last_activity"}
+// owns lists the machine principals attributed to the person, as
+// "provider:kind:id".
+var PeopleFields = []string{"person", "name", "providers", "roles", "privileged", "disabled", "last_activity", "owns"}
 
 // FindingFields are the columns of the findings report.
-var FindingFields = []string{"kind", "disposition", "person", "provider", "user_id", "email", "roles", "reason",
-	"exemption"}
+// (principal: the kind of principal; owner: the person a machine
+// principal is attributed to, "no owner" when none is known).
+var FindingFields = []string{"kind", "disposition", "person", "provider", "principal", "user_id", "owner", "email",
+	"roles", "reason", "exemption"}
 
 // DefaultPeopleColumns are the columns of the people table rolecall
 // people shows unless told otherwise (--columns, --wide): who, when last
@@ -67,7 +73,8 @@ func WritePeople(w io.Writer, o WriteOptions, people []Person) error {
 	for i := range people {
 		p := &people[i]
 		rows[i] = []string{p.Key, p.Name, strings.Join(p.Providers(), ","), rolesCell(p),
-			strconv.FormatBool(p.Privileged()), strconv.FormatBool(p.Disabled()), report.FormatTime(p.LastActivity())}
+			strconv.FormatBool(p.Privileged()), strconv.FormatBool(p.Disabled()), report.FormatTime(p.LastActivity()),
+			strings.Join(owns(p), ",")}
 		items[i] = personJSON(p)
 	}
 	return write(w, o, "people", PeopleFields, rows, items)
@@ -80,15 +87,15 @@ func WriteFindings(w io.Writer, o WriteOptions, findings []Finding) error {
 	items := make([]any, len(findings))
 	for i := range findings {
 		x := &findings[i]
-		rows[i] = []string{string(x.Kind), x.Disposition(), x.Person, x.Provider, x.UserID, x.Email,
-			strings.Join(x.Roles, ", "), x.Reason, exemptionText(x.Exemption)}
+		rows[i] = []string{string(x.Kind), x.Disposition(), x.Person, x.Provider, string(x.Principal), x.UserID, x.Owner,
+			x.Email, strings.Join(x.Roles, ", "), x.Reason, exemptionText(x.Exemption)}
 		roles := x.Roles
 		if roles == nil {
 			roles = []string{}
 		}
 		items[i] = FindingRecord{Kind: string(x.Kind), Disposition: x.Disposition(), Person: x.Person,
-			Provider: x.Provider, UserID: x.UserID, Email: x.Email, Roles: roles, Reason: x.Reason,
-			Exemption: exemptionText(x.Exemption)}
+			Provider: x.Provider, Principal: string(x.Principal), UserID: x.UserID, Owner: x.Owner, Email: x.Email,
+			Roles: roles, Reason: x.Reason, Exemption: exemptionText(x.Exemption)}
 	}
 	return write(w, o, "findings", FindingFields, rows, items)
 }
@@ -136,7 +143,9 @@ type FindingRecord struct {
 	Disposition string   `json:"disposition"`
 	Person      string   `json:"person"`
 	Provider    string   `json:"provider"`
+	Principal   string   `json:"principal"`
 	UserID      string   `json:"user_id"`
+	Owner       string   `json:"owner"`
 	Email       string   `json:"email"`
 	Roles       []string `json:"roles"`
 	Reason      string   `json:"reason"`
@@ -154,12 +163,17 @@ type PersonRecord struct {
 	Disabled     bool                `json:"disabled"`
 	LastActivity string              `json:"last_activity"`
 	Accounts     []AccountRecord     `json:"accounts"`
+	// Owns are the machine principals attributed to the person (Owns), as
+	// "provider:kind:id".
+	Owns []string `json:"owns"`
 }
 
 // AccountRecord is one account of a PersonRecord.
 type AccountRecord struct {
 	Provider     string       `json:"provider"`
+	Principal    string       `json:"principal"`
 	UserID       string       `json:"user_id"`
+	Owner        string       `json:"owner,omitempty"` // the person a machine principal is attributed to
 	Email        string       `json:"email"`
 	Name         string       `json:"name"`
 	Username     string       `json:"username"`
@@ -178,18 +192,31 @@ type RoleRecord struct {
 	Kind       string `json:"kind"`
 	Scope      string `json:"scope"`
 	Privileged bool   `json:"privileged"`
+	Held       string `json:"held,omitempty"`
+	Via        string `json:"via,omitempty"`
+}
+
+// owns names the machine principals attributed to p, "provider:kind:id".
+func owns(p *Person) []string {
+	out := []string{}
+	for _, a := range p.Owns {
+		out = append(out, a.Provider+":"+string(a.Principal)+":"+a.UserID)
+	}
+	return out
 }
 
 func personJSON(p *Person) PersonRecord {
 	o := PersonRecord{Person: p.Key, Name: p.Name, Providers: p.Providers(), Roles: map[string][]string{},
-		Privileged: p.Privileged(), Disabled: p.Disabled(), LastActivity: report.FormatTime(p.LastActivity())}
+		Privileged: p.Privileged(), Disabled: p.Disabled(), LastActivity: report.FormatTime(p.LastActivity()),
+		Owns: owns(p)}
 	for _, a := range p.Accounts {
-		ao := AccountRecord{Provider: a.Provider, UserID: a.UserID, Email: a.Email, Name: a.Name, Username: a.Username,
+		ao := AccountRecord{Provider: a.Provider, Principal: string(cmp.Or(a.Principal, facade.User)), UserID: a.UserID,
+			Owner: a.OwnerPerson, Email: a.Email, Name: a.Name, Username: a.Username,
 			Status: a.Status, AccountType: a.AccountType, Disabled: a.Disabled, Created: report.FormatTime(a.Created),
 			LastActivity: report.FormatTime(a.LastActivity), Roles: []RoleRecord{}}
 		for _, r := range a.Roles {
 			ao.Roles = append(ao.Roles, RoleRecord{ID: r.ID, Name: r.Name, Kind: string(r.Kind), Scope: r.Scope,
-				Privileged: r.Privileged})
+				Privileged: r.Privileged, Held: string(r.Held), Via: r.Via})
 			o.Roles[a.Provider] = append(o.Roles[a.Provider], roleNames([]Role{r}, false)[0])
 		}
 		o.Accounts = append(o.Accounts, ao)

@@ -87,7 +87,7 @@ func (l *listing) adminKeys(ctx context.Context) error {
 				RoleID: role, RoleName: role, RoleKind: facade.Builtin, Scope: OrgScope, ScopeKind: facade.ScopeOrganization,
 				Held: facade.ThroughOwner, Status: facade.StatusActive, Privileged: true,
 				Created: driverkit.UnixSeconds(&k.CreatedAt), LastActivity: driverkit.UnixSeconds(k.LastUsedAt),
-				Expires: driverkit.UnixSeconds(k.ExpiresAt), Record: k}
+				Expires: driverkit.UnixSeconds(k.ExpiresAt), NeverExpires: k.ExpiresAt == nil, Record: k}
 			if id := driverkit.Deref(k.Owner.Id); id != "" {
 				kind := facade.User
 				if t := driverkit.Deref(k.Owner.Type); t == "service_account" {
