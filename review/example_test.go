@@ -64,3 +64,34 @@ exemptions:
 	// dormant-privileged,open,carol@example.com,openai,user,user-1,,carol@example.com,owner,"last active 2026-05-14, 200 days before 2026-11-30 (threshold 90 days)",
 	// open: 3
 }
+
+// Machine access: an admin key that never expires and a project key whose
+// owner lost access, attributed to the person who owns them.
+func ExampleReview_machineAccess() {
+	asOf := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	ada := facade.Owner{Kind: facade.User, ID: "user-1", Name: "Ada"}
+	assignments := []facade.Assignment{
+		{Provider: "openai", UserID: "user-1", Email: "ada@example.com", RoleID: "owner", RoleName: "owner",
+			Scope: "api.organization", LastActivity: asOf.AddDate(0, 0, -2), Privileged: true},
+		{Provider: "openai", Principal: facade.APIKey, UserID: "key_admin", Name: "ci", RoleID: "owner", RoleName: "owner",
+			Scope: "api.organization", Held: facade.ThroughOwner, Owner: ada, NeverExpires: true,
+			LastActivity: asOf.AddDate(0, 0, -1), Privileged: true},
+		{Provider: "openai", Principal: facade.APIKey, UserID: "key_old", Name: "batch", RoleID: "member", RoleName: "member",
+			Scope: "project/proj_1", Held: facade.ThroughOwner, Owner: facade.Owner{Kind: facade.User, ID: "user-9"},
+			Status: facade.StatusOrphaned, LastActivity: asOf.AddDate(0, 0, -3)},
+	}
+	people := review.Join(assignments, nil)
+	for _, p := range people {
+		for _, a := range p.Owns {
+			fmt.Println(p.Key, "owns", a.Provider+":"+string(a.Principal)+":"+a.UserID)
+		}
+	}
+	for _, f := range review.Review(people, review.Options{AsOf: asOf}) {
+		fmt.Printf("%s %s (owner: %s): %s\n", f.Kind, f.UserID, f.Owner, f.Reason)
+	}
+	// Output:
+	// ada@example.com owns openai:api_key:key_admin
+	// privileged-key-no-expiry key_admin (owner: ada@example.com): this API key never expires and holds 1 privileged role
+	// machine-privileged key_admin (owner: ada@example.com): an API key holds 1 privileged role; no person signs in as it
+	// owner-gone key_old (owner: no owner): its owner user user-9 has lost access to project/proj_1; the key still works
+}

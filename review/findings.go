@@ -252,12 +252,12 @@ func Review(people []Person, o Options) []Finding {
 func machine(a *Account, add func(Kind, []string, string, ...any), privileged []string, reportsUse bool,
 	threshold, asOf time.Time, days, maxAge int) {
 	all := roleNames(a.Roles, false)
-	kind := strings.ReplaceAll(string(a.Principal), "_", " ")
+	kind := kindName(a.Principal)
 	switch {
 	case a.LastActivity.IsZero() && reportsUse:
 		add(MachineUnused, all, "this %s was never used%s", kind, created(a.Created))
 	case a.LastActivity.IsZero():
-		add(ActivityUnknown, all, "%s does not report when a %s was last used; check it by hand", a.Provider, kind)
+		add(ActivityUnknown, all, "%s does not report when %s %s was last used; check it by hand", a.Provider, article(kind), kind)
 	case a.LastActivity.Before(threshold):
 		add(MachineUnused, all, "last used %s, %d days before %s (threshold %d days)",
 			a.LastActivity.UTC().Format(time.DateOnly), int(asOf.Sub(a.LastActivity).Hours()/24), asOf.Format(time.DateOnly), days)
@@ -270,7 +270,7 @@ func machine(a *Account, add func(Kind, []string, string, ...any), privileged []
 			int(asOf.Sub(a.Created).Hours()/24), asOf.Format(time.DateOnly), maxAge)
 	}
 	if len(privileged) > 0 {
-		add(MachinePrivileged, privileged, "a %s holds %s; no person signs in as it", kind, count(len(privileged), "privileged role"))
+		add(MachinePrivileged, privileged, "%s %s holds %s; no person signs in as it", article(kind), kind, count(len(privileged), "privileged role"))
 	}
 }
 
@@ -296,6 +296,22 @@ func groupOnly(roles []Role) []viaGroup {
 		out[i].roles = append(out[i].roles, roleNames([]Role{r}, false)[0])
 	}
 	return out
+}
+
+// kindName names a kind of principal in a sentence: "API key".
+func kindName(k facade.PrincipalKind) string {
+	if k == facade.APIKey {
+		return "API key"
+	}
+	return strings.ReplaceAll(string(k), "_", " ")
+}
+
+// article is "a" or "an" before word.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // ownerName names a's owner: "<kind> <name or id>".
