@@ -11,6 +11,7 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/cortex"
 	"github.com/rolecall/rolecall/facade/drivers"
+	"github.com/rolecall/rolecall/providertest"
 )
 
 func TestMain(m *testing.M) {
@@ -29,6 +30,28 @@ var (
 	// rateUsers: about 150-250 requests each, at 50 requests/s.
 	rateUsers = map[string]int{"cortex": 150_000, "openai": 200, "vectara": 20_000, "logto": 10_000}
 )
+
+// usersOnly is the shape of the OpenAI organizations of the benchmarks
+// that compare rolecall with a baseline listing only users and their
+// roles (Sequential, ConcurrentOpenAI): users and nothing else, so that
+// both list the same assignments. rolecall still lists every kind of
+// principal (ListOptions.Principals nil), so it sends four more requests,
+// each an empty list: the first page of groups, projects, admin keys and
+// invites (MinRequests counts them). Nil for the other providers.
+func usersOnly(provider string) *providertest.OpenAIShape {
+	if provider != "openai" {
+		return nil
+	}
+	sh := usersOnlyShape(0)
+	return &sh
+}
+
+// usersOnlyShape is an OpenAI organization of users users and nothing
+// else; see usersOnly.
+func usersOnlyShape(users int) providertest.OpenAIShape {
+	return providertest.OpenAIShape{Users: users, Projects: providertest.None, Groups: providertest.None,
+		AdminKeys: providertest.None, Invites: providertest.None}
+}
 
 // Latency is the simulated round trip of the latency benchmarks.
 const Latency = 50 * time.Millisecond
@@ -84,11 +107,11 @@ func total(m map[string]int64) int64 {
 // none). rolecall is the whole ListAssignments (HTTP, decoding into the
 // generated types, mapping, dedupe, iterator); cpu-s is the client
 // process's CPU time a listing (the target: 100k Cortex users in at most
-// 1.5 s).
+// 1.5 s). The OpenAI organization has users only (usersOnly).
 func BenchmarkThroughput(b *testing.B) {
 	for _, p := range Providers {
 		b.Run(p, func(b *testing.B) {
-			f := startFake(b, FakeConfig{Provider: p, Users: throughputUsers[p], Memo: true})
+			f := startFake(b, FakeConfig{Provider: p, Users: throughputUsers[p], Memo: true, OpenAI: usersOnly(p)})
 			want := f.Expect
 			// The first listing goes through to the fake, which counts its
 			// requests (and fills the memo); it is checked in full.
@@ -293,11 +316,12 @@ func keyLen(a *facade.Assignment) int {
 // is the naive baseline: a loop over the generated client, one request at
 // a time, each API's default page size (Cortex 250, OpenAI users 20 and
 // roles 20, Vectara 10, Logto 20); sequential-max is the same loop at the
-// largest page size.
+// largest page size. The OpenAI organization has users only (usersOnly),
+// as the baselines list no other kind; BenchmarkGraph measures the graph.
 func BenchmarkLatency(b *testing.B) {
 	for _, p := range Providers {
 		b.Run(p, func(b *testing.B) {
-			f := startFake(b, FakeConfig{Provider: p, Users: latencyUsers[p], Latency: Latency, Memo: true})
+			f := startFake(b, FakeConfig{Provider: p, Users: latencyUsers[p], Latency: Latency, Memo: true, OpenAI: usersOnly(p)})
 			want := f.Expect
 			minReq := total(f.Min)
 			var ours time.Duration
@@ -398,12 +422,13 @@ const RateLimit = 50
 // second (a token bucket with burst 1+RateLimit/10, like the client's;
 // 429 with Retry-After beyond it). client-limited sets the client's
 // RateLimit to the same R; client-unlimited turns the client's limiter off
-// and leaves the work to retries. useful-req/s counts the requests
+// and leaves the work to retries. The OpenAI organization has users only
+// (usersOnly). useful-req/s counts the requests
 // answered other than with a 429 over the wall time; x-R divides it by R.
 func BenchmarkRateLimit(b *testing.B) {
 	for _, p := range Providers {
 		b.Run(p, func(b *testing.B) {
-			f := startFake(b, FakeConfig{Provider: p, Users: rateUsers[p], RateLimit: RateLimit, Burst: 1 + RateLimit/10})
+			f := startFake(b, FakeConfig{Provider: p, Users: rateUsers[p], RateLimit: RateLimit, Burst: 1 + RateLimit/10, OpenAI: usersOnly(p)})
 			want := f.Expect
 			minReq := total(f.Min)
 			for _, mode := range []string{"client-limited", "client-unlimited"} {

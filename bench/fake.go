@@ -33,6 +33,11 @@ type FakeConfig struct {
 	// Validate turns the fake's request validation on (off by default in
 	// benchmarks: providertest.Options.NoValidate).
 	Validate bool
+	// OpenAI, when set, is the shape of the OpenAI organization
+	// (providertest.NewOpenAITenant; its Users is taken from Users): a
+	// graph of a given size, or users only. Nil is NewTenant's default
+	// shape.
+	OpenAI *providertest.OpenAIShape `json:",omitempty"`
 	// Memo puts a memoizing front server before the fake: the first
 	// request for a URL goes to the fake, and its 200 answer (status,
 	// headers and body bytes) is replayed for every later request of the
@@ -180,7 +185,7 @@ func serveFake(js string) error {
 	if seed == 0 {
 		seed = 1
 	}
-	tenant := providertest.NewTenant(cfg.Provider, cfg.Users, seed)
+	tenant := cfg.tenant(seed)
 	latency := cfg.Latency
 	if cfg.Memo {
 		latency = 0 // the front server adds it
@@ -232,6 +237,16 @@ func serveFake(js string) error {
 		out.Flush()
 	}
 	return nil
+}
+
+// tenant builds the fake's tenant.
+func (cfg FakeConfig) tenant(seed int64) *providertest.Tenant {
+	if cfg.OpenAI != nil && cfg.Provider == "openai" {
+		sh := *cfg.OpenAI
+		sh.Users = cfg.Users
+		return providertest.NewOpenAITenant(sh, seed)
+	}
+	return providertest.NewTenant(cfg.Provider, cfg.Users, seed)
 }
 
 func hostOf(u string) string {

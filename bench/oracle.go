@@ -101,9 +101,25 @@ const (
 //   - Cortex: ceil(N/1000) pages (at least one).
 //   - Vectara: ceil(N/100) pages (at least one); the last page says
 //     page_key "", so no call follows it.
-//   - OpenAI: ceil(N/100) user pages (at least one), then one roles call
-//     per user for each started 1000 roles (at least one: a user's roles
-//     cannot be known without asking).
+//   - OpenAI, the whole access graph (the driver's package doc states
+//     the same formula), each list at least one page (an answer cannot be
+//     known without asking), pages of 100 (OpenAIUsersMaxPage) for users,
+//     projects, project users, project groups, service accounts, project
+//     and admin keys and invites, and of 1000 (OpenAIRolesMaxPage) for
+//     groups, group members and every role list:
+//     list-users ⌈U/100⌉ and list-user-role-assignments per user
+//     ⌈roles/1000⌉; list-groups ⌈G/1000⌉, per group list-group-users
+//     ⌈members/1000⌉ and list-group-role-assignments ⌈roles/1000⌉;
+//     list-projects ⌈P/100⌉ (archived ones included), per project
+//     list-project-users, list-project-groups,
+//     list-project-service-accounts and list-project-api-keys ⌈n/100⌉
+//     (keys listed with owner_project_access=any: orphaned ones count),
+//     per project user list-project-user-role-assignments and per project
+//     group list-project-group-role-assignments ⌈roles/1000⌉;
+//     admin-api-keys-list ⌈A/100⌉; list-invites ⌈I/100⌉ (every status:
+//     the list serves them all). The role catalogues (list-roles,
+//     list-project-roles) are not asked: no principal's roles run past
+//     two pages.
 //   - Logto: ceil(R/100) pages of the R User roles (at least one), then for
 //     each User role ceil(members/100) pages (at least one).
 func MinRequests(t *providertest.Tenant) map[string]int64 {
@@ -114,15 +130,7 @@ func MinRequests(t *providertest.Tenant) map[string]int64 {
 	case "vectara":
 		return map[string]int64{"listUsers": int64(max(1, ceilDiv(n, VectaraMaxPage)))}
 	case "openai":
-		m := map[string]int64{"list-users": int64(max(1, ceilDiv(n, OpenAIUsersMaxPage)))}
-		if n > 0 {
-			var roles int64
-			for _, u := range t.Users {
-				roles += int64(max(1, ceilDiv(len(u.Grants), OpenAIRolesMaxPage)))
-			}
-			m["list-user-role-assignments"] = roles
-		}
-		return m
+		return openAIMinRequests(t)
 	case "logto":
 		members := map[string]int{}
 		for _, u := range t.Users {
@@ -150,3 +158,36 @@ func MinRequests(t *providertest.Tenant) map[string]int64 {
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// openAIMinRequests is MinRequests of an OpenAI tenant; see there.
+func openAIMinRequests(t *providertest.Tenant) map[string]int64 {
+	m := map[string]int64{}
+	// pages adds the pages of a list of n items at page size size: at
+	// least one, the answer cannot be known without asking.
+	pages := func(op string, n, size int) { m[op] += int64(max(1, ceilDiv(n, size))) }
+	pages("list-users", len(t.Users), OpenAIUsersMaxPage)
+	for _, u := range t.Users {
+		pages("list-user-role-assignments", len(u.Grants), OpenAIRolesMaxPage)
+	}
+	pages("list-groups", len(t.Groups), OpenAIRolesMaxPage)
+	for _, g := range t.Groups {
+		pages("list-group-users", len(g.Members), OpenAIRolesMaxPage)
+		pages("list-group-role-assignments", len(g.Grants), OpenAIRolesMaxPage)
+	}
+	pages("list-projects", len(t.Projects), OpenAIUsersMaxPage)
+	for _, p := range t.Projects {
+		pages("list-project-users", len(p.Users), OpenAIUsersMaxPage)
+		pages("list-project-groups", len(p.Groups), OpenAIUsersMaxPage)
+		pages("list-project-service-accounts", len(p.ServiceAccounts), OpenAIUsersMaxPage)
+		pages("list-project-api-keys", len(p.Keys), OpenAIUsersMaxPage)
+		for _, u := range p.Users {
+			pages("list-project-user-role-assignments", len(u.Grants), OpenAIRolesMaxPage)
+		}
+		for _, g := range p.Groups {
+			pages("list-project-group-role-assignments", len(g.Grants), OpenAIRolesMaxPage)
+		}
+	}
+	pages("admin-api-keys-list", len(t.AdminKeys), OpenAIUsersMaxPage)
+	pages("list-invites", len(t.Invites), OpenAIUsersMaxPage)
+	return m
+}

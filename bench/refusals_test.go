@@ -22,8 +22,10 @@ var refusalFaults = providertest.Faults{Seed: 28, Rate: 0.8, Sequence: [][]provi
 	{providertest.FaultTruncate},
 }}
 
-// BenchmarkRefusals lists an OpenAI organization of 120 users (2 users
-// pages, 120 role requests) from a server that refuses most distinct
+// BenchmarkRefusals lists an OpenAI organization of 120 users and nothing
+// else (usersOnlyShape: 2 users pages, 120 role requests; rolecall lists
+// every kind of principal, so it also sends four requests for the empty
+// lists of groups, projects, admin keys and invites) from a server that refuses most distinct
 // requests as refusalFaults says, at Latency a request (plus Latency for
 // each new connection), with the default options; the baseline
 // (baseline-ms) is a client that retries each request on its own hint
@@ -34,7 +36,7 @@ var refusalFaults = providertest.Faults{Seed: 28, Rate: 0.8, Sequence: [][]provi
 // the 429s among them. A listing that does not list every assignment
 // fails the benchmark (logged with its wall time and requests).
 func BenchmarkRefusals(b *testing.B) {
-	tn := providertest.NewTenant("openai", 120, 7)
+	tn := providertest.NewOpenAITenant(usersOnlyShape(120), 7)
 	want := len(tn.Rows())
 	newServer := func() *providertest.Server {
 		return providertest.NewServer(b, "openai", providertest.Options{Tenant: tn, Latency: Latency, NoValidate: true,

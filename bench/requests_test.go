@@ -18,10 +18,17 @@ import (
 // per operation, and that every assignment arrived once.
 func TestRequestsAreTheMinimum(t *testing.T) {
 	const users = 10_000
+	tenants := map[string]func() *providertest.Tenant{"openai-pages": func() *providertest.Tenant {
+		return providertest.NewOpenAITenant(pagedShape, 1)
+	}}
 	for _, p := range Providers {
-		t.Run(p, func(t *testing.T) {
+		tenants[p] = func() *providertest.Tenant { return providertest.NewTenant(p, users, 1) }
+	}
+	for _, name := range slices.Sorted(maps.Keys(tenants)) {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			tenant := providertest.NewTenant(p, users, 1)
+			tenant := tenants[name]()
+			p := tenant.Provider
 			srv := providertest.NewServer(t, p, providertest.Options{Tenant: tenant})
 			l, err := NewLister(p, srv.URL(), srv.Token(), facade.Options{RateLimit: -1})
 			if err != nil {
@@ -47,10 +54,15 @@ func TestRequestsAreTheMinimum(t *testing.T) {
 			for _, op := range slices.Sorted(maps.Keys(got)) {
 				parts = append(parts, fmt.Sprintf("%d %s", got[op], op))
 			}
-			t.Logf("%s: %d users, %d assignments, requests %s (the minimum)", p, users, n, strings.Join(parts, " + "))
+			t.Logf("%s: %d users, %d assignments, requests %s (the minimum)", name, len(tenant.Users), n, strings.Join(parts, " + "))
 		})
 	}
 }
+
+// pagedShape is an OpenAI organization whose lists of service accounts,
+// project keys, admin keys and invites run past one page of 100.
+var pagedShape = providertest.OpenAIShape{Users: 250, Projects: 3, ProjectMembers: 5, Groups: 2, GroupsPerProject: 1,
+	ServiceAccounts: 101, AdminKeys: 150, Invites: 201}
 
 // TestMinRequests pins MinRequests on hand-countable tenants, so the
 // arithmetic the main test relies on is itself checked.
@@ -59,6 +71,26 @@ func TestMinRequests(t *testing.T) {
 		provider string
 		users    int
 	}{{"cortex", 0}, {"cortex", 1000}, {"cortex", 1001}, {"vectara", 100}, {"vectara", 101}, {"openai", 250}, {"logto", 250}}
+	t.Run("openai-pages", func(t *testing.T) {
+		tn := providertest.NewOpenAITenant(pagedShape, 1)
+		got := MinRequests(tn)
+		var projectUsers int64
+		for _, p := range tn.Projects {
+			projectUsers += int64(len(p.Users))
+		}
+		// Three projects, the last archived (no service accounts, no
+		// keys); each active one has 101 service accounts, each with a
+		// key: two pages of each.
+		want := map[string]int64{"list-users": 3, "list-user-role-assignments": 250,
+			"list-groups": 1, "list-group-users": 2, "list-group-role-assignments": 2,
+			"list-projects": 1, "list-project-users": 3, "list-project-groups": 3,
+			"list-project-service-accounts": 2 + 2 + 1, "list-project-api-keys": 2 + 2 + 1,
+			"list-project-user-role-assignments": projectUsers, "list-project-group-role-assignments": 3,
+			"admin-api-keys-list": 2, "list-invites": 3}
+		if !maps.Equal(got, want) {
+			t.Errorf("MinRequests = %v, want %v", got, want)
+		}
+	})
 	for _, c := range cases {
 		tn := providertest.NewTenant(c.provider, c.users, 1)
 		got := MinRequests(tn)

@@ -722,3 +722,23 @@ func TestOpenAIGraphFilters(t *testing.T) {
 	}
 	c.assertValid(t, s, "openai")
 }
+
+// TestOpenAIShapeNone checks that a None field of OpenAIShape asks for
+// none (a zero one takes the default): an organization of users only has
+// no groups, projects, admin keys or invites, and its rows are its users'
+// organization roles, held directly or as the legacy role.
+func TestOpenAIShapeNone(t *testing.T) {
+	tn := providertest.NewOpenAITenant(providertest.OpenAIShape{Users: 300, Projects: providertest.None, Groups: providertest.None, AdminKeys: providertest.None, Invites: providertest.None}, 1)
+	if len(tn.Users) != 300 || len(tn.Groups) != 0 || len(tn.Projects) != 0 || len(tn.AdminKeys) != 0 || len(tn.Invites) != 0 {
+		t.Fatalf("%d users, %d groups, %d projects, %d admin keys, %d invites; want 300 users and nothing else",
+			len(tn.Users), len(tn.Groups), len(tn.Projects), len(tn.AdminKeys), len(tn.Invites))
+	}
+	for _, r := range tn.Rows() {
+		if r.Principal != "user" || r.ScopeKind != "organization" || (r.Held != "direct" && r.Held != "legacy") {
+			t.Fatalf("row %+v: want only users' organization roles, held directly or legacy", r)
+		}
+	}
+	if def := providertest.NewOpenAITenant(providertest.OpenAIShape{Users: 300}, 1); len(def.Groups) == 0 || len(def.Projects) == 0 {
+		t.Errorf("a zero shape field gave %d groups and %d projects, want the defaults", len(def.Groups), len(def.Projects))
+	}
+}

@@ -187,7 +187,10 @@ type InviteProject struct {
 const OpenAIProjectScope = "api.project"
 
 // OpenAIShape is the size of an OpenAI tenant NewOpenAITenant builds. A
-// zero field takes DefaultOpenAIShape(Users)'s value.
+// zero field takes DefaultOpenAIShape(Users)'s value; a negative one (None)
+// asks for none: an organization of users only, say, is
+// OpenAIShape{Users: n, Projects: None, Groups: None, AdminKeys: None,
+// Invites: None}.
 type OpenAIShape struct {
 	// Users is the number of organization users.
 	Users int
@@ -212,6 +215,10 @@ type OpenAIShape struct {
 	Invites int
 }
 
+// None, as a field of OpenAIShape, asks for none of it (a zero field
+// takes the default).
+const None = -1
+
 // DefaultOpenAIShape is the shape NewTenant("openai", users, seed) builds:
 // min(2+users/15, 20) projects of min(users, 2+users/10, 15) members,
 // min(2+users/100, 40) groups, two of them (at most) per project, two
@@ -232,8 +239,11 @@ func DefaultOpenAIShape(users int) OpenAIShape {
 func NewOpenAITenant(shape OpenAIShape, seed int64) *Tenant {
 	def := DefaultOpenAIShape(shape.Users)
 	fill := func(v *int, d int) {
-		if *v <= 0 {
+		switch {
+		case *v == 0:
 			*v = d
+		case *v < 0:
+			*v = 0 // None
 		}
 	}
 	shape.Users = def.Users
