@@ -60,7 +60,10 @@
 // roles in each (privileged ones marked *), privileged anywhere, disabled
 // anywhere, last activity anywhere. review writes the findings of an access
 // review (disabled-with-roles, terminated, not-on-roster,
-// dormant-privileged, activity-unknown, no-email, external-domain), each
+// dormant-privileged, activity-unknown, no-email, external-domain, and for
+// machine access privileged-via-group, machine-privileged, machine-unused,
+// privileged-key-no-expiry, key-too-old, owner-gone,
+// invitation-privileged), each
 // open, exempt (by the policy) or a notice; --fail-on-findings exits 1 when
 // one is open. --policy is a YAML or JSON file (privileged roles per
 // provider, company domains, dormancy threshold, exemptions); --roster a

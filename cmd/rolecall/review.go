@@ -56,7 +56,7 @@ rolecall people --wide`,
 var reviewCommand = &command{
 	name:    "review",
 	args:    "[flags]",
-	summary: "the findings of an access review: disabled, dormant, orphaned, terminated, external",
+	summary: "the findings of an access review: disabled, dormant, orphaned, terminated, external, machine access",
 	about: `
 List every provider (as 'rolecall list' does), join the accounts into people
 (see 'rolecall people') and list the findings, each naming the person, the
@@ -69,7 +69,24 @@ provider account, the roles and why:
   activity-unknown     a privileged role, and the provider reports no activity
                        (a notice, never counted as dormant)
   no-email             no email: no one to attribute the account to
-  external-domain      the email is outside the policy's company domains
+  external-domain      the email is outside the policy's company domains (an
+                       account's, or a pending invitation's)
+  privileged-via-group a privileged role held only through a group (named)
+  machine-privileged   a service account, API key or application holding a
+                       privileged role
+  machine-unused       a key, service account or application never used, or
+                       unused past the threshold (or a notice when the
+                       provider does not report use)
+  privileged-key-no-expiry
+                       a key that never expires, holding a privileged role
+  key-too-old          a key older than max_key_age_days
+  owner-gone           a key whose owner lost access, is disabled or is
+                       terminated on the roster
+  invitation-privileged
+                       a pending invitation carrying a privileged role
+
+Keys, service accounts and applications are attributed to the person who owns
+them (the owner column; 'no owner' when the provider names none).
 
 --roster FILE is a CSV of employees with a header row: email and status
 (active, terminated, …), optionally name and manager; the export an HR system
@@ -80,11 +97,14 @@ or IdP gives. Without it there are no roster findings.
       role names or patterns per provider, replacing its default rule
   company_domains: [example.com]      subdomains included
   dormant_after_days: 90              the default
+  max_key_age_days: 365               keys older than this; 0 (default): none
   fold_plus_tags: false               true: ada+ops@x.com is ada@x.com
   exemptions:                         shown as exempt, never hidden
     - {email: break-glass@example.com, type: break-glass, reason: "…"}
     - {provider: openai, account_type: service, type: service, reason: "…",
        findings: [dormant-privileged]}
+    - {provider: openai, principal: service_account, type: service,
+       reason: "…"}                   a kind of principal
 
 Dormancy is measured back from --as-of (default: when the run starts). Each
 finding's disposition is open, exempt or notice. The table shows the kind,
