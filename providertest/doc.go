@@ -33,8 +33,12 @@
 //     Tenant.Secrets lists the secret-bearing values the responses carry.
 //   - Vectara: GET /v2/users (limit ≤ 100, default 10, page_key an opaque
 //     base64 cursor; the last page has page_key "" or, with
-//     Options.VectaraEndKey "absent", none; corpus_key filter) and
-//     GET /v2/users/{username}.
+//     Options.VectaraEndKey "absent", none; corpus_key filter),
+//     GET /v2/users/{username}, and, paged the same way, GET /v2/api_keys
+//     (corpus_key and api_key_role filters; each key carries its
+//     secret_key), GET /v2/app_clients (filter; each carries its
+//     client_secret), GET /v2/corpora (filter, corpus_id) and GET
+//     /v2/agents (filter, enabled). Tenant.Secrets lists the secrets.
 //   - Logto: GET /api/roles, GET /api/roles/{id}/users and
 //     GET /api/users/{userId}/roles (page from 1, page_size ≤ 100 else 400
 //     guard.invalid_pagination; bare arrays with Total-Number and one Link

@@ -17,7 +17,7 @@ type index struct {
 	byEmail    map[string][]int // lower-cased email → user indexes, ascending
 	roles      map[string]int   // role id → index in Tenant.Roles
 	byUsername map[string]int   // Vectara
-	corpora    map[string]bool  // Vectara corpus keys in use
+	corpora    map[string]bool  // Vectara corpus keys listed or in use
 	members    map[string][]int // Logto role id → member user indexes, ascending
 	creator    int              // OpenAI: the user credited with creating custom roles, or -1
 	projects   map[string]int   // OpenAI project id → index in Tenant.Projects
@@ -43,6 +43,11 @@ func buildIndex(provider string, t *Tenant) *index {
 			ix.projRoles = append(ix.projRoles, i)
 		} else {
 			ix.orgRoles = append(ix.orgRoles, i)
+		}
+	}
+	if provider == "vectara" {
+		for _, c := range t.VectaraCorpora {
+			ix.corpora[c.Key] = true
 		}
 	}
 	if provider == "openai" {

@@ -260,6 +260,7 @@ func listVectara(t *testing.T, s *providertest.Server, hc *http.Client, emails [
 		}
 		p.PageKey = md.PageKey
 	}
+	rows = vectaraGraph(t, cl, rows, len(emails) > 0)
 	sortRows(rows)
 	return rows
 }

@@ -35,6 +35,13 @@ type Tenant struct {
 	Projects  []Project  // projects, archived ones included, in listing order
 	AdminKeys []AdminKey // admin API keys, in listing order
 	Invites   []Invite   // invites of every status, in listing order
+
+	// The Vectara account's access graph beyond its users (see
+	// vectara_tenant.go); nil for the other providers.
+	VectaraCorpora []VectaraCorpus // corpora, in listing order
+	VectaraAgents  []VectaraAgent  // agents, in listing order
+	VectaraKeys    []VectaraKey    // API keys, in listing order
+	VectaraApps    []VectaraApp    // app clients, in listing order
 }
 
 // User is one user of a tenant and the roles they hold.
@@ -137,13 +144,13 @@ type Row struct {
 	Permissions []string // OpenAI only; nil elsewhere
 	Via         string   // OpenAI inherited sources, or a key's owner, as "<type>/<id>", comma-joined
 
-	Principal string // "user", "service_account", "api_key", "group", "invitation"
+	Principal string // "user", "service_account", "api_key", "application", "group", "invitation"
 	OwnerKind string // a key's owner: "user" or "service_account"; "" otherwise
 	OwnerID   string // the owner's id
 	OwnerName string // the owner's display name
 	ScopeKind string // "organization", "project", "group", "account", "corpus", "agent", "tenant", "workspace"
 	ScopeID   string // the project, group, corpus or agent id; "" for the tenant itself
-	ScopeName string // the project's or group's name; "" elsewhere
+	ScopeName string // the project's, group's, corpus's or agent's name; "" elsewhere
 	Held      string // "direct", "group", "legacy" or "owner"
 }
 
@@ -176,8 +183,9 @@ const OpenAIOrgScope = "api.organization"
 //     and the pending invites (openaiGraphRows).
 //   - Vectara: role_id = role_name = the role value, builtin, scope "" for
 //     API roles (scope kind account), "corpus/<key>" or "agent/<key>"
-//     (scope kind corpus or agent, scope id the key); name "", disabled =
-//     !enabled; held direct.
+//     (scope kind corpus or agent, scope id the key, scope name the listed
+//     corpus's or agent's name); name "", disabled = !enabled; held
+//     direct. Then the API keys' and app clients' rows (vectaraGraphRows).
 //   - Logto: role id and name, custom, only roles of type User; disabled =
 //     isSuspended; scope kind tenant, held direct.
 func (t *Tenant) Rows() []Row {
@@ -195,6 +203,10 @@ func (t *Tenant) Rows() []Row {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(t.Users[a].ID, t.Users[b].ID) })
 	rows := make([]Row, 0, n)
+	var scopeNames map[string]string
+	if t.Provider == "vectara" {
+		scopeNames = t.vectaraScopeNames()
+	}
 	for _, ui := range order {
 		u := &t.Users[ui]
 		first := len(rows)
@@ -234,7 +246,7 @@ func (t *Tenant) Rows() []Row {
 				r.RoleKind = KindBuiltin
 				r.ScopeKind = "account"
 				if kind, id, ok := strings.Cut(g.Scope, "/"); ok {
-					r.ScopeKind, r.ScopeID = kind, id
+					r.ScopeKind, r.ScopeID, r.ScopeName = kind, id, scopeNames[g.Scope]
 				}
 			case "logto":
 				if role.Machine {
@@ -255,6 +267,12 @@ func (t *Tenant) Rows() []Row {
 			slices.SortFunc(rows, compareRows)
 		}
 	}
+	if t.Provider == "vectara" {
+		if more := t.vectaraGraphRows(scopeNames); len(more) > 0 {
+			rows = append(rows, more...)
+			slices.SortFunc(rows, compareRows)
+		}
+	}
 	if len(rows) == 0 {
 		return nil
 	}
@@ -269,7 +287,7 @@ func compareRows(a, b Row) int {
 }
 
 // RowsOf returns the rows of Rows whose principal is one of kinds ("user",
-// "service_account", "api_key", "group", "invitation"), as a listing
+// "service_account", "api_key", "application", "group", "invitation"), as a listing
 // restricted to those principal kinds yields them; nil when there are
 // none.
 func (t *Tenant) RowsOf(kinds ...string) []Row {
@@ -369,6 +387,11 @@ func (t *Tenant) AccountOf(r *Row) Account {
 			return a
 		}
 	}
+	if t.Provider == "vectara" {
+		if a, ok := t.vectaraAccount(r); ok {
+			return a
+		}
+	}
 	if r.Principal != "" && r.Principal != "user" {
 		return Account{}
 	}
@@ -386,7 +409,8 @@ func (t *Tenant) AccountOf(r *Row) Account {
 // key, a legacy project role, key owner role or invitation role "owner",
 // and a predefined project role named "owner" or "project owner" (any
 // case); never a group membership; Vectara owner or administrator at the
-// account level (scope ""); a Logto role whose name contains "admin", in
+// account level (scope ""), of a user or an app client, and a personal API
+// key's account row; a Logto role whose name contains "admin", in
 // any case.
 func Privileged(r *Row) bool {
 	switch r.Provider {
@@ -413,6 +437,9 @@ func Privileged(r *Row) bool {
 			return name == "owner" || name == "project owner"
 		}
 	case "vectara":
+		if r.Principal == "api_key" {
+			return r.Scope == "" && r.RoleID == "personal" // a personal key acts with its creator's full rights
+		}
 		return r.Scope == "" && (r.RoleID == "owner" || r.RoleID == "administrator")
 	case "logto":
 		return strings.Contains(strings.ToLower(r.RoleName), "admin")
@@ -427,7 +454,9 @@ func Privileged(r *Row) bool {
 // project memberships (user rows carrying their email) and the invites to
 // those addresses, and drops what has no email: the groups' and project
 // groups' roles, service accounts, project and admin keys. The projects
-// stay, for their names. The result is an oracle, not a tenant to serve.
+// stay, for their names. For Vectara it drops the API keys and app
+// clients, and keeps the corpora and agents, for their names. The result
+// is an oracle, not a tenant to serve.
 func (t *Tenant) FilterEmails(emails []string) *Tenant {
 	want := make(map[string]bool, len(emails))
 	for _, e := range emails {
@@ -457,6 +486,9 @@ func (t *Tenant) FilterEmails(emails []string) *Tenant {
 			out.Invites = append(out.Invites, iv)
 		}
 	}
+	// Vectara's keys and app clients have no email: dropped; the corpora
+	// and agents stay, for their names.
+	out.VectaraCorpora, out.VectaraAgents = t.VectaraCorpora, t.VectaraAgents
 	return out
 }
 
@@ -802,6 +834,7 @@ func (g *gen) vectara(t *Tenant, n int) {
 		}
 		t.Users = append(t.Users, u)
 	}
+	g.vectaraGraph(t, n)
 }
 
 var logtoRoleNames = []string{"admin", "editor", "viewer", "support", "billing", "auditor", "developer", "analyst"}

@@ -42,7 +42,11 @@ func TestFieldArrives(t *testing.T) {
 			return openai.New(openai.Config{AdminKey: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
 		}},
 		{"vectara", map[string]string{
-			"/v2/users": `{"users":[{"id":"usr_1","email":"a@example.com","api_roles":["owner"],"corpus_roles":[{"corpus_key":"c","role":"query"}],"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
+			"/v2/users":       `{"users":[{"id":"usr_1","email":"a@example.com","api_roles":["owner"],"corpus_roles":[{"corpus_key":"c","role":"query"}],"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
+			"/v2/api_keys":    `{"api_keys":[{"id":"aky_1","name":"k","secret_key":"s","enabled":true,"api_key_role":"serving","api_policy":{"name":"serving","allowed_operations":{"query":{"allow_any_resource":false,"allowed_resources":{"path.corpus_key":["c"]}}}},"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
+			"/v2/app_clients": `{"app_clients":[{"id":"app_1","name":"a","client_id":"c","client_secret":"s","api_roles":["administrator"],"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
+			"/v2/corpora":     `{"corpora":[{"id":"crp_1","key":"c","name":"C","enabled":true,"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
+			"/v2/agents":      `{"agents":[{"key":"a","name":"A","enabled":true,"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
 		}, func(base string) (facade.Lister, error) {
 			return vectara.New(vectara.Config{APIKey: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
 		}},

@@ -33,8 +33,9 @@ func Example_record() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		// A user's assignments share one record.
-		if u := a.Record.(*vectaraapi.User); u != last {
+		// A user's assignments share one record; keys and app clients
+		// have records of their own types.
+		if u, ok := a.Record.(*vectaraapi.User); ok && u != last {
 			last = u
 			if u.Description != nil {
 				fmt.Printf("%s: %s\n", a.Username, *u.Description)

@@ -15,9 +15,11 @@ func FuzzListing(f *testing.F) {
 	f.Add([]byte(`{"users":[],"metadata":{"page_key":"again"}}`), []byte(nil), "")
 	f.Add([]byte(`{"users":[{"id":"usr_1","api_roles":"owner"}]}`), []byte(nil), "")
 	f.Add([]byte(`{"users":null,"metadata":null}`), []byte(nil), "")
+	f.Add([]byte(`{"users":[],"metadata":{"page_key":""}}`), []byte(`{"api_keys":[{"id":"aky_1","secret_key":"s","api_key_role":"serving","api_policy":{"name":"x","allowed_operations":{"query":{"allow_any_resource":false,"allowed_resources":{"path.corpus_key":["c"]}}}}}],"app_clients":[{"id":"app_1","api_roles":["owner"]}],"corpora":[{"key":"c","name":"C"}],"agents":[{"key":"a","name":"A","enabled":true}],"metadata":{"page_key":""}}`), "")
 	f.Fuzz(func(t *testing.T, body, body2 []byte, hdr string) {
-		_ = body2
-		c := &testkit.Canned{Responses: []testkit.CannedResponse{{PathSuffix: "/v2/users", Body: body}}}
+		c := &testkit.Canned{Responses: []testkit.CannedResponse{{PathSuffix: "/v2/users", Body: body},
+			{PathSuffix: "/v2/api_keys", Body: body2}, {PathSuffix: "/v2/app_clients", Body: body2},
+			{PathSuffix: "/v2/corpora", Body: body2}, {PathSuffix: "/v2/agents", Body: body2}}}
 		l, err := vectara.New(vectara.Config{APIKey: "fuzz-token", Options: testkit.FuzzOptions(c)})
 		if err != nil {
 			t.Fatal(err)

@@ -22,9 +22,9 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 		{"case-variant key", `{"id":"u1","api_roles":["owner"],"API_ROLES":["administrator"]}`, `"API_ROLES" within "/users/0"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := harness.Lister(t, func(w http.ResponseWriter, _ *http.Request) {
+			l := harness.Lister(t, usersOnly(func(w http.ResponseWriter, _ *http.Request) {
 				testkit.WriteRaw(w, 200, `{"users":[`+c.users+`],"metadata":{"page_key":""}}`)
-			}, facade.Options{})
+			}), facade.Options{})
 			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}
@@ -36,9 +36,9 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 // and one of the wrong type fails naming the generated field's Go type
 // and place.
 func TestEnvelopeIsTheGeneratedType(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, _ *http.Request) {
+	l := harness.Lister(t, usersOnly(func(w http.ResponseWriter, _ *http.Request) {
 		testkit.WriteRaw(w, 200, `{"users":[{"id":"u1","api_roles":["owner"]}],"total":1,"metadata":{"page_key":"","cursor":{}}}`)
-	}, facade.Options{})
+	}), facade.Options{})
 	got := testkit.List(t, l)
 	require.Len(t, got, 1)
 	assert.Equal(t, "u1", got[0].UserID)
@@ -51,7 +51,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 		{"null", `null`, "envelope, got null"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := harness.Lister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
+			l := harness.Lister(t, usersOnly(func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }), facade.Options{})
 			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}

@@ -1,44 +1,97 @@
-// Package vectara is rolecall's Vectara driver: it lists every role
-// assignment of a Vectara account through the generated client in
-// gen/vectara.
+// Package vectara is rolecall's Vectara driver: it lists who holds which
+// role in a Vectara account (its users, API keys and app clients) through
+// the generated client in gen/vectara. Authentication is a Personal API
+// key in x-api-key, or an OAuth2 client-credentials grant (token URL
+// https://auth.vectara.io/oauth2/token by default).
 //
-// It pages through GET /v2/users (operation listUsers) 100 users at a time
-// (the API's maximum), following metadata.page_key until it is absent or
-// empty. Authentication is a Personal API key in x-api-key, or an OAuth2
-// client-credentials grant (token URL https://auth.vectara.io/oauth2/token
-// by default).
+// # What it lists
 //
-// Mapping: every role is builtin. api_roles have scope ""; corpus_roles
-// have scope "corpus/<corpus_key>"; agent_roles "agent/<agent_key>";
-// role_id = role_name = the role value (values this client does not know
-// are kept as they are). Scope kinds: account for api_roles (no scope
-// id: the listing does not carry the account's), corpus and agent with the
-// key as scope id; every role is held directly by a User. disabled is !enabled, status active or disabled
-// from enabled; created and updated are created_at and updated_at (a
-// change to the user's record, not activity: Vectara reports no sign-in
-// time, so last activity stays empty); the account type is not reported.
-// The account-level (api_roles) owner and administrator are privileged
-// (Vectara's docs: they manage users, API keys and every corpus); corpus
-// and agent roles are not. Vectara cannot filter users by email, so an
-// email filter is applied on the client.
+// Each row below is one kind of assignment; all of them are listed unless
+// facade.ListOptions.Principals narrows the kinds. Every role is builtin,
+// held directly (Vectara has no groups), with role_id = role_name = the
+// role value (values this client does not know are kept as they are).
+// Scope texts are "" for the account (scope kind account, no scope id:
+// the listing does not carry the account's), "corpus/<corpus_key>" and
+// "agent/<agent_key>" (scope id the key, scope name the corpus's or
+// agent's name from GET /v2/corpora, listCorpora, and GET /v2/agents,
+// listAgents).
+//
+//	kind         operation      role                       scope
+//	user         listUsers      each api_roles value       account
+//	user         listUsers      each corpus_roles role     corpus
+//	user         listUsers      each agent_roles role      agent
+//	api_key      listApiKeys    api_key_role               account
+//	api_key      listApiKeys    api_key_role               corpus, each its api_policy allows
+//	application  listAppClient  each api_roles value       account
+//
+// A key's corpora are the values of every resource path of its
+// api_policy.allowed_operations whose last element is corpus_key
+// ("path.corpus_key", "body.corpus_key"), each corpus once; an operation
+// allowed on any resource names none (its account row covers it). An app
+// client's api_policy is not read: its api_roles are its roles.
+//
+// Account fields: a user's rows carry its status (active or disabled from
+// enabled; disabled is !enabled), created (created_at) and updated
+// (updated_at: a change to the user's record, not activity: Vectara
+// reports no sign-in time, so last activity stays empty). A key's rows
+// carry its status and disabled flag from enabled, and nothing else:
+// Vectara reports no creation, last use or expiry of a key. An app
+// client's carry none. No key has an Owner: a personal key acts with the
+// rights of the user who created it, but the API does not say which user
+// that is, so a personal key is reported without one, and privileged. The
+// account type is never reported.
+//
+// Privileged: the account-level (api_roles) owner and administrator of a
+// user or an app client (PrivilegedRoles: Vectara's docs: they manage
+// users, API keys and every corpus); a personal key's account row
+// (PrivilegedKeyRoles, which says why serving_and_indexing is not); corpus
+// and agent roles are not.
+//
+// Secrets: listApiKeys returns each key's secret_key and listAppClient
+// each app client's client_secret. The driver clears them in the decoded
+// record as it decodes each item, before anything else sees it: they reach
+// no Assignment.Record, report, log or error.
+//
+// # Requests
+//
+// Every list pages by cursor, 100 items a page (the API's maximum),
+// following metadata.page_key until it is absent or empty; roles come
+// inline, so there is no fan-out. With U users, K keys, C app clients, P
+// corpora and A agents, a listing sends
+//
+//	max(1, ⌈U/100⌉) + max(1, ⌈K/100⌉) + max(1, ⌈C/100⌉) + max(1, ⌈P/100⌉) + max(1, ⌈A/100⌉)
+//
+// requests (five for a typical account): the users list (when users are
+// asked for), keys (api_key), app clients (application), corpora (users
+// or keys: they name the corpus scopes) and agents (users). The lists run
+// concurrently, one request at a time each, once the first page of the
+// first of them (users, else keys, else app clients) is in: a wrong key
+// costs one request. A users or keys page waits for the scope lists before
+// it is emitted, so that its rows carry their scope's name.
+//
+// A 403 on one kind's list (a key that may read users but not app
+// clients, say) is recorded in the listing's Coverage and the other kinds
+// are listed; the listing then ends with a PermissionDenied error naming
+// the kinds refused. A 403 or 404 on a scope list is a warning: the roles
+// are listed with their scope names empty. Vectara cannot filter users by
+// email, so an email filter is applied on the client, and keys and app
+// clients, which have no email, are not listed under one.
 package vectara
 
 import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
 	api "github.com/rolecall/rolecall/gen/vectara"
-	"github.com/rolecall/rolecall/internal/jsonstream"
-	"github.com/rolecall/rolecall/internal/paging"
 )
 
 // Defaults.
@@ -55,28 +108,11 @@ var spec = driverkit.Spec{
 	ErrorBody:      errorBody,
 	Hints: map[int]string{
 		http.StatusUnauthorized: "the API key or OAuth token is missing, wrong or expired (vectara.Config.APIKey, or vectara.Config.ClientID and vectara.Config.ClientSecret)",
-		http.StatusForbidden:    "listing users needs a Personal API key, or an OAuth application, whose user may manage users",
+		http.StatusForbidden: "listing users, API keys and app clients needs a Personal API key, or an OAuth application, whose user may manage them; " +
+			"leave out the kinds it may not read (rolecall --principals, facade.ListOptions.Principals)",
 	},
 	Credentials: "a Personal API key, or an OAuth application's client id and secret, is required",
-}
-
-// list lists the assignments, a page at a time (the API cannot filter on
-// emails: Stream does).
-func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, _ []string, emit driverkit.Emit) error {
-	// The cursor allows one request at a time: each page is decoded
-	// as it arrives, and its metadata.page_key asks for the next.
-	return paging.Cursor(ctx, kit.MaxPages, func(ctx context.Context, cursor string) (string, bool, error) {
-		batch, next, err := fetchPage(ctx, kit, client, cursor)
-		if err != nil {
-			return "", false, err
-		}
-		if len(batch) > 0 {
-			if err := emit(batch); err != nil {
-				return "", false, err
-			}
-		}
-		return next, next == "", nil
-	})
+	Kinds:       []facade.PrincipalKind{facade.User, facade.APIKey, facade.Application},
 }
 
 // Config configures New: set APIKey, or ClientID and ClientSecret.
@@ -90,10 +126,12 @@ type Config struct {
 	facade.Options
 }
 
-// New returns a lister of the account's role assignments. A bad cfg is an
+// New returns a lister of the account's role assignments, of users, API
+// keys and app clients (see the package documentation). A bad cfg is an
 // InvalidArgument *facade.Error naming the fields.
 //
-// Vectara API: GET /v2/users
+// Vectara API: GET /v2/users, /v2/api_keys, /v2/app_clients, /v2/corpora
+// and /v2/agents.
 func New(cfg Config) (*facade.Source, error) {
 	return driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient, list,
 		driverkit.Way{Auth: driverkit.Header("x-api-key", cfg.APIKey), Fields: []driverkit.Field{{Name: "APIKey", Value: cfg.APIKey, Secret: true}}},
@@ -103,94 +141,82 @@ func New(cfg Config) (*facade.Source, error) {
 			}})
 }
 
-// fetchPage fetches one page, decoding it into the generated types user by
-// user as it streams in, and returns its assignments and the next page's
-// key ("" after the last page).
-func fetchPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, cursor string) (batch []facade.Assignment, next string, err error) {
-	op := "list users"
-	limit := int32(kit.PageSize)
-	params := &api.ListUsersParams{Limit: &limit}
-	if cursor != "" {
-		params.PageKey = &cursor
-		op = "list users (next page)"
+// listing is one listing of the account: its walks, and the scope names
+// the scope lists find.
+type listing struct {
+	kit    *driverkit.Kit
+	client *api.Client
+	emit   driverkit.Emit
+
+	mu       sync.Mutex
+	names    map[string]string // scope names by scope text, complete once named is closed
+	named    chan struct{}     // closed once the scope lists are walked
+	answered chan struct{}     // closed once the first walk's first page is in
+	answer   sync.Once
+}
+
+// firstAnswer lets the other walks start: the first page is in.
+func (l *listing) firstAnswer() { l.answer.Do(func() { close(l.answered) }) }
+
+// after runs walk once the first walk's first page is in.
+func (l *listing) after(ctx context.Context, walk func(context.Context) error) func() error {
+	return func() error {
+		select {
+		case <-l.answered:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		return walk(ctx)
 	}
-	err = kit.Page(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return client.ListUsers(ctx, params)
-	}, func(_ *http.Response, body io.Reader) error {
-		batch, next = nil, "" // a retried page starts again
-		var env api.ListUsersResponse
-		sc := scopes{}
-		_, err := jsonstream.Decode(body, kit.MaxBody, &env, func(u *api.User) error {
-			var err error
-			batch, err = appendAssignments(batch, u, sc)
-			return err
-		})
-		if err == nil && env.Metadata != nil {
-			next = driverkit.Deref(env.Metadata.PageKey)
+}
+
+// list lists the account's principals of the kinds asked for; see the
+// package documentation.
+func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
+	l := &listing{kit: kit, client: client, emit: emit, names: map[string]string{}, named: make(chan struct{}), answered: make(chan struct{})}
+	filtered := len(emails) > 0 // keys and app clients have no email
+	users := driverkit.Wants(ctx, facade.User)
+	keys := !filtered && driverkit.Wants(ctx, facade.APIKey)
+	apps := !filtered && driverkit.Wants(ctx, facade.Application)
+	g, gctx := errgroup.WithContext(ctx)
+	var walks []func(context.Context) error
+	if users {
+		walks = append(walks, l.users)
+	}
+	if keys {
+		walks = append(walks, l.keys)
+	}
+	if apps {
+		walks = append(walks, l.apps)
+	}
+	if len(walks) == 0 {
+		return nil
+	}
+	first := walks[0]
+	g.Go(func() error {
+		defer l.firstAnswer()
+		return first(gctx)
+	})
+	for _, w := range walks[1:] {
+		g.Go(l.after(gctx, w))
+	}
+	// The scope lists: corpora name the users' and keys' corpus scopes,
+	// agents the users' agent scopes.
+	s, sctx := errgroup.WithContext(gctx)
+	if users || keys {
+		s.Go(l.after(sctx, l.corpora))
+	}
+	if users {
+		s.Go(l.after(sctx, l.agents))
+	}
+	g.Go(func() error {
+		err := s.Wait()
+		if err == nil {
+			close(l.named)
 		}
 		return err
 	})
-	return batch, next, err
-}
-
-// scopes builds each page's "corpus/<key>" and "agent/<key>" scope strings
-// once per key rather than once per assignment.
-type scopes map[[2]string]string
-
-func (sc scopes) of(kind, key string) string {
-	if s, ok := sc[[2]string{kind, key}]; ok {
-		return s
-	}
-	s := kind + key
-	if sc != nil {
-		sc[[2]string{kind, key}] = s
-	}
-	return s
-}
-
-func appendAssignments(out []facade.Assignment, u *api.User, sc scopes) ([]facade.Assignment, error) {
-	if u.Id == nil || *u.Id == "" {
-		if u.ApiRoles == nil && u.CorpusRoles == nil && u.AgentRoles == nil {
-			return out, nil // nothing to report about it
-		}
-		return out, fmt.Errorf("a user with roles but without an id")
-	}
-	base := facade.Assignment{Provider: "vectara", Principal: facade.User, Held: facade.Direct, UserID: *u.Id, Email: driverkit.Deref(u.Email), Username: driverkit.Deref(u.Username),
-		Disabled: u.Enabled != nil && !*u.Enabled, RoleKind: facade.Builtin, Record: u,
-		Created: driverkit.UTC(u.CreatedAt), Updated: driverkit.UTC(u.UpdatedAt)}
-	if u.Enabled != nil {
-		base.Status = facade.StatusActive
-		if !*u.Enabled {
-			base.Status = facade.StatusDisabled
-		}
-	}
-	var bad error
-	add := func(role string, kind facade.ScopeKind, id, scope string) {
-		if role == "" {
-			bad = fmt.Errorf("user %q: an empty role value", *u.Id)
-			return
-		}
-		a := base
-		a.RoleID, a.RoleName, a.Scope, a.ScopeKind, a.ScopeID = role, role, scope, kind, id
-		a.Privileged = scope == "" && PrivilegedRoles[role]
-		out = append(out, a)
-	}
-	if u.ApiRoles != nil {
-		for _, r := range *u.ApiRoles {
-			add(string(r), facade.ScopeAccount, "", "")
-		}
-	}
-	if u.CorpusRoles != nil {
-		for _, r := range *u.CorpusRoles {
-			add(string(r.Role), facade.ScopeCorpus, r.CorpusKey, sc.of("corpus/", r.CorpusKey))
-		}
-	}
-	if u.AgentRoles != nil {
-		for _, r := range *u.AgentRoles {
-			add(string(r.Role), facade.ScopeAgent, r.AgentKey, sc.of("agent/", r.AgentKey))
-		}
-	}
-	return out, bad
+	return g.Wait()
 }
 
 // PrivilegedRoles are the account-level roles privileged by default.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -16,9 +17,31 @@ import (
 	"github.com/rolecall/rolecall/facade/vectara"
 )
 
+// emptyLists answers the account's lists other than users (keys, app
+// clients, corpora, agents) with an empty last page, and reports whether
+// r was one of them.
+func emptyLists(w http.ResponseWriter, r *http.Request) bool {
+	for _, l := range []string{"api_keys", "app_clients", "corpora", "agents"} {
+		if strings.HasSuffix(r.URL.Path, "/v2/"+l) {
+			testkit.WriteRaw(w, 200, `{"`+l+`":[],"metadata":{"page_key":""}}`)
+			return true
+		}
+	}
+	return false
+}
+
+// usersOnly serves h for the users list and emptyLists for the others.
+func usersOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !emptyLists(w, r) {
+			h(w, r)
+		}
+	}
+}
+
 func TestAbsentPageKeyEndsTheListing(t *testing.T) {
 	var keys []string
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, usersOnly(func(w http.ResponseWriter, r *http.Request) {
 		assert.Equal(t, facadetest.Credential, r.Header.Get("x-api-key"))
 		assert.Equal(t, "100", r.URL.Query().Get("limit"))
 		keys = append(keys, r.URL.Query().Get("page_key"))
@@ -29,7 +52,7 @@ func TestAbsentPageKeyEndsTheListing(t *testing.T) {
 			return
 		}
 		testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_2","email":"b@x.com","username":"b","enabled":true}],"metadata":{}}`)
-	}, facade.Options{})
+	}), facade.Options{})
 	got := testkit.List(t, l)
 	assert.Equal(t, []string{"", "k2"}, keys)
 	require.Len(t, got, 4, "a user without roles yields nothing")
@@ -52,19 +75,19 @@ func TestAbsentPageKeyEndsTheListing(t *testing.T) {
 
 func TestRepeatedPageKeyEndsTheListing(t *testing.T) {
 	calls := 0
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, usersOnly(func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		testkit.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":"same"}}`)
-	}, facade.Options{})
+	}), facade.Options{})
 	testkit.ExpectInvalid(t, l, `repeated a cursor "same"`)
 	assert.Equal(t, 2, calls)
 }
 
 func TestEmailFilterRunsOnTheClient(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := harness.Lister(t, usersOnly(func(w http.ResponseWriter, r *http.Request) {
 		assert.Empty(t, r.URL.Query().Get("email"), "Vectara has no email filter")
 		testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_1","email":"A@x.com","api_roles":["owner"]},{"id":"usr_2","email":"b@x.com","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
-	}, facade.Options{})
+	}), facade.Options{})
 	got, err := facade.Collect(l.ListAssignments(context.Background(), &facade.ListOptions{Emails: []string{"a@X.com"}}))
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -83,6 +106,9 @@ func TestOAuthClientCredentials(t *testing.T) {
 		case "/v2/users":
 			assert.Equal(t, "Bearer jwt-from-vectara", r.Header.Get("Authorization"))
 			testkit.WriteRaw(w, 200, `{"users":[{"id":"usr_1","api_roles":["owner"]}],"metadata":{"page_key":""}}`)
+		default:
+			assert.Equal(t, "Bearer jwt-from-vectara", r.Header.Get("Authorization"))
+			assert.True(t, emptyLists(w, r), r.URL.Path)
 		}
 	})
 	l := oauthLister(t, base)
@@ -120,29 +146,37 @@ func TestCredentialsAreRequired(t *testing.T) {
 func TestOAuthTokenLifetimes(t *testing.T) {
 	for _, tc := range []struct {
 		expiresIn string
-		want      int
+		once      bool // a token per request, else one for both listings
 	}{
-		{`,"expires_in":60`, 1},   // refreshed after 45s: both listings use it
-		{`,"expires_in":3600`, 1}, // refreshed two minutes before it expires
-		{`,"expires_in":0`, 2},    // used once
-		{``, 2},                   // no lifetime: used once
+		{`,"expires_in":60`, false},   // refreshed after 45s: both listings use it
+		{`,"expires_in":3600`, false}, // refreshed two minutes before it expires
+		{`,"expires_in":0`, true},     // used once
+		{``, true},                    // no lifetime: used once
 	} {
 		t.Run(tc.expiresIn, func(t *testing.T) {
-			var tokens atomic.Int32
+			var tokens, requests atomic.Int32
 			base := testkit.Serve(t, func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/oauth2/token" {
 					tokens.Add(1)
 					testkit.WriteRaw(w, 200, `{"access_token":"short-lived-token","token_type":"Bearer"`+tc.expiresIn+`}`)
 					return
 				}
-				testkit.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":""}}`)
+				requests.Add(1)
+				if !emptyLists(w, r) {
+					testkit.WriteRaw(w, 200, `{"users":[],"metadata":{"page_key":""}}`)
+				}
 			})
 			l := oauthLister(t, base)
 			for range 2 {
 				_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 				require.NoError(t, err)
 			}
-			assert.Equal(t, int32(tc.want), tokens.Load())
+			want := int32(1)
+			if tc.once {
+				want = requests.Load()
+				assert.EqualValues(t, 10, want, "two listings of five lists each")
+			}
+			assert.Equal(t, want, tokens.Load())
 		})
 	}
 }

@@ -40,6 +40,27 @@ func (e AgentRoleName) Valid() bool {
 	}
 }
 
+// Defines values for ApiKeyRole.
+const (
+	ApiKeyRolePersonal           ApiKeyRole = "personal"
+	ApiKeyRoleServing            ApiKeyRole = "serving"
+	ApiKeyRoleServingAndIndexing ApiKeyRole = "serving_and_indexing"
+)
+
+// Valid indicates whether the value is a known member of the ApiKeyRole enum.
+func (e ApiKeyRole) Valid() bool {
+	switch e {
+	case ApiKeyRolePersonal:
+		return true
+	case ApiKeyRoleServing:
+		return true
+	case ApiKeyRoleServingAndIndexing:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ApiRole.
 const (
 	ApiRoleAdministrator        ApiRole = "administrator"
@@ -100,6 +121,47 @@ func (e CorpusRoleName) Valid() bool {
 	}
 }
 
+// Agent An AI agent that can use tools to provide intelligent responses and actions. rolecall: only the properties that name and describe the agent; the tool configurations, model, first step and metadata are left out (and with them their being required) and ignored when decoding.
+type Agent struct {
+	// CreatedAt Timestamp when the agent was created.
+	//
+	// Example: 2024-01-15T10:30:00Z
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Description A detailed description of the agent's purpose and capabilities.
+	Description *string `json:"description,omitempty"`
+
+	// Enabled Whether the agent is currently enabled and available for use.
+	//
+	// Example: true
+	Enabled bool `json:"enabled"`
+
+	// Key A unique key that identifies an agent.
+	//
+	// Example: customer_support
+	Key AgentKey `json:"key"`
+
+	// Name The human-readable name of an agent.
+	//
+	// Example: Customer Support Agent
+	Name AgentName `json:"name"`
+
+	// UpdatedAt Timestamp when the agent was last updated.
+	//
+	// Example: 2024-01-16T14:45:00Z
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// AgentKey A unique key that identifies an agent.
+//
+// Example: customer_support
+type AgentKey = string
+
+// AgentName The human-readable name of an agent.
+//
+// Example: Customer Support Agent
+type AgentName = string
+
 // AgentRole Agent-specific role assignment.
 type AgentRole struct {
 	// AgentKey The ID of the agent this role applies to.
@@ -119,6 +181,30 @@ type AgentRole struct {
 // * `agent_developer` - Can modify agent configuration, create/manage sessions, update tools and instructions.
 // * `agent_user` - Limited access to interact with the agent by creating sessions and sending inputs.
 type AgentRoleName string
+
+// ApiKey An API key used to authenticate and authorize requests to the Vectara platform.
+type ApiKey struct {
+	// ApiKeyRole Role of the API key. A serving API key can only perform query type requests on its corpora. A serving and indexing key can perform both indexing and query type requests on its corpora. A personal API key has all the same permissions as the creator of the API key. Clients must accept values not listed here.
+	ApiKeyRole *ApiKeyRole `json:"api_key_role,omitempty"`
+
+	// ApiPolicy What actions a principal can take on the Vectara platform.
+	ApiPolicy *ApiPolicy `json:"api_policy,omitempty"`
+
+	// Enabled If this API key is enabled.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Id The ID of the API key.
+	Id *string `json:"id,omitempty"`
+
+	// Name The human-readable name of the API key.
+	Name *string `json:"name,omitempty"`
+
+	// SecretKey The key used in API requests. The key should be kept secure. rolecall: a credential; the client clears it as it decodes a page, so that no record, log or report holds it.
+	SecretKey *string `json:"secret_key,omitempty"`
+}
+
+// ApiKeyRole Role of the API key. A serving API key can only perform query type requests on its corpora. A serving and indexing key can perform both indexing and query type requests on its corpora. A personal API key has all the same permissions as the creator of the API key. Clients must accept values not listed here.
+type ApiKeyRole string
 
 // ApiOperationPolicy Policy to allow operations if only using the specified resource. rolecall: nullable, because Vectara documents a null value in `allowed_operations` as "allowed on any resource"; a null must not decode as `allow_any_resource: false`.
 type ApiOperationPolicy struct {
@@ -140,6 +226,69 @@ type ApiPolicy struct {
 
 // ApiRole A customer-level role that a user or an app client can take on. Vectara has added values over time (corpus_developer and the agent_* roles in 2025-08): clients must accept values not listed here.
 type ApiRole string
+
+// AppClient An OAuth application client configuration used for authentication.
+type AppClient struct {
+	// ApiPolicy What actions a principal can take on the Vectara platform.
+	ApiPolicy *ApiPolicy `json:"api_policy,omitempty"`
+
+	// ApiRoles The API roles attached to the App Client.
+	ApiRoles *[]ApiRole `json:"api_roles,omitempty"`
+
+	// ClientId The client ID used with the OAuth flow.
+	ClientId *string `json:"client_id,omitempty"`
+
+	// ClientSecret The client secret used in API requests. The secret should be kept secure. rolecall: a credential; the client clears it as it decodes a page, so that no record, log or report holds it.
+	ClientSecret *string `json:"client_secret,omitempty"`
+
+	// Description Description of the App Client.
+	Description *string `json:"description,omitempty"`
+
+	// Id The Vectara App Client ID. This ID is not used during an OAuth flow. However, the ID used within the Vectara API.
+	Id *string `json:"id,omitempty"`
+
+	// Name The human-readable name of the App Client.
+	Name *string `json:"name,omitempty"`
+}
+
+// BadRequestError Error returned when a request contains invalid parameters or violates schema validation.
+type BadRequestError struct {
+	// FieldErrors The errors that relate to specific fields in the request.
+	FieldErrors *map[string]string `json:"field_errors,omitempty"`
+	Messages    *[]string          `json:"messages,omitempty"`
+
+	// RequestId The ID of the request that can be used to help Vectara support debug what went wrong.
+	RequestId *string `json:"request_id,omitempty"`
+}
+
+// Corpus A corpus is a collection of documents and associated configuration for indexing, searching, and generating responses through RAG. rolecall: only the properties that name and describe the corpus; the others (encoder, filter attributes, custom dimensions, limits and the query semantics flags) are left out and ignored when decoding.
+type Corpus struct {
+	// CreatedAt Indicates when the corpus was created.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Description Corpus description.
+	//
+	// Example: Description about the Vectara Content corpus.
+	Description *string `json:"description,omitempty"`
+
+	// Enabled Specifies whether the corpus is enabled or not.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Id Vectara ID of the corpus.
+	//
+	// Example: crp_1
+	Id *string `json:"id,omitempty"`
+
+	// Key A user-provided key for a corpus.
+	//
+	// Example: my-corpus
+	Key *CorpusKey `json:"key,omitempty"`
+
+	// Name Name for the corpus. This value defaults to the key.
+	//
+	// Example: Vectara Content
+	Name *string `json:"name,omitempty"`
+}
 
 // CorpusKey A user-provided key for a corpus.
 //
@@ -165,6 +314,49 @@ type Error struct {
 
 	// RequestId The ID of the request that can be used to help Vectara support debug what went wrong.
 	RequestId *string `json:"request_id,omitempty"`
+}
+
+// ListAgentsResponse Response containing a list of agents.
+type ListAgentsResponse struct {
+	// Agents List of agents.
+	Agents []Agent `json:"agents"`
+
+	// Metadata The standard metadata in the response of a list operation.
+	//
+	// Example: {"page_key":"eyJvZmZzZXQiOjF9"}
+	Metadata ListMetadata `json:"metadata"`
+}
+
+// ListApiKeysResponse Response containing a list of API keys for the authenticated customer.
+type ListApiKeysResponse struct {
+	// ApiKeys List of API keys.
+	ApiKeys *[]ApiKey `json:"api_keys,omitempty"`
+
+	// Metadata The standard metadata in the response of a list operation.
+	//
+	// Example: {"page_key":"eyJvZmZzZXQiOjF9"}
+	Metadata *ListMetadata `json:"metadata,omitempty"`
+}
+
+// ListAppClientsResponse Response containing a list of OAuth application clients.
+type ListAppClientsResponse struct {
+	// AppClients List of App Clients.
+	AppClients *[]AppClient `json:"app_clients,omitempty"`
+
+	// Metadata The standard metadata in the response of a list operation.
+	//
+	// Example: {"page_key":"eyJvZmZzZXQiOjF9"}
+	Metadata *ListMetadata `json:"metadata,omitempty"`
+}
+
+// ListCorporaResponse Response containing a list of corpora within a customer account.
+type ListCorporaResponse struct {
+	Corpora *[]Corpus `json:"corpora,omitempty"`
+
+	// Metadata The standard metadata in the response of a list operation.
+	//
+	// Example: {"page_key":"eyJvZmZzZXQiOjF9"}
+	Metadata *ListMetadata `json:"metadata,omitempty"`
 }
 
 // ListMetadata The standard metadata in the response of a list operation.
@@ -245,6 +437,87 @@ type TooManyRequests = Error
 
 // Unauthorized A general error response with an error code and message.
 type Unauthorized = Error
+
+// ListAgentsParams defines parameters for ListAgents.
+type ListAgentsParams struct {
+	// Filter A regular expression against agent names and descriptions to filter the results.
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Enabled Filter agents by enabled status.
+	Enabled *bool `form:"enabled,omitempty" json:"enabled,omitempty"`
+
+	// Limit The maximum number of agents to return in the list.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// PageKey Used to retrieve the next page of agents after the limit has been reached.
+	PageKey *string `form:"page_key,omitempty" json:"page_key,omitempty"`
+
+	// RequestTimeout The API will make a best effort to complete the request in the specified seconds or time out.
+	RequestTimeout *RequestTimeout `json:"Request-Timeout,omitempty"`
+
+	// RequestTimeoutMillis The API will make a best effort to complete the request in the specified milliseconds or time out.
+	RequestTimeoutMillis *RequestTimeoutMillis `json:"Request-Timeout-Millis,omitempty"`
+}
+
+// ListApiKeysParams defines parameters for ListApiKeys.
+type ListApiKeysParams struct {
+	// Limit Max number of API keys to return at one time.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// PageKey Used to retrieve the next page of API keys after the limit has been reached.
+	PageKey *string `form:"page_key,omitempty" json:"page_key,omitempty"`
+
+	// CorpusKey Filters the API keys to only those with permissions on the specified corpus key.
+	CorpusKey *CorpusKey `form:"corpus_key,omitempty" json:"corpus_key,omitempty"`
+
+	// ApiKeyRole Filter API keys by their role.
+	ApiKeyRole *ApiKeyRole `form:"api_key_role,omitempty" json:"api_key_role,omitempty"`
+
+	// RequestTimeout The API will make a best effort to complete the request in the specified seconds or time out.
+	RequestTimeout *RequestTimeout `json:"Request-Timeout,omitempty"`
+
+	// RequestTimeoutMillis The API will make a best effort to complete the request in the specified milliseconds or time out.
+	RequestTimeoutMillis *RequestTimeoutMillis `json:"Request-Timeout-Millis,omitempty"`
+}
+
+// ListAppClientParams defines parameters for ListAppClient.
+type ListAppClientParams struct {
+	// Limit The maximum number of App Clients to return at one time.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Filter Regular expression to filter the names of the App Clients.
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// PageKey Used to retrieve the next page of App Clients after the limit has been reached.
+	PageKey *string `form:"page_key,omitempty" json:"page_key,omitempty"`
+
+	// RequestTimeout The API will make a best effort to complete the request in the specified seconds or time out.
+	RequestTimeout *RequestTimeout `json:"Request-Timeout,omitempty"`
+
+	// RequestTimeoutMillis The API will make a best effort to complete the request in the specified milliseconds or time out.
+	RequestTimeoutMillis *RequestTimeoutMillis `json:"Request-Timeout-Millis,omitempty"`
+}
+
+// ListCorporaParams defines parameters for ListCorpora.
+type ListCorporaParams struct {
+	// Limit The maximum number of corpora to return at one time.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Filter A regular expression to filter the corpora by their name or summary.
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// CorpusId Filter corpora to only include corpora with these IDs.
+	CorpusId *[]string `form:"corpus_id,omitempty" json:"corpus_id,omitempty"`
+
+	// PageKey Used to retrieve the next page of corpora after the limit has been reached.
+	PageKey *string `form:"page_key,omitempty" json:"page_key,omitempty"`
+
+	// RequestTimeout The API will make a best effort to complete the request in the specified seconds or time out.
+	RequestTimeout *RequestTimeout `json:"Request-Timeout,omitempty"`
+
+	// RequestTimeoutMillis The API will make a best effort to complete the request in the specified milliseconds or time out.
+	RequestTimeoutMillis *RequestTimeoutMillis `json:"Request-Timeout-Millis,omitempty"`
+}
 
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
@@ -347,6 +620,36 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListAgents List agents
+	//
+	// The List Agents API enables you to retrieve a paginated list of all agents available to the authenticated user. Paged like listUsers.
+	//
+	// Corresponds with GET /v2/agents (the `ListAgents` operationId).
+	ListAgents(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListApiKeys List API keys
+	//
+	// The List API Keys API lists all existing API keys for a customer ID. It also shows what corpora are accessed by these keys and with what permissions. Paged like listUsers: `metadata.page_key` of one response is the `page_key` of the next; the list ends when it is absent, null or empty.
+	// Each key carries its `secret_key`: a credential, which a client must not keep, log or show.
+	//
+	// Corresponds with GET /v2/api_keys (the `ListApiKeys` operationId).
+	ListApiKeys(ctx context.Context, params *ListApiKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAppClient List App Clients
+	//
+	// Retrieve a list of application clients configured for the customer account. Paged like listUsers.
+	// Each App Client carries its `client_secret`: a credential, which a client must not keep, log or show.
+	//
+	// Corresponds with GET /v2/app_clients (the `ListAppClient` operationId).
+	ListAppClient(ctx context.Context, params *ListAppClientParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCorpora List corpora
+	//
+	// The List Corpora API lets you retrieve a list of corpora in your account. This endpoint returns a paginated list of corpora objects, which contain basic information about each corpus. The limit parameter determines the maximum number of corpora to return, with a default value of 10 and a maximum value of 100. Paged like listUsers.
+	//
+	// Corresponds with GET /v2/corpora (the `ListCorpora` operationId).
+	ListCorpora(ctx context.Context, params *ListCorporaParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListUsers List users in the account
 	//
 	// Lists all users on the account, with their corpus access and customer-level authorizations. Results are paged by cursor: pass `metadata.page_key` from one response as the `page_key` query parameter of the next request. The list ends when `metadata.page_key` is absent, null or the empty string. No ordering is documented.
@@ -361,6 +664,76 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v2/users/{username} (the `GetUser` operationId).
 	GetUser(ctx context.Context, username string, params *GetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListAgents List agents
+//
+// The List Agents API enables you to retrieve a paginated list of all agents available to the authenticated user. Paged like listUsers.
+//
+// Corresponds with GET /v2/agents (the `ListAgents` operationId).
+func (c *Client) ListAgents(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAgentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListApiKeys List API keys
+//
+// The List API Keys API lists all existing API keys for a customer ID. It also shows what corpora are accessed by these keys and with what permissions. Paged like listUsers: `metadata.page_key` of one response is the `page_key` of the next; the list ends when it is absent, null or empty.
+// Each key carries its `secret_key`: a credential, which a client must not keep, log or show.
+//
+// Corresponds with GET /v2/api_keys (the `ListApiKeys` operationId).
+func (c *Client) ListApiKeys(ctx context.Context, params *ListApiKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListApiKeysRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAppClient List App Clients
+//
+// Retrieve a list of application clients configured for the customer account. Paged like listUsers.
+// Each App Client carries its `client_secret`: a credential, which a client must not keep, log or show.
+//
+// Corresponds with GET /v2/app_clients (the `ListAppClient` operationId).
+func (c *Client) ListAppClient(ctx context.Context, params *ListAppClientParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAppClientRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCorpora List corpora
+//
+// The List Corpora API lets you retrieve a list of corpora in your account. This endpoint returns a paginated list of corpora objects, which contain basic information about each corpus. The limit parameter determines the maximum number of corpora to return, with a default value of 10 and a maximum value of 100. Paged like listUsers.
+//
+// Corresponds with GET /v2/corpora (the `ListCorpora` operationId).
+func (c *Client) ListCorpora(ctx context.Context, params *ListCorporaParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCorporaRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListUsers List users in the account
@@ -396,6 +769,458 @@ func (c *Client) GetUser(ctx context.Context, username string, params *GetUserPa
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListAgentsRequest constructs an http.Request for the ListAgents method
+func NewListAgentsRequest(server string, params *ListAgentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/agents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Enabled != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enabled", *params.Enabled, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageKey != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_key", *params.PageKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RequestTimeout != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-Timeout", *params.RequestTimeout, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Timeout", headerParam0)
+		}
+
+		if params.RequestTimeoutMillis != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timeout-Millis", *params.RequestTimeoutMillis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Timeout-Millis", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListApiKeysRequest constructs an http.Request for the ListApiKeys method
+func NewListApiKeysRequest(server string, params *ListApiKeysParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/api_keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageKey != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_key", *params.PageKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CorpusKey != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "corpus_key", *params.CorpusKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ApiKeyRole != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "api_key_role", *params.ApiKeyRole, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RequestTimeout != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-Timeout", *params.RequestTimeout, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Timeout", headerParam0)
+		}
+
+		if params.RequestTimeoutMillis != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timeout-Millis", *params.RequestTimeoutMillis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Timeout-Millis", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListAppClientRequest constructs an http.Request for the ListAppClient method
+func NewListAppClientRequest(server string, params *ListAppClientParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/app_clients")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageKey != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_key", *params.PageKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RequestTimeout != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-Timeout", *params.RequestTimeout, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Timeout", headerParam0)
+		}
+
+		if params.RequestTimeoutMillis != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timeout-Millis", *params.RequestTimeoutMillis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Timeout-Millis", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListCorporaRequest constructs an http.Request for the ListCorpora method
+func NewListCorporaRequest(server string, params *ListCorporaParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/corpora")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CorpusId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "corpus_id", *params.CorpusId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageKey != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_key", *params.PageKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.RequestTimeout != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Request-Timeout", *params.RequestTimeout, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Timeout", headerParam0)
+		}
+
+		if params.RequestTimeoutMillis != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Request-Timeout-Millis", *params.RequestTimeoutMillis, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Request-Timeout-Millis", headerParam1)
+		}
+
+	}
+
+	return req, nil
 }
 
 // NewListUsersRequest constructs an http.Request for the ListUsers method
@@ -606,6 +1431,44 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListAgentsWithResponse List agents
+	//
+	// The List Agents API enables you to retrieve a paginated list of all agents available to the authenticated user. Paged like listUsers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/agents (the `ListAgents` operationId).
+	ListAgentsWithResponse(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*ListAgentsResult, error)
+
+	// ListApiKeysWithResponse List API keys
+	//
+	// The List API Keys API lists all existing API keys for a customer ID. It also shows what corpora are accessed by these keys and with what permissions. Paged like listUsers: `metadata.page_key` of one response is the `page_key` of the next; the list ends when it is absent, null or empty.
+	// Each key carries its `secret_key`: a credential, which a client must not keep, log or show.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/api_keys (the `ListApiKeys` operationId).
+	ListApiKeysWithResponse(ctx context.Context, params *ListApiKeysParams, reqEditors ...RequestEditorFn) (*ListApiKeysResult, error)
+
+	// ListAppClientWithResponse List App Clients
+	//
+	// Retrieve a list of application clients configured for the customer account. Paged like listUsers.
+	// Each App Client carries its `client_secret`: a credential, which a client must not keep, log or show.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/app_clients (the `ListAppClient` operationId).
+	ListAppClientWithResponse(ctx context.Context, params *ListAppClientParams, reqEditors ...RequestEditorFn) (*ListAppClientResult, error)
+
+	// ListCorporaWithResponse List corpora
+	//
+	// The List Corpora API lets you retrieve a list of corpora in your account. This endpoint returns a paginated list of corpora objects, which contain basic information about each corpus. The limit parameter determines the maximum number of corpora to return, with a default value of 10 and a maximum value of 100. Paged like listUsers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/corpora (the `ListCorpora` operationId).
+	ListCorporaWithResponse(ctx context.Context, params *ListCorporaParams, reqEditors ...RequestEditorFn) (*ListCorporaResult, error)
+
 	// ListUsersWithResponse List users in the account
 	//
 	// Lists all users on the account, with their corpus access and customer-level authorizations. Results are paged by cursor: pass `metadata.page_key` from one response as the `page_key` query parameter of the next request. The list ends when `metadata.page_key` is absent, null or the empty string. No ordering is documented.
@@ -624,6 +1487,310 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v2/users/{username} (the `GetUser` operationId).
 	GetUserWithResponse(ctx context.Context, username string, params *GetUserParams, reqEditors ...RequestEditorFn) (*GetUserResult, error)
+}
+
+// ListAgentsResult429Headers the declared response headers of an HTTP 429 response for ListAgents
+type ListAgentsResult429Headers struct {
+	RetryAfter *string
+}
+
+type ListAgentsResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListAgentsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequestError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAgentsResult429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAgentsResult) GetJSON200() *ListAgentsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAgentsResult) GetJSON400() *BadRequestError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAgentsResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAgentsResult) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAgentsResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAgentsResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAgentsResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAgentsResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAgentsResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListApiKeysResult429Headers the declared response headers of an HTTP 429 response for ListApiKeys
+type ListApiKeysResult429Headers struct {
+	RetryAfter *string
+}
+
+type ListApiKeysResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListApiKeysResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequestError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListApiKeysResult429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListApiKeysResult) GetJSON200() *ListApiKeysResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListApiKeysResult) GetJSON400() *BadRequestError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListApiKeysResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListApiKeysResult) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListApiKeysResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListApiKeysResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListApiKeysResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListApiKeysResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListApiKeysResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAppClientResult429Headers the declared response headers of an HTTP 429 response for ListAppClient
+type ListAppClientResult429Headers struct {
+	RetryAfter *string
+}
+
+type ListAppClientResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListAppClientsResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequestError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListAppClientResult429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAppClientResult) GetJSON200() *ListAppClientsResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAppClientResult) GetJSON400() *BadRequestError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAppClientResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAppClientResult) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListAppClientResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAppClientResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAppClientResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAppClientResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAppClientResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCorporaResult429Headers the declared response headers of an HTTP 429 response for ListCorpora
+type ListCorporaResult429Headers struct {
+	RetryAfter *string
+}
+
+type ListCorporaResult struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListCorporaResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequestError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCorporaResult429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCorporaResult) GetJSON200() *ListCorporaResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCorporaResult) GetJSON400() *BadRequestError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCorporaResult) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCorporaResult) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCorporaResult) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCorporaResult) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCorporaResult) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCorporaResult) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCorporaResult) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListUsersResult429Headers the declared response headers of an HTTP 429 response for ListUsers
@@ -778,6 +1945,68 @@ func (r GetUserResult) ContentType() string {
 	return ""
 }
 
+// ListAgentsWithResponse List agents
+//
+// The List Agents API enables you to retrieve a paginated list of all agents available to the authenticated user. Paged like listUsers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/agents (the `ListAgents` operationId).
+func (c *ClientWithResponses) ListAgentsWithResponse(ctx context.Context, params *ListAgentsParams, reqEditors ...RequestEditorFn) (*ListAgentsResult, error) {
+	rsp, err := c.ListAgents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAgentsResult(rsp)
+}
+
+// ListApiKeysWithResponse List API keys
+//
+// The List API Keys API lists all existing API keys for a customer ID. It also shows what corpora are accessed by these keys and with what permissions. Paged like listUsers: `metadata.page_key` of one response is the `page_key` of the next; the list ends when it is absent, null or empty.
+// Each key carries its `secret_key`: a credential, which a client must not keep, log or show.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/api_keys (the `ListApiKeys` operationId).
+func (c *ClientWithResponses) ListApiKeysWithResponse(ctx context.Context, params *ListApiKeysParams, reqEditors ...RequestEditorFn) (*ListApiKeysResult, error) {
+	rsp, err := c.ListApiKeys(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListApiKeysResult(rsp)
+}
+
+// ListAppClientWithResponse List App Clients
+//
+// Retrieve a list of application clients configured for the customer account. Paged like listUsers.
+// Each App Client carries its `client_secret`: a credential, which a client must not keep, log or show.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/app_clients (the `ListAppClient` operationId).
+func (c *ClientWithResponses) ListAppClientWithResponse(ctx context.Context, params *ListAppClientParams, reqEditors ...RequestEditorFn) (*ListAppClientResult, error) {
+	rsp, err := c.ListAppClient(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAppClientResult(rsp)
+}
+
+// ListCorporaWithResponse List corpora
+//
+// The List Corpora API lets you retrieve a list of corpora in your account. This endpoint returns a paginated list of corpora objects, which contain basic information about each corpus. The limit parameter determines the maximum number of corpora to return, with a default value of 10 and a maximum value of 100. Paged like listUsers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/corpora (the `ListCorpora` operationId).
+func (c *ClientWithResponses) ListCorporaWithResponse(ctx context.Context, params *ListCorporaParams, reqEditors ...RequestEditorFn) (*ListCorporaResult, error) {
+	rsp, err := c.ListCorpora(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCorporaResult(rsp)
+}
+
 // ListUsersWithResponse List users in the account
 //
 // Lists all users on the account, with their corpus access and customer-level authorizations. Results are paged by cursor: pass `metadata.page_key` from one response as the `page_key` query parameter of the next request. The list ends when `metadata.page_key` is absent, null or the empty string. No ordering is documented.
@@ -807,6 +2036,274 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, username 
 		return nil, err
 	}
 	return ParseGetUserResult(rsp)
+}
+
+// ParseListAgentsResult parses an HTTP response from a ListAgentsWithResponse call
+func ParseListAgentsResult(rsp *http.Response) (*ListAgentsResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAgentsResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListAgentsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequestError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAgentsResult429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListApiKeysResult parses an HTTP response from a ListApiKeysWithResponse call
+func ParseListApiKeysResult(rsp *http.Response) (*ListApiKeysResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListApiKeysResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListApiKeysResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequestError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListApiKeysResult429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListAppClientResult parses an HTTP response from a ListAppClientWithResponse call
+func ParseListAppClientResult(rsp *http.Response) (*ListAppClientResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAppClientResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListAppClientsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequestError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListAppClientResult429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCorporaResult parses an HTTP response from a ListCorporaWithResponse call
+func ParseListCorporaResult(rsp *http.Response) (*ListCorporaResult, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCorporaResult{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListCorporaResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequestError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListCorporaResult429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListUsersResult parses an HTTP response from a ListUsersWithResponse call
