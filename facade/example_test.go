@@ -77,7 +77,7 @@ func ExampleListAll() {
 	}
 	// Output:
 	// cortex: 28 assignments
-	// openai: 55 assignments
+	// openai: 186 assignments
 	// vectara: 64 assignments
 	// logto: 23 assignments
 }

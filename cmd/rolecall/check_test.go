@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,7 +40,9 @@ func copyFile(t *testing.T, from, to string) {
 }
 
 // TestDiffRefusesACutShortReport is issue 28's reproduction: the demo's
-// ndjson report cut to its first 40 lines of 52 (a copy interrupted),
+// ndjson report cut 12 rows short, in the middle of vectara's rows (a copy
+// interrupted; issue 28 had its first 40 lines of 52, before the OpenAI
+// access graph: now 76 of 88),
 // beside its intact run record, was read as complete and diff printed 12
 // revocations. It is refused: exit 2, naming the file, the provider and
 // both counts, and nothing is compared.
@@ -49,10 +52,10 @@ func TestDiffRefusesACutShortReport(t *testing.T) {
 	whole := filepath.Join(dir, "b.ndjson")
 	r := exe(t, env{}, "demo", "--format", "ndjson", "--output", whole)
 	require.Equal(t, 0, r.code, r.stderr)
-	require.Len(t, strings.SplitAfter(string(mustRead(t, whole)), "\n"), 53, "52 lines")
+	require.Len(t, strings.SplitAfter(string(mustRead(t, whole)), "\n"), demoRows+1, "a line a row")
 	cut := filepath.Join(dir, "a.ndjson")
 	copyFile(t, whole, cut)
-	keepLines(t, cut, 40)
+	keepLines(t, cut, demoRows-12)
 	copyFile(t, report.SidecarName(whole), report.SidecarName(cut))
 
 	r = exe(t, env{}, "diff", whole, cut)
@@ -86,6 +89,11 @@ func TestDiffRefusesAnEditedReport(t *testing.T) {
 	}
 }
 
+// demoRows is the number of rows the demo lists: cortex 9, logto 9, openai
+// 50 (the whole access graph), vectara 20, in that order in every
+// format (testdata/golden/*.json).
+const demoRows = 88
+
 var digestLine = regexp.MustCompile(`(?m)^  (\w+) +complete +(\d+) +(\d+) +ok +([0-9a-f]{64})$`)
 
 // TestCheck: rolecall check says an untouched report is intact and
@@ -100,7 +108,7 @@ func TestCheck(t *testing.T) {
 		file := demoFile(t, dir, "demo."+format, format)
 		r := inproc(t, env{}, "check", file)
 		require.Equal(t, 0, r.code, "%s: %s%s", format, r.stdout, r.stderr)
-		assert.Contains(t, r.stdout, "demo."+format+": intact and complete: 52 assignments match")
+		assert.Contains(t, r.stdout, "demo."+format+": intact and complete: "+fmt.Sprint(demoRows)+" assignments match")
 		digests := map[string]string{}
 		for _, m := range digestLine.FindAllStringSubmatch(r.stdout, -1) {
 			assert.Equal(t, m[2], m[3], "rows and count")
@@ -117,7 +125,7 @@ func TestCheck(t *testing.T) {
 	csv := filepath.Join(dir, "cut.csv")
 	copyFile(t, filepath.Join(dir, "demo.csv"), csv)
 	copyFile(t, report.SidecarName(filepath.Join(dir, "demo.csv")), report.SidecarName(csv))
-	keepLines(t, csv, 51)
+	keepLines(t, csv, demoRows-1) // the header and all rows but the last two
 	var env1 map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(mustRead(t, filepath.Join(dir, "demo.json")), &env1))
 	var rows []json.RawMessage
@@ -147,17 +155,17 @@ func TestCheck(t *testing.T) {
 	r = inproc(t, env{}, "check", old)
 	assert.Equal(t, 1, r.code, r.stdout)
 	assert.Contains(t, r.stdout, "not recorded")
-	assert.Contains(t, r.stdout, "old.ndjson: counts match (52 assignments), but no digest recorded for cortex, openai, vectara, logto")
+	assert.Contains(t, r.stdout, "old.ndjson: counts match ("+fmt.Sprint(demoRows)+" assignments), but no digest recorded for cortex, openai, vectara, logto")
 	r = inproc(t, env{}, "diff", filepath.Join(dir, "demo.ndjson"), old)
 	assert.Equal(t, 0, r.code, "an old report still reads: %s%s", r.stdout, r.stderr)
-	assert.Contains(t, r.stdout, "old.ndjson: 52 assignments, run demo finished 2026-11-30T00:00:00Z, complete, no digest recorded")
+	assert.Contains(t, r.stdout, "old.ndjson: "+fmt.Sprint(demoRows)+" assignments, run demo finished 2026-11-30T00:00:00Z, complete, no digest recorded")
 
 	// No run record at all.
 	bare := filepath.Join(dir, "bare.ndjson")
 	copyFile(t, filepath.Join(dir, "demo.ndjson"), bare)
 	r = inproc(t, env{}, "check", bare)
 	assert.Equal(t, 1, r.code, r.stdout)
-	assert.Contains(t, r.stdout, "bare.ndjson: ndjson, 52 assignments, NO RUN RECORD")
+	assert.Contains(t, r.stdout, "bare.ndjson: ndjson, "+fmt.Sprint(demoRows)+" assignments, NO RUN RECORD")
 
 	r = inproc(t, env{}, "check", filepath.Join(dir, "missing.json"))
 	assert.Equal(t, 2, r.code)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/rolecall/rolecall/fixture"
 	"github.com/rolecall/rolecall/providertest"
+	"github.com/rolecall/rolecall/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -52,6 +54,7 @@ func TestE2EDemo(t *testing.T) {
 		for _, p := range fixture.DemoProviders() {
 			assert.Positive(t, providers[p], "the demo lists %s", p)
 		}
+		requireEveryKind(t, format, rows)
 	}
 	// Filtering and the streamed formats work on the demo too.
 	r := exe(t, env{}, "demo", "--provider", "vectara", "--format", "csv")
@@ -61,6 +64,33 @@ func TestE2EDemo(t *testing.T) {
 	}
 	r = exe(t, env{}, "demo", "--provider", "okta")
 	require.Equal(t, 2, r.code)
+}
+
+// requireEveryKind checks that the demo's rows show the whole OpenAI access
+// graph: a row of each principal kind, an orphaned project key, an admin
+// key that never expires and a role held through a group.
+func requireEveryKind(t *testing.T, format string, rows []report.Row) {
+	t.Helper()
+	kinds := map[string]int{}
+	var orphaned, adminNoExpiry, viaGroup int
+	for _, r := range rows {
+		kinds[r.PrincipalKind]++
+		if r.PrincipalKind == "api_key" && r.ScopeKind == "project" && r.Status == "orphaned" {
+			orphaned++
+		}
+		if r.PrincipalKind == "api_key" && r.ScopeKind == "organization" && r.Expires == "" {
+			adminNoExpiry++
+		}
+		if r.Held == "group" {
+			viaGroup++
+		}
+	}
+	for _, k := range []string{"user", "group", "service_account", "api_key", "invitation"} {
+		assert.Positive(t, kinds[k], "%s: the demo lists a %s", format, k)
+	}
+	assert.Positive(t, orphaned, "%s: the demo lists an orphaned project key", format)
+	assert.Positive(t, adminNoExpiry, "%s: the demo lists an admin key without expiry", format)
+	assert.Positive(t, viaGroup, "%s: the demo lists a role held through a group", format)
 }
 
 // TestDemoIsReproducible: every format of the demo is the same, byte for
@@ -127,7 +157,9 @@ func TestE2ERecord(t *testing.T) {
 // TestDemoAgainstReportsBeforeModel: the demo's reports written at the
 // commit before the model's columns (report/testdata/before-model.*, with
 // their run records) still check clean, and compare with the demo written
-// now, in every pair of formats, without a change.
+// now, in every pair of formats: each of their 52 rows unchanged, and the
+// only differences the rows the OpenAI listing gained with the access
+// graph (groups, projects, keys, invitations: issue 22), all granted.
 func TestDemoAgainstReportsBeforeModel(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -140,14 +172,41 @@ func TestDemoAgainstReportsBeforeModel(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(b), "principal_kind", "the new report has the model's columns")
 	}
+	// The rows the demo lists now and the old reports do not: by key, read
+	// from the files themselves.
+	readRows := func(file string) []report.Row {
+		f, err := os.Open(file)
+		require.NoError(t, err)
+		defer f.Close()
+		rep, err := report.Read(f)
+		require.NoError(t, err, file)
+		return rep.Rows
+	}
+	oldRows := readRows(filepath.Join("..", "..", "report", "testdata", "before-model.json"))
+	require.Len(t, oldRows, 52)
+	oldKeys := map[report.Key]bool{}
+	for _, r := range oldRows {
+		oldKeys[r.Key()] = true
+	}
+	granted := 0
+	for _, r := range readRows(filepath.Join(dir, "new.json")) {
+		if !oldKeys[r.Key()] {
+			granted++
+			assert.Equal(t, "openai", r.Provider, "only the OpenAI listing grew: %+v", r)
+		}
+	}
+	require.Equal(t, 36, granted, "the OpenAI demo listing's new rows (50 now, 14 before the access graph)")
+	summary := fmt.Sprintf("granted %d, revoked 0, changed 0, unchanged 52", granted)
+
 	for _, old := range formats {
 		oldFile := filepath.Join("..", "..", "report", "testdata", "before-model."+old)
 		r := inproc(t, env{}, "check", oldFile)
 		require.Equal(t, 0, r.code, "check %s: %s%s", old, r.stdout, r.stderr)
 		for _, f := range formats {
 			r := inproc(t, env{}, "diff", oldFile, filepath.Join(dir, "new."+f))
-			assert.Equal(t, 0, r.code, "diff %s %s: %s%s", old, f, r.stdout, r.stderr)
-			assert.Contains(t, r.stdout, "granted 0, revoked 0, changed 0, unchanged 52", "%s against %s", old, f)
+			assert.Equal(t, 1, r.code, "diff %s %s: the reports differ by the granted rows only: %s%s", old, f, r.stdout, r.stderr)
+			assert.Empty(t, r.stderr, "diff %s %s", old, f)
+			assert.Contains(t, r.stdout, summary, "%s against %s", old, f)
 		}
 	}
 }

@@ -427,11 +427,34 @@ func TestE2EDiff(t *testing.T) {
 	assert.Equal(t, revokedUser, d.Revoked[0].UserID)
 	require.Len(t, d.Granted, 1)
 	assert.Equal(t, grantedUser, d.Granted[0].UserID)
-	require.NotEmpty(t, d.Changed)
-	for _, c := range d.Changed {
-		assert.Equal(t, renamedUser, c.New.UserID)
-		assert.Equal(t, []string{"name"}, c.Fields)
+	// The renamed user's own rows change their name; the rows of the keys
+	// the user owns, their owner's name.
+	var wantOwn, wantOwned int
+	for _, r := range after.Rows() {
+		switch {
+		case r.Principal == "user" && r.UserID == renamedUser:
+			wantOwn++
+		case r.OwnerID == renamedUser:
+			wantOwned++
+		}
 	}
+	var own, owned int
+	for _, c := range d.Changed {
+		switch {
+		case c.New.Kind() == "user" && c.New.UserID == renamedUser:
+			own++
+			assert.Equal(t, []string{"name"}, c.Fields)
+		case c.New.OwnerID == renamedUser:
+			owned++
+			assert.Equal(t, []string{"owner_name"}, c.Fields)
+			assert.Equal(t, c.Old.OwnerName+" Jr.", c.New.OwnerName)
+		default:
+			t.Errorf("changed a row the rename does not touch: %+v", c)
+		}
+	}
+	assert.Positive(t, wantOwn)
+	assert.Equal(t, wantOwn, own, "the renamed user's rows")
+	assert.Equal(t, wantOwned, owned, "the rows of the keys the renamed user owns")
 
 	r = exe(t, env{}, "diff", old, newer)
 	require.Equal(t, 1, r.code)

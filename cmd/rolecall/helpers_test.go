@@ -254,11 +254,19 @@ func parseTable(t *testing.T, out string) []report.Row {
 				cells[i] = ""
 			}
 		}
-		row := report.Row{Provider: cells[0], UserID: cells[1], Email: cells[2], Name: cells[3], Username: cells[4],
-			Disabled: cells[5] == "yes", RoleID: cells[6], RoleName: cells[7], RoleKind: cells[8], Scope: cells[9], Via: cells[11]}
-		require.Contains(t, []string{"yes", "no"}, cells[5])
-		if cells[10] != "" {
-			row.Permissions = strings.Split(cells[10], ",")
+		col := func(header string) string { return cells[slices.Index(report.TableHeader, header)] }
+		row := report.Row{Provider: col("PROVIDER"), UserID: col("USER_ID"), Email: col("EMAIL"), Name: col("NAME"),
+			Username: col("USERNAME"), Disabled: col("DISABLED") == "yes", RoleID: col("ROLE_ID"),
+			RoleName: col("ROLE_NAME"), RoleKind: col("KIND"), Scope: col("SCOPE"), Via: col("VIA"),
+			Status: col("STATUS"), AccountType: col("TYPE"), Created: col("CREATED"), Updated: col("UPDATED"),
+			LastActivity: col("LAST_ACTIVITY"), Privileged: col("PRIVILEGED") == "yes",
+			PrincipalKind: col("PRINCIPAL"), OwnerKind: col("OWNER_KIND"), OwnerID: col("OWNER_ID"),
+			OwnerName: col("OWNER_NAME"), ScopeKind: col("SCOPE_KIND"), ScopeID: col("SCOPE_ID"),
+			ScopeName: col("SCOPE_NAME"), Held: col("HELD"), Expires: col("EXPIRES")}
+		require.Contains(t, []string{"yes", "no"}, col("DISABLED"))
+		require.Contains(t, []string{"yes", "no"}, col("PRIVILEGED"))
+		if p := col("PERMISSIONS"); p != "" {
+			row.Permissions = strings.Split(p, ",")
 		}
 		rows = append(rows, row)
 	}
@@ -279,7 +287,9 @@ func oracle(rows []report.Row, provider string) []providertest.Row {
 		}
 		out = append(out, providertest.Row{Provider: r.Provider, UserID: r.UserID, Email: r.Email, Name: r.Name,
 			Username: r.Username, Disabled: r.Disabled, RoleID: r.RoleID, RoleName: r.RoleName, RoleKind: r.RoleKind,
-			Scope: r.Scope, Permissions: perms, Via: r.Via})
+			Scope: r.Scope, Permissions: perms, Via: r.Via, Principal: r.Kind(), OwnerKind: r.OwnerKind,
+			OwnerID: r.OwnerID, OwnerName: r.OwnerName, ScopeKind: r.ScopeKind, ScopeID: r.ScopeID,
+			ScopeName: r.ScopeName, Held: r.Held})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -289,7 +299,10 @@ func oracle(rows []report.Row, provider string) []providertest.Row {
 		if a.RoleID != b.RoleID {
 			return a.RoleID < b.RoleID
 		}
-		return a.Scope < b.Scope
+		if a.Scope != b.Scope {
+			return a.Scope < b.Scope
+		}
+		return a.Principal < b.Principal
 	})
 	return out
 }
