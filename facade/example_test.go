@@ -1,6 +1,7 @@
 package facade_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,12 +42,13 @@ func Example() {
 		if err != nil {
 			log.Fatal(err) // an *facade.Error: provider, operation, status, what to do
 		}
-		fmt.Printf("%s holds %s (%s)\n", a.Email, a.RoleName, a.RoleKind)
+		fmt.Printf("%s %s holds %s (%s)\n", a.Kind(), cmp.Or(a.Email, a.Name), a.RoleName, a.RoleKind)
 	}
 	// Output:
-	// donald.knuth.90@example.com holds ADMIN (builtin)
-	// donald.knuth.90@example.com holds Security Reviewer (custom)
-	// donald.knuth.90@example.com holds Catalog Editor (custom)
+	// user donald.knuth.90@example.com holds ADMIN (builtin)
+	// user donald.knuth.90@example.com holds Security Reviewer (custom)
+	// user donald.knuth.90@example.com holds Catalog Editor (custom)
+	// api_key CI reporting holds ADMIN (builtin)
 }
 
 // List several providers at once, each built by name through the registry
@@ -76,7 +78,7 @@ func ExampleListAll() {
 		fmt.Printf("%s: %d assignments\n", p, count[p])
 	}
 	// Output:
-	// cortex: 28 assignments
+	// cortex: 30 assignments
 	// openai: 186 assignments
 	// vectara: 64 assignments
 	// logto: 23 assignments
@@ -111,7 +113,7 @@ func ExampleCollectAll() {
 		}
 	}
 	// Output:
-	// cortex: 28 assignments
+	// cortex: 30 assignments
 	// openai: the credential was refused: unauthenticated
 }
 

@@ -46,7 +46,9 @@ func Example() {
 			break
 		}
 	}
-	fmt.Println("assignments:", assignments, "expected:", len(s.Tenant().Rows()))
+	// The users' rows: the workspace's API keys hold rows of their own
+	// (GET /api/v1/auth/key, in gen/cortexadmin).
+	fmt.Println("assignments:", assignments, "expected:", len(s.Tenant().RowsOf("user")))
 	fmt.Println("requests:", s.Requests(), "violations:", len(s.Violations()))
 	// Output:
 	// donald.knuth.90@example.com: 3 roles

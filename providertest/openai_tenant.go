@@ -624,7 +624,8 @@ func (t *Tenant) User(id string) *User {
 // Secrets returns every secret-bearing value the server can send for the
 // tenant: the project and admin keys' redacted values, the projects'
 // external key ids and the values of the roles' metadata (OpenAI); the API
-// keys' secret_key and the app clients' client_secret (Vectara). A client must
+// keys' secret_key and the app clients' client_secret (Vectara); the API
+// keys' last4 (Cortex). A client must
 // never let one reach a record, report, log or error.
 func (t *Tenant) Secrets() []string {
 	var out []string
@@ -644,7 +645,7 @@ func (t *Tenant) Secrets() []string {
 	for _, k := range t.AdminKeys {
 		out = append(out, k.Redacted)
 	}
-	return append(out, t.vectaraSecrets()...)
+	return append(append(out, t.vectaraSecrets()...), t.cortexSecrets()...) // Vectara key and client secrets; Cortex keys' last4
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -25,6 +25,7 @@ import (
 	"github.com/rolecall/rolecall/api/specs"
 	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/gen/cortex"
+	"github.com/rolecall/rolecall/gen/cortexadmin"
 	"github.com/rolecall/rolecall/gen/logto"
 	"github.com/rolecall/rolecall/gen/openai"
 	"github.com/rolecall/rolecall/gen/vectara"
@@ -205,7 +206,44 @@ func listCortex(t *testing.T, s *providertest.Server, hc *http.Client, emails []
 			break
 		}
 	}
+	if len(emails) == 0 { // keys have no address: an email filter keeps none
+		rows = append(rows, listCortexKeys(t, s, hc)...)
+	}
 	sortRows(rows)
+	return rows
+}
+
+// listCortexKeys lists the Cortex API keys' rows through gen/cortexadmin,
+// pages of 3 from page 0.
+func listCortexKeys(t *testing.T, s *providertest.Server, hc *http.Client) []providertest.Row {
+	cl, err := cortexadminapi.NewClientWithResponses(s.URL(), cortexadminapi.WithHTTPClient(hc), cortexadminapi.WithRequestEditorFn(bearer(s.Token())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []providertest.Row
+	for page := int32(0); ; page++ {
+		resp, err := cl.ListApiKeysWithResponse(context.Background(), &cortexadminapi.ListApiKeysParams{Page: page, PageSize: 3})
+		if err != nil || resp.JSON200 == nil {
+			t.Fatalf("keys page %d: %v %s", page, err, resp.Body)
+		}
+		if resp.JSON200.Page != page {
+			t.Fatalf("keys page %d answered as %d", page, resp.JSON200.Page)
+		}
+		for _, k := range resp.JSON200.ApiKeys {
+			for _, r := range k.Roles {
+				row := providertest.Row{Provider: "cortex", UserID: k.Cid, Name: k.Name, Principal: "api_key", ScopeKind: "workspace", Held: "direct"}
+				if r.Type == cortexadminapi.ApiKeyRoleTypeDEFAULT {
+					row.RoleID, row.RoleName, row.RoleKind = string(*r.Role), string(*r.Role), "builtin"
+				} else {
+					row.RoleID, row.RoleName, row.RoleKind = *r.Tag, *r.Tag, "custom"
+				}
+				rows = append(rows, row)
+			}
+		}
+		if page+1 >= resp.JSON200.TotalPages {
+			break
+		}
+	}
 	return rows
 }
 

@@ -564,7 +564,14 @@ func (s *Server) answer(w *statusWriter, c *call) {
 	}
 	switch s.provider {
 	case "cortex":
-		s.cortex(w, c)
+		switch c.op {
+		case "listUsers":
+			s.cortexUsers(w, c)
+		case "listApiKeys":
+			s.cortexKeys(w, c)
+		default:
+			s.cortex(w, c)
+		}
 	case "openai":
 		s.openai(w, c)
 	case "vectara":

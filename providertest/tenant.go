@@ -42,6 +42,9 @@ type Tenant struct {
 	VectaraAgents  []VectaraAgent  // agents, in listing order
 	VectaraKeys    []VectaraKey    // API keys, in listing order
 	VectaraApps    []VectaraApp    // app clients, in listing order
+	// CortexKeys are the Cortex workspace's API keys, in listing order
+	// (see cortex_graph.go); nil for the other providers.
+	CortexKeys []CortexKey
 }
 
 // User is one user of a tenant and the roles they hold.
@@ -70,8 +73,8 @@ type User struct {
 	// Service is an OpenAI service account (is_service_account).
 	Service bool
 	// LastActive is the user's last activity: OpenAI api_key_last_used_at,
-	// Logto lastSignInAt; the zero time renders null. Cortex and Vectara
-	// report none.
+	// Logto lastSignInAt, Cortex lastActive (listUsers); the zero time
+	// renders null. Vectara reports none.
 	LastActive time.Time
 	// Grants are the roles the user holds, in the order the provider lists
 	// them.
@@ -171,7 +174,8 @@ const OpenAIOrgScope = "api.organization"
 //
 //   - Cortex: user_id = email; BASIC roles have role_id = role_name = the
 //     role, builtin; CUSTOM roles role_id = tag, role_name = name, custom.
-//     Scope kind workspace, held direct.
+//     Scope kind workspace, held direct. Then one row per role of each API
+//     key (cortexKeyRows).
 //   - OpenAI: the rows of the mapping contract (docs: the graph contract of
 //     issue 22, rows 1–12): per user one builtin legacy row for the
 //     organization role (role_id = role_name = OrgRole, scope
@@ -273,6 +277,10 @@ func (t *Tenant) Rows() []Row {
 			slices.SortFunc(rows, compareRows)
 		}
 	}
+	if t.Provider == "cortex" && len(t.CortexKeys) > 0 {
+		rows = append(rows, t.cortexKeyRows()...)
+		slices.SortFunc(rows, compareRows)
+	}
 	if len(rows) == 0 {
 		return nil
 	}
@@ -306,9 +314,9 @@ func (t *Tenant) RowsOf(kinds ...string) []Row {
 type Account struct {
 	Status       string    // "active", "disabled", "suspended"
 	AccountType  string    // "human", "service"
-	Created      time.Time // Cortex: none
+	Created      time.Time // Cortex: the join date (listUsers), a key's createdDate
 	Updated      time.Time // Vectara and Logto only
-	LastActivity time.Time // OpenAI and Logto only
+	LastActivity time.Time // OpenAI, Logto and Cortex users only
 	Expires      time.Time // OpenAI admin keys and invitations only
 }
 
@@ -327,6 +335,8 @@ func accountTimes(provider string, n, i int) times {
 	case "logto": // newest first
 		c := epoch.Add(time.Duration(n-i) * time.Hour)
 		return times{created: c, updated: c.Add(24*time.Hour + 123*time.Millisecond)}
+	case "cortex": // the join date
+		return times{created: epoch.Add(time.Duration(i)*time.Hour + 30*time.Minute + 500*time.Millisecond)}
 	}
 	return times{}
 }
@@ -370,6 +380,8 @@ func (t *Tenant) userAccount(i int) Account {
 		if u.Disabled {
 			a.Status = "suspended"
 		}
+	case "cortex":
+		a.LastActivity = u.LastActive
 	}
 	return a
 }
@@ -391,6 +403,9 @@ func (t *Tenant) AccountOf(r *Row) Account {
 		if a, ok := t.vectaraAccount(r); ok {
 			return a
 		}
+	}
+	if t.Provider == "cortex" && r.Principal == "api_key" {
+		return t.cortexKeyAccount(r)
 	}
 	if r.Principal != "" && r.Principal != "user" {
 		return Account{}
@@ -691,7 +706,7 @@ func (g *gen) cortex(t *Tenant, n int) {
 		if i == 3 {
 			email = external(email)
 		}
-		u := User{ID: email, Email: email, Name: name}
+		u := User{ID: email, Email: email, Name: name, LastActive: cortexLastActive(i)}
 		switch {
 		case i == 0: // an administrator with several roles
 			u.Grants = []Grant{{RoleID: "ADMIN"}, {RoleID: t.Roles[4].ID}, {RoleID: t.Roles[5].ID}}
@@ -706,6 +721,7 @@ func (g *gen) cortex(t *Tenant, n int) {
 		}
 		t.Users = append(t.Users, u)
 	}
+	g.cortexKeys(t, n)
 }
 
 type openaiRoleDef struct {

@@ -111,15 +111,13 @@ func TestSources(t *testing.T) {
 // checkReferences checks that each operation a reference is followed for
 // is an operation of the hand-written spec.
 func checkReferences(t *testing.T, file string, refs []reference) {
-	provider := strings.TrimSuffix(file, ".yaml")
-	doc, err := specs.Load(context.Background(), provider)
+	doc, err := specs.LoadFile(context.Background(), file)
 	require.NoError(t, err)
 	for _, r := range refs {
-		if r.Format == "page" {
-			continue
+		if r.Format != "page" { // a docs page has no version to pin, and may name no operation
+			require.NotEmpty(t, r.Operations, "%s: the operations the spec follows from it", r.URL)
+			assert.NotEmpty(t, r.ReviewedAt, "%s: the upstream version last reviewed", r.URL)
 		}
-		require.NotEmpty(t, r.Operations, "%s: the operations the spec follows from it", r.URL)
-		assert.NotEmpty(t, r.ReviewedAt, "%s: the upstream version last reviewed", r.URL)
 		for _, op := range r.Operations {
 			method, path, ok := strings.Cut(op, " ")
 			require.True(t, ok, "%q is METHOD /path", op)

@@ -5,6 +5,9 @@
 //
 // cortex.json is Cortex's published spec, vendored byte for byte; the changes
 // generation needs live in cortex.overlay.yaml, which oapi-codegen applies.
+// The further Cortex operations rolecall calls (users, API keys) are in
+// cortex-admin.yaml, written by hand from Cortex's docs and generated into
+// a package of its own; Load merges it into Cortex's document (see Parts).
 // openai.yaml, vectara.yaml and logto.yaml are written by hand from the
 // vendors' documentation (see README.md in this folder for where they depart
 // from it). The same documents drive contract tests and the fake provider
@@ -20,7 +23,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-//go:embed cortex.json cortex.overlay.yaml openai.yaml vectara.yaml logto.yaml
+//go:embed cortex.json cortex.overlay.yaml cortex-admin.yaml openai.yaml vectara.yaml logto.yaml
 var files embed.FS
 
 // fileNames maps a provider to its spec file. The list of providers, in
@@ -53,22 +56,90 @@ func Bytes(provider string) ([]byte, error) {
 	return files.ReadFile(name)
 }
 
-// Load parses provider's spec with kin-openapi and validates it. Every call
-// returns a fresh document, so callers may change it (for example, replace
-// its servers to route test requests).
+// Parts returns the names of provider's further spec files within FS, in
+// name order: the embedded "<provider>-<part>.yaml" files (cortex-admin.yaml),
+// which hold operations beside the provider's main spec (File) when that
+// one is vendored verbatim and may not change. Nothing lists them by hand:
+// a file named so is a part.
+func Parts(provider string) ([]string, error) {
+	if _, err := File(provider); err != nil {
+		return nil, err
+	}
+	return fs.Glob(files, provider+"-*.yaml")
+}
+
+// Load parses provider's spec with kin-openapi and validates it, with the
+// operations of its Parts merged in: one document serving every operation
+// the provider's driver calls. Every call returns a fresh document, so
+// callers may change it (for example, replace its servers to route test
+// requests).
 func Load(ctx context.Context, provider string) (*openapi3.T, error) {
-	data, err := Bytes(provider)
+	name, err := File(provider)
 	if err != nil {
 		return nil, err
+	}
+	doc, err := LoadFile(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := Parts(provider)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		part, err := LoadFile(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if err := merge(doc, part); err != nil {
+			return nil, fmt.Errorf("specs: merge %s into %s: %w", p, name, err)
+		}
+	}
+	return doc, nil
+}
+
+// LoadFile parses the embedded spec file name (File, Parts) with kin-openapi
+// and validates it, alone.
+func LoadFile(ctx context.Context, name string) (*openapi3.T, error) {
+	data, err := files.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("specs: %w", err)
 	}
 	loader := openapi3.NewLoader()
 	loader.Context = ctx
 	doc, err := loader.LoadFromData(data)
 	if err != nil {
-		return nil, fmt.Errorf("specs: load %s: %w", provider, err)
+		return nil, fmt.Errorf("specs: load %s: %w", name, err)
 	}
 	if err := doc.Validate(ctx); err != nil {
-		return nil, fmt.Errorf("specs: validate %s: %w", provider, err)
+		return nil, fmt.Errorf("specs: validate %s: %w", name, err)
 	}
 	return doc, nil
+}
+
+// merge adds part's paths to doc, and its component schemas that doc does
+// not name. A path both declare is an error. The operations keep the
+// schemas their own document resolved, so a component of the same name in
+// both (ErrorResponse) changes nothing in either's operations.
+func merge(doc, part *openapi3.T) error {
+	for path, item := range part.Paths.Map() {
+		if doc.Paths.Value(path) != nil {
+			return fmt.Errorf("both declare %s", path)
+		}
+		doc.Paths.Set(path, item)
+	}
+	if doc.Components == nil {
+		doc.Components = &openapi3.Components{}
+	}
+	if part.Components != nil {
+		for name, s := range part.Components.Schemas {
+			if doc.Components.Schemas == nil {
+				doc.Components.Schemas = openapi3.Schemas{}
+			}
+			if _, ok := doc.Components.Schemas[name]; !ok {
+				doc.Components.Schemas[name] = s
+			}
+		}
+	}
+	return nil
 }

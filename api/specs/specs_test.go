@@ -83,6 +83,40 @@ func assertNamedSchemas(t *testing.T, where string, s *openapi3.Schema) {
 	}
 }
 
+// TestCortexParts checks that Cortex's hand-written part (cortex-admin.yaml)
+// is found by its name, held to the house rules, and merged into Cortex's
+// document beside the vendored operation, which stays as it is.
+func TestCortexParts(t *testing.T) {
+	parts, err := specs.Parts("cortex")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"cortex-admin.yaml"}, parts)
+	for _, p := range []string{"openai", "vectara", "logto"} {
+		none, err := specs.Parts(p)
+		require.NoError(t, err)
+		assert.Empty(t, none, p)
+	}
+
+	part, err := specs.LoadFile(context.Background(), "cortex-admin.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "3.0.3", part.OpenAPI)
+	for name, s := range part.Components.Schemas {
+		assertNamedSchemas(t, name, s.Value)
+	}
+
+	doc, err := specs.Open(context.Background(), "cortex")
+	require.NoError(t, err)
+	for _, id := range []string{"getUserRoleAssignments", "listUsers", "listApiKeys"} {
+		_, err := doc.Find(id)
+		assert.NoError(t, err, id)
+	}
+	op, _, err := doc.Match("GET", "/api/v1/auth/key")
+	require.NoError(t, err)
+	assert.Equal(t, "listApiKeys", op.ID)
+	raw, err := specs.Bytes("cortex")
+	require.NoError(t, err)
+	assert.NotContains(t, string(raw), "/api/v1/auth/key", "cortex.json stays the vendored file")
+}
+
 func TestUnknownProvider(t *testing.T) {
 	_, err := specs.Load(context.Background(), "nope")
 	require.Error(t, err)

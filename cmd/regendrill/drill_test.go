@@ -32,6 +32,8 @@ func TestFieldArrives(t *testing.T) {
 	}{
 		{"cortex", map[string]string{
 			"/api/v1/users/roles": `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@example.com","name":"A","rolecall_drill":"drill-cortex","roles":[{"type":"BASIC","role":"ADMIN"},{"type":"CUSTOM","name":"N","tag":"n"}]}]}`,
+			"/api/v1/users":       `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@example.com","name":"A","joinDate":"2025-01-01T00:00:00Z","lastActive":null,"rolecall_drill":"drill-cortex"}]}`,
+			"/api/v1/auth/key":    `{"apiKeys":[{"cid":"cid-1","name":"ci","createdDate":"2025-01-01T00:00:00Z","expirationDate":null,"roles":[{"type":"DEFAULT","role":"ADMIN"}],"rolecall_drill":"drill-cortex"}],"page":0,"total":1,"totalPages":1}`,
 		}, func(base string) (facade.Lister, error) {
 			return cortex.New(cortex.Config{Token: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
 		}},

@@ -100,7 +100,7 @@ func TestRecordsCoverEveryProvider(t *testing.T) {
 			t.Errorf("gen/%s: no record schema derived", g.Name())
 		}
 	}
-	for _, mapped := range []string{"cortex.UserRoleAssignment", "openai.AssignedRoleDetails", "openai.OrganizationUser", "vectara.User", "logto.UserProfile"} {
+	for _, mapped := range []string{"cortex.UserRoleAssignment", "cortexadmin.ApiKey", "cortexadmin.WorkspaceUser", "openai.AssignedRoleDetails", "openai.OrganizationUser", "vectara.User", "logto.UserProfile"} {
 		if !have[mapped] {
 			t.Errorf("%s: not derived", mapped)
 		}

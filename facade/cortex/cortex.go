@@ -1,21 +1,69 @@
-// Package cortex is rolecall's Cortex driver: it lists every user-to-role
-// assignment in a Cortex workspace through the generated client in
-// gen/cortex.
+// Package cortex is rolecall's Cortex driver: it lists who holds which role
+// in a Cortex workspace, its users and its API keys, through the generated
+// clients in gen/cortex (the vendored spec) and gen/cortexadmin (the
+// operations written from Cortex's docs, api/specs/cortex-admin.yaml).
 //
-// It calls GET /api/v1/users/roles (operation getUserRoleAssignments),
-// asking for pages of 1000 (the API's maximum) from page 0; page 0 tells
-// totalPages, and the remaining pages are fetched concurrently. The API
-// key needs the View Roles permission.
+// # What it lists
 //
-// Mapping: user_id and email are the user's email (the API has no user
-// id); a BASIC role is builtin with role_id = role_name = its name; a
-// CUSTOM role is custom with role_id = its tag and role_name = its name.
-// Every role is held directly by a User over the whole workspace (scope
-// kind workspace, no scope id). The endpoint says nothing of the account (status, creation, activity,
-// type): those fields stay empty. The BASIC role ADMIN is privileged
-// (Cortex's docs: the role with every permission, settings included);
-// custom roles are not, as the listing does not say what they grant (a
-// review policy can name them).
+//	kind     operation(s)                                role                               scope      held
+//	user     getUserRoleAssignments (GET /api/v1/users/roles)
+//	         + listUsers (GET /api/v1/users)             each BASIC and CUSTOM role          workspace  direct
+//	api_key  listApiKeys (GET /api/v1/auth/key)          each DEFAULT and CUSTOM role        workspace  direct
+//
+// Users: user_id and email are the user's email (the API has no user id);
+// a BASIC role is builtin with role_id = role_name = its name; a CUSTOM
+// role is custom with role_id = its tag and role_name = its name. Created
+// is the user's join date and LastActivity its last activity, from
+// listUsers joined by email (case-insensitively); status and account type
+// stay empty (the API says nothing of them). Whether the role list
+// includes the roles a user inherits from a team is not documented: each
+// listed role is taken as held directly.
+//
+// API keys: one row per role, principal api_key, user_id the key's cid and
+// name its name, no email and no owner (the API names no creator); a
+// DEFAULT role (READ_ONLY, USER, ADMIN: not the users' BASIC roles) is
+// builtin with role_id = role_name = the role; a CUSTOM role is custom
+// with role_id = role_name = its tag (the key listing does not name it).
+// Created is createdDate, Expires expirationDate (zero: the key never
+// expires); LastActivity stays zero: the API reports no last use of a
+// key. Keys have no address, so a listing filtered by email lists none.
+//
+// Privileged: the BASIC role ADMIN of a user and the DEFAULT role ADMIN of
+// a key (Cortex's docs: the role with every permission, settings and API
+// keys included); custom roles are not, as the listing does not say what
+// they grant (a review policy can name them).
+//
+// Secrets: a key's last4 is the end of its secret value. The driver clears
+// it in the decoded record before anything else sees it: it reaches no
+// Assignment.Record, report, log or error.
+//
+// Permissions: the users' operations need View Roles; listApiKeys needs
+// Edit API keys, a write permission the least-privilege reporting key
+// lacks. A 403 there is recorded in the listing's Coverage as api_key
+// not_permitted, the users are listed all the same, and the listing ends
+// with a PermissionDenied error naming api_key (rolecall --principals user
+// leaves the keys out and asks nothing of them).
+//
+// # Requests
+//
+// Each list is walked from page 0 in pages of P = 1000 (the API's maximum;
+// Options.PageSize asks fewer); page 0 tells totalPages and the remaining
+// pages are fetched at once. With U users (every user, roles or none) and
+// K keys, a listing sends
+//
+//	max(1, ⌈U/P⌉)     listUsers, first: the role walk joins its times
+//	+ max(1, ⌈U/P⌉)   getUserRoleAssignments (with an email filter, of the
+//	                  users asked for: Cortex filters on the server)
+//	+ max(1, ⌈K/P⌉)   listApiKeys, beside the two (none with an email
+//	                  filter, or when api_key is not asked for)
+//
+// and each walk is listed again, up to twice, when it comes out short of
+// the total its first page reported or that total changed between pages
+// (rows moved between pages). 100,000 users and 300 keys: 100 + 100 + 1 =
+// 201 requests. Every request takes one of the driver's requests under
+// Cortex's documented budget of 1000 requests a minute per client
+// (driverkit.Budget): the walks share it, so the listing of 201 requests
+// fits in one minute's budget.
 package cortex
 
 import (
@@ -24,12 +72,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
 	api "github.com/rolecall/rolecall/gen/cortex"
+	admin "github.com/rolecall/rolecall/gen/cortexadmin"
 	"github.com/rolecall/rolecall/internal/jsonstream"
 	"github.com/rolecall/rolecall/internal/paging"
 )
@@ -45,17 +97,84 @@ var spec = driverkit.Spec{
 	DefaultBaseURL: DefaultBaseURL,
 	Budget:         driverkit.Budget{Requests: 1000, Window: time.Minute}, // documented: 1000 requests per minute per client
 	MaxPageSize:    MaxPageSize,
+	Kinds:          []facade.PrincipalKind{facade.User, facade.APIKey},
 	ErrorBody:      errorBody,
 	Hints: map[int]string{
 		http.StatusUnauthorized: "the API key (cortex.Config.Token) is missing, wrong or revoked",
-		http.StatusForbidden:    "the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles",
+		http.StatusForbidden: "the API key lacks the permission: View Roles for users (an ADMIN key or a custom role that grants it), " +
+			"Edit API keys for API keys",
 	},
 	RetryAfterFromBody: retryAfterFromBody,
-	Credentials:        "a Cortex API key with the View Roles permission is required",
+	Credentials:        "a Cortex API key with the View Roles permission is required (and Edit API keys to list API keys)",
 }
 
-// list lists the assignments, page 0 first, then the rest at once.
-func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
+// clients are the driver's two generated clients, on one HTTP client.
+type clients struct {
+	roles *api.Client   // the vendored spec: getUserRoleAssignments
+	admin *admin.Client // cortex-admin.yaml: listUsers, listApiKeys
+}
+
+// newClients builds both clients for server, each over the doers given
+// (driverkit.Open hands the kit's HTTP client).
+func newClients(server string, doers ...api.HttpRequestDoer) (*clients, error) {
+	var ro []api.ClientOption
+	var ao []admin.ClientOption
+	for _, d := range doers {
+		ro, ao = append(ro, api.WithHTTPClient(d)), append(ao, admin.WithHTTPClient(d))
+	}
+	r, err := api.NewClient(server, ro...)
+	if err != nil {
+		return nil, err
+	}
+	a, err := admin.NewClient(server, ao...)
+	if err != nil {
+		return nil, err
+	}
+	return &clients{roles: r, admin: a}, nil
+}
+
+// withDoer is the option newClients takes: the HTTP client itself.
+func withDoer(d api.HttpRequestDoer) api.HttpRequestDoer { return d }
+
+// listAll lists the kinds asked for: the users (their times, then their
+// roles) and, beside them, the API keys; see the package documentation.
+//
+// The keys' walk starts once the first users page is in (or the users'
+// walk ended, or users are not listed): a wrong key, or a server that
+// refuses every request, costs one request and gives one error.
+func listAll(ctx context.Context, kit *driverkit.Kit, c *clients, emails []string, emit driverkit.Emit) error {
+	g, ctx := errgroup.WithContext(ctx)
+	answered := make(chan struct{})
+	var once sync.Once
+	firstAnswer := func() { once.Do(func() { close(answered) }) }
+	if driverkit.Wants(ctx, facade.User) {
+		g.Go(func() error {
+			defer firstAnswer()
+			acc, err := listAccounts(ctx, kit, c.admin, firstAnswer)
+			if err != nil {
+				return driverkit.Refused(ctx, err, facade.User)
+			}
+			return driverkit.Refused(ctx, list(ctx, kit, c.roles, emails, acc, emit), facade.User)
+		})
+	} else {
+		firstAnswer()
+	}
+	if len(emails) == 0 && driverkit.Wants(ctx, facade.APIKey) {
+		g.Go(func() error {
+			select {
+			case <-answered:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			return listKeys(ctx, kit, c.admin, emit)
+		})
+	}
+	return g.Wait()
+}
+
+// list lists the users' role assignments, page 0 first, then the rest at
+// once, with each user's account times from acc.
+func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, acc *accounts, emit driverkit.Emit) error {
 	users := paging.NewTally() // over every pass
 	return kit.Relist(ctx, "list user role assignments", "users", func(ctx context.Context) (int, int, bool, error) {
 		var total atomic.Int32
@@ -64,7 +183,7 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 		// More tasks than requests in flight: a task decodes its page
 		// after its request's slot is free (driverkit.Tasks).
 		err := paging.Numbered(ctx, driverkit.Tasks(kit.Concurrency), 0, kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
-			page, err := fetchPage(ctx, kit, client, n, emails, users, emit)
+			page, err := fetchPage(ctx, kit, client, n, emails, users, acc, emit)
 			if err == nil && !total.CompareAndSwap(-1, page.Total) && total.Load() != page.Total {
 				changed.Store(true)
 			}
@@ -84,13 +203,14 @@ type Config struct {
 	facade.Options
 }
 
-// New returns a lister of the workspace's role assignments (only the
-// users with ListOptions.Emails, if given: Cortex filters on the server).
-// A bad cfg is an InvalidArgument *facade.Error naming the field.
+// New returns a lister of the workspace's role assignments, its users' and
+// its API keys' (only the users with ListOptions.Emails, if given: Cortex
+// filters on the server). A bad cfg is an InvalidArgument *facade.Error
+// naming the field.
 //
-// Cortex API: GET /api/v1/users/roles
+// Cortex API: GET /api/v1/users, /api/v1/users/roles, /api/v1/auth/key.
 func New(cfg Config) (*facade.Source, error) {
-	return driverkit.Open(spec, cfg.Options, api.NewClient, api.WithHTTPClient, list, driverkit.BearerToken("Token", cfg.Token))
+	return driverkit.Open(spec, cfg.Options, newClients, withDoer, listAll, driverkit.BearerToken("Token", cfg.Token))
 }
 
 // pageInfo is a page's pagination fields (-1: absent or null).
@@ -101,7 +221,7 @@ type pageInfo struct {
 // fetchPage fetches page n and emits its assignments. The body is read whole
 // first, so that the request's slot is free for the next request while
 // this page decodes.
-func fetchPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, n int, emails []string, users *paging.Tally, emit driverkit.Emit) (pageInfo, error) {
+func fetchPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, n int, emails []string, users *paging.Tally, acc *accounts, emit driverkit.Emit) (pageInfo, error) {
 	op := fmt.Sprintf("list user role assignments (page %d)", n)
 	params := &api.GetUserRoleAssignmentsParams{PageSize: int32(kit.PageSize), Page: int32(n), Email: driverkit.Filter(emails)}
 	body, err := kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
@@ -110,7 +230,7 @@ func fetchPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, n in
 	if err != nil {
 		return pageInfo{Page: -1, Total: -1, TotalPages: -1}, err
 	}
-	batch, seen, info, err := decodePage(body, kit.MaxBody)
+	batch, seen, info, err := decodePage(body, kit.MaxBody, acc)
 	switch {
 	case err != nil:
 	case info.TotalPages < 0 || info.Total < 0 || info.Page < 0:
@@ -139,12 +259,16 @@ func fetchPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, n in
 // page's users. The envelope's page, total and totalPages are int32s that
 // cannot tell an absent or null member from 0: the members the body gave
 // tell them apart, and one it lacks is -1 in info.
-func decodePage(body []byte, maxBody int64) (batch []facade.Assignment, emails []string, info pageInfo, err error) {
+func decodePage(body []byte, maxBody int64, acc *accounts) (batch []facade.Assignment, emails []string, info pageInfo, err error) {
 	var env api.UserRoleAssignmentsResponse
 	given, err := jsonstream.Decode(bytes.NewReader(body), maxBody, &env, func(u *api.UserRoleAssignment) error {
 		emails = append(emails, u.Email)
+		first := len(batch)
 		var err error
 		batch, err = appendAssignments(batch, u)
+		for i := first; i < len(batch); i++ {
+			acc.fill(&batch[i], u.Email)
+		}
 		return err
 	})
 	or := func(v *int32) int32 {

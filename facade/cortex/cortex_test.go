@@ -23,7 +23,7 @@ import (
 func TestEmailFilterIsOneCommaJoinedParameter(t *testing.T) {
 	var mu sync.Mutex
 	var queries []string
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		queries = append(queries, r.URL.RawQuery)
 		mu.Unlock()
@@ -43,7 +43,7 @@ func TestPagesAfterTheFirstAreFetchedConcurrently(t *testing.T) {
 	inFlight, peak := 0, 0
 	overlap := make(chan struct{}) // closed once two pages are in flight at once
 	var once sync.Once
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		inFlight++
 		peak = max(peak, inFlight)
@@ -86,7 +86,7 @@ func findUser(as []facade.Assignment, id string) facade.Assignment {
 }
 
 func TestFewerUsersThanTheTotalIsIncomplete(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":3,"totalPages":1,"users":[
 			{"email":"a@x.com","name":"A","roles":[]},{"email":"b@x.com","name":"B","roles":[{"type":"BASIC","role":"USER"}]}]}`)
 	}, facade.Options{})
@@ -97,14 +97,14 @@ func TestFewerUsersThanTheTotalIsIncomplete(t *testing.T) {
 }
 
 func TestSchemaBreakingRecordFailsNamingTheOperation(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"A","roles":"ADMIN"}]}`)
 	}, facade.Options{})
 	testkit.ExpectInvalid(t, l, "cortex: list user role assignments (page 0): invalid response")
 }
 
 func TestOddRecordsAreTolerated(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"extra":{"x":1},"users":[{"email":"a@x.com","name":"A","new":true,
 			"roles":[{"type":"GROUP","name":"Platform"},{"type":"BASIC","role":"ADMIN","since":"2026"}]}]}`)
 	}, facade.Options{})
@@ -115,7 +115,7 @@ func TestOddRecordsAreTolerated(t *testing.T) {
 }
 
 func TestPageNumberMismatchIsInvalid(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":4,"totalPages":2,"users":[{"email":"a@x.com","name":"A","roles":[]}]}`)
 	}, facade.Options{PageSize: 2})
 	testkit.ExpectInvalid(t, l, "asked for page 1, got page 0")
@@ -123,14 +123,16 @@ func TestPageNumberMismatchIsInvalid(t *testing.T) {
 
 func TestForbiddenSaysWhatToDo(t *testing.T) {
 	calls := 0
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		testkit.WriteRaw(w, 403, `{"message":"Missing permission","type":"FORBIDDEN","requestId":"req-42"}`)
 	}, facade.Options{})
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrPermissionDenied)
 	assert.Equal(t, 1, calls, "403 is not retried")
-	assert.Equal(t, `cortex: list user role assignments (page 0): 403 forbidden: the API key lacks the View Roles permission: use an ADMIN key or a custom role that grants View Roles (cortex said "FORBIDDEN: Missing permission"; request id req-42)`, err.Error())
+	// The role walk's 403 refuses the user kind (the keys are listed
+	// beside it): the error names the kind and the operation refused.
+	assert.Equal(t, `cortex: list user (refused: list user role assignments (page 0)): 403 forbidden: the provider refused to list user; give the key or client the permission to read them, or leave them out (rolecall --principals, facade.ListOptions.Principals) to list the other kinds completely (cortex said "FORBIDDEN: Missing permission"; request id req-42)`, err.Error())
 	var body *api.ErrorResponse
 	require.True(t, facade.ErrorAs(err, &body))
 	assert.Equal(t, api.ErrorResponseTypeFORBIDDEN, body.Type)
@@ -138,7 +140,7 @@ func TestForbiddenSaysWhatToDo(t *testing.T) {
 
 func TestProblemRetryAfterIsHonoured(t *testing.T) {
 	calls := 0
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		if calls++; calls == 1 {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(429)
@@ -155,7 +157,7 @@ func TestProblemRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestProblemRetryAfterPastTheCapIsReported(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(429)
 		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"retryAfter":120}`))
@@ -178,7 +180,7 @@ func TestRefusesPlainHTTPOffLoopback(t *testing.T) {
 }
 
 func TestBodyPastTheCapIsRefused(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@x.com","name":"`+strings.Repeat("x", 4096)+`","roles":[]}]}`)
 	}, facade.Options{MaxBodyBytes: 1024})
 	testkit.ExpectInvalid(t, l, "larger than the")
@@ -188,7 +190,7 @@ func TestBodyPastTheCapIsRefused(t *testing.T) {
 // the first page instead of walking 99,999 pages (issue 15).
 func TestTotalPagesBeyondTheTotal(t *testing.T) {
 	var calls atomic.Int32
-	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		testkit.WriteRaw(w, 200, fmt.Sprintf(`{"page":%s,"total":5,"totalPages":99999,"users":[{"email":"a@x.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}]}`,
 			r.URL.Query().Get("page")))
@@ -206,4 +208,21 @@ var harness = facadetest.Harness{Provider: "cortex", New: func(credential string
 // its static credential.
 func TestConformance(t *testing.T) {
 	facadetest.RunConformanceTests(t, harness)
+}
+
+// rolesLister is harness.Lister for a handler of GET /api/v1/users/roles
+// alone: the users' times (GET /api/v1/users) and the API keys (GET
+// /api/v1/auth/key) are empty pages, so a test of the role walk sees it as
+// it was before those lists, and its handler counts only its requests.
+func rolesLister(t testing.TB, roles http.HandlerFunc, o facade.Options) facade.Lister {
+	return harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v1/users":
+			testkit.WriteRaw(w, 200, `{"page":0,"total":0,"totalPages":0,"users":[]}`)
+		case "/api/v1/auth/key":
+			testkit.WriteRaw(w, 200, `{"apiKeys":[],"page":0,"total":0,"totalPages":0}`)
+		default:
+			roles(w, r)
+		}
+	}, o)
 }

@@ -22,7 +22,7 @@ func page(users string) string {
 // with the one tagged "s", are two assignments (a key joining the fields
 // with NUL made them one and dropped the Superuser).
 func TestKeysCannotCollide(t *testing.T) {
-	l := harness.Lister(t, func(w http.ResponseWriter, _ *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, _ *http.Request) {
 		testkit.WriteRaw(w, 200, page(`{"email":"u@example.com","name":"U","roles":[{"type":"CUSTOM","name":"Reader","tag":"r\u0000s"}]},
 			{"email":"u@example.com\u0000r","name":"V","roles":[{"type":"CUSTOM","name":"Superuser","tag":"s"}]}`))
 	}, facade.Options{})
@@ -47,7 +47,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 		{"users twice", `{"page":0,"total":2,"totalPages":1,"users":[{"email":"a@example.com","roles":[]}],"Users":[{"email":"b@example.com","roles":[]}]}`, `duplicate object member name "Users"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := harness.Lister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
+			l := rolesLister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
 			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}
@@ -61,7 +61,7 @@ func TestBodiesBreakingJSONRulesAreInvalid(t *testing.T) {
 // way) is still told apart from a 0.
 func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 	const user = `{"email":"a@example.com","name":"A","roles":[{"type":"BASIC","role":"ADMIN"}]}`
-	l := harness.Lister(t, func(w http.ResponseWriter, _ *http.Request) {
+	l := rolesLister(t, func(w http.ResponseWriter, _ *http.Request) {
 		testkit.WriteRaw(w, 200, `{"page":0,"cursor":{"next":null},"total":1,"totalPages":1,"users":[`+user+`]}`)
 	}, facade.Options{})
 	got := testkit.List(t, l)
@@ -76,7 +76,7 @@ func TestEnvelopeIsTheGeneratedType(t *testing.T) {
 		{"null", `null`, "envelope, got null"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l := harness.Lister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
+			l := rolesLister(t, func(w http.ResponseWriter, _ *http.Request) { testkit.WriteRaw(w, 200, c.body) }, facade.Options{})
 			testkit.ExpectInvalid(t, l, c.where)
 		})
 	}

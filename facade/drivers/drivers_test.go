@@ -148,6 +148,9 @@ func TestRegistryIsTheOneList(t *testing.T) {
 	var named []string
 	for _, p := range drivers.All() {
 		named = append(named, p.Spec)
+		parts, err := specs.Parts(p.Name) // its further specs (cortex-admin.yaml)
+		require.NoError(t, err)
+		named = append(named, parts...)
 		f, err := specs.File(p.Name)
 		require.NoError(t, err)
 		assert.Equal(t, p.Spec, f)

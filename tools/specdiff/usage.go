@@ -156,7 +156,7 @@ func loadUsage(root string) (*Usage, error) {
 					}
 				case *ast.CallExpr:
 					u.noteCall(info, n, headers)
-					if provider := providerOf(p); provider != "" {
+					for _, provider := range providersOf(p) {
 						for _, name := range streamKeys(info, n) {
 							if byName[provider] == nil {
 								byName[provider] = map[string][]string{}
@@ -327,15 +327,19 @@ func goName(id string) string {
 	return b.String()
 }
 
-// providerOf is the provider whose generated package a driver package
-// imports, or "".
-func providerOf(p *packages.Package) string {
+// providersOf lists, sorted, the generated packages (gen/<provider>) a
+// driver package imports: one, or more when a provider's operations span
+// two specs (facade/cortex: gen/cortex and gen/cortexadmin). A property a
+// driver reads by name counts for each.
+func providersOf(p *packages.Package) []string {
+	var out []string
 	for path := range p.Imports {
 		if strings.HasPrefix(path, genPrefix) {
-			return strings.TrimPrefix(path, genPrefix)
+			out = append(out, strings.TrimPrefix(path, genPrefix))
 		}
 	}
-	return ""
+	sort.Strings(out)
+	return out
 }
 
 // streamKeys lists the property names a call of internal/jsonstream names:
