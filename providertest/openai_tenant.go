@@ -613,7 +613,8 @@ func (t *Tenant) User(id string) *User {
 
 // Secrets returns every secret-bearing value the server can send for the
 // tenant: the project and admin keys' redacted values, the projects'
-// external key ids and the values of the roles' metadata. A client must
+// external key ids and the values of the roles' metadata; the Logto
+// applications' legacy secrets and customData notes. A client must
 // never let one reach a record, report, log or error.
 func (t *Tenant) Secrets() []string {
 	var out []string
@@ -633,7 +634,7 @@ func (t *Tenant) Secrets() []string {
 	for _, k := range t.AdminKeys {
 		out = append(out, k.Redacted)
 	}
-	return out
+	return append(out, t.logtoSecrets()...)
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -35,6 +35,13 @@ type Tenant struct {
 	Projects  []Project  // projects, archived ones included, in listing order
 	AdminKeys []AdminKey // admin API keys, in listing order
 	Invites   []Invite   // invites of every status, in listing order
+
+	// The Logto tenant's principal graph beyond its users and tenant roles
+	// (see logto_tenant.go); nil for the other providers.
+	Organizations  []LogtoOrganization // organizations, in listing order
+	OrgRoles       []Role              // the organization role template (Machine: type MachineToMachine)
+	Applications   []LogtoApplication  // machine-to-machine applications, in listing order
+	OrgInvitations []LogtoInvitation   // organization invitations of every status
 }
 
 // User is one user of a tenant and the roles they hold.
@@ -113,6 +120,10 @@ type Role struct {
 	// Metadata is an OpenAI custom role's metadata (rendered in its role
 	// assignments); its values are secret-bearing (Tenant.Secrets).
 	Metadata map[string]string
+	// Scopes are a Logto role's API resource scopes (GET
+	// /api/roles/{id}/scopes), which a listing reports as the role's
+	// permissions (LogtoScope.Permission).
+	Scopes []LogtoScope
 }
 
 // Row is one line of the access report: one principal holding one role
@@ -137,11 +148,11 @@ type Row struct {
 	Permissions []string // OpenAI only; nil elsewhere
 	Via         string   // OpenAI inherited sources, or a key's owner, as "<type>/<id>", comma-joined
 
-	Principal string // "user", "service_account", "api_key", "group", "invitation"
+	Principal string // "user", "service_account", "api_key", "application", "group", "invitation"
 	OwnerKind string // a key's owner: "user" or "service_account"; "" otherwise
 	OwnerID   string // the owner's id
 	OwnerName string // the owner's display name
-	ScopeKind string // "organization", "project", "group", "account", "corpus", "agent", "tenant", "workspace"
+	ScopeKind string // "organization", "project", "group", "account", "corpus", "agent", "tenant", "logto_organization", "workspace"
 	ScopeID   string // the project, group, corpus or agent id; "" for the tenant itself
 	ScopeName string // the project's or group's name; "" elsewhere
 	Held      string // "direct", "group", "legacy" or "owner"
@@ -179,7 +190,10 @@ const OpenAIOrgScope = "api.organization"
 //     (scope kind corpus or agent, scope id the key); name "", disabled =
 //     !enabled; held direct.
 //   - Logto: role id and name, custom, only roles of type User; disabled =
-//     isSuspended; scope kind tenant, held direct.
+//     isSuspended; scope kind tenant, held direct; the role's scopes as its
+//     permissions ("<indicator>#<name>"); then the organizations' members,
+//     the applications' tenant and organization roles and the pending
+//     invitations (logtoGraphRows).
 func (t *Tenant) Rows() []Row {
 	roles := make(map[string]*Role, len(t.Roles))
 	for i := range t.Roles {
@@ -241,6 +255,7 @@ func (t *Tenant) Rows() []Row {
 					continue
 				}
 				r.RoleKind = KindCustom
+				r.Permissions = logtoPermissions(role)
 			}
 			rows = append(rows, r)
 		}
@@ -248,6 +263,12 @@ func (t *Tenant) Rows() []Row {
 		slices.SortFunc(mine, func(a, b Row) int {
 			return cmp.Or(cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.Scope, b.Scope))
 		})
+	}
+	if t.Provider == "logto" {
+		if more := t.logtoGraphRows(roles); len(more) > 0 {
+			rows = append(rows, more...)
+			slices.SortFunc(rows, compareRows)
+		}
 	}
 	if t.Provider == "openai" {
 		if more := t.openaiGraphRows(roles); len(more) > 0 {
@@ -369,6 +390,11 @@ func (t *Tenant) AccountOf(r *Row) Account {
 			return a
 		}
 	}
+	if t.Provider == "logto" {
+		if a, ok := t.logtoAccount(r); ok {
+			return a
+		}
+	}
 	if r.Principal != "" && r.Principal != "user" {
 		return Account{}
 	}
@@ -387,7 +413,8 @@ func (t *Tenant) AccountOf(r *Row) Account {
 // and a predefined project role named "owner" or "project owner" (any
 // case); never a group membership; Vectara owner or administrator at the
 // account level (scope ""); a Logto role whose name contains "admin", in
-// any case.
+// any case, or whose permissions hold the Management API's all scope
+// (a resource indicator https://<tenant>.logto.app/api, scope all).
 func Privileged(r *Row) bool {
 	switch r.Provider {
 	case "cortex":
@@ -415,7 +442,7 @@ func Privileged(r *Row) bool {
 	case "vectara":
 		return r.Scope == "" && (r.RoleID == "owner" || r.RoleID == "administrator")
 	case "logto":
-		return strings.Contains(strings.ToLower(r.RoleName), "admin")
+		return strings.Contains(strings.ToLower(r.RoleName), "admin") || slices.ContainsFunc(r.Permissions, logtoManagesAll)
 	}
 	return false
 }
@@ -427,7 +454,10 @@ func Privileged(r *Row) bool {
 // project memberships (user rows carrying their email) and the invites to
 // those addresses, and drops what has no email: the groups' and project
 // groups' roles, service accounts, project and admin keys. The projects
-// stay, for their names. The result is an oracle, not a tenant to serve.
+// stay, for their names. For Logto it keeps the kept users' organization
+// memberships and the invitations to those addresses, and drops the
+// applications (they have no email). The result is an oracle, not a
+// tenant to serve.
 func (t *Tenant) FilterEmails(emails []string) *Tenant {
 	want := make(map[string]bool, len(emails))
 	for _, e := range emails {
@@ -457,6 +487,7 @@ func (t *Tenant) FilterEmails(emails []string) *Tenant {
 			out.Invites = append(out.Invites, iv)
 		}
 	}
+	t.logtoFilter(out, kept, match)
 	return out
 }
 
@@ -865,4 +896,5 @@ func (g *gen) logto(t *Tenant, n int) {
 		}
 		t.Users = append(t.Users, u)
 	}
+	g.logtoGraph(t, n)
 }

@@ -595,12 +595,11 @@ type ListRoleApplicationsParams struct {
 
 // ListRoleScopesParams defines parameters for ListRoleScopes.
 type ListRoleScopesParams struct {
-	// Page Page number (starts from 1). 0 is rejected with 400.
-	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+	// Page Page number (starts from 1). Left out with page_size, every scope comes unpaged.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
-	// PageSize Entries per page. The server enforces a maximum of 100 and answers 400
-	// (`guard.invalid_pagination`) above it, or for 0 or a non-number.
-	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+	// PageSize Entries per page, 1..100 (400 `guard.invalid_pagination` above). Left out with page, every scope comes unpaged.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// Search Search term matched against all searchable fields.
 	Search *Search `form:"search,omitempty" json:"search,omitempty"`
