@@ -43,7 +43,15 @@
 //     GET /api/users/{userId}/roles (page from 1, page_size ≤ 100 else 400
 //     guard.invalid_pagination; bare arrays with Total-Number and one Link
 //     header line per relation; a page past the end is 200 []; search
-//     parameters as Logto reads them), and POST /oidc/token (client
+//     parameters as Logto reads them); the access graph: GET
+//     /api/organizations (no ORDER BY: its pages shift with
+//     Options.TieShifts), GET /api/organizations/{id}/users (ordered by
+//     user id) and /applications (no ORDER BY: they shift too), each with
+//     organizationRoles inline, GET /api/organization-invitations (every
+//     status, unpaged), GET /api/roles/{id}/applications and GET
+//     /api/roles/{id}/scopes (unpaged unless page or page_size is given);
+//     Tenant.Secrets lists the applications' legacy secrets and customData
+//     notes the responses carry; and POST /oidc/token (client
 //     credentials with HTTP Basic auth, resource and scope=all; not in the
 //     spec, so not validated, never faulted or rate limited, counted as
 //     OpToken).

@@ -24,6 +24,7 @@ type index struct {
 	groups     map[string]int   // OpenAI group id → index in Tenant.Groups
 	orgRoles   []int            // OpenAI: indexes of the organization roles in Tenant.Roles
 	projRoles  []int            // OpenAI: indexes of the project roles in Tenant.Roles
+	logto      *logtoIndex      // Logto's organizations and applications
 }
 
 func buildIndex(provider string, t *Tenant) *index {
@@ -59,6 +60,9 @@ func buildIndex(provider string, t *Tenant) *index {
 		for i, g := range t.Groups {
 			ix.groups[g.ID] = i
 		}
+	}
+	if provider == "logto" {
+		ix.logto = buildLogtoIndex(t)
 	}
 	for i, u := range t.Users {
 		ix.byID[u.ID] = i

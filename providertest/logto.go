@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// logto serves Logto's three listing operations. Every list is a bare JSON
+// logto serves Logto's listing operations (logto_graph.go the
+// organizations, applications, invitations and role scopes). Every list is a bare JSON
 // array with the Total-Number header and one Link header line per relation
 // (first, last, prev when page > 1, next when page < last), with absolute
 // URLs that keep every query parameter.
@@ -22,6 +23,8 @@ func (s *Server) logto(w *statusWriter, c *call) {
 		s.logtoRoleUsers(w, c)
 	case "ListUserRoles":
 		s.logtoUserRoles(w, c)
+	default:
+		s.logtoGraph(w, c)
 	}
 }
 
@@ -118,15 +121,22 @@ func (s *Server) logtoRoles(w *statusWriter, c *call) {
 			b = appendStrOrNull(b, u.Name)
 			b = append(b, '}')
 		}
-		if r.Machine {
-			b = append(b, `],"applicationsCount":1,"featuredApplications":[{"id":`...)
-			b = appendStr(b, "app"+r.ID[:min(12, len(r.ID))])
+		holders := s.ix.logto.roleApps[r.ID]
+		b = append(b, `],"applicationsCount":`...)
+		b = appendInt(b, int64(len(holders)))
+		b = append(b, `,"featuredApplications":[`...)
+		for j, ai := range holders[:min(3, len(holders))] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			a := &s.tenant.Applications[ai]
+			b = append(b, `{"id":`...)
+			b = appendStr(b, a.ID)
 			b = append(b, `,"name":`...)
-			b = appendStr(b, r.Name+" client")
-			b = append(b, `,"type":"MachineToMachine"}]}`...)
-		} else {
-			b = append(b, `],"applicationsCount":0,"featuredApplications":[]}`...)
+			b = appendStr(b, a.Name)
+			b = append(b, `,"type":"MachineToMachine"}`...)
 		}
+		b = append(b, `]}`...)
 	}
 	b = append(b, ']')
 	s.writeOK(w, c, b)
@@ -214,7 +224,7 @@ func (s *Server) logtoRoleUsers(w *statusWriter, c *call) {
 		if i > start {
 			b = append(b, ',')
 		}
-		b = s.logtoUser(b, members[i])
+		b = s.logtoUser(b, members[i], false)
 	}
 	b = append(b, ']')
 	s.writeOK(w, c, b)
@@ -234,7 +244,9 @@ func logtoUserField(u *User, f string) (string, bool) {
 	return "", false // primaryPhone is always null
 }
 
-func (s *Server) logtoUser(b []byte, i int) []byte {
+// logtoUser renders user i: as GET /api/roles/{id}/users does, or, with
+// info, as Logto's UserInfo (userInfoSelectFields: no hasPassword).
+func (s *Server) logtoUser(b []byte, i int, info bool) []byte {
 	u := &s.ix.users[i]
 	at := accountTimes("logto", len(s.ix.users), i)
 	b = append(b, `{"id":`...)
@@ -267,8 +279,10 @@ func (s *Server) logtoUser(b []byte, i int) []byte {
 	b = appendInt(b, at.updated.UnixMilli())
 	b = append(b, `,"profile":{},"applicationId":null,"isSuspended":`...)
 	b = appendBool(b, u.Disabled)
-	b = append(b, `,"hasPassword":`...)
-	b = appendBool(b, i%3 != 0)
+	if !info {
+		b = append(b, `,"hasPassword":`...)
+		b = appendBool(b, i%3 != 0)
+	}
 	return append(b, `,"cimdClientId":null}`...)
 }
 

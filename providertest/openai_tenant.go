@@ -625,7 +625,8 @@ func (t *Tenant) User(id string) *User {
 // tenant: the project and admin keys' redacted values, the projects'
 // external key ids and the values of the roles' metadata (OpenAI); the API
 // keys' secret_key and the app clients' client_secret (Vectara); the API
-// keys' last4 (Cortex). A client must
+// keys' last4 (Cortex); the Logto applications' legacy secrets and
+// customData notes. A client must
 // never let one reach a record, report, log or error.
 func (t *Tenant) Secrets() []string {
 	var out []string
@@ -645,7 +646,8 @@ func (t *Tenant) Secrets() []string {
 	for _, k := range t.AdminKeys {
 		out = append(out, k.Redacted)
 	}
-	return append(append(out, t.vectaraSecrets()...), t.cortexSecrets()...) // Vectara key and client secrets; Cortex keys' last4
+	out = append(append(out, t.vectaraSecrets()...), t.cortexSecrets()...) // Vectara key and client secrets; Cortex keys' last4
+	return append(out, t.logtoSecrets()...)
 }
 
 func sortedKeys(m map[string]string) []string {

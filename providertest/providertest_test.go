@@ -394,7 +394,7 @@ func listLogto(t *testing.T, s *providertest.Server, hc *http.Client, emails []s
 				for _, u := range *resp.JSON200 {
 					rows = append(rows, providertest.Row{Provider: "logto", UserID: u.Id, Email: deref(u.PrimaryEmail), Name: deref(u.Name),
 						Username: deref(u.Username), Disabled: u.IsSuspended, RoleID: r.Id, RoleName: r.Name, RoleKind: "custom",
-						Principal: "user", ScopeKind: "tenant", Held: "direct"})
+						Permissions: logtoRoleScopes(t, cl, r.Id), Principal: "user", ScopeKind: "tenant", Held: "direct"})
 				}
 				next, ok := links(t, resp.HTTPResponse.Header)["next"]
 				if !ok {
@@ -404,6 +404,7 @@ func listLogto(t *testing.T, s *providertest.Server, hc *http.Client, emails []s
 			}
 		}
 	}
+	rows = append(rows, listLogtoGraph(t, cl, emails)...)
 	sortRows(rows)
 	return rows
 }
@@ -563,7 +564,7 @@ func TestNewTenant(t *testing.T) {
 					t.Errorf("%d machine roles, %d user roles", machine, userRoles)
 				}
 				for _, r := range rows {
-					if a.Role(r.RoleID).Machine {
+					if r.Principal == "user" && r.ScopeKind == "tenant" && a.Role(r.RoleID).Machine {
 						t.Errorf("machine role %s in rows", r.RoleID)
 					}
 				}

@@ -45,6 +45,12 @@ type Tenant struct {
 	// CortexKeys are the Cortex workspace's API keys, in listing order
 	// (see cortex_graph.go); nil for the other providers.
 	CortexKeys []CortexKey
+	// The Logto tenant's principal graph beyond its users and tenant roles
+	// (see logto_tenant.go); nil for the other providers.
+	Organizations  []LogtoOrganization // organizations, in listing order
+	OrgRoles       []Role              // the organization role template (Machine: type MachineToMachine)
+	Applications   []LogtoApplication  // machine-to-machine applications, in listing order
+	OrgInvitations []LogtoInvitation   // organization invitations of every status
 }
 
 // User is one user of a tenant and the roles they hold.
@@ -123,6 +129,10 @@ type Role struct {
 	// Metadata is an OpenAI custom role's metadata (rendered in its role
 	// assignments); its values are secret-bearing (Tenant.Secrets).
 	Metadata map[string]string
+	// Scopes are a Logto role's API resource scopes (GET
+	// /api/roles/{id}/scopes), which a listing reports as the role's
+	// permissions (LogtoScope.Permission).
+	Scopes []LogtoScope
 }
 
 // Row is one line of the access report: one principal holding one role
@@ -151,7 +161,7 @@ type Row struct {
 	OwnerKind string // a key's owner: "user" or "service_account"; "" otherwise
 	OwnerID   string // the owner's id
 	OwnerName string // the owner's display name
-	ScopeKind string // "organization", "project", "group", "account", "corpus", "agent", "tenant", "workspace"
+	ScopeKind string // "organization", "project", "group", "account", "corpus", "agent", "tenant", "logto_organization", "workspace"
 	ScopeID   string // the project, group, corpus or agent id; "" for the tenant itself
 	ScopeName string // the project's, group's, corpus's or agent's name; "" elsewhere
 	Held      string // "direct", "group", "legacy" or "owner"
@@ -191,7 +201,10 @@ const OpenAIOrgScope = "api.organization"
 //     corpus's or agent's name); name "", disabled = !enabled; held
 //     direct. Then the API keys' and app clients' rows (vectaraGraphRows).
 //   - Logto: role id and name, custom, only roles of type User; disabled =
-//     isSuspended; scope kind tenant, held direct.
+//     isSuspended; scope kind tenant, held direct; the role's scopes as its
+//     permissions ("<indicator>#<name>"); then the organizations' members,
+//     the applications' tenant and organization roles and the pending
+//     invitations (logtoGraphRows).
 func (t *Tenant) Rows() []Row {
 	roles := make(map[string]*Role, len(t.Roles))
 	for i := range t.Roles {
@@ -257,6 +270,7 @@ func (t *Tenant) Rows() []Row {
 					continue
 				}
 				r.RoleKind = KindCustom
+				r.Permissions = logtoPermissions(role)
 			}
 			rows = append(rows, r)
 		}
@@ -264,6 +278,12 @@ func (t *Tenant) Rows() []Row {
 		slices.SortFunc(mine, func(a, b Row) int {
 			return cmp.Or(cmp.Compare(a.RoleID, b.RoleID), cmp.Compare(a.Scope, b.Scope))
 		})
+	}
+	if t.Provider == "logto" {
+		if more := t.logtoGraphRows(roles); len(more) > 0 {
+			rows = append(rows, more...)
+			slices.SortFunc(rows, compareRows)
+		}
 	}
 	if t.Provider == "openai" {
 		if more := t.openaiGraphRows(roles); len(more) > 0 {
@@ -407,6 +427,11 @@ func (t *Tenant) AccountOf(r *Row) Account {
 	if t.Provider == "cortex" && r.Principal == "api_key" {
 		return t.cortexKeyAccount(r)
 	}
+	if t.Provider == "logto" {
+		if a, ok := t.logtoAccount(r); ok {
+			return a
+		}
+	}
 	if r.Principal != "" && r.Principal != "user" {
 		return Account{}
 	}
@@ -427,6 +452,9 @@ func (t *Tenant) AccountOf(r *Row) Account {
 // account level (scope ""), of a user or an app client, and a personal API
 // key's account row; a Logto role whose name contains "admin", in
 // any case.
+// account level (scope ""); a Logto role whose name contains "admin", in
+// any case, or whose permissions hold the Management API's all scope
+// (a resource indicator https://<tenant>.logto.app/api, scope all).
 func Privileged(r *Row) bool {
 	switch r.Provider {
 	case "cortex":
@@ -457,7 +485,7 @@ func Privileged(r *Row) bool {
 		}
 		return r.Scope == "" && (r.RoleID == "owner" || r.RoleID == "administrator")
 	case "logto":
-		return strings.Contains(strings.ToLower(r.RoleName), "admin")
+		return strings.Contains(strings.ToLower(r.RoleName), "admin") || slices.ContainsFunc(r.Permissions, logtoManagesAll)
 	}
 	return false
 }
@@ -501,9 +529,11 @@ func (t *Tenant) FilterEmails(emails []string) *Tenant {
 			out.Invites = append(out.Invites, iv)
 		}
 	}
-	// Vectara's keys and app clients have no email: dropped; the corpora
-	// and agents stay, for their names.
-	out.VectaraCorpora, out.VectaraAgents = t.VectaraCorpora, t.VectaraAgents
+// stay, for their names. For Vectara it drops the API keys and app
+// clients, and keeps the corpora and agents, for their names. For Logto it
+// keeps the kept users' organization memberships and the invitations to
+// those addresses, and drops the applications (they have no email). The
+// result is an oracle, not a tenant to serve.
 	return out
 }
 
@@ -914,4 +944,5 @@ func (g *gen) logto(t *Tenant, n int) {
 		}
 		t.Users = append(t.Users, u)
 	}
+	g.logtoGraph(t, n)
 }

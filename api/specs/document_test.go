@@ -47,7 +47,7 @@ func TestFindAndMatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "ListUserRoles", o.ID)
 	assert.Equal(t, "u1", params["userId"])
-	assert.Len(t, logto.Operations(), 3)
+	assert.Len(t, logto.Operations(), 9)
 	assert.Equal(t, []int{200, 400, 401, 403, 404, 500}, o.Statuses())
 }
 

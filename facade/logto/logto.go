@@ -1,35 +1,109 @@
-// Package logto is rolecall's Logto driver: it lists every user-to-role
-// assignment of a Logto tenant through the Management API client generated
-// in gen/logto.
+// Package logto is rolecall's Logto driver: it lists who holds which role
+// in a Logto tenant (users, machine-to-machine applications and pending
+// organization invitations, tenant-wide and in each organization) through
+// the Management API client generated in gen/logto.
 //
-// It pages through GET /api/roles?type=User (operation ListRoles) and, for
-// each role, GET /api/roles/{id}/users (operation ListRoleUsers), 100 items
-// a page (the server's maximum). Each listing's first page tells the total
-// (the Total-Number header), and the remaining pages of every listing are
-// fetched concurrently; a Link rel="next" on the last counted page extends
-// the walk. Machine-to-machine roles belong to applications and are not
-// listed.
+// # What it lists
+//
+// Each row below is one kind of assignment; all of them are listed unless
+// facade.ListOptions.Principals narrows the kinds (the kind of each row is
+// its Principal). Every tenant or organization role is custom and held
+// directly. Tenant roles are tenant-wide (scope kind tenant, Scope "");
+// organization roles apply to one organization (scope kind
+// logto_organization, Scope "logto_organization/<id>", ScopeID and
+// ScopeName the organization's id and name).
+//
+//	kind         operation(s)                                     role                                scope
+//	user         ListRoles (type User), ListRoleUsers             each User tenant role               tenant
+//	user         ListOrganizations, ListOrganizationUsers         each organizationRoles entry, or    logto_organization
+//	                                                              MemberRole ("member", builtin)
+//	application  ListRoles (type MachineToMachine),               each MachineToMachine tenant role   tenant
+//	             ListRoleApplications
+//	application  ListOrganizations, ListOrganizationApplications  each organizationRoles entry, or    logto_organization
+//	                                                              MemberRole
+//	invitation   ListOrganizationInvitations (Pending only)       each organizationRoles entry, or    logto_organization
+//	                                                              MemberRole
+//
+// A member without an organization role still belongs to the
+// organization (it signs in to it and gets its tokens), so it is listed
+// with the role MemberRole rather than left out, as the OpenAI driver
+// lists a group's members; a member with roles is listed with its roles
+// only. An invitation that grants no role is listed the same way.
+// Accepted invitations are listed as the members they made; expired and
+// revoked ones grant nothing and are not listed.
+//
+// Account fields: a user's rows (tenant and organization alike) carry its
+// account: user_id its id, email its primaryEmail, disabled its
+// isSuspended (status suspended, else active), created, updated and last
+// activity its createdAt, updatedAt and lastSignInAt (epoch
+// milliseconds); nulls read as "". An application's rows carry its name,
+// created (createdAt) and account type service; an invitation's, the
+// invitee as email, created (createdAt) and expires (expiresAt).
+//
+// Permissions: a tenant role's scopes (GET /api/roles/{id}/scopes), each
+// "<resource indicator>#<scope name>". Organization roles come inline with
+// their members as id and name only: their permissions are not listed.
+//
+// Privileged: a role whose name contains "admin", in any case (Privileged),
+// and a tenant role that carries the Management API's all scope
+// (ManagesAll): Logto's Management API has that one scope, which "allows
+// all permissions", so a user or application holding it is a full
+// administrator of the tenant.
+//
+// Secrets: applications come back with their legacy client secret
+// (secret, until an internal secret replaced it) and free-form
+// customData. The driver clears both in the decoded record before anything
+// else sees it: they reach no Assignment.Record, report, log or error.
+// Application secrets (GET /api/applications/{id}/secrets) and personal
+// access tokens are not requested.
+//
+// # Requests
+//
+// Lists are paged 100 items a page (the server's maximum, MaxPageSize).
+// With R tenant roles, u_r users or applications holding role r, O
+// organizations, and m_o users and a_o applications in organization o,
+// a listing sends (⌈x⌉₁ is ⌈x/100⌉, at least 1):
+//
+//	⌈R⌉₁ + R                  the roles (one listing of both types), each role's scopes
+//	+ Σ_r ⌈u_r⌉₁              each role's users or applications
+//	+ ⌈O⌉₁ + Σ_o (⌈m_o⌉₁ + ⌈a_o⌉₁)  the organizations, each one's users and applications
+//	+ 1                       the invitations (unpaged)
+//
+// For a tenant of 2,000 users, 200 organizations of fewer than 100
+// members each and 42 roles whose holders fit a page: 1 + 42 + 42 + 2 +
+// 400 + 1 = 488 requests, about 24 s at Logto Cloud's documented 200
+// requests per 10 s (the driver's default rate budget). Narrowing the kinds
+// leaves out the operations that yield only the others (the roles are
+// then listed with type=User or type=MachineToMachine); with
+// facade.ListOptions.Emails, applications are not listed (they have no
+// email), each role's users are searched on the server for up to ten
+// emails (one listing per email and role), and the organizations'
+// members and the invitations are filtered on the client.
+//
+// Each listing's first page tells the total (Total-Number), and its other
+// pages are fetched concurrently; a Link rel="next" on the last counted
+// page extends the walk. The organizations, the roles' users and
+// applications and the organizations' users and applications are
+// re-listed when they come out short of the total or the total changes
+// between pages (driverkit.Relist): Logto pages by offset, and the
+// organization and organization-application lists have no ORDER BY, so
+// rows can move between pages. Each role's and each organization's
+// listings are tasks of one fan-out, Options.Concurrency (default
+// DefaultConcurrency) requests in flight. The role list is asked first:
+// a wrong token costs one request and gives one error.
+//
+// A 403 on one kind's listing is recorded in the listing's Coverage and
+// the other kinds are listed; the listing then ends with a
+// PermissionDenied error naming the kinds refused.
 //
 // Authentication is an access token, or a machine-to-machine app's id and
 // secret exchanged at {endpoint}/oidc/token (grant client_credentials,
 // scope all, resource https://<tenant>.logto.app/api for *.logto.app
 // endpoints and https://default.logto.app/api otherwise), refreshed before
 // it expires.
-//
-// Mapping: every role is custom, tenant-wide (scope kind tenant, no scope
-// id) and held directly by a User; user_id is the user's id, email its
-// primaryEmail, disabled its isSuspended (status suspended, else active);
-// created, updated and last activity are createdAt, updatedAt and
-// lastSignInAt (epoch milliseconds); nulls read as "". The account type is
-// not reported (machine access goes through applications, not listed). A
-// role is privileged when its name contains "admin" in any case: the
-// listing does not carry a role's scopes, and checking for the Management
-// API's "all" scope would cost one more request per role (a review policy
-// can name such roles instead).
 package logto
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -38,7 +112,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -48,7 +122,6 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/internal/driverkit"
 	api "github.com/rolecall/rolecall/gen/logto"
-	"github.com/rolecall/rolecall/internal/jsonstream"
 	"github.com/rolecall/rolecall/internal/paging"
 )
 
@@ -72,11 +145,12 @@ var spec = driverkit.Spec{
 	Budget:             driverkit.Budget{Requests: 200, Window: 10 * time.Second}, // Logto Cloud's guidance: 200 requests per 10 s
 	DefaultConcurrency: DefaultConcurrency,
 	MaxPageSize:        MaxPageSize,
+	Kinds:              []facade.PrincipalKind{facade.User, facade.Application, facade.Invitation},
 	ErrorBody:          errorBody,
 	Hints: map[int]string{
 		http.StatusUnauthorized: "the access token is missing, wrong or expired (logto.Config.AccessToken, or logto.Config.AppID and logto.Config.AppSecret)",
 		http.StatusForbidden:    "the token lacks the all scope: give the machine-to-machine app the Logto Management API access role",
-		http.StatusNotFound:     "check the tenant endpoint (logto.Config.BaseURL); a role may also have been deleted while it was listed",
+		http.StatusNotFound:     "check the tenant endpoint (logto.Config.BaseURL); a role or organization may also have been deleted while it was listed",
 	},
 	Credentials: "a Management API access token, or a machine-to-machine app's id and secret, is required",
 }
@@ -92,31 +166,125 @@ func DefaultResource(endpoint *url.URL) string {
 	return "https://default.logto.app/api"
 }
 
-// list walks the roles, listing each role's users (those with one of
-// emails, if given) as the walk finds it.
+// listing is one listing of the tenant: its root walks (the roles, the
+// organizations, the invitations) hand each role's and organization's
+// listings to one fan-out of tasks; the first failure anywhere stops
+// everything and is the listing's error.
+type listing struct {
+	kit    *driverkit.Kit
+	client *api.Client
+	emails []string // searched on the server in each role's users; nil: none
+	emit   driverkit.Emit
+
+	mu   sync.Mutex
+	orgs map[string]string // organization names by id, as the list arrives
+
+	answered chan struct{} // closed once the role list answered a page (or is not listed)
+	answer   sync.Once
+
+	cancel  context.CancelCauseFunc
+	errOnce sync.Once
+	err     error
+}
+
+// firstAnswer lets the other root walks start: the role list answered.
+func (l *listing) firstAnswer() { l.answer.Do(func() { close(l.answered) }) }
+
+// fail records err as the listing's error if it is the first, and stops
+// the listing.
+func (l *listing) fail(err error) {
+	l.errOnce.Do(func() {
+		l.err = err
+		l.cancel(err)
+	})
+}
+
+// run runs f as one goroutine of g, recording its failure.
+func (l *listing) run(g *errgroup.Group, f func() error) {
+	g.Go(func() error {
+		if err := f(); err != nil {
+			l.fail(err)
+		}
+		return nil
+	})
+}
+
+// after waits for the role list's first answer, then runs walk: a token
+// that is wrong, or a server that refuses every request, costs one
+// request and gives one error.
+func (l *listing) after(ctx context.Context, walk func(context.Context) error) func() error {
+	return func() error {
+		select {
+		case <-l.answered:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		return walk(ctx)
+	}
+}
+
+// list lists the tenant's principals of the kinds asked for; see the
+// package documentation.
 func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
+	filtered := len(emails) > 0
 	if len(emails) > maxSearchEmails {
 		emails = nil // the client-side filter in Stream does the work
 	}
-	// As many roles listed at once as requests in flight, each
-	// fanning out its pages.
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(kit.Concurrency)
-	err := walkRoles(ctx, kit, client, func(r *api.RoleWithStats) {
-		if len(emails) == 0 {
-			g.Go(func() error { return roleUsers(ctx, kit, client, r, "", emit) })
-			return
-		}
-		for _, e := range emails {
-			g.Go(func() error { return roleUsers(ctx, kit, client, r, e, emit) })
-		}
-	})
-	// A role's failure cancels the role walk too: then its error, not
-	// the walk's cancellation, is the listing's.
-	if werr := g.Wait(); err == nil || werr != nil && ctx.Err() != nil {
-		err = werr
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	l := &listing{kit: kit, client: client, emails: emails, emit: emit, orgs: map[string]string{}, answered: make(chan struct{}), cancel: cancel}
+	users := driverkit.Wants(ctx, facade.User)
+	apps := driverkit.Wants(ctx, facade.Application) && !filtered
+	invitations := driverkit.Wants(ctx, facade.Invitation)
+
+	var tasks, roots errgroup.Group
+	tasks.SetLimit(driverkit.Tasks(kit.Concurrency))
+	task := func(f func(context.Context) error) { l.run(&tasks, func() error { return f(ctx) }) }
+	if users || apps {
+		l.run(&roots, func() error {
+			err := l.walkRoles(ctx, users, apps, func(r *api.RoleWithStats) {
+				task(func(ctx context.Context) error { return l.roleTask(ctx, r) })
+			})
+			if err == nil {
+				l.firstAnswer() // refused (403) or empty: the others may go on
+			}
+			return err
+		})
+	} else {
+		l.firstAnswer()
 	}
-	return err
+	listed := make(chan struct{})
+	if users || apps || invitations {
+		l.run(&roots, l.after(ctx, func(ctx context.Context) error {
+			defer close(listed)
+			err := l.walkOrgs(ctx, func(o orgScope) {
+				if driverkit.Wants(ctx, facade.User) {
+					task(func(ctx context.Context) error { return l.orgUsers(ctx, o) })
+				}
+				if apps && driverkit.Wants(ctx, facade.Application) {
+					task(func(ctx context.Context) error { return l.orgApps(ctx, o) })
+				}
+			})
+			// Without the organizations, no membership is listed; the
+			// invitations still are, without their organizations' names.
+			return driverkit.Refused(ctx, err, facade.User, facade.Application)
+		}))
+	} else {
+		close(listed)
+	}
+	if invitations {
+		l.run(&roots, l.after(ctx, func(ctx context.Context) error {
+			select { // the organizations' names first
+			case <-listed:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			return l.invitations(ctx)
+		}))
+	}
+	_ = roots.Wait()
+	_ = tasks.Wait()
+	return l.err
 }
 
 // Config configures New. Options.BaseURL (the tenant endpoint, e.g.
@@ -133,13 +301,11 @@ type Config struct {
 	facade.Options
 }
 
-// New returns a lister of every user's User-type roles in the tenant (only
-// the users with ListOptions.Emails, if given: searched on the server for
-// up to ten emails, filtered on the client past that). A bad cfg is an
-// InvalidArgument *facade.Error naming the fields.
-//
-// Logto Management API: GET /api/roles, then GET /api/roles/{id}/users for
-// each role.
+// New returns a lister of the tenant's users, machine-to-machine
+// applications and pending organization invitations with their tenant
+// and organization roles (only those with ListOptions.Emails, if given;
+// see the package documentation). A bad cfg is an InvalidArgument
+// *facade.Error naming the fields.
 func New(cfg Config) (*facade.Source, error) {
 	if cfg.BaseURL == "" {
 		return nil, driverkit.ConfigError(spec.Provider, "the tenant endpoint, e.g. https://tenant.logto.app", "logto.Config.BaseURL is not set; it is required")
@@ -155,129 +321,6 @@ func New(cfg Config) (*facade.Source, error) {
 			}})
 }
 
-// walkRoles walks the User-type roles, handing each to found.
-func walkRoles(ctx context.Context, kit *driverkit.Kit, client *api.Client, found func(*api.RoleWithStats)) error {
-	userType := api.RoleTypeUser
-	size := kit.PageSize
-	seen := paging.NewTally()
-	total := -1
-	// More tasks than requests in flight: a task decodes its page after
-	// its request's slot is free (driverkit.Tasks).
-	err := paging.Numbered(ctx, driverkit.Tasks(kit.Concurrency), 1, kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
-		params := &api.ListRolesParams{Page: &n, PageSize: &size, Type: &userType}
-		var roles []*api.RoleWithStats
-		var page paging.Page
-		op := fmt.Sprintf("list roles (page %d)", n)
-		body, err := kit.Fetch(ctx, op, func(ctx context.Context) (*http.Response, error) {
-			return client.ListRoles(ctx, params)
-		}, func(resp *http.Response) (err error) {
-			page, err = pageOf(resp, size, &total, n)
-			return err
-		})
-		if err == nil {
-			err = jsonstream.Array(bytes.NewReader(body), kit.MaxBody, func(r *api.RoleWithStats) error {
-				if r.Id == "" {
-					return fmt.Errorf("a role without an id")
-				}
-				roles = append(roles, r)
-				return nil
-			})
-			if err != nil {
-				err = kit.Invalid(op, err)
-			}
-		}
-		for _, r := range roles {
-			seen.Add(r.Id)
-			if r.Type == api.RoleTypeUser || r.Type == "" {
-				found(r)
-			}
-		}
-		return page, err
-	})
-	if err != nil {
-		return err
-	}
-	if total >= 0 {
-		return kit.CheckTotal(ctx, "list roles", "roles", total, seen.Len())
-	}
-	return nil
-}
-
-// roleUsers lists the users holding role r (those with email, if given),
-// again if the listing comes out short (driverkit.Relist).
-func roleUsers(ctx context.Context, kit *driverkit.Kit, client *api.Client, r *api.RoleWithStats, email string, emit driverkit.Emit) error {
-	op := fmt.Sprintf("list users of role %q", r.Name)
-	seen := paging.NewTally() // over every pass
-	return kit.Relist(ctx, op, "users", func(ctx context.Context) (int, int, bool, error) {
-		total, changed, err := roleUsersPass(ctx, kit, client, r, email, op, seen, emit)
-		return total, seen.Len(), changed, err
-	})
-}
-
-// roleUsersPass lists role r's users once, and returns the total the
-// first page reported and whether a later page reported another.
-func roleUsersPass(ctx context.Context, kit *driverkit.Kit, client *api.Client, r *api.RoleWithStats, email, op string, seen *paging.Tally, emit driverkit.Emit) (int, bool, error) {
-	size := kit.PageSize
-	total := -1
-	var changed atomic.Bool
-	err := paging.Numbered(ctx, driverkit.Tasks(kit.Concurrency), 1, kit.MaxPages, func(ctx context.Context, n int) (paging.Page, error) {
-		params := &api.ListRoleUsersParams{Page: &n, PageSize: &size}
-		if email != "" {
-			mode := api.SearchModeExact
-			params.SearchPrimaryEmail, params.ModePrimaryEmail = &email, &mode
-		}
-		var page paging.Page
-		pageOp := fmt.Sprintf("%s (page %d)", op, n)
-		body, err := kit.Fetch(ctx, pageOp, func(ctx context.Context) (*http.Response, error) {
-			return client.ListRoleUsers(ctx, r.Id, params)
-		}, func(resp *http.Response) (err error) {
-			page, err = pageOf(resp, size, &total, n)
-			if n > 1 && total >= 0 && resp.Header.Get("Total-Number") != strconv.Itoa(total) {
-				changed.Store(true)
-			}
-			return err
-		})
-		if err != nil {
-			return page, err
-		}
-		batch, err := decodePage(body, r, kit.MaxBody)
-		if err != nil {
-			return page, kit.Invalid(pageOp, err)
-		}
-		for i := range batch {
-			seen.Add(batch[i].UserID)
-		}
-		if len(batch) > 0 {
-			return page, emit(batch)
-		}
-		return page, nil
-	})
-	return total, changed.Load(), err
-}
-
-// decodePage decodes a ListRoleUsers page body into the generated types,
-// user by user, and maps each user to its assignment of role r.
-func decodePage(body []byte, r *api.RoleWithStats, maxBody int64) (batch []facade.Assignment, err error) {
-	err = jsonstream.Array(bytes.NewReader(body), maxBody, func(u *api.UserProfile) error {
-		var err error
-		batch, err = appendUser(batch, u, r)
-		return err
-	})
-	return batch, err
-}
-
-// appendUser appends user u's assignment of role r.
-func appendUser(batch []facade.Assignment, u *api.UserProfile, r *api.RoleWithStats) ([]facade.Assignment, error) {
-	if u.Id == "" {
-		return batch, fmt.Errorf("a user without an id")
-	}
-	return append(batch, facade.Assignment{Provider: "logto", Principal: facade.User, UserID: u.Id, Email: driverkit.Deref(u.PrimaryEmail),
-		Name: driverkit.Deref(u.Name), Username: driverkit.Deref(u.Username), Disabled: u.IsSuspended,
-		Status: status(u.IsSuspended), Created: driverkit.UnixMillis(&u.CreatedAt), Updated: driverkit.UnixMillis(&u.UpdatedAt),
-		LastActivity: driverkit.UnixMillis(u.LastSignInAt), Privileged: Privileged(r.Name),
-		RoleID: r.Id, RoleName: r.Name, RoleKind: facade.Custom, ScopeKind: facade.ScopeTenant, Held: facade.Direct, Record: u}), nil
-}
-
 func status(suspended bool) facade.Status {
 	if suspended {
 		return facade.StatusSuspended
@@ -285,8 +328,10 @@ func status(suspended bool) facade.Status {
 	return facade.StatusActive
 }
 
-// Privileged is the default rule for Logto roles: a name containing
-// "admin", in any case.
+// Privileged is the default name rule for Logto roles, tenant and
+// organization alike: a name containing "admin", in any case. A tenant
+// role carrying the Management API's all scope is privileged whatever its
+// name (ManagesAll).
 func Privileged(roleName string) bool {
 	return strings.Contains(strings.ToLower(roleName), "admin")
 }

@@ -15,6 +15,60 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ApplicationType.
+const (
+	ApplicationTypeMachineToMachine ApplicationType = "MachineToMachine"
+	ApplicationTypeNative           ApplicationType = "Native"
+	ApplicationTypeProtected        ApplicationType = "Protected"
+	ApplicationTypeSAML             ApplicationType = "SAML"
+	ApplicationTypeSPA              ApplicationType = "SPA"
+	ApplicationTypeTraditional      ApplicationType = "Traditional"
+)
+
+// Valid indicates whether the value is a known member of the ApplicationType enum.
+func (e ApplicationType) Valid() bool {
+	switch e {
+	case ApplicationTypeMachineToMachine:
+		return true
+	case ApplicationTypeNative:
+		return true
+	case ApplicationTypeProtected:
+		return true
+	case ApplicationTypeSAML:
+		return true
+	case ApplicationTypeSPA:
+		return true
+	case ApplicationTypeTraditional:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrganizationInvitationStatus.
+const (
+	OrganizationInvitationStatusAccepted OrganizationInvitationStatus = "Accepted"
+	OrganizationInvitationStatusExpired  OrganizationInvitationStatus = "Expired"
+	OrganizationInvitationStatusPending  OrganizationInvitationStatus = "Pending"
+	OrganizationInvitationStatusRevoked  OrganizationInvitationStatus = "Revoked"
+)
+
+// Valid indicates whether the value is a known member of the OrganizationInvitationStatus enum.
+func (e OrganizationInvitationStatus) Valid() bool {
+	switch e {
+	case OrganizationInvitationStatusAccepted:
+		return true
+	case OrganizationInvitationStatusExpired:
+		return true
+	case OrganizationInvitationStatusPending:
+		return true
+	case OrganizationInvitationStatusRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoleType.
 const (
 	RoleTypeMachineToMachine RoleType = "MachineToMachine"
@@ -75,6 +129,59 @@ func (e SearchMode) Valid() bool {
 	}
 }
 
+// Application An application as the Management API returns it (applicationResponseGuard):
+// `secret` is the legacy client secret, present only until an internal
+// secret replaced it. It is a credential: rolecall clears it when it
+// decodes the application.
+type Application struct {
+	AppLevelAccessControlEnabled *bool `json:"appLevelAccessControlEnabled,omitempty"`
+
+	// CreatedAt Creation time in epoch milliseconds.
+	CreatedAt            float64                 `json:"createdAt"`
+	CustomClientMetadata map[string]interface{}  `json:"customClientMetadata"`
+	CustomData           map[string]interface{}  `json:"customData"`
+	Description          *string                 `json:"description"`
+	Id                   string                  `json:"id"`
+	IsThirdParty         bool                    `json:"isThirdParty"`
+	Name                 string                  `json:"name"`
+	OidcClientMetadata   map[string]interface{}  `json:"oidcClientMetadata"`
+	ProtectedAppMetadata *map[string]interface{} `json:"protectedAppMetadata"`
+
+	// Secret The legacy client secret (a credential).
+	Secret   *string `json:"secret,omitempty"`
+	TenantId string  `json:"tenantId"`
+
+	// Type The application type (application_type enum).
+	Type ApplicationType `json:"type"`
+}
+
+// ApplicationType The application type (application_type enum).
+type ApplicationType string
+
+// ApplicationWithOrganizationRoles An application with the roles it holds in the organization.
+type ApplicationWithOrganizationRoles struct {
+	AppLevelAccessControlEnabled *bool `json:"appLevelAccessControlEnabled,omitempty"`
+
+	// CreatedAt Creation time in epoch milliseconds.
+	CreatedAt            float64                  `json:"createdAt"`
+	CustomClientMetadata map[string]interface{}   `json:"customClientMetadata"`
+	CustomData           map[string]interface{}   `json:"customData"`
+	Description          *string                  `json:"description"`
+	Id                   string                   `json:"id"`
+	IsThirdParty         bool                     `json:"isThirdParty"`
+	Name                 string                   `json:"name"`
+	OidcClientMetadata   map[string]interface{}   `json:"oidcClientMetadata"`
+	OrganizationRoles    []OrganizationRoleEntity `json:"organizationRoles"`
+	ProtectedAppMetadata *map[string]interface{}  `json:"protectedAppMetadata"`
+
+	// Secret The legacy client secret (a credential).
+	Secret   *string `json:"secret,omitempty"`
+	TenantId string  `json:"tenantId"`
+
+	// Type The application type (application_type enum).
+	Type ApplicationType `json:"type"`
+}
+
 // FeaturedApplication defines model for FeaturedApplication.
 type FeaturedApplication struct {
 	Id   string `json:"id"`
@@ -114,6 +221,68 @@ type LogtoInternalError struct {
 	Message string  `json:"message"`
 }
 
+// Organization An organization (Organizations.guard without the hidden
+// isTrustedDeviceAllowed; routes/organization/guards.ts). Epoch-millisecond
+// createdAt. usersCount and featuredUsers come with showFeatured only.
+type Organization struct {
+	Branding *map[string]interface{} `json:"branding,omitempty"`
+	Color    *map[string]interface{} `json:"color,omitempty"`
+
+	// CreatedAt Creation time in epoch milliseconds.
+	CreatedAt     float64                `json:"createdAt"`
+	CustomCss     *string                `json:"customCss,omitempty"`
+	CustomData    map[string]interface{} `json:"customData"`
+	Description   *string                `json:"description"`
+	FeaturedUsers *[]FeaturedUser        `json:"featuredUsers,omitempty"`
+	Id            string                 `json:"id"`
+	IsMfaRequired bool                   `json:"isMfaRequired"`
+
+	// IsTrustedDeviceAllowed Returned only when the server runs with dev features enabled.
+	IsTrustedDeviceAllowed *bool  `json:"isTrustedDeviceAllowed,omitempty"`
+	Name                   string `json:"name"`
+	TenantId               string `json:"tenantId"`
+	UsersCount             *int   `json:"usersCount,omitempty"`
+}
+
+// OrganizationInvitation An organization invitation with the organization roles it grants once
+// accepted (organizationInvitationEntityGuard). Epoch-millisecond times.
+type OrganizationInvitation struct {
+	AcceptedUserId    *string                      `json:"acceptedUserId"`
+	CreatedAt         float64                      `json:"createdAt"`
+	ExpiresAt         float64                      `json:"expiresAt"`
+	Id                string                       `json:"id"`
+	Invitee           string                       `json:"invitee"`
+	InviterId         *string                      `json:"inviterId"`
+	OrganizationId    string                       `json:"organizationId"`
+	OrganizationRoles []OrganizationRoleEntity     `json:"organizationRoles"`
+	Status            OrganizationInvitationStatus `json:"status"`
+	TenantId          string                       `json:"tenantId"`
+	UpdatedAt         float64                      `json:"updatedAt"`
+}
+
+// OrganizationInvitationStatus defines model for OrganizationInvitationStatus.
+type OrganizationInvitationStatus string
+
+// OrganizationRoleEntity An organization role as listed inline with a member (id and name).
+type OrganizationRoleEntity struct {
+	Id   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Resource An API resource (resources table).
+type Resource struct {
+	AccessTokenTtl float32 `json:"accessTokenTtl"`
+	Id             string  `json:"id"`
+
+	// Indicator The resource indicator (token audience). The Management API's is
+	// https://<tenant id>.logto.app/api (getManagementApiResourceIndicator;
+	// https://default.logto.app/api in a self-hosted instance).
+	Indicator string `json:"indicator"`
+	IsDefault bool   `json:"isDefault"`
+	Name      string `json:"name"`
+	TenantId  string `json:"tenantId"`
+}
+
 // Role defines model for Role.
 type Role struct {
 	Description string `json:"description"`
@@ -145,6 +314,19 @@ type RoleWithStats struct {
 	// Type The kind of principal a role is assigned to.
 	Type       RoleType `json:"type"`
 	UsersCount int      `json:"usersCount"`
+}
+
+// ScopeResponse A scope (permission) with its resource (scopeResponseGuard).
+type ScopeResponse struct {
+	CreatedAt   float64 `json:"createdAt"`
+	Description *string `json:"description"`
+	Id          string  `json:"id"`
+	Name        string  `json:"name"`
+
+	// Resource An API resource (resources table).
+	Resource   Resource `json:"resource"`
+	ResourceId string   `json:"resourceId"`
+	TenantId   string   `json:"tenantId"`
 }
 
 // SearchJoint How conditions on several fields are combined.
@@ -242,6 +424,31 @@ type UserProfileDetails struct {
 	Zoneinfo          *string      `json:"zoneinfo,omitempty"`
 }
 
+// UserWithOrganizationRoles A user's info fields (userInfoSelectFields) with the roles the user
+// holds in the organization (userWithOrganizationRolesGuard).
+type UserWithOrganizationRoles struct {
+	ApplicationId *string                 `json:"applicationId"`
+	Avatar        *string                 `json:"avatar"`
+	CimdClientId  *string                 `json:"cimdClientId,omitempty"`
+	CreatedAt     float64                 `json:"createdAt"`
+	CustomData    map[string]interface{}  `json:"customData"`
+	Id            string                  `json:"id"`
+	Identities    map[string]UserIdentity `json:"identities"`
+	IsSuspended   bool                    `json:"isSuspended"`
+
+	// LastSignInAt Last sign-in time in epoch milliseconds, or null.
+	LastSignInAt      *float64                 `json:"lastSignInAt"`
+	Name              *string                  `json:"name"`
+	OrganizationRoles []OrganizationRoleEntity `json:"organizationRoles"`
+	PrimaryEmail      *string                  `json:"primaryEmail"`
+	PrimaryPhone      *string                  `json:"primaryPhone"`
+
+	// Profile OpenID Connect standard profile claims.
+	Profile   UserProfileDetails `json:"profile"`
+	UpdatedAt float64            `json:"updatedAt"`
+	Username  *string            `json:"username"`
+}
+
 // IsCaseSensitive defines model for IsCaseSensitive.
 type IsCaseSensitive = bool
 
@@ -294,6 +501,63 @@ type NotFound = LogtoError
 // Unauthorized Error body produced by Logto's RequestError.
 type Unauthorized = LogtoError
 
+// ListOrganizationInvitationsParams defines parameters for ListOrganizationInvitations.
+type ListOrganizationInvitationsParams struct {
+	// OrganizationId Only the invitations to this organization.
+	OrganizationId *string `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// InviterId Only the invitations sent by this user.
+	InviterId *string `form:"inviterId,omitempty" json:"inviterId,omitempty"`
+
+	// Invitee Only the invitations to this invitee (email address).
+	Invitee *string `form:"invitee,omitempty" json:"invitee,omitempty"`
+}
+
+// ListOrganizationsParams defines parameters for ListOrganizations.
+type ListOrganizationsParams struct {
+	// Page Page number (starts from 1). 0 is rejected with 400.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Entries per page. The server enforces a maximum of 100 and answers 400
+	// (`guard.invalid_pagination`) above it, or for 0 or a non-number.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Q Search the organizations by id or name (like).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// ShowFeatured When truthy, each organization carries `usersCount` and `featuredUsers`.
+	ShowFeatured *string `form:"showFeatured,omitempty" json:"showFeatured,omitempty"`
+}
+
+// ListOrganizationApplicationsParams defines parameters for ListOrganizationApplications.
+type ListOrganizationApplicationsParams struct {
+	// Page Page number (starts from 1). 0 is rejected with 400.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Entries per page. The server enforces a maximum of 100 and answers 400
+	// (`guard.invalid_pagination`) above it, or for 0 or a non-number.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Q Search the applications (id, name, description).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+}
+
+// ListOrganizationUsersParams defines parameters for ListOrganizationUsers.
+type ListOrganizationUsersParams struct {
+	// Page Page number (starts from 1). 0 is rejected with 400.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Entries per page. The server enforces a maximum of 100 and answers 400
+	// (`guard.invalid_pagination`) above it, or for 0 or a non-number.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Q Search the users (id, primaryEmail, primaryPhone, username, name).
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// OrganizationRoleId Only the members holding this organization role.
+	OrganizationRoleId *string `form:"organizationRoleId,omitempty" json:"organizationRoleId,omitempty"`
+}
+
 // ListRolesParams defines parameters for ListRoles.
 type ListRolesParams struct {
 	// Page Page number (starts from 1). 0 is rejected with 400.
@@ -311,6 +575,31 @@ type ListRolesParams struct {
 
 	// Type Only return roles of this type.
 	Type *RoleType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Search Search term matched against all searchable fields.
+	Search *Search `form:"search,omitempty" json:"search,omitempty"`
+}
+
+// ListRoleApplicationsParams defines parameters for ListRoleApplications.
+type ListRoleApplicationsParams struct {
+	// Page Page number (starts from 1). 0 is rejected with 400.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Entries per page. The server enforces a maximum of 100 and answers 400
+	// (`guard.invalid_pagination`) above it, or for 0 or a non-number.
+	PageSize *PageSize `form:"page_size,omitempty" json:"page_size,omitempty"`
+
+	// Search Search term matched against all searchable fields.
+	Search *Search `form:"search,omitempty" json:"search,omitempty"`
+}
+
+// ListRoleScopesParams defines parameters for ListRoleScopes.
+type ListRoleScopesParams struct {
+	// Page Page number (starts from 1). Left out with page_size, every scope comes unpaged.
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PageSize Entries per page, 1..100 (400 `guard.invalid_pagination` above). Left out with page, every scope comes unpaged.
+	PageSize *int `form:"page_size,omitempty" json:"page_size,omitempty"`
 
 	// Search Search term matched against all searchable fields.
 	Search *Search `form:"search,omitempty" json:"search,omitempty"`
@@ -443,6 +732,47 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListOrganizationInvitations Get organization invitations
+	//
+	// Get the organization invitations, of every status, each with the
+	// organization roles it grants on acceptance
+	// (organization-invitation/index.ts). Not paginated: every matching
+	// invitation comes in one response.
+	//
+	// Corresponds with GET /api/organization-invitations (the `ListOrganizationInvitations` operationId).
+	ListOrganizationInvitations(ctx context.Context, params *ListOrganizationInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrganizations Get organizations
+	//
+	// Get organizations that match the given query with pagination
+	// (organization/index.ts). The query has no ORDER BY
+	// (OrganizationQueries passes none), so offset pages can skip or repeat
+	// organizations between calls.
+	//
+	// Corresponds with GET /api/organizations (the `ListOrganizations` operationId).
+	ListOrganizations(ctx context.Context, params *ListOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrganizationApplications Get organization applications
+	//
+	// Get the machine-to-machine applications in the organization, each with
+	// its organization roles inline, with pagination
+	// (organization/application/index.ts). The query groups by application
+	// id with no ORDER BY, so offset pages can skip or repeat applications
+	// between calls. A legacy client secret is kept
+	// (omitInternalApplicationSecret).
+	//
+	// Corresponds with GET /api/organizations/{id}/applications (the `ListOrganizationApplications` operationId).
+	ListOrganizationApplications(ctx context.Context, id string, params *ListOrganizationApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrganizationUsers Get organization user members
+	//
+	// Get the users that are members of the organization, each with its
+	// organization roles inline, with pagination; ordered by user id
+	// (queries/organization/user-relations.ts).
+	//
+	// Corresponds with GET /api/organizations/{id}/users (the `ListOrganizationUsers` operationId).
+	ListOrganizationUsers(ctx context.Context, id string, params *ListOrganizationUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRoles Get roles
 	//
 	// Get roles with filters and pagination, including the assigned users and
@@ -452,6 +782,26 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/roles (the `ListRoles` operationId).
 	ListRoles(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRoleApplications Get role applications
+	//
+	// Get the machine-to-machine applications that have the (MachineToMachine)
+	// role assigned, with pagination (role.application.ts). An internal client
+	// secret is removed from each application; a legacy one is kept
+	// (omitInternalApplicationSecret).
+	//
+	// Corresponds with GET /api/roles/{id}/applications (the `ListRoleApplications` operationId).
+	ListRoleApplications(ctx context.Context, id string, params *ListRoleApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRoleScopes Get role scopes
+	//
+	// Get the API resource scopes (permissions) of a role, each with its
+	// resource (role.scope.ts). Pagination is optional: without `page` and
+	// `page_size` every scope is returned in one response, without the
+	// pagination headers.
+	//
+	// Corresponds with GET /api/roles/{id}/scopes (the `ListRoleScopes` operationId).
+	ListRoleScopes(ctx context.Context, id string, params *ListRoleScopesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRoleUsers Get role users
 	//
@@ -472,6 +822,87 @@ type ClientInterface interface {
 	ListUserRoles(ctx context.Context, userId string, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// ListOrganizationInvitations Get organization invitations
+//
+// Get the organization invitations, of every status, each with the
+// organization roles it grants on acceptance
+// (organization-invitation/index.ts). Not paginated: every matching
+// invitation comes in one response.
+//
+// Corresponds with GET /api/organization-invitations (the `ListOrganizationInvitations` operationId).
+func (c *Client) ListOrganizationInvitations(ctx context.Context, params *ListOrganizationInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationInvitationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrganizations Get organizations
+//
+// Get organizations that match the given query with pagination
+// (organization/index.ts). The query has no ORDER BY
+// (OrganizationQueries passes none), so offset pages can skip or repeat
+// organizations between calls.
+//
+// Corresponds with GET /api/organizations (the `ListOrganizations` operationId).
+func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrganizationApplications Get organization applications
+//
+// Get the machine-to-machine applications in the organization, each with
+// its organization roles inline, with pagination
+// (organization/application/index.ts). The query groups by application
+// id with no ORDER BY, so offset pages can skip or repeat applications
+// between calls. A legacy client secret is kept
+// (omitInternalApplicationSecret).
+//
+// Corresponds with GET /api/organizations/{id}/applications (the `ListOrganizationApplications` operationId).
+func (c *Client) ListOrganizationApplications(ctx context.Context, id string, params *ListOrganizationApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationApplicationsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrganizationUsers Get organization user members
+//
+// Get the users that are members of the organization, each with its
+// organization roles inline, with pagination; ordered by user id
+// (queries/organization/user-relations.ts).
+//
+// Corresponds with GET /api/organizations/{id}/users (the `ListOrganizationUsers` operationId).
+func (c *Client) ListOrganizationUsers(ctx context.Context, id string, params *ListOrganizationUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationUsersRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListRoles Get roles
 //
 // Get roles with filters and pagination, including the assigned users and
@@ -482,6 +913,46 @@ type ClientInterface interface {
 // Corresponds with GET /api/roles (the `ListRoles` operationId).
 func (c *Client) ListRoles(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRolesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRoleApplications Get role applications
+//
+// Get the machine-to-machine applications that have the (MachineToMachine)
+// role assigned, with pagination (role.application.ts). An internal client
+// secret is removed from each application; a legacy one is kept
+// (omitInternalApplicationSecret).
+//
+// Corresponds with GET /api/roles/{id}/applications (the `ListRoleApplications` operationId).
+func (c *Client) ListRoleApplications(ctx context.Context, id string, params *ListRoleApplicationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRoleApplicationsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRoleScopes Get role scopes
+//
+// Get the API resource scopes (permissions) of a role, each with its
+// resource (role.scope.ts). Pagination is optional: without `page` and
+// `page_size` every scope is returned in one response, without the
+// pagination headers.
+//
+// Corresponds with GET /api/roles/{id}/scopes (the `ListRoleScopes` operationId).
+func (c *Client) ListRoleScopes(ctx context.Context, id string, params *ListRoleScopesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRoleScopesRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -528,6 +999,356 @@ func (c *Client) ListUserRoles(ctx context.Context, userId string, params *ListU
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListOrganizationInvitationsRequest constructs an http.Request for the ListOrganizationInvitations method
+func NewListOrganizationInvitationsRequest(server string, params *ListOrganizationInvitationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organization-invitations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OrganizationId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organizationId", *params.OrganizationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InviterId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "inviterId", *params.InviterId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Invitee != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "invitee", *params.Invitee, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListOrganizationsRequest constructs an http.Request for the ListOrganizations method
+func NewListOrganizationsRequest(server string, params *ListOrganizationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ShowFeatured != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "showFeatured", *params.ShowFeatured, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListOrganizationApplicationsRequest constructs an http.Request for the ListOrganizationApplications method
+func NewListOrganizationApplicationsRequest(server string, id string, params *ListOrganizationApplicationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/applications", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListOrganizationUsersRequest constructs an http.Request for the ListOrganizationUsers method
+func NewListOrganizationUsersRequest(server string, id string, params *ListOrganizationUsersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/organizations/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganizationRoleId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organizationRoleId", *params.OrganizationRoleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewListRolesRequest constructs an http.Request for the ListRoles method
@@ -609,6 +1430,176 @@ func NewListRolesRequest(server string, params *ListRolesParams) (*http.Request,
 		if params.Type != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRoleApplicationsRequest constructs an http.Request for the ListRoleApplications method
+func NewListRoleApplicationsRequest(server string, id string, params *ListRoleApplicationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/roles/%s/applications", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRoleScopesRequest constructs an http.Request for the ListRoleScopes method
+func NewListRoleScopesRequest(server string, id string, params *ListRoleScopesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/roles/%s/scopes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page_size", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -966,6 +1957,55 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListOrganizationInvitationsWithResponse Get organization invitations
+	//
+	// Get the organization invitations, of every status, each with the
+	// organization roles it grants on acceptance
+	// (organization-invitation/index.ts). Not paginated: every matching
+	// invitation comes in one response.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organization-invitations (the `ListOrganizationInvitations` operationId).
+	ListOrganizationInvitationsWithResponse(ctx context.Context, params *ListOrganizationInvitationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationInvitationsResponse, error)
+
+	// ListOrganizationsWithResponse Get organizations
+	//
+	// Get organizations that match the given query with pagination
+	// (organization/index.ts). The query has no ORDER BY
+	// (OrganizationQueries passes none), so offset pages can skip or repeat
+	// organizations between calls.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations (the `ListOrganizations` operationId).
+	ListOrganizationsWithResponse(ctx context.Context, params *ListOrganizationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationsResponse, error)
+
+	// ListOrganizationApplicationsWithResponse Get organization applications
+	//
+	// Get the machine-to-machine applications in the organization, each with
+	// its organization roles inline, with pagination
+	// (organization/application/index.ts). The query groups by application
+	// id with no ORDER BY, so offset pages can skip or repeat applications
+	// between calls. A legacy client secret is kept
+	// (omitInternalApplicationSecret).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations/{id}/applications (the `ListOrganizationApplications` operationId).
+	ListOrganizationApplicationsWithResponse(ctx context.Context, id string, params *ListOrganizationApplicationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationApplicationsResponse, error)
+
+	// ListOrganizationUsersWithResponse Get organization user members
+	//
+	// Get the users that are members of the organization, each with its
+	// organization roles inline, with pagination; ordered by user id
+	// (queries/organization/user-relations.ts).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/organizations/{id}/users (the `ListOrganizationUsers` operationId).
+	ListOrganizationUsersWithResponse(ctx context.Context, id string, params *ListOrganizationUsersParams, reqEditors ...RequestEditorFn) (*ListOrganizationUsersResponse, error)
+
 	// ListRolesWithResponse Get roles
 	//
 	// Get roles with filters and pagination, including the assigned users and
@@ -977,6 +2017,30 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/roles (the `ListRoles` operationId).
 	ListRolesWithResponse(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*ListRolesResponse, error)
+
+	// ListRoleApplicationsWithResponse Get role applications
+	//
+	// Get the machine-to-machine applications that have the (MachineToMachine)
+	// role assigned, with pagination (role.application.ts). An internal client
+	// secret is removed from each application; a legacy one is kept
+	// (omitInternalApplicationSecret).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/roles/{id}/applications (the `ListRoleApplications` operationId).
+	ListRoleApplicationsWithResponse(ctx context.Context, id string, params *ListRoleApplicationsParams, reqEditors ...RequestEditorFn) (*ListRoleApplicationsResponse, error)
+
+	// ListRoleScopesWithResponse Get role scopes
+	//
+	// Get the API resource scopes (permissions) of a role, each with its
+	// resource (role.scope.ts). Pagination is optional: without `page` and
+	// `page_size` every scope is returned in one response, without the
+	// pagination headers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/roles/{id}/scopes (the `ListRoleScopes` operationId).
+	ListRoleScopesWithResponse(ctx context.Context, id string, params *ListRoleScopesParams, reqEditors ...RequestEditorFn) (*ListRoleScopesResponse, error)
 
 	// ListRoleUsersWithResponse Get role users
 	//
@@ -999,6 +2063,320 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/users/{userId}/roles (the `ListUserRoles` operationId).
 	ListUserRolesWithResponse(ctx context.Context, userId string, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*ListUserRolesResponse, error)
+}
+
+type ListOrganizationInvitationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]OrganizationInvitation
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON200() *[]OrganizationInvitation {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListOrganizationInvitationsResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationInvitationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationInvitationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationInvitationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationInvitationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrganizationsResponse200Headers the declared response headers of an HTTP 200 response for ListOrganizations
+type ListOrganizationsResponse200Headers struct {
+	Link        *string
+	TotalNumber *int64
+}
+
+type ListOrganizationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Organization
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListOrganizationsResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationsResponse) GetJSON200() *[]Organization {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListOrganizationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListOrganizationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListOrganizationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListOrganizationsResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrganizationApplicationsResponse200Headers the declared response headers of an HTTP 200 response for ListOrganizationApplications
+type ListOrganizationApplicationsResponse200Headers struct {
+	Link        *string
+	TotalNumber *int64
+}
+
+type ListOrganizationApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ApplicationWithOrganizationRoles
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListOrganizationApplicationsResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationApplicationsResponse) GetJSON200() *[]ApplicationWithOrganizationRoles {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListOrganizationApplicationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListOrganizationApplicationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListOrganizationApplicationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListOrganizationApplicationsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListOrganizationApplicationsResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationApplicationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrganizationUsersResponse200Headers the declared response headers of an HTTP 200 response for ListOrganizationUsers
+type ListOrganizationUsersResponse200Headers struct {
+	Link        *string
+	TotalNumber *int64
+}
+
+type ListOrganizationUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]UserWithOrganizationRoles
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListOrganizationUsersResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationUsersResponse) GetJSON200() *[]UserWithOrganizationRoles {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListOrganizationUsersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListOrganizationUsersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListOrganizationUsersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListOrganizationUsersResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListOrganizationUsersResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListRolesResponse200Headers the declared response headers of an HTTP 200 response for ListRoles
@@ -1072,6 +2450,174 @@ func (r ListRolesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRoleApplicationsResponse200Headers the declared response headers of an HTTP 200 response for ListRoleApplications
+type ListRoleApplicationsResponse200Headers struct {
+	Link        *string
+	TotalNumber *int64
+}
+
+type ListRoleApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]Application
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRoleApplicationsResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRoleApplicationsResponse) GetJSON200() *[]Application {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRoleApplicationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRoleApplicationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRoleApplicationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRoleApplicationsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListRoleApplicationsResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRoleApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRoleApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRoleApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRoleApplicationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRoleScopesResponse200Headers the declared response headers of an HTTP 200 response for ListRoleScopes
+type ListRoleScopesResponse200Headers struct {
+	Link        *string
+	TotalNumber *int64
+}
+
+type ListRoleScopesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ScopeResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRoleScopesResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRoleScopesResponse) GetJSON200() *[]ScopeResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListRoleScopesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListRoleScopesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListRoleScopesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListRoleScopesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListRoleScopesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRoleScopesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRoleScopesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRoleScopesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRoleScopesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1246,6 +2792,79 @@ func (r ListUserRolesResponse) ContentType() string {
 	return ""
 }
 
+// ListOrganizationInvitationsWithResponse Get organization invitations
+//
+// Get the organization invitations, of every status, each with the
+// organization roles it grants on acceptance
+// (organization-invitation/index.ts). Not paginated: every matching
+// invitation comes in one response.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organization-invitations (the `ListOrganizationInvitations` operationId).
+func (c *ClientWithResponses) ListOrganizationInvitationsWithResponse(ctx context.Context, params *ListOrganizationInvitationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationInvitationsResponse, error) {
+	rsp, err := c.ListOrganizationInvitations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationInvitationsResponse(rsp)
+}
+
+// ListOrganizationsWithResponse Get organizations
+//
+// Get organizations that match the given query with pagination
+// (organization/index.ts). The query has no ORDER BY
+// (OrganizationQueries passes none), so offset pages can skip or repeat
+// organizations between calls.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations (the `ListOrganizations` operationId).
+func (c *ClientWithResponses) ListOrganizationsWithResponse(ctx context.Context, params *ListOrganizationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationsResponse, error) {
+	rsp, err := c.ListOrganizations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationsResponse(rsp)
+}
+
+// ListOrganizationApplicationsWithResponse Get organization applications
+//
+// Get the machine-to-machine applications in the organization, each with
+// its organization roles inline, with pagination
+// (organization/application/index.ts). The query groups by application
+// id with no ORDER BY, so offset pages can skip or repeat applications
+// between calls. A legacy client secret is kept
+// (omitInternalApplicationSecret).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations/{id}/applications (the `ListOrganizationApplications` operationId).
+func (c *ClientWithResponses) ListOrganizationApplicationsWithResponse(ctx context.Context, id string, params *ListOrganizationApplicationsParams, reqEditors ...RequestEditorFn) (*ListOrganizationApplicationsResponse, error) {
+	rsp, err := c.ListOrganizationApplications(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationApplicationsResponse(rsp)
+}
+
+// ListOrganizationUsersWithResponse Get organization user members
+//
+// Get the users that are members of the organization, each with its
+// organization roles inline, with pagination; ordered by user id
+// (queries/organization/user-relations.ts).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/organizations/{id}/users (the `ListOrganizationUsers` operationId).
+func (c *ClientWithResponses) ListOrganizationUsersWithResponse(ctx context.Context, id string, params *ListOrganizationUsersParams, reqEditors ...RequestEditorFn) (*ListOrganizationUsersResponse, error) {
+	rsp, err := c.ListOrganizationUsers(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationUsersResponse(rsp)
+}
+
 // ListRolesWithResponse Get roles
 //
 // Get roles with filters and pagination, including the assigned users and
@@ -1262,6 +2881,42 @@ func (c *ClientWithResponses) ListRolesWithResponse(ctx context.Context, params 
 		return nil, err
 	}
 	return ParseListRolesResponse(rsp)
+}
+
+// ListRoleApplicationsWithResponse Get role applications
+//
+// Get the machine-to-machine applications that have the (MachineToMachine)
+// role assigned, with pagination (role.application.ts). An internal client
+// secret is removed from each application; a legacy one is kept
+// (omitInternalApplicationSecret).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/roles/{id}/applications (the `ListRoleApplications` operationId).
+func (c *ClientWithResponses) ListRoleApplicationsWithResponse(ctx context.Context, id string, params *ListRoleApplicationsParams, reqEditors ...RequestEditorFn) (*ListRoleApplicationsResponse, error) {
+	rsp, err := c.ListRoleApplications(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRoleApplicationsResponse(rsp)
+}
+
+// ListRoleScopesWithResponse Get role scopes
+//
+// Get the API resource scopes (permissions) of a role, each with its
+// resource (role.scope.ts). Pagination is optional: without `page` and
+// `page_size` every scope is returned in one response, without the
+// pagination headers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/roles/{id}/scopes (the `ListRoleScopes` operationId).
+func (c *ClientWithResponses) ListRoleScopesWithResponse(ctx context.Context, id string, params *ListRoleScopesParams, reqEditors ...RequestEditorFn) (*ListRoleScopesResponse, error) {
+	rsp, err := c.ListRoleScopes(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRoleScopesResponse(rsp)
 }
 
 // ListRoleUsersWithResponse Get role users
@@ -1296,6 +2951,296 @@ func (c *ClientWithResponses) ListUserRolesWithResponse(ctx context.Context, use
 		return nil, err
 	}
 	return ParseListUserRolesResponse(rsp)
+}
+
+// ParseListOrganizationInvitationsResponse parses an HTTP response from a ListOrganizationInvitationsWithResponse call
+func ParseListOrganizationInvitationsResponse(rsp *http.Response) (*ListOrganizationInvitationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationInvitationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []OrganizationInvitation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListOrganizationsResponse parses an HTTP response from a ListOrganizationsWithResponse call
+func ParseListOrganizationsResponse(rsp *http.Response) (*ListOrganizationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Organization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListOrganizationsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("Total-Number"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Total-Number", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.TotalNumber = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrganizationApplicationsResponse parses an HTTP response from a ListOrganizationApplicationsWithResponse call
+func ParseListOrganizationApplicationsResponse(rsp *http.Response) (*ListOrganizationApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ApplicationWithOrganizationRoles
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListOrganizationApplicationsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("Total-Number"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Total-Number", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.TotalNumber = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrganizationUsersResponse parses an HTTP response from a ListOrganizationUsersWithResponse call
+func ParseListOrganizationUsersResponse(rsp *http.Response) (*ListOrganizationUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []UserWithOrganizationRoles
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListOrganizationUsersResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("Total-Number"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Total-Number", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.TotalNumber = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListRolesResponse parses an HTTP response from a ListRolesWithResponse call
@@ -1352,6 +3297,168 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListRolesResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("Total-Number"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Total-Number", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.TotalNumber = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRoleApplicationsResponse parses an HTTP response from a ListRoleApplicationsWithResponse call
+func ParseListRoleApplicationsResponse(rsp *http.Response) (*ListRoleApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRoleApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []Application
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRoleApplicationsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("Total-Number"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "Total-Number", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.TotalNumber = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRoleScopesResponse parses an HTTP response from a ListRoleScopesWithResponse call
+func ParseListRoleScopesResponse(rsp *http.Response) (*ListRoleScopesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRoleScopesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ScopeResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRoleScopesResponse200Headers
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
