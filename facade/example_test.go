@@ -80,8 +80,8 @@ func ExampleListAll() {
 	// Output:
 	// cortex: 30 assignments
 	// openai: 186 assignments
-	// vectara: 64 assignments
-	// logto: 23 assignments
+	// vectara: 81 assignments
+	// logto: 43 assignments
 }
 
 // Keep each provider's results apart: one wrong credential costs that

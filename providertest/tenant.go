@@ -451,8 +451,6 @@ func (t *Tenant) AccountOf(r *Row) Account {
 // case); never a group membership; Vectara owner or administrator at the
 // account level (scope ""), of a user or an app client, and a personal API
 // key's account row; a Logto role whose name contains "admin", in
-// any case.
-// account level (scope ""); a Logto role whose name contains "admin", in
 // any case, or whose permissions hold the Management API's all scope
 // (a resource indicator https://<tenant>.logto.app/api, scope all).
 func Privileged(r *Row) bool {
@@ -498,8 +496,10 @@ func Privileged(r *Row) bool {
 // those addresses, and drops what has no email: the groups' and project
 // groups' roles, service accounts, project and admin keys. The projects
 // stay, for their names. For Vectara it drops the API keys and app
-// clients, and keeps the corpora and agents, for their names. The result
-// is an oracle, not a tenant to serve.
+// clients, and keeps the corpora and agents, for their names. For Logto it
+// keeps the kept users' organization memberships and the invitations to
+// those addresses, and drops the applications (they have no email). The
+// result is an oracle, not a tenant to serve.
 func (t *Tenant) FilterEmails(emails []string) *Tenant {
 	want := make(map[string]bool, len(emails))
 	for _, e := range emails {
@@ -529,11 +529,10 @@ func (t *Tenant) FilterEmails(emails []string) *Tenant {
 			out.Invites = append(out.Invites, iv)
 		}
 	}
-// stay, for their names. For Vectara it drops the API keys and app
-// clients, and keeps the corpora and agents, for their names. For Logto it
-// keeps the kept users' organization memberships and the invitations to
-// those addresses, and drops the applications (they have no email). The
-// result is an oracle, not a tenant to serve.
+	// Vectara's keys and app clients have no email: dropped; the corpora
+	// and agents stay, for their names.
+	out.VectaraCorpora, out.VectaraAgents = t.VectaraCorpora, t.VectaraAgents
+	t.logtoFilter(out, kept, match)
 	return out
 }
 
