@@ -149,3 +149,25 @@ func TestExemptionByPrincipal(t *testing.T) {
 	_, err = ParsePolicy([]byte("max_key_age_days: -1\n"))
 	assert.ErrorContains(t, err, "max_key_age_days")
 }
+
+// An account's rows in any order give the same account: an OpenAI user's
+// project membership (no activity, a later created time) listed before or
+// after its organization row.
+func TestJoinDoesNotDependOnRowOrder(t *testing.T) {
+	rows := []facade.Assignment{
+		{Provider: "openai", UserID: "u-1", Email: "ada@example.com", Name: "Ada", RoleID: "member", RoleName: "member",
+			Scope: "project/p1", Held: facade.Legacy, Created: days(10)},
+		{Provider: "openai", UserID: "u-1", Email: "ada@example.com", Name: "Ada", RoleID: "owner", RoleName: "owner",
+			Scope: "api.organization", Held: facade.Legacy, Status: facade.StatusActive, AccountType: facade.Human,
+			Created: days(400), LastActivity: days(2), Privileged: true},
+	}
+	forward := Join(rows, nil)
+	backward := Join([]facade.Assignment{rows[1], rows[0]}, nil)
+	require.Len(t, forward, 1)
+	a, b := forward[0].Accounts[0], backward[0].Accounts[0]
+	assert.Equal(t, days(2), a.LastActivity, "the organization row's activity")
+	assert.Equal(t, days(400), a.Created, "the earliest creation")
+	assert.Equal(t, "active", a.Status)
+	assert.Equal(t, a, b)
+	assert.Empty(t, Review(forward, Options{AsOf: asOf}), "active two days ago: no activity-unknown finding")
+}

@@ -65,6 +65,63 @@ func (a *Account) Privileged() bool {
 	return slices.ContainsFunc(a.Roles, func(r Role) bool { return r.Privileged })
 }
 
+// merge adds what assignment as says of its account to a. An account's
+// rows need not agree (an OpenAI user's organization rows carry its last
+// activity, its project memberships only when it joined them), and come in
+// the order the listing's requests finish, so each field takes a value
+// that does not depend on that order: the latest activity, the earliest
+// creation and expiry, the most severe status, the service account type
+// over the human one, and the smallest non-empty text.
+func (a *Account) merge(as *facade.Assignment) {
+	minText := func(dst *string, v string) {
+		if v != "" && (*dst == "" || v < *dst) {
+			*dst = v
+		}
+	}
+	minTime := func(dst *time.Time, v time.Time) {
+		if !v.IsZero() && (dst.IsZero() || v.Before(*dst)) {
+			*dst = v
+		}
+	}
+	minText(&a.Email, as.Email)
+	minText(&a.Name, as.Name)
+	minText(&a.Username, as.Username)
+	if statusRank(string(as.Status)) > statusRank(a.Status) {
+		a.Status = string(as.Status)
+	}
+	if as.AccountType == facade.Service || a.AccountType == "" {
+		if as.AccountType != "" {
+			a.AccountType = string(as.AccountType)
+		}
+	}
+	a.Disabled = a.Disabled || as.Disabled || as.Status == facade.StatusDisabled || as.Status == facade.StatusSuspended
+	minTime(&a.Created, as.Created)
+	if as.LastActivity.After(a.LastActivity) {
+		a.LastActivity = as.LastActivity
+	}
+	minTime(&a.Expires, as.Expires)
+	a.NeverExpires = a.NeverExpires || as.NeverExpires
+	if as.Owner.ID != "" && (a.Owner.ID == "" || as.Owner.ID < a.Owner.ID) {
+		a.Owner = as.Owner
+	}
+}
+
+// statusRank orders account statuses by severity: a status more severe
+// wins when an account's rows disagree.
+func statusRank(s string) int {
+	switch facade.Status(s) {
+	case facade.StatusActive:
+		return 1
+	case facade.StatusOrphaned:
+		return 2
+	case facade.StatusDisabled:
+		return 3
+	case facade.StatusSuspended:
+		return 4
+	}
+	return 0
+}
+
 // Person is everyone's accounts that share a normalised email, or one
 // account without an email (no one to attribute it to).
 type Person struct {
@@ -134,14 +191,11 @@ func Join(assignments []facade.Assignment, policy *Policy) []Person {
 		k := [3]string{as.Provider, string(as.Kind()), as.UserID}
 		a := accounts[k]
 		if a == nil {
-			a = &Account{Provider: as.Provider, Principal: as.Kind(), UserID: as.UserID, Email: as.Email, Name: as.Name,
-				Username: as.Username, Status: string(as.Status), AccountType: string(as.AccountType),
-				Disabled: as.Disabled || as.Status == facade.StatusDisabled || as.Status == facade.StatusSuspended,
-				Created:  as.Created, LastActivity: as.LastActivity, Expires: as.Expires, NeverExpires: as.NeverExpires,
-				Owner: as.Owner}
+			a = &Account{Provider: as.Provider, Principal: as.Kind(), UserID: as.UserID}
 			accounts[k] = a
 			order = append(order, a)
 		}
+		a.merge(as)
 		r := Role{ID: as.RoleID, Name: as.RoleName, Kind: as.RoleKind, Scope: as.Scope, Held: as.Held, Via: as.Via}
 		if r.Name == "" {
 			r.Name = r.ID
