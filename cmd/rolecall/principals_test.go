@@ -27,30 +27,36 @@ func runOf(t *testing.T, out string) *report.Run {
 	return rep.Run
 }
 
-// usersOnly is the Coverage of a complete listing of a driver that lists
-// users only, asked for every kind.
-var usersOnly = map[string]string{"user": "listed", "service_account": "not_offered", "api_key": "not_offered",
-	"application": "not_offered", "group": "not_offered", "invitation": "not_offered"}
+// cortexKinds and vectaraKinds are the Coverage of a complete listing of
+// those drivers (Cortex lists users and API keys; Vectara users, API keys
+// and app clients), asked for every kind.
+var (
+	cortexKinds = map[string]string{"user": "listed", "service_account": "not_offered", "api_key": "listed",
+		"application": "not_offered", "group": "not_offered", "invitation": "not_offered"}
+	vectaraKinds = map[string]string{"user": "listed", "service_account": "not_offered", "api_key": "listed",
+		"application": "listed", "group": "not_offered", "invitation": "not_offered"}
+)
 
 // TestPrincipalsReachTheListing: --principals selects the kinds listed,
 // and the run record says what was asked for and how each kind ended. A
-// users-only driver asked only for keys makes no request and lists
-// nothing, completely; asked for every kind, it lists its users.
+// driver asked only for a kind it does not list makes no request and lists
+// nothing, completely; asked for every kind, it lists its users and keys.
 func TestPrincipalsReachTheListing(t *testing.T) {
 	t.Parallel()
 	srv, e := fake(t, "cortex", 8, providertest.Options{})
 
-	r := inproc(t, e, "list", "--format", "json", "--principals", "api-key")
+	r := inproc(t, e, "list", "--format", "json", "--principals", "service-account")
 	require.Equal(t, 0, r.code, "stderr: %s", r.stderr)
 	assert.Empty(t, parseReport(t, "json", r.stdout))
 	assert.Zero(t, srv.Requests(), "no kind asked for is one the driver lists: no request; by op: %v", srv.RequestsByOp())
 	run := runOf(t, r.stdout)
-	assert.Equal(t, []string{"api_key"}, run.Principals, "the kind as parsed, api-key for api_key")
+	assert.Equal(t, []string{"service_account"}, run.Principals, "the kind as parsed, service-account for service_account")
 	pr := run.Provider("cortex")
 	require.NotNil(t, pr)
 	assert.Equal(t, report.StatusComplete, pr.Status)
 	assert.Equal(t, "not_asked", pr.Kinds["user"])
-	assert.Equal(t, "not_offered", pr.Kinds["api_key"])
+	assert.Equal(t, "not_asked", pr.Kinds["api_key"])
+	assert.Equal(t, "not_offered", pr.Kinds["service_account"])
 	assert.Len(t, pr.Kinds, len(facade.Kinds), "every kind, those the driver does not list included")
 
 	r = inproc(t, e, "list", "--format", "json")
@@ -58,7 +64,7 @@ func TestPrincipalsReachTheListing(t *testing.T) {
 	assert.Equal(t, wantRows(srv.Tenant()), oracle(parseReport(t, "json", r.stdout), "cortex"))
 	run = runOf(t, r.stdout)
 	assert.Empty(t, run.Principals, "every kind: no --principals recorded")
-	assert.Equal(t, usersOnly, run.Provider("cortex").Kinds)
+	assert.Equal(t, cortexKinds, run.Provider("cortex").Kinds)
 	assert.NotContains(t, r.stdout, `"principals"`, "omitted when every kind is asked for")
 
 	// Repeated and comma-separated, each kind once.
@@ -67,7 +73,7 @@ func TestPrincipalsReachTheListing(t *testing.T) {
 	assert.Equal(t, wantRows(srv.Tenant()), oracle(parseReport(t, "json", r.stdout), "cortex"))
 	run = runOf(t, r.stdout)
 	assert.Equal(t, []string{"user", "api_key", "group"}, run.Principals)
-	assert.Equal(t, usersOnly, run.Provider("cortex").Kinds, "a kind the driver does not list is not_offered, asked for or not")
+	assert.Equal(t, cortexKinds, run.Provider("cortex").Kinds, "a kind the driver does not list is not_offered, asked for or not")
 }
 
 // TestPrincipalsEveryListingCommand: every command that lists takes
@@ -98,9 +104,9 @@ func TestPrincipalsEveryListingCommand(t *testing.T) {
 	assert.Equal(t, []string{"user"}, runOf(t, r.stdout).Principals, "demo records --principals")
 }
 
-// TestRefusedListingIsNotPermitted: a users-only driver answered 403 on
-// its listing of users fails the provider (its rows left out, exit 1),
-// and the run record says user not_permitted beside the error.
+// TestRefusedListingIsNotPermitted: a driver answered 403 on every
+// listing fails the provider (its rows left out, exit 1), and the run
+// record says its kinds are not_permitted beside the error.
 func TestRefusedListingIsNotPermitted(t *testing.T) {
 	t.Parallel()
 	e := envFor("cortex", statusServer(t, 403, nil,
@@ -119,8 +125,8 @@ func TestRefusedListingIsNotPermitted(t *testing.T) {
 	assert.Equal(t, report.StatusFailed, pr.Status)
 	assert.Contains(t, pr.Error, "403 forbidden")
 	assert.Equal(t, "not_permitted", pr.Kinds["user"], "kinds: %v", pr.Kinds)
-	assert.Equal(t, "not_offered", pr.Kinds["api_key"])
-	assert.Equal(t, usersOnly, run.Provider("vectara").Kinds)
+	assert.Equal(t, "not_offered", pr.Kinds["invitation"])
+	assert.Equal(t, vectaraKinds, run.Provider("vectara").Kinds)
 }
 
 // refusingLister fails its listing the way a driver that lists several

@@ -131,8 +131,9 @@ func TestForbiddenSaysWhatToDo(t *testing.T) {
 	assert.ErrorIs(t, err, facade.ErrPermissionDenied)
 	assert.Equal(t, 1, calls, "403 is not retried")
 	// The role walk's 403 refuses the user kind (the keys are listed
-	// beside it): the error names the kind and the operation refused.
-	assert.Equal(t, `cortex: list user (refused: list user role assignments (page 0)): 403 forbidden: the provider refused to list user; give the key or client the permission to read them, or leave them out (rolecall --principals, facade.ListOptions.Principals) to list the other kinds completely (cortex said "FORBIDDEN: Missing permission"; request id req-42)`, err.Error())
+	// beside it): the error names the kind, the operation refused, and the
+	// permission (the driver's hint).
+	assert.Equal(t, `cortex: list user (refused: list user role assignments (page 0)): 403 forbidden: the API key lacks the permission: View Roles for users (an ADMIN key or a custom role that grants it), Edit API keys for API keys; the provider refused to list user; give the key or client the permission to read them, or leave them out (rolecall --principals, facade.ListOptions.Principals) to list the other kinds completely (cortex said "FORBIDDEN: Missing permission"; request id req-42)`, err.Error())
 	var body *api.ErrorResponse
 	require.True(t, facade.ErrorAs(err, &body))
 	assert.Equal(t, api.ErrorResponseTypeFORBIDDEN, body.Type)

@@ -103,7 +103,7 @@ func TestForbiddenMessage(t *testing.T) {
 	_, err := facade.Collect(l.ListAssignments(context.Background(), nil))
 	assert.ErrorIs(t, err, facade.ErrPermissionDenied)
 	// The users' listing was refused; the applications' (none here) was not.
-	assert.Equal(t, `logto: list user (refused: list users of role "admin" (page 1)): 403 forbidden: the provider refused to list user; give the key or client the permission to read them, or leave them out (rolecall --principals, facade.ListOptions.Principals) to list the other kinds completely (logto said "auth.forbidden: Forbidden")`, err.Error())
+	assert.Equal(t, `logto: list user (refused: list users of role "admin" (page 1)): 403 forbidden: the token lacks the all scope: give the machine-to-machine app the Logto Management API access role; the provider refused to list user; give the key or client the permission to read them, or leave them out (rolecall --principals, facade.ListOptions.Principals) to list the other kinds completely (logto said "auth.forbidden: Forbidden")`, err.Error())
 }
 
 func TestSearchesEmailsOnTheServer(t *testing.T) {

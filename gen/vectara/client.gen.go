@@ -121,7 +121,7 @@ func (e CorpusRoleName) Valid() bool {
 	}
 }
 
-// Agent An AI agent that can use tools to provide intelligent responses and actions. rolecall: only the properties that name and describe the agent; the tool configurations, model, first step and metadata are left out (and with them their being required) and ignored when decoding.
+// Agent An AI agent that can use tools to provide intelligent responses and actions. rolecall: the properties that name and describe the agent as the vendor types them; the tool configurations, model, first step and metadata are declared as opaque objects and not required (no access fact depends on them), so that verify sees them as declared, not drift.
 type Agent struct {
 	// CreatedAt Timestamp when the agent was created.
 	//
@@ -136,15 +136,27 @@ type Agent struct {
 	// Example: true
 	Enabled bool `json:"enabled"`
 
+	// FirstStep The agent's first step (opaque to rolecall).
+	FirstStep *map[string]interface{} `json:"first_step,omitempty"`
+
 	// Key A unique key that identifies an agent.
 	//
 	// Example: customer_support
 	Key AgentKey `json:"key"`
 
+	// Metadata The agent's metadata (opaque to rolecall).
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+
+	// Model The agent's model (opaque to rolecall).
+	Model *map[string]interface{} `json:"model,omitempty"`
+
 	// Name The human-readable name of an agent.
 	//
 	// Example: Customer Support Agent
 	Name AgentName `json:"name"`
+
+	// ToolConfigurations The agent's tools (opaque to rolecall).
+	ToolConfigurations *map[string]interface{} `json:"tool_configurations,omitempty"`
 
 	// UpdatedAt Timestamp when the agent was last updated.
 	//
@@ -261,18 +273,30 @@ type BadRequestError struct {
 	RequestId *string `json:"request_id,omitempty"`
 }
 
-// Corpus A corpus is a collection of documents and associated configuration for indexing, searching, and generating responses through RAG. rolecall: only the properties that name and describe the corpus; the others (encoder, filter attributes, custom dimensions, limits and the query semantics flags) are left out and ignored when decoding.
+// Corpus A corpus is a collection of documents and associated configuration for indexing, searching, and generating responses through RAG. rolecall: the properties that name and describe the corpus as the vendor types them; the encoder, limits, filter attributes, custom dimensions and query semantics flags are declared as opaque values (no access fact depends on them), so that verify sees them as declared, not drift.
 type Corpus struct {
 	// CreatedAt Indicates when the corpus was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// CustomDimensions The corpus's custom dimensions (opaque to rolecall).
+	CustomDimensions *[]map[string]interface{} `json:"custom_dimensions,omitempty"`
 
 	// Description Corpus description.
 	//
 	// Example: Description about the Vectara Content corpus.
 	Description *string `json:"description,omitempty"`
 
+	// DocumentsAreQuestions Query semantics flag (opaque to rolecall).
+	DocumentsAreQuestions *bool `json:"documents_are_questions,omitempty"`
+
 	// Enabled Specifies whether the corpus is enabled or not.
 	Enabled *bool `json:"enabled,omitempty"`
+
+	// EncoderName The encoder used by the corpus (opaque to rolecall).
+	EncoderName *string `json:"encoder_name,omitempty"`
+
+	// FilterAttributes The corpus's filter attributes (opaque to rolecall).
+	FilterAttributes *[]map[string]interface{} `json:"filter_attributes,omitempty"`
 
 	// Id Vectara ID of the corpus.
 	//
@@ -284,10 +308,16 @@ type Corpus struct {
 	// Example: my-corpus
 	Key *CorpusKey `json:"key,omitempty"`
 
+	// Limits The corpus's limits (opaque to rolecall).
+	Limits *map[string]interface{} `json:"limits,omitempty"`
+
 	// Name Name for the corpus. This value defaults to the key.
 	//
 	// Example: Vectara Content
 	Name *string `json:"name,omitempty"`
+
+	// QueriesAreAnswers Query semantics flag (opaque to rolecall).
+	QueriesAreAnswers *bool `json:"queries_are_answers,omitempty"`
 }
 
 // CorpusKey A user-provided key for a corpus.

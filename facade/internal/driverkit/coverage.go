@@ -134,7 +134,11 @@ func (k *Kit) end(c *cover, runErr error) (facade.Coverage, error) {
 		e.Err = first
 		e.Op = fmt.Sprintf("list %s (refused: %s)", list, fe.Op)
 	}
-	e.Hint = "the provider refused to list " + list + "; give the key or client the permission to read them, " +
+	hint := "the provider refused to list " + list + "; give the key or client the permission to read them, " +
 		"or leave them out (rolecall --principals, facade.ListOptions.Principals) to list the other kinds completely"
+	if e.Hint != "" && e.Hint != hint { // the driver's own word on the 403 first
+		hint = e.Hint + "; " + hint
+	}
+	e.Hint = hint
 	return cov, e
 }
