@@ -323,6 +323,7 @@ func (g *gen) openaiGraph(t *Tenant, sh OpenAIShape, groupIDs []string) {
 			Created: epoch.Add(time.Duration(i)*24*time.Hour + 17*time.Minute)})
 	}
 	consistentGroups(t)
+	groupOnlyPrivileged(t)
 	members := make(map[string][]int, len(t.Groups)) // group id → member user indexes
 	userIx := make(map[string]int, len(t.Users))
 	for i, u := range t.Users {
@@ -549,6 +550,62 @@ func consistentGroups(t *Tenant) {
 	}
 	for i := range t.Groups {
 		slices.SortFunc(t.Groups[i].Members, func(a, b string) int { return order[a] - order[b] })
+	}
+}
+
+// orgPrivileged reports whether an organization role is privileged by the
+// default rule: a permission that writes organization settings.
+func orgPrivileged(r *Role) bool {
+	return r.ResourceType == OpenAIOrgScope && slices.ContainsFunc(r.Permissions, func(p string) bool {
+		return strings.HasPrefix(p, "api.organization.") && strings.HasSuffix(p, ".write")
+	})
+}
+
+// groupOnlyPrivileged makes sure some user holds a privileged organization
+// role only through a group (a review's privileged-via-group case): when
+// no user does, the first group with a member gets the first privileged
+// role that one of its members would hold only through it (alsoDirect
+// false; else the first such user joins it), and every member inherits it.
+// A tenant that has the case is left as it is.
+func groupOnlyPrivileged(t *Tenant) {
+	for _, u := range t.Users {
+		for _, gr := range u.Grants {
+			if r := t.Role(gr.RoleID); r != nil && len(gr.Via) > 0 && orgPrivileged(r) && !alsoDirect(u.ID, r.ID) {
+				return
+			}
+		}
+	}
+	if len(t.Groups) == 0 {
+		return
+	}
+	ri := slices.IndexFunc(t.Roles, func(r Role) bool { return orgPrivileged(&r) })
+	if ri < 0 {
+		return
+	}
+	r, grp := &t.Roles[ri], &t.Groups[0]
+	if !slices.ContainsFunc(grp.Members, func(id string) bool { return !alsoDirect(id, r.ID) }) {
+		// No member would hold it through the group alone: the first user
+		// who would joins the group (and so holds its roles).
+		ui := slices.IndexFunc(t.Users, func(u User) bool { return !alsoDirect(u.ID, r.ID) })
+		if ui < 0 {
+			return
+		}
+		grp.Members = append(grp.Members, t.Users[ui].ID)
+		order := make(map[string]int, len(t.Users))
+		for i, u := range t.Users {
+			order[u.ID] = i
+		}
+		slices.SortFunc(grp.Members, func(a, b string) int { return order[a] - order[b] })
+	}
+	if !slices.ContainsFunc(grp.Grants, func(g Grant) bool { return g.RoleID == r.ID }) {
+		grp.Grants = append(grp.Grants, Grant{RoleID: r.ID})
+	}
+	for ui := range t.Users {
+		if slices.Contains(grp.Members, t.Users[ui].ID) {
+			for _, gr := range grp.Grants {
+				t.Users[ui].Grants = inherit(t.Users[ui].Grants, gr.RoleID, "", grp.ID)
+			}
+		}
 	}
 }
 

@@ -68,8 +68,14 @@ func parseFindings(t *testing.T, format, out string) []finding {
 				recs = append(recs, strings.Fields(l)[:5]) // the first five cells have no blanks
 			}
 		}
+		col := func(name string) int { // by the header: the table shows fewer columns than CSV holds
+			i := slices.IndexFunc(recs[0], func(h string) bool { return strings.EqualFold(h, name) })
+			require.GreaterOrEqual(t, i, 0, "column %s in %v", name, recs[0])
+			return i
+		}
+		k, d, p, pr, u := col("kind"), col("disposition"), col("person"), col("provider"), col("user_id")
 		for _, r := range recs[1:] {
-			fs = append(fs, finding{Kind: r[0], Disposition: r[1], Person: r[2], Provider: r[3], UserID: r[4]})
+			fs = append(fs, finding{Kind: r[k], Disposition: r[d], Person: r[p], Provider: r[pr], UserID: r[u]})
 		}
 	}
 	return fs
@@ -167,6 +173,7 @@ func TestE2EReview(t *testing.T) {
 	policy := filepath.Join(dir, "policy.yaml")
 	require.NoError(t, os.WriteFile(policy, []byte(`
 company_domains: [example.com, example.org, corp.example.net]
+max_key_age_days: 365
 exemptions:
   - email: `+providertest.BreakGlassEmail+`
     type: break-glass
