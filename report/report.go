@@ -268,12 +268,24 @@ var columns = []column{
 	model(textColumn("owner_name", "OWNER_NAME", func(r *Row) *string { return &r.OwnerName })),
 	model(textColumn("scope_kind", "SCOPE_KIND", func(r *Row) *string { return &r.ScopeKind })),
 	model(textColumn("scope_id", "SCOPE_ID", func(r *Row) *string { return &r.ScopeID })),
-	model(textColumn("scope_name", "SCOPE_NAME", func(r *Row) *string { return &r.ScopeName })),
+	model(tableShows(textColumn("scope_name", "SCOPE_NAME", func(r *Row) *string { return &r.ScopeName }),
+		func(r *Row) string { // in the table, the scope's id, or else its text, where it has no name
+			switch {
+			case r.ScopeName != "":
+				return r.ScopeName
+			case r.ScopeID != "":
+				return r.ScopeID
+			}
+			return r.Scope
+		})),
 	model(textColumn("held", "HELD", func(r *Row) *string { return &r.Held })),
 	model(textColumn("expires", "EXPIRES", func(r *Row) *string { return &r.Expires })),
 }
 
 func noDiff(c column) column { c.noDiff = true; return c }
+
+// tableShows makes the table show get's text in c's place.
+func tableShows(c column, get func(*Row) string) column { c.table = get; return c }
 
 func model(c column) column { c.model = true; return c }
 

@@ -496,11 +496,15 @@ func (c *column) tableCell(r *Row, maxCell int) string {
 
 // DefaultTableColumns are the columns of the table rolecall list and
 // rolecall demo show unless told otherwise (--columns, --wide): the ones
-// a reviewer reads, which fit a terminal 160 characters wide: who (and
-// what kind of principal: a user, a key…) holds which role where, whether
-// the account is active, when it was last used and whether the role is
-// privileged.
-var DefaultTableColumns = []string{"PROVIDER", "PRINCIPAL", "EMAIL", "ROLE_NAME", "SCOPE", "STATUS", "LAST_ACTIVITY", "PRIVILEGED"}
+// a reviewer reads, which fit a terminal 160 characters wide: who (what
+// kind of principal, its name and email: a key or a group has a name and
+// no email) holds which role where (SCOPE_NAME, which in the table shows
+// the scope's id, or else its own text such as api.organization, where it
+// has no name),
+// whether the account or key is active, disabled or orphaned, and whether
+// the role is privileged. Last activity, the scope's id and the owner of a
+// key are a --columns or --wide away.
+var DefaultTableColumns = []string{"PROVIDER", "PRINCIPAL", "NAME", "EMAIL", "ROLE_NAME", "SCOPE_NAME", "STATUS", "PRIVILEGED"}
 
 // TableColumns returns the positions in header of the columns names
 // picks, in the order given, each name matched with header

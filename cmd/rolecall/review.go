@@ -311,6 +311,12 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 	people := review.Join(all, in.policy)
 	open := 0
 	o := review.WriteOptions{Format: c.format, CSVRaw: c.out.csvRaw, Run: run, Columns: c.out.picked}
+	if !findings && c.format == report.Table && slices.EqualFunc(c.out.picked, review.DefaultPeopleColumns, strings.EqualFold) {
+		// The default people table: a person's key (a service account's is
+		// "<provider>:service_account:<id>", some 56 characters) and last
+		// activity beside roles cut at 76 characters fit 160.
+		o.MaxCell = 76
+	}
 	write := func(w io.Writer) error { return review.WritePeople(w, o, people) }
 	if findings {
 		fs := review.Review(people, review.Options{Policy: in.policy, Roster: in.roster, AsOf: in.asOf})
