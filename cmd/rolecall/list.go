@@ -43,8 +43,9 @@ then role and scope, so two runs diff cleanly; --unsorted keeps the arrival
 order. Memory stays bounded: past 64 MiB of rows they spill to temporary files.
 
 The table shows the columns a reviewer reads, to fit a terminal 160 characters
-wide: provider, principal, email, role_name, scope, status, last_activity and
-privileged.
+wide: provider, principal, name, email, role_name, scope_name (in the table, the
+scope's id, or else its text such as api.organization, where it has no name),
+status and privileged.
 --columns picks others by their header names (case-insensitive, in the order
 given) and --wide shows every column; they are for the table only (json,
 ndjson and csv always hold every column), and not together.
