@@ -28,7 +28,7 @@ func TestUnknownBucketIsLearnt(t *testing.T) {
 		{"none r150 b5", 150, 5, providertest.HintNone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tn := providertest.NewTenant("openai", 60, 2)
+			tn := providertest.NewTenant("openai", 20, 2) // the whole graph: some 150 requests
 			srv := providertest.NewServer(t, "openai", providertest.Options{Tenant: tn,
 				RateLimit: tc.rate, Burst: tc.burst, RateLimitHint: tc.hint})
 			stats := new(facade.Stats)
