@@ -11,7 +11,6 @@ import (
 	"github.com/rolecall/rolecall/facade"
 	"github.com/rolecall/rolecall/facade/cortex"
 	"github.com/rolecall/rolecall/facade/drivers"
-	"github.com/rolecall/rolecall/providertest"
 )
 
 func TestMain(m *testing.M) {
@@ -31,27 +30,24 @@ var (
 	rateUsers = map[string]int{"cortex": 150_000, "openai": 200, "vectara": 20_000, "logto": 10_000}
 )
 
-// usersOnly is the shape of the OpenAI organizations of the benchmarks
-// that compare rolecall with a baseline listing only users and their
-// roles (Sequential, ConcurrentOpenAI): users and nothing else, so that
-// both list the same assignments. rolecall still lists every kind of
-// principal (ListOptions.Principals nil), so it sends four more requests,
-// each an empty list: the first page of groups, projects, admin keys and
-// invites (MinRequests counts them). Nil for the other providers.
-func usersOnly(provider string) *providertest.OpenAIShape {
-	if provider != "openai" {
-		return nil
-	}
-	sh := usersOnlyShape(0)
-	return &sh
-}
-
-// usersOnlyShape is an OpenAI organization of users users and nothing
-// else; see usersOnly.
-func usersOnlyShape(users int) providertest.OpenAIShape {
-	return providertest.OpenAIShape{Users: users, Projects: providertest.None, Groups: providertest.None,
-		AdminKeys: providertest.None, Invites: providertest.None}
-}
+// The benchmarks that compare rolecall with a baseline listing only users
+// and their roles (Sequential, ConcurrentOpenAI) list users-only tenants
+// (FakeConfig.UsersOnly), so that both list the same assignments.
+// rolecall still lists every kind of principal (ListOptions.Principals
+// nil), so it sends more requests than the baseline (MinRequests counts
+// them), per provider:
+//
+//   - Cortex: ⌈U/1000⌉ listUsers pages (the users' times, walked before
+//     their roles) and one empty listApiKeys page;
+//   - OpenAI: four empty first pages, of groups, projects, admin keys and
+//     invites;
+//   - Vectara: one empty page each of API keys and app clients, and the
+//     corpora's and agents' pages (⌈P/100⌉ + ⌈A/100⌉, the scope names of
+//     the users' corpus and agent roles), all beside the users' cursor;
+//   - Logto: one scopes request a tenant role, the roles' page counting
+//     the two MachineToMachine roles too, an empty applications page of
+//     each of them, and the empty first pages of organizations and
+//     invitations.
 
 // Latency is the simulated round trip of the latency benchmarks.
 const Latency = 50 * time.Millisecond
@@ -107,11 +103,15 @@ func total(m map[string]int64) int64 {
 // none). rolecall is the whole ListAssignments (HTTP, decoding into the
 // generated types, mapping, dedupe, iterator); cpu-s is the client
 // process's CPU time a listing (the target: 100k Cortex users in at most
-// 1.5 s). The OpenAI organization has users only (usersOnly).
+// 1.5 s). The tenants have users only (FakeConfig.UsersOnly), as the
+// other benchmarks' baselines list nothing else; rolecall still asks for
+// every kind of principal, so its requests include the empty lists of the
+// other kinds and Cortex's users' times, Vectara's corpora and agents and
+// Logto's role scopes (the list above Latency).
 func BenchmarkThroughput(b *testing.B) {
 	for _, p := range Providers {
 		b.Run(p, func(b *testing.B) {
-			f := startFake(b, FakeConfig{Provider: p, Users: throughputUsers[p], Memo: true, OpenAI: usersOnly(p)})
+			f := startFake(b, FakeConfig{Provider: p, Users: throughputUsers[p], Memo: true, UsersOnly: true})
 			want := f.Expect
 			// The first listing goes through to the fake, which counts its
 			// requests (and fills the memo); it is checked in full.
@@ -316,12 +316,17 @@ func keyLen(a *facade.Assignment) int {
 // is the naive baseline: a loop over the generated client, one request at
 // a time, each API's default page size (Cortex 250, OpenAI users 20 and
 // roles 20, Vectara 10, Logto 20); sequential-max is the same loop at the
-// largest page size. The OpenAI organization has users only (usersOnly),
-// as the baselines list no other kind; BenchmarkGraph measures the graph.
+// largest page size. The tenants have users only (FakeConfig.UsersOnly),
+// as the baselines list no other kind: rolecall's requests include those
+// the baselines do not send (the list above Latency: Cortex ⌈U/1000⌉ + 1
+// more, OpenAI 4 empty pages, Vectara 2 empty pages and the corpora and
+// agents beside the users' cursor, Logto a scopes request a role and 4
+// empty pages). BenchmarkGraph and BenchmarkGraphBudget measure the
+// graphs.
 func BenchmarkLatency(b *testing.B) {
 	for _, p := range Providers {
 		b.Run(p, func(b *testing.B) {
-			f := startFake(b, FakeConfig{Provider: p, Users: latencyUsers[p], Latency: Latency, Memo: true, OpenAI: usersOnly(p)})
+			f := startFake(b, FakeConfig{Provider: p, Users: latencyUsers[p], Latency: Latency, Memo: true, UsersOnly: true})
 			want := f.Expect
 			minReq := total(f.Min)
 			var ours time.Duration
@@ -351,7 +356,7 @@ func BenchmarkLatency(b *testing.B) {
 						b.Fatal(err)
 					}
 					reqs := (s1.Served - s0.Served) / int64(b.N)
-					bound := time.Duration(ForcedRoundTrips(p, int(reqs), c)) * Latency
+					bound := time.Duration(ForcedRoundTrips(p, int(reqs), c, f.Min)) * Latency
 					if c == def {
 						ours = wall
 					}
@@ -422,13 +427,14 @@ const RateLimit = 50
 // second (a token bucket with burst 1+RateLimit/10, like the client's;
 // 429 with Retry-After beyond it). client-limited sets the client's
 // RateLimit to the same R; client-unlimited turns the client's limiter off
-// and leaves the work to retries. The OpenAI organization has users only
-// (usersOnly). useful-req/s counts the requests
+// and leaves the work to retries. The tenants have users only
+// (FakeConfig.UsersOnly: rolecall's extra requests, empty or not, are the
+// list above Latency; min-requests counts them). useful-req/s counts the requests
 // answered other than with a 429 over the wall time; x-R divides it by R.
 func BenchmarkRateLimit(b *testing.B) {
 	for _, p := range Providers {
 		b.Run(p, func(b *testing.B) {
-			f := startFake(b, FakeConfig{Provider: p, Users: rateUsers[p], RateLimit: RateLimit, Burst: 1 + RateLimit/10, OpenAI: usersOnly(p)})
+			f := startFake(b, FakeConfig{Provider: p, Users: rateUsers[p], RateLimit: RateLimit, Burst: 1 + RateLimit/10, UsersOnly: true})
 			want := f.Expect
 			minReq := total(f.Min)
 			for _, mode := range []string{"client-limited", "client-unlimited"} {
@@ -475,12 +481,23 @@ func BenchmarkRateLimit(b *testing.B) {
 
 // ForcedRoundTrips is how many round trips a listing of requests requests
 // at concurrency c needs at least, given what each API tells and when:
-// Vectara's cursor allows one request at a time; for the others the first
-// request goes alone (its answer tells what follows: Cortex's totalPages,
-// OpenAI's first users, Logto's Total-Number of roles), and the rest can go
-// c at a time.
-func ForcedRoundTrips(provider string, requests, c int) int {
-	if provider == "vectara" || requests <= 1 {
+// for Cortex, OpenAI and Logto the first request goes alone (its answer
+// tells what follows: Cortex's totalPages, OpenAI's first users, Logto's
+// Total-Number of roles), and the rest can go c at a time. Vectara's
+// cursors allow one request at a time a list, and its lists (ops, the
+// requests per operation) run beside each other once the users' first
+// page is in: the users' pages, or one more than the longest other list.
+func ForcedRoundTrips(provider string, requests, c int, ops map[string]int64) int {
+	if provider == "vectara" {
+		users, others := int(ops["listUsers"]), 0
+		for op, n := range ops {
+			if op != "listUsers" {
+				others = max(others, int(n))
+			}
+		}
+		return max(users, 1+others)
+	}
+	if requests <= 1 {
 		return requests
 	}
 	return 1 + ceilDiv(requests-1, max(c, 1))

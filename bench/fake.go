@@ -38,6 +38,13 @@ type FakeConfig struct {
 	// graph of a given size, or users only. Nil is NewTenant's default
 	// shape.
 	OpenAI *providertest.OpenAIShape `json:",omitempty"`
+	// UsersOnly serves the tenant's users and nothing else of its
+	// principal graph, for the benchmarks that compare rolecall with a
+	// baseline listing users only: for OpenAI an organization of users
+	// alone (NewOpenAITenant with usersOnlyShape), for the others
+	// NewTenant's tenant less its other principals (Tenant.UsersOnly).
+	// It overrides OpenAI.
+	UsersOnly bool `json:",omitempty"`
 	// Memo puts a memoizing front server before the fake: the first
 	// request for a URL goes to the fake, and its 200 answer (status,
 	// headers and body bytes) is replayed for every later request of the
@@ -241,12 +248,24 @@ func serveFake(js string) error {
 
 // tenant builds the fake's tenant.
 func (cfg FakeConfig) tenant(seed int64) *providertest.Tenant {
-	if cfg.OpenAI != nil && cfg.Provider == "openai" {
+	switch {
+	case cfg.UsersOnly && cfg.Provider == "openai":
+		return providertest.NewOpenAITenant(usersOnlyShape(cfg.Users), seed)
+	case cfg.UsersOnly:
+		return providertest.NewTenant(cfg.Provider, cfg.Users, seed).UsersOnly()
+	case cfg.OpenAI != nil && cfg.Provider == "openai":
 		sh := *cfg.OpenAI
 		sh.Users = cfg.Users
 		return providertest.NewOpenAITenant(sh, seed)
 	}
 	return providertest.NewTenant(cfg.Provider, cfg.Users, seed)
+}
+
+// usersOnlyShape is an OpenAI organization of users users and nothing
+// else: no projects, groups, admin keys or invites.
+func usersOnlyShape(users int) providertest.OpenAIShape {
+	return providertest.OpenAIShape{Users: users, Projects: providertest.None, Groups: providertest.None,
+		AdminKeys: providertest.None, Invites: providertest.None}
 }
 
 func hostOf(u string) string {

@@ -150,7 +150,7 @@ func BenchmarkGraph(b *testing.B) {
 		b.ReportMetric(float64(wall.Milliseconds()), "wall-ms")
 		b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
 		b.ReportMetric(float64(wall)/float64(bound), "x-bound")
-		b.ReportMetric(float64((time.Duration(ForcedRoundTrips("openai", int(reqs), conc)) * Latency).Milliseconds()), "forced-bound-ms")
+		b.ReportMetric(float64((time.Duration(ForcedRoundTrips("openai", int(reqs), conc, nil)) * Latency).Milliseconds()), "forced-bound-ms")
 		b.ReportMetric(float64(want.Assignments), "assignments")
 		b.ReportMetric(float64(graphChain(tn)), "chain")
 	})

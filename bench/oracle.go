@@ -21,8 +21,6 @@
 package bench
 
 import (
-	"slices"
-
 	"github.com/rolecall/rolecall/facade/drivers"
 	"github.com/rolecall/rolecall/providertest"
 )
@@ -95,76 +93,111 @@ const (
 )
 
 // MinRequests returns, per operation id, the fewest requests that list
-// every assignment of the tenant: the largest page everywhere and no call
-// whose answer is already known.
+// every assignment of the tenant, every kind of principal the driver
+// lists: the largest page everywhere, each list at least one page (an
+// answer cannot be known without asking) and no call whose answer is
+// already known. ⌈n/s⌉₁ below is ⌈n/s⌉, at least 1. The formulas are the
+// drivers' package docs' (facade/cortex, facade/vectara, facade/openai,
+// facade/logto), in the tenant's terms (providertest.Tenant):
 //
-//   - Cortex: ceil(N/1000) pages (at least one).
-//   - Vectara: ceil(N/100) pages (at least one); the last page says
-//     page_key "", so no call follows it.
-//   - OpenAI, the whole access graph (the driver's package doc states
-//     the same formula), each list at least one page (an answer cannot be
-//     known without asking), pages of 100 (OpenAIUsersMaxPage) for users,
-//     projects, project users, project groups, service accounts, project
-//     and admin keys and invites, and of 1000 (OpenAIRolesMaxPage) for
-//     groups, group members and every role list:
-//     list-users ⌈U/100⌉ and list-user-role-assignments per user
-//     ⌈roles/1000⌉; list-groups ⌈G/1000⌉, per group list-group-users
-//     ⌈members/1000⌉ and list-group-role-assignments ⌈roles/1000⌉;
-//     list-projects ⌈P/100⌉ (archived ones included), per project
+//   - Cortex, pages of 1000 (CortexMaxPage), with U users (every user,
+//     roles or none) and K API keys (CortexKeys): listUsers ⌈U/1000⌉₁ (the
+//     users' times), getUserRoleAssignments ⌈U/1000⌉₁ and listApiKeys
+//     ⌈K/1000⌉₁.
+//   - Vectara, pages of 100 (VectaraMaxPage; the last page says page_key
+//     "", so no call follows it), with U users, K API keys (VectaraKeys),
+//     C app clients (VectaraApps), P corpora (VectaraCorpora) and A agents
+//     (VectaraAgents): listUsers ⌈U/100⌉₁, listApiKeys ⌈K/100⌉₁,
+//     listAppClient ⌈C/100⌉₁, listCorpora ⌈P/100⌉₁ and listAgents
+//     ⌈A/100⌉₁.
+//   - OpenAI, the whole access graph, pages of 100 (OpenAIUsersMaxPage)
+//     for users, projects, project users, project groups, service
+//     accounts, project and admin keys and invites, and of 1000
+//     (OpenAIRolesMaxPage) for groups, group members and every role list:
+//     list-users ⌈U/100⌉₁ and list-user-role-assignments per user
+//     ⌈roles/1000⌉₁; list-groups ⌈G/1000⌉₁, per group list-group-users
+//     ⌈members/1000⌉₁ and list-group-role-assignments ⌈roles/1000⌉₁;
+//     list-projects ⌈P/100⌉₁ (archived ones included), per project
 //     list-project-users, list-project-groups,
-//     list-project-service-accounts and list-project-api-keys ⌈n/100⌉
+//     list-project-service-accounts and list-project-api-keys ⌈n/100⌉₁
 //     (keys listed with owner_project_access=any: orphaned ones count),
 //     per project user list-project-user-role-assignments and per project
-//     group list-project-group-role-assignments ⌈roles/1000⌉;
-//     admin-api-keys-list ⌈A/100⌉; list-invites ⌈I/100⌉ (every status:
+//     group list-project-group-role-assignments ⌈roles/1000⌉₁;
+//     admin-api-keys-list ⌈A/100⌉₁; list-invites ⌈I/100⌉₁ (every status:
 //     the list serves them all). The role catalogues (list-roles,
 //     list-project-roles) are not asked: no principal's roles run past
 //     two pages.
-//   - Logto: ceil(R/100) pages of the R User roles (at least one), then for
-//     each User role ceil(members/100) pages (at least one).
+//   - Logto, pages of 100 (LogtoMaxPage), with R tenant roles (Roles, User
+//     and MachineToMachine alike), O organizations (Organizations):
+//     ListRoles ⌈R/100⌉₁ (one listing of both types); ListRoleScopes R
+//     (one unpaged request a role); per User role ListRoleUsers
+//     ⌈u_r/100⌉₁, u_r the users holding it; per MachineToMachine role
+//     ListRoleApplications ⌈a_r/100⌉₁, a_r the applications holding it
+//     (Applications' Roles); ListOrganizations ⌈O/100⌉₁; per
+//     organization ListOrganizationUsers ⌈m_o/100⌉₁ and
+//     ListOrganizationApplications ⌈a_o/100⌉₁ (its Members and Apps);
+//     ListOrganizationInvitations 1 (unpaged, every status).
 func MinRequests(t *providertest.Tenant) map[string]int64 {
-	n := len(t.Users)
+	m := map[string]int64{}
+	// pages adds the pages of a list of n items at page size size.
+	pages := func(op string, n, size int) { m[op] += int64(max(1, ceilDiv(n, size))) }
 	switch t.Provider {
 	case "cortex":
-		return map[string]int64{"getUserRoleAssignments": int64(max(1, ceilDiv(n, CortexMaxPage)))}
+		pages("listUsers", len(t.Users), CortexMaxPage)
+		pages("getUserRoleAssignments", len(t.Users), CortexMaxPage)
+		pages("listApiKeys", len(t.CortexKeys), CortexMaxPage)
 	case "vectara":
-		return map[string]int64{"listUsers": int64(max(1, ceilDiv(n, VectaraMaxPage)))}
+		pages("listUsers", len(t.Users), VectaraMaxPage)
+		pages("listApiKeys", len(t.VectaraKeys), VectaraMaxPage)
+		pages("listAppClient", len(t.VectaraApps), VectaraMaxPage)
+		pages("listCorpora", len(t.VectaraCorpora), VectaraMaxPage)
+		pages("listAgents", len(t.VectaraAgents), VectaraMaxPage)
 	case "openai":
-		return openAIMinRequests(t)
+		openAIMinRequests(t, pages)
 	case "logto":
-		members := map[string]int{}
-		for _, u := range t.Users {
-			for _, g := range u.Grants {
-				members[g.RoleID]++
-			}
-		}
-		var userRoles []string
-		for _, r := range t.Roles {
-			if !r.Machine {
-				userRoles = append(userRoles, r.ID)
-			}
-		}
-		m := map[string]int64{"ListRoles": int64(max(1, ceilDiv(len(userRoles), LogtoMaxPage)))}
-		var pages int64
-		for _, id := range slices.Compact(slices.Sorted(slices.Values(userRoles))) {
-			pages += int64(max(1, ceilDiv(members[id], LogtoMaxPage)))
-		}
-		if pages > 0 {
-			m["ListRoleUsers"] = pages
-		}
-		return m
+		logtoMinRequests(t, pages)
+	default:
+		panic("bench: unknown provider " + t.Provider)
 	}
-	panic("bench: unknown provider " + t.Provider)
+	return m
+}
+
+// logtoMinRequests adds the pages of a Logto tenant's listing; see
+// MinRequests.
+func logtoMinRequests(t *providertest.Tenant, pages func(op string, n, size int)) {
+	holders := map[string]int{} // by role id: its users, or its applications
+	for _, u := range t.Users {
+		for _, g := range u.Grants {
+			holders[g.RoleID]++
+		}
+	}
+	for _, a := range t.Applications {
+		for _, id := range a.Roles {
+			holders[id]++
+		}
+	}
+	pages("ListRoles", len(t.Roles), LogtoMaxPage)
+	for _, r := range t.Roles {
+		pages("ListRoleScopes", 0, 1) // one request, unpaged
+		if r.Machine {
+			pages("ListRoleApplications", holders[r.ID], LogtoMaxPage)
+		} else {
+			pages("ListRoleUsers", holders[r.ID], LogtoMaxPage)
+		}
+	}
+	pages("ListOrganizations", len(t.Organizations), LogtoMaxPage)
+	for _, o := range t.Organizations {
+		pages("ListOrganizationUsers", len(o.Members), LogtoMaxPage)
+		pages("ListOrganizationApplications", len(o.Apps), LogtoMaxPage)
+	}
+	pages("ListOrganizationInvitations", 0, 1) // unpaged
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-// openAIMinRequests is MinRequests of an OpenAI tenant; see there.
-func openAIMinRequests(t *providertest.Tenant) map[string]int64 {
-	m := map[string]int64{}
-	// pages adds the pages of a list of n items at page size size: at
-	// least one, the answer cannot be known without asking.
-	pages := func(op string, n, size int) { m[op] += int64(max(1, ceilDiv(n, size))) }
+// openAIMinRequests adds the pages of an OpenAI organization's listing;
+// see MinRequests.
+func openAIMinRequests(t *providertest.Tenant, pages func(op string, n, size int)) {
 	pages("list-users", len(t.Users), OpenAIUsersMaxPage)
 	for _, u := range t.Users {
 		pages("list-user-role-assignments", len(u.Grants), OpenAIRolesMaxPage)
@@ -189,5 +222,4 @@ func openAIMinRequests(t *providertest.Tenant) map[string]int64 {
 	}
 	pages("admin-api-keys-list", len(t.AdminKeys), OpenAIUsersMaxPage)
 	pages("list-invites", len(t.Invites), OpenAIUsersMaxPage)
-	return m
 }

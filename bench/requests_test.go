@@ -67,10 +67,6 @@ var pagedShape = providertest.OpenAIShape{Users: 250, Projects: 3, ProjectMember
 // TestMinRequests pins MinRequests on hand-countable tenants, so the
 // arithmetic the main test relies on is itself checked.
 func TestMinRequests(t *testing.T) {
-	cases := []struct {
-		provider string
-		users    int
-	}{{"cortex", 0}, {"cortex", 1000}, {"cortex", 1001}, {"vectara", 100}, {"vectara", 101}, {"openai", 250}, {"logto", 250}}
 	t.Run("openai-pages", func(t *testing.T) {
 		tn := providertest.NewOpenAITenant(pagedShape, 1)
 		got := MinRequests(tn)
@@ -91,32 +87,55 @@ func TestMinRequests(t *testing.T) {
 			t.Errorf("MinRequests = %v, want %v", got, want)
 		}
 	})
-	for _, c := range cases {
-		tn := providertest.NewTenant(c.provider, c.users, 1)
-		got := MinRequests(tn)
-		var total int64
-		for _, v := range got {
-			total += v
+	t.Run("openai", func(t *testing.T) {
+		got := MinRequests(providertest.NewTenant("openai", 250, 1))
+		if got["list-users"] != 3 || got["list-user-role-assignments"] != 250 {
+			t.Errorf("openai 250 users: %v, want 3 user pages and 250 role calls", got)
 		}
-		switch c.provider {
-		case "cortex":
-			if want := max(1, ceilDiv(c.users, 1000)); total != int64(want) {
-				t.Errorf("cortex %d users: %d requests, want %d", c.users, total, want)
-			}
-		case "vectara":
-			if want := ceilDiv(c.users, 100); total != int64(want) {
-				t.Errorf("vectara %d users: %d requests, want %d", c.users, total, want)
-			}
-		case "openai":
-			if got["list-users"] != 3 || got["list-user-role-assignments"] != 250 {
-				t.Errorf("openai 250 users: %v, want 3 user pages and 250 role calls", got)
-			}
-		case "logto":
-			// 250 users: max(3, 250/50) = 5 User roles, one roles page, and
-			// each role's members fit in one or two pages.
-			if got["ListRoles"] != 1 || got["ListRoleUsers"] < 5 {
-				t.Errorf("logto 250 users: %v", got)
-			}
+	})
+	// Hand-built tenants: each list one item past a page, exactly a page,
+	// or empty (still one request).
+	cases := []struct {
+		name   string
+		tenant *providertest.Tenant
+		want   map[string]int64
+	}{
+		{"cortex-empty", &providertest.Tenant{Provider: "cortex"},
+			map[string]int64{"listUsers": 1, "getUserRoleAssignments": 1, "listApiKeys": 1}},
+		{"cortex", &providertest.Tenant{Provider: "cortex", Users: make([]providertest.User, 1001), CortexKeys: make([]providertest.CortexKey, 1000)},
+			map[string]int64{"listUsers": 2, "getUserRoleAssignments": 2, "listApiKeys": 1}},
+		{"vectara", &providertest.Tenant{Provider: "vectara", Users: make([]providertest.User, 101), VectaraKeys: make([]providertest.VectaraKey, 100),
+			VectaraCorpora: make([]providertest.VectaraCorpus, 201), VectaraAgents: make([]providertest.VectaraAgent, 1)},
+			map[string]int64{"listUsers": 2, "listApiKeys": 1, "listAppClient": 1, "listCorpora": 3, "listAgents": 1}},
+		{"logto", logtoCounted(),
+			// Roles a (150 users), b (none), m (101 applications); two
+			// organizations: 100 members, then 101 members and an
+			// application.
+			map[string]int64{"ListRoles": 1, "ListRoleScopes": 3, "ListRoleUsers": 2 + 1, "ListRoleApplications": 2,
+				"ListOrganizations": 1, "ListOrganizationUsers": 1 + 2, "ListOrganizationApplications": 1 + 1,
+				"ListOrganizationInvitations": 1}},
+	}
+	for _, c := range cases {
+		if got := MinRequests(c.tenant); !maps.Equal(got, c.want) {
+			t.Errorf("%s: MinRequests = %v, want %v", c.name, got, c.want)
 		}
 	}
+}
+
+// logtoCounted is TestMinRequests' Logto tenant: User roles a (held by 150
+// users) and b (by none), MachineToMachine role m (held by 101
+// applications), and two organizations, of 100 members and of 101
+// members and one application.
+func logtoCounted() *providertest.Tenant {
+	t := &providertest.Tenant{Provider: "logto", Roles: []providertest.Role{{ID: "a"}, {ID: "b"}, {ID: "m", Machine: true}},
+		Users: make([]providertest.User, 150), Applications: make([]providertest.LogtoApplication, 101),
+		Organizations: []providertest.LogtoOrganization{{Members: make([]providertest.LogtoMember, 100)},
+			{Members: make([]providertest.LogtoMember, 101), Apps: make([]providertest.LogtoMember, 1)}}}
+	for i := range t.Users {
+		t.Users[i].Grants = []providertest.Grant{{RoleID: "a"}}
+	}
+	for i := range t.Applications {
+		t.Applications[i].Roles = []string{"m"}
+	}
+	return t
 }

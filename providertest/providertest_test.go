@@ -601,6 +601,34 @@ func TestFilterEmails(t *testing.T) {
 	}
 }
 
+// TestUsersOnly checks that a users-only tenant's oracle is its full
+// tenant's users' rows (tenant-wide: Logto's organization memberships
+// go with the organizations), that it has no other principal, and that
+// the full tenant is left as it was.
+func TestUsersOnly(t *testing.T) {
+	for _, p := range []string{"cortex", "vectara", "logto"} {
+		full := providertest.NewTenant(p, 200, 1)
+		before := len(full.Rows())
+		var want []providertest.Row
+		for _, r := range full.Rows() {
+			if r.Principal == "user" && r.ScopeKind != "logto_organization" {
+				want = append(want, r)
+			}
+		}
+		u := full.UsersOnly()
+		got := u.Rows()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: UsersOnly has %d rows, want the full tenant's %d user rows", p, len(got), len(want))
+		}
+		if len(got) == 0 || len(got) == before {
+			t.Errorf("%s: %d users-only rows of %d: the tenant has no graph to drop", p, len(got), before)
+		}
+		if n := len(full.Rows()); n != before {
+			t.Errorf("%s: UsersOnly changed the full tenant: %d rows, was %d", p, n, before)
+		}
+	}
+}
+
 // get sends a GET with the server's credential (unless tok is "-").
 func get(t *testing.T, hc *http.Client, rawURL, tok string) (*http.Response, []byte) {
 	t.Helper()

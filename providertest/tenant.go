@@ -536,6 +536,31 @@ func (t *Tenant) FilterEmails(emails []string) *Tenant {
 	return out
 }
 
+// UsersOnly returns a copy of a Cortex, Vectara or Logto tenant that keeps
+// its users, the roles they hold and nothing else of its principal graph:
+// it drops Cortex's API keys, Vectara's API keys and app clients, and
+// Logto's organizations (with their members), organization role template,
+// machine-to-machine applications and invitations. What the users' rows
+// name stays: the role catalogue (Logto's roles with their scopes, its
+// MachineToMachine roles then held by no application) and Vectara's
+// corpora and agents, for their names. Its Rows are t's rows of
+// principal user, less Logto's organization memberships. A listing of
+// every kind of principal still asks each list of the other kinds once
+// and finds it empty. It is for benchmarks that compare a listing with a
+// baseline that lists users only. An OpenAI organization's users inherit
+// roles through groups and projects: build it from an OpenAIShape without
+// them instead (UsersOnly panics).
+func (t *Tenant) UsersOnly() *Tenant {
+	if t.Provider == "openai" {
+		panic("providertest: UsersOnly of an OpenAI tenant: use NewOpenAITenant with Projects, Groups, AdminKeys and Invites None")
+	}
+	out := *t
+	out.CortexKeys = nil
+	out.VectaraKeys, out.VectaraApps = nil, nil
+	out.Organizations, out.OrgRoles, out.Applications, out.OrgInvitations = nil, nil, nil, nil
+	return &out
+}
+
 // Role returns the catalogue role with the given id, or nil.
 func (t *Tenant) Role(id string) *Role {
 	for i := range t.Roles {
