@@ -121,7 +121,7 @@ func (e CorpusRoleName) Valid() bool {
 	}
 }
 
-// Agent An AI agent that can use tools to provide intelligent responses and actions. rolecall: only the properties that name and describe the agent; the tool configurations, model, first step and metadata are left out (and with them their being required) and ignored when decoding.
+// Agent An AI agent that can use tools to provide intelligent responses and actions. rolecall: the properties that name and describe the agent; the tool configurations, model, first step and metadata are declared as free-form objects and optional (upstream requires the first three), so that drift does not report them on every agent while a page never fails on them; rolecall does not read them.
 type Agent struct {
 	// CreatedAt Timestamp when the agent was created.
 	//
@@ -136,15 +136,27 @@ type Agent struct {
 	// Example: true
 	Enabled bool `json:"enabled"`
 
+	// FirstStep The agent's first step (free-form; rolecall does not read it).
+	FirstStep *map[string]interface{} `json:"first_step,omitempty"`
+
 	// Key A unique key that identifies an agent.
 	//
 	// Example: customer_support
 	Key AgentKey `json:"key"`
 
+	// Metadata Arbitrary metadata of the agent (free-form; rolecall does not read it).
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+
+	// Model The model the agent uses (free-form; rolecall does not read it).
+	Model *map[string]interface{} `json:"model,omitempty"`
+
 	// Name The human-readable name of an agent.
 	//
 	// Example: Customer Support Agent
 	Name AgentName `json:"name"`
+
+	// ToolConfigurations The agent's tools, by name (free-form; rolecall does not read it).
+	ToolConfigurations *map[string]interface{} `json:"tool_configurations,omitempty"`
 
 	// UpdatedAt Timestamp when the agent was last updated.
 	//
@@ -261,7 +273,7 @@ type BadRequestError struct {
 	RequestId *string `json:"request_id,omitempty"`
 }
 
-// Corpus A corpus is a collection of documents and associated configuration for indexing, searching, and generating responses through RAG. rolecall: only the properties that name and describe the corpus; the others (encoder, filter attributes, custom dimensions, limits and the query semantics flags) are left out and ignored when decoding.
+// Corpus A corpus is a collection of documents and associated configuration for indexing, searching, and generating responses through RAG. rolecall: the properties that name and describe the corpus, and encoder_name and limits declared loosely (rolecall does not read them; declared so that drift does not report them on every corpus); the others (filter attributes, custom dimensions and the query semantics flags) are left out and ignored when decoding.
 type Corpus struct {
 	// CreatedAt Indicates when the corpus was created.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -274,6 +286,9 @@ type Corpus struct {
 	// Enabled Specifies whether the corpus is enabled or not.
 	Enabled *bool `json:"enabled,omitempty"`
 
+	// EncoderName The encoder used by the corpus (rolecall does not read it).
+	EncoderName *string `json:"encoder_name,omitempty"`
+
 	// Id Vectara ID of the corpus.
 	//
 	// Example: crp_1
@@ -283,6 +298,9 @@ type Corpus struct {
 	//
 	// Example: my-corpus
 	Key *CorpusKey `json:"key,omitempty"`
+
+	// Limits The corpus's usage against its limits. rolecall: not read; free-form (upstream's properties are not declared).
+	Limits *map[string]interface{} `json:"limits,omitempty"`
 
 	// Name Name for the corpus. This value defaults to the key.
 	//
