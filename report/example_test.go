@@ -49,9 +49,10 @@ func Example() {
 	}
 	// Output:
 	// provider,user_id,email,name,username,disabled,role_id,role_name,role_kind,scope,permissions,via,status,account_type,created,updated,last_activity,privileged,principal_kind,owner_kind,owner_id,owner_name,scope_kind,scope_id,scope_name,held,expires
-	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,ADMIN,ADMIN,builtin,,,,,,,,,true,user,,,,workspace,,,direct,
-	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,catalog-editor,Catalog Editor,custom,,,,,,,,,false,user,,,,workspace,,,direct,
-	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,security-reviewer,Security Reviewer,custom,,,,,,,,,false,user,,,,workspace,,,direct,
+	// cortex,cid-ymcrb7r9nztu,,CI reporting,,false,ADMIN,ADMIN,builtin,,,,,,2024-01-02T03:04:05Z,,,true,api_key,,,,workspace,,,direct,
+	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,ADMIN,ADMIN,builtin,,,,,,2024-01-02T03:34:05Z,,2026-11-29T00:00:00Z,true,user,,,,workspace,,,direct,
+	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,catalog-editor,Catalog Editor,custom,,,,,,2024-01-02T03:34:05Z,,2026-11-29T00:00:00Z,false,user,,,,workspace,,,direct,
+	// cortex,donald.knuth.90@example.com,donald.knuth.90@example.com,Donald Knuth,,false,security-reviewer,Security Reviewer,custom,,,,,,2024-01-02T03:34:05Z,,2026-11-29T00:00:00Z,false,user,,,,workspace,,,direct,
 }
 
 // Compare last quarter's report with this quarter's: what was granted,

@@ -40,8 +40,9 @@
 // complete run has listed_users equal to reported_total (unless the tenant
 // changed while it was listed); users falls short of both by the users who
 // hold no role, which is no shortfall of the listing. RunSchema stays
-// rolecall-run/1: listed_users and rows_sha256 are added, optional fields,
-// and no field's meaning changed.
+// rolecall-run/1: listed_users, rows_sha256 and spec_parts (the digests of
+// a provider's further spec files, beside spec_sha256's main one) are
+// added, optional fields, and no field's meaning changed.
 //
 // # The model's columns
 //

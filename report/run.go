@@ -92,8 +92,17 @@ type ProviderRun struct {
 	// Requests is the number of HTTP requests made (retries included).
 	Requests int64 `json:"requests"`
 	// SpecSHA256 is the SHA-256 of the vendored OpenAPI spec the client
-	// was generated from (api/specs), in hex.
+	// was generated from (api/specs), in hex: the provider's main spec.
 	SpecSHA256 string `json:"spec_sha256"`
+	// SpecParts is the SHA-256, in hex, of each further spec file of the
+	// provider, by file name (api/specs' Parts: Cortex's cortex-admin.yaml,
+	// whose operations the driver calls beside cortex.json's), so that the
+	// record names every spec the listing was made against; empty when
+	// the provider has only its main spec. Added in rolecall-run/1 as an
+	// optional field: records written before it lack it (their
+	// spec_sha256 covered the main spec alone), and readers that do not
+	// know it ignore it.
+	SpecParts map[string]string `json:"spec_parts,omitempty"`
 }
 
 // NewRunID returns a random run id: 16 hex digits.

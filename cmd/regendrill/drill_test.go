@@ -4,79 +4,42 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/rolecall/rolecall/facade"
-	"github.com/rolecall/rolecall/facade/cortex"
-	"github.com/rolecall/rolecall/facade/logto"
-	"github.com/rolecall/rolecall/facade/openai"
-	"github.com/rolecall/rolecall/facade/vectara"
+	"github.com/rolecall/rolecall/facade/drivers"
+	"github.com/rolecall/rolecall/providertest"
 )
 
-// TestFieldArrives lists through every driver from pages whose records
-// carry the drill's property (DrillProperty), and requires it in each
-// Assignment.Record, whichever record type it is (OpenAI's organization
-// role comes from the user record, its RBAC roles from the assignment): the drill runs it in a copy of the module whose specs
-// gained the property, after regeneration and with no other edit. Built
-// only with the regendrill tag (make regen-drill).
+// TestFieldArrives lists through every driver from providertest's fake,
+// every record of whose pages carries the drill's property (DrillProperty:
+// withDrillProperty adds it to each object of a 200 JSON body that is an
+// array, or of the body's array properties, as the drill adds it to the
+// specs' record schemas), and requires it in each Assignment.Record,
+// whichever record type it is. The fake serves whatever operation a driver
+// now calls, so no page is kept here by hand. The drill runs it in a copy
+// of the module whose specs gained the property, after regeneration and
+// with no other edit. Built only with the regendrill tag (make
+// regen-drill).
 func TestFieldArrives(t *testing.T) {
-	for _, c := range []struct {
-		provider string
-		pages    map[string]string // by path suffix
-		new      func(base string) (facade.Lister, error)
-	}{
-		{"cortex", map[string]string{
-			"/api/v1/users/roles": `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@example.com","name":"A","rolecall_drill":"drill-cortex","roles":[{"type":"BASIC","role":"ADMIN"},{"type":"CUSTOM","name":"N","tag":"n"}]}]}`,
-			"/api/v1/users":       `{"page":0,"total":1,"totalPages":1,"users":[{"email":"a@example.com","name":"A","joinDate":"2025-01-01T00:00:00Z","lastActive":null,"rolecall_drill":"drill-cortex"}]}`,
-			"/api/v1/auth/key":    `{"apiKeys":[{"cid":"cid-1","name":"ci","createdDate":"2025-01-01T00:00:00Z","expirationDate":null,"roles":[{"type":"DEFAULT","role":"ADMIN"}],"rolecall_drill":"drill-cortex"}],"page":0,"total":1,"totalPages":1}`,
-		}, func(base string) (facade.Lister, error) {
-			return cortex.New(cortex.Config{Token: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
-		}},
-		{"openai", map[string]string{
-			"/organization/users": `{"object":"list","data":[{"object":"organization.user","id":"user_1","name":"A","email":"a@example.com","role":"owner","added_at":1,"rolecall_drill":"drill-openai"}],"first_id":"user_1","last_id":"user_1","has_more":false}`,
-			"/roles":              `{"object":"list","data":[{"id":"role_1","name":"Owner","permissions":["p"],"resource_type":"api.organization","predefined_role":true,"rolecall_drill":"drill-openai"}],"has_more":false,"next":null}`,
-		}, func(base string) (facade.Lister, error) {
-			return openai.New(openai.Config{AdminKey: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
-		}},
-		{"vectara", map[string]string{
-			"/v2/users":       `{"users":[{"id":"usr_1","email":"a@example.com","api_roles":["owner"],"corpus_roles":[{"corpus_key":"c","role":"query"}],"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
-			"/v2/api_keys":    `{"api_keys":[{"id":"aky_1","name":"k","secret_key":"s","enabled":true,"api_key_role":"serving","api_policy":{"name":"serving","allowed_operations":{"query":{"allow_any_resource":false,"allowed_resources":{"path.corpus_key":["c"]}}}},"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
-			"/v2/app_clients": `{"app_clients":[{"id":"app_1","name":"a","client_id":"c","client_secret":"s","api_roles":["administrator"],"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
-			"/v2/corpora":     `{"corpora":[{"id":"crp_1","key":"c","name":"C","enabled":true,"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
-			"/v2/agents":      `{"agents":[{"key":"a","name":"A","enabled":true,"rolecall_drill":"drill-vectara"}],"metadata":{"page_key":""}}`,
-		}, func(base string) (facade.Lister, error) {
-			return vectara.New(vectara.Config{APIKey: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
-		}},
-		{"logto", map[string]string{
-			"/api/roles":          `[{"tenantId":"t","id":"r1","name":"admin","description":"d","type":"User","isDefault":false,"usersCount":1,"featuredUsers":[],"applicationsCount":0,"featuredApplications":[]}]`,
-			"/api/roles/r1/users": `[{"id":"u1","username":null,"primaryEmail":"a@example.com","primaryPhone":null,"name":"A","avatar":null,"customData":{},"identities":{},"lastSignInAt":null,"createdAt":1,"updatedAt":1,"profile":{},"applicationId":null,"isSuspended":false,"rolecall_drill":"drill-logto"}]`,
-		}, func(base string) (facade.Lister, error) {
-			return logto.New(logto.Config{AccessToken: "drill-token", Options: facade.Options{BaseURL: base, RateLimit: -1}})
-		}},
-	} {
-		t.Run(c.provider, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				best := ""
-				for suffix := range c.pages {
-					if strings.HasSuffix(r.URL.Path, suffix) && len(suffix) > len(best) {
-						best = suffix
-					}
-				}
-				if best == "" {
-					http.NotFound(w, r)
-					return
-				}
-				w.Header().Set("Content-Type", "application/json")
-				w.Header().Set("Total-Number", "1")
-				fmt.Fprint(w, c.pages[best])
-			}))
+	for _, p := range drivers.Names() {
+		t.Run(p, func(t *testing.T) {
+			want := "drill-" + p
+			fake := providertest.NewServer(t, p, providertest.Options{Tenant: providertest.NewTenant(p, 4, 1)})
+			srv := httptest.NewServer(withDrillProperty(fake, want))
 			defer srv.Close()
-			l, err := c.new(srv.URL)
+			base, err := url.Parse(fake.URL()) // the fake's base path, served here
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := drivers.New(p, fake.Token(), facade.Options{BaseURL: srv.URL + base.Path, RateLimit: -1, Concurrency: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,23 +47,64 @@ func TestFieldArrives(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checked := 0
+			types := map[string]int{}
 			for _, a := range got {
 				v, ok := drillField(a.Record)
 				switch {
 				case !ok:
-					t.Fatalf("%s: the record (%T) has no field for %q", c.provider, a.Record, DrillProperty)
-				case v != "drill-"+c.provider:
-					t.Fatalf("%s: the record's %s is %q, want %q", c.provider, DrillProperty, v, "drill-"+c.provider)
+					t.Fatalf("%s: the record (%T) has no field for %q", p, a.Record, DrillProperty)
+				case v != want:
+					t.Fatalf("%s: the record's (%T) %s is %q, want %q", p, a.Record, DrillProperty, v, want)
 				}
-				checked++
+				types[fmt.Sprintf("%T", a.Record)]++
 			}
-			if checked == 0 {
-				t.Fatalf("%s: no assignment listed", c.provider)
+			if len(got) == 0 {
+				t.Fatalf("%s: no assignment listed", p)
 			}
-			t.Logf("%s: %s arrived in Assignment.Record (%T) of %d assignments", c.provider, DrillProperty, got[len(got)-1].Record, checked)
+			t.Logf("%s: %s arrived in Assignment.Record of %d assignments (%v)", p, DrillProperty, len(got), types)
 		})
 	}
+}
+
+// withDrillProperty serves next's answers with DrillProperty set to v in
+// every record of a 200 JSON body: each object of the body when it is an
+// array, or of each array property of the body when it is an object.
+func withDrillProperty(next http.Handler, v string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("Accept-Encoding")
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if rec.Code == http.StatusOK && strings.Contains(rec.Header().Get("Content-Type"), "json") {
+			var doc any
+			if err := json.Unmarshal(body, &doc); err == nil {
+				mark := func(list any) {
+					items, _ := list.([]any)
+					for _, it := range items {
+						if obj, ok := it.(map[string]any); ok {
+							obj[DrillProperty] = v
+						}
+					}
+				}
+				if obj, ok := doc.(map[string]any); ok {
+					for _, prop := range obj {
+						mark(prop)
+					}
+				} else {
+					mark(doc)
+				}
+				if b, err := json.Marshal(doc); err == nil {
+					body = b
+				}
+			}
+		}
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	})
 }
 
 // drillField returns the value of rec's field tagged DrillProperty, and

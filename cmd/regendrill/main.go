@@ -1,9 +1,11 @@
 // Command regendrill is the regeneration drill (make regen-drill): it shows,
 // in a temporary copy of the module, what a vendor's spec change costs.
 //
-//  1. The check can fail: listing through every driver from pages whose
-//     records carry a property the specs do not declare (DrillProperty),
-//     the property is not in Assignment.Record.
+//  1. The check can fail: listing through every driver from providertest's
+//     fake, whose pages' records are given a property the specs do not
+//     declare (DrillProperty), the property is not in Assignment.Record.
+//     The fake serves every operation a driver calls, so the drill keeps
+//     no page of its own.
 //  2. A property added: DrillProperty is added as an optional string to
 //     every record schema a listing returns, derived from the specs (the
 //     items of the arrays in each GET operation's 200 body: Cortex

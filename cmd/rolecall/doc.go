@@ -182,7 +182,8 @@
 // listed_users = reported_total while users leaves out the users without a
 // role), the SHA-256 of the provider's rows in report order (rows_sha256,
 // the same in every format, checked by every reader), the requests made
-// and the SHA-256 of the vendored spec.
+// and the SHA-256 of the vendored spec and of each further spec file of
+// the provider (spec_parts: Cortex's cortex-admin.yaml).
 // A provider that failed has no row in any format. With --output the report
 // is written to a temporary file renamed into place, and a run with a
 // failed provider goes to FILE.partial, leaving FILE as it was, unless

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -97,6 +98,12 @@ func TestRunRecord(t *testing.T) {
 		require.NoError(t, err)
 		sum := sha256.Sum256(spec)
 		assert.Equal(t, hex.EncodeToString(sum[:]), p.SpecSHA256)
+		// Cortex's users and keys come from cortex-admin.yaml: the record
+		// names that spec too.
+		admin, err := fs.ReadFile(specs.FS(), "cortex-admin.yaml")
+		require.NoError(t, err)
+		sum = sha256.Sum256(admin)
+		assert.Equal(t, map[string]string{"cortex-admin.yaml": hex.EncodeToString(sum[:])}, p.SpecParts, "every spec part is named")
 	}
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"iter"
 	"log/slog"
 	"math"
@@ -229,10 +230,7 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 		if s.demo {
 			pr.Host = "demo"
 		}
-		if spec, err := specs.Bytes(st.name); err == nil {
-			sum := sha256.Sum256(spec)
-			pr.SpecSHA256 = hex.EncodeToString(sum[:])
-		}
+		pr.SpecSHA256, pr.SpecParts = specDigests(st.name)
 		if !slices.Contains(out.complete, st.name) {
 			pr.Status = report.StatusFailed
 			st.mu.Lock()
@@ -495,4 +493,28 @@ func httpClientWith(rt http.RoundTripper) *http.Client {
 		return nil
 	}
 	return &http.Client{Transport: rt}
+}
+
+// specDigests returns the SHA-256, in hex, of provider's vendored spec and
+// of each of its further spec files by name (specs.Parts; nil when it has
+// none): every spec its client was generated from. A spec that cannot be
+// read has no digest ("", or no entry).
+func specDigests(provider string) (main string, parts map[string]string) {
+	if spec, err := specs.Bytes(provider); err == nil {
+		sum := sha256.Sum256(spec)
+		main = hex.EncodeToString(sum[:])
+	}
+	names, _ := specs.Parts(provider)
+	for _, name := range names {
+		data, err := fs.ReadFile(specs.FS(), name)
+		if err != nil {
+			continue
+		}
+		sum := sha256.Sum256(data)
+		if parts == nil {
+			parts = map[string]string{}
+		}
+		parts[name] = hex.EncodeToString(sum[:])
+	}
+	return main, parts
 }

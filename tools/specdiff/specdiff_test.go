@@ -217,9 +217,21 @@ func TestAddedEnumValueInAFieldTheFacadeOnlyCopies(t *testing.T) {
 	if rep.Verdict != "ok" {
 		t.Errorf("verdict %s, want ok: the drivers copy API roles without switching on them", rep.Verdict)
 	}
-	c := only(t, "other", sr.Other, "response-property-enum-value-added")
-	if c.OperationID != "listUsers" || c.GoField != "User.ApiRoles" || !slices.Contains(c.Columns, "role_id") {
-		t.Errorf("got %+v", c)
+	// ApiRole is the enum of a user's api_roles and of an app client's
+	// (listAppClient, which the drivers call too): one change each, copied.
+	want := map[string]string{"listUsers": "User.ApiRoles", "listAppClient": "AppClient.ApiRoles"}
+	got := map[string]string{}
+	for _, c := range sr.Other {
+		if c.ID != "response-property-enum-value-added" {
+			continue
+		}
+		got[c.OperationID] = c.GoField
+		if !c.Called || c.Breaking || !slices.Contains(c.Columns, "role_id") {
+			t.Errorf("want a called, copied field feeding role_id, got %+v", c)
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("enum value added in: got %v, want %v", got, want)
 	}
 	only(t, "uncalled", sr.Uncalled, "response-property-enum-value-added") // getUser's copy
 }
