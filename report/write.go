@@ -501,10 +501,11 @@ func (c *column) tableCell(r *Row, maxCell int) string {
 // no email) holds which role where (SCOPE_NAME, which in the table shows
 // the scope's id, or else its own text such as api.organization, where it
 // has no name),
-// whether the account or key is active, disabled or orphaned, and whether
-// the role is privileged. Last activity, the scope's id and the owner of a
-// key are a --columns or --wide away.
-var DefaultTableColumns = []string{"PROVIDER", "PRINCIPAL", "NAME", "EMAIL", "ROLE_NAME", "SCOPE_NAME", "STATUS", "PRIVILEGED"}
+// and whether the role is privileged. The status (disabled, suspended, an
+// orphaned key), last activity, the scope's id and a key's owner are a
+// --columns or --wide away (and rolecall review reports what needs a
+// look).
+var DefaultTableColumns = []string{"PROVIDER", "PRINCIPAL", "NAME", "EMAIL", "ROLE_NAME", "SCOPE_NAME", "PRIVILEGED"}
 
 // TableColumns returns the positions in header of the columns names
 // picks, in the order given, each name matched with header

@@ -41,8 +41,8 @@ func copyFile(t *testing.T, from, to string) {
 
 // TestDiffRefusesACutShortReport is issue 28's reproduction: the demo's
 // ndjson report cut 12 rows short, in the middle of vectara's rows (a copy
-// interrupted; issue 28 had its first 40 lines of 52, before the OpenAI
-// access graph: now 76 of 88),
+// interrupted; issue 28 had its first 40 lines of 52, before the access
+// graph: now 115 of 127),
 // beside its intact run record, was read as complete and diff printed 12
 // revocations. It is refused: exit 2, naming the file, the provider and
 // both counts, and nothing is compared.
@@ -60,7 +60,7 @@ func TestDiffRefusesACutShortReport(t *testing.T) {
 
 	r = exe(t, env{}, "diff", whole, cut)
 	assert.Equal(t, 2, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-	assert.Contains(t, r.stderr, "a.ndjson: vectara: 8 assignments read, the run record counts 20: "+
+	assert.Contains(t, r.stderr, "a.ndjson: vectara: 18 assignments read, the run record counts 30: "+
 		"the report is cut short or edited; restore it from its source")
 	assert.NotContains(t, r.stderr, "for usage", "not a usage error")
 	assert.NotContains(t, r.stdout, "revoked")
@@ -89,10 +89,10 @@ func TestDiffRefusesAnEditedReport(t *testing.T) {
 	}
 }
 
-// demoRows is the number of rows the demo lists: cortex 9, logto 9, openai
-// 50 (the whole access graph), vectara 20, in that order in every
-// format (testdata/golden/*.json).
-const demoRows = 88
+// demoRows is the number of rows the demo lists: cortex 10, logto 32,
+// openai 55, vectara 30 (the whole access graph of each), in that order in
+// every format (testdata/golden/*.json).
+const demoRows = 127
 
 var digestLine = regexp.MustCompile(`(?m)^  (\w+) +complete +(\d+) +(\d+) +ok +([0-9a-f]{64})$`)
 
@@ -136,8 +136,8 @@ func TestCheck(t *testing.T) {
 	require.NoError(t, os.WriteFile(cutJSON, b, 0o644))
 	r := inproc(t, env{}, "check", csv, cutJSON, filepath.Join(dir, "demo.ndjson"))
 	assert.Equal(t, 2, r.code, r.stdout)
-	assert.Contains(t, r.stdout, "cut.csv: NOT INTACT: vectara: 18 assignments read, the run record counts 20")
-	assert.Contains(t, r.stdout, "cut.json: NOT INTACT: cortex: 8 assignments read, the run record counts 9")
+	assert.Contains(t, r.stdout, "cut.csv: NOT INTACT: vectara: 28 assignments read, the run record counts 30")
+	assert.Contains(t, r.stdout, "cut.json: NOT INTACT: cortex: 9 assignments read, the run record counts 10")
 	assert.Contains(t, r.stdout, "demo.ndjson: intact and complete", "every file is checked")
 	q := inproc(t, env{}, "check", "--quiet", csv, cutJSON, filepath.Join(dir, "demo.ndjson"))
 	assert.Equal(t, 2, q.code)

@@ -164,7 +164,7 @@
 // The table shows by default the columns a reviewer reads, so that a line
 // fits a terminal 160 characters wide: for list and demo PROVIDER,
 // PRINCIPAL, NAME, EMAIL, ROLE_NAME, SCOPE_NAME (the scope's id or text
-// where it has no name), STATUS and PRIVILEGED; for people
+// where it has no name) and PRIVILEGED; for people
 // PERSON, LAST_ACTIVITY and ROLES; for review KIND, DISPOSITION, PERSON,
 // PROVIDER and USER_ID. --columns picks the columns by their header names,
 // comma-separated, case-insensitively, in the order given (an unknown name

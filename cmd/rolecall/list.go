@@ -44,8 +44,8 @@ order. Memory stays bounded: past 64 MiB of rows they spill to temporary files.
 
 The table shows the columns a reviewer reads, to fit a terminal 160 characters
 wide: provider, principal, name, email, role_name, scope_name (in the table, the
-scope's id, or else its text such as api.organization, where it has no name),
-status and privileged.
+scope's id, or else its text such as api.organization, where it has no name)
+and privileged; status and last_activity are a --columns away.
 --columns picks others by their header names (case-insensitive, in the order
 given) and --wide shows every column; they are for the table only (json,
 ndjson and csv always hold every column), and not together.

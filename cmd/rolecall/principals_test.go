@@ -186,13 +186,15 @@ func TestRefusedKindsFailureLine(t *testing.T) {
 // one asked only for keys says that the runs listed different kinds and
 // leaves the users out (exit 2) rather than reporting every user's roles
 // revoked; --allow-partial compares them anyway. Between every kind and
-// --principals user, which a users-only driver lists alike, it warns and
-// finds no difference. check takes a report with kinds as any other.
+// --principals user, it leaves the keys out the same way, and finds the
+// users unchanged. check takes a report with kinds as any other.
 func TestDiffDifferentPrincipals(t *testing.T) {
 	t.Parallel()
 	srv, e := fake(t, "cortex", 8, providertest.Options{})
 	n := len(srv.Tenant().Rows())
-	require.Positive(t, n)
+	k := len(srv.Tenant().RowsOf("api_key"))
+	require.Positive(t, n-k)
+	require.Positive(t, k, "the workspace has API keys")
 	dir := t.TempDir()
 	all, keys, users := filepath.Join(dir, "all.json"), filepath.Join(dir, "keys.json"), filepath.Join(dir, "users.csv")
 	for _, c := range [][]string{{"--format", "json", "--output", all}, {"--format", "json", "--output", keys, "--principals", "api_key"},
@@ -208,7 +210,7 @@ func TestDiffDifferentPrincipals(t *testing.T) {
 	assert.Equal(t, exitUsage, r.code, "a kind left out: the reports cannot be called equal; stderr: %s", r.stderr)
 	assert.Contains(t, r.stdout, `WARNING: the reports listed different kinds of principal: --principals not given (every kind), then "api_key"`)
 	assert.Contains(t, r.stdout, "WARNING: cortex user was listed in the old report only (not_asked in the new report): its rows are left out")
-	assert.Contains(t, r.stdout, "granted 0, revoked 0, changed 0, unchanged 0")
+	assert.Contains(t, r.stdout, fmt.Sprintf("granted 0, revoked 0, changed 0, unchanged %d", k), "the keys, listed in both")
 	assert.Contains(t, r.stderr, "cortex user left out of the comparison")
 
 	r = inproc(t, env{}, "diff", "--format", "json", all, keys)
@@ -224,11 +226,12 @@ func TestDiffDifferentPrincipals(t *testing.T) {
 
 	r = inproc(t, env{}, "diff", "--allow-partial", all, keys)
 	assert.Equal(t, exitDiffer, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stdout, fmt.Sprintf("revoked %d", n))
+	assert.Contains(t, r.stdout, fmt.Sprintf("revoked %d", n-k), "the users' rows")
 	assert.Contains(t, r.stdout, "compared anyway (--allow-partial)")
 
 	r = inproc(t, env{}, "diff", all, users)
-	assert.Equal(t, 0, r.code, "stdout: %s stderr: %s", r.stdout, r.stderr)
+	assert.Equal(t, exitUsage, r.code, "stdout: %s stderr: %s", r.stdout, r.stderr)
 	assert.Contains(t, r.stdout, `WARNING: the reports listed different kinds of principal: --principals not given (every kind), then "user"`)
-	assert.Contains(t, r.stdout, "no differences")
+	assert.Contains(t, r.stdout, "WARNING: cortex api_key was listed in the old report only")
+	assert.Contains(t, r.stdout, fmt.Sprintf("granted 0, revoked 0, changed 0, unchanged %d", n-k))
 }
