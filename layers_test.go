@@ -35,6 +35,7 @@ var layers = []struct {
 	{"registry", []string{"facade/drivers"}, false},
 	{"reports", []string{"report/..."}, true},
 	{"reviews", []string{"review/..."}, true},
+	{"exports", []string{"export/..."}, true},
 	{"fakes and spec checks", []string{"providertest/...", "drift/..."}, false},
 	{"conformance suite", []string{"facade/facadetest"}, false},
 	{"fixtures", []string{"fixture/..."}, true},
