@@ -19,11 +19,14 @@ NEW         ?=
 FORMAT      ?= text
 JSON_OUT    ?=
 SPECDIFF    := tools/specdiff
+# actionlint, pinned in tools/actionlint/go.mod (a tool directive), checks
+# every workflow (make actionlint; make test-tools runs it too).
+ACTIONLINT  := tools/actionlint
 # tools/specdiff/run.sh builds the gate into bin/specdiff and runs it,
 # exiting with its status (0, 1 breaking, 2 the gate failed).
 SPECDIFF_RUN = GO="$(GO)" $(SPECDIFF)/run.sh
 
-.PHONY: all demo generate check-generate regen-drill test test-short test-tools lint bench soak fuzz spec-diff spec-usage spec-fetch clean
+.PHONY: all demo generate check-generate regen-drill test test-short test-tools actionlint lint bench soak fuzz spec-diff spec-usage spec-fetch clean
 
 all: check-generate lint test
 
@@ -59,9 +62,14 @@ test-short:
 	$(GO) test -count=1 $(PKGS)
 
 ## test-tools: the tests of the modules under tools/ (their own go.mod, so
-## "make test" does not run them).
-test-tools:
+## "make test" does not run them), and actionlint on the workflows.
+test-tools: actionlint
 	cd $(SPECDIFF) && $(GO) test -count=1 ./...
+
+## actionlint: check .github/workflows/*.yml (and the local actions they
+## use) with actionlint at the version tools/actionlint/go.mod pins.
+actionlint:
+	$(GO) -C $(ACTIONLINT) tool actionlint $(addprefix $(CURDIR)/,$(wildcard .github/workflows/*.yml))
 
 ## spec-diff: the spec change gate. Compares api/specs with BASE (a revision:
 ## make spec-diff BASE=origin/main; or a file: SPEC=api/specs/cortex.json
