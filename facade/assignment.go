@@ -163,14 +163,15 @@ type Assignment struct {
 	ScopeName string
 
 	// Held says how the principal holds the role: directly, through a
-	// group (Via names it) or as the provider's legacy single-role field;
-	// "" when the provider does not say.
+	// group (Via names it), as the provider's legacy single-role field, or
+	// as its owner (a key; Owner names it); "" when the provider does not
+	// say.
 	Held HowHeld
 
 	// What the provider says of the account, in the same response: the
 	// zero value where it says nothing (see the package documentation's
 	// mapping). Times are UTC.
-	Status       Status      // active, disabled or suspended; "" when unknown
+	Status       Status      // active, disabled, suspended or orphaned (a key); "" when unknown
 	AccountType  AccountType // human or service; "" when unknown
 	Created      time.Time   // when the account was created or added to the tenant
 	Updated      time.Time   // when the account's record last changed
@@ -188,13 +189,19 @@ type Assignment struct {
 
 	// Record is the provider's decoded record behind this assignment, as
 	// the generated type (packages under gen/) holds it, every field the
-	// spec declares included: *cortexapi.UserRoleAssignment,
-	// *openaiapi.AssignedRoleDetails or *openaiapi.OrganizationUser,
-	// *vectaraapi.User, *logtoapi.UserProfile. Each record is decoded on
-	// its own and shares no memory with another; the assignments made from
-	// one record (a user's several roles) point to that one record. It is
-	// as the provider sent it: unlike the fields above, a credential
-	// returned as data is not replaced in it, and its text may hold any
+	// spec declares included, such as *cortexapi.UserRoleAssignment or
+	// *cortexadmin.ApiKey; *openaiapi.AssignedRoleDetails,
+	// OrganizationUser, ProjectUser, GroupUser, ProjectServiceAccount,
+	// ProjectApiKey, AdminApiKey or Invite; *vectaraapi.User, ApiKey or
+	// AppClient; *logtoapi.UserProfile and the organization and
+	// application records (each driver's package documentation names its
+	// own). Each record is decoded on its own and shares no memory with
+	// another; the assignments made from one record (a user's several
+	// roles) point to that one record. It is as the provider sent it,
+	// except that the secret values a list response carries (a key's
+	// redacted value or secret, an application's secret) are cleared as
+	// the page is decoded: unlike the fields above, a credential returned
+	// as data elsewhere is not replaced in it, and its text may hold any
 	// character; package report never writes it.
 	Record any
 }
