@@ -33,6 +33,7 @@ var layers = []struct {
 	{"driver machinery", []string{"facade/internal/..."}, false},
 	{"drivers", []string{"facade/cortex", "facade/openai", "facade/vectara", "facade/logto"}, false},
 	{"registry", []string{"facade/drivers"}, false},
+	{"tenants", []string{"facade/tenants"}, false},
 	{"reports", []string{"report/..."}, true},
 	{"reviews", []string{"review/..."}, true},
 	{"exports", []string{"export/..."}, true},

@@ -132,7 +132,12 @@ const (
 // address and display name whatever its kind: a key's id and name, an
 // invitation's address.
 type Assignment struct {
-	Provider    string        // "cortex", "openai", "vectara" or "logto"
+	Provider string // "cortex", "openai", "vectara" or "logto"
+	// Tenant is the name of the tenant listed (package facade/tenants: a
+	// tenants file names each); "" reads as the provider's name
+	// (TenantName), the one tenant per provider a listing had before
+	// tenants were named, so that old reports still read.
+	Tenant      string
 	Principal   PrincipalKind // what holds the role; "" reads as User (Kind)
 	UserID      string        // the principal's id (Cortex has none: the email)
 	Email       string        // the principal's email, "" when the provider has none
@@ -204,6 +209,14 @@ type Assignment struct {
 	// as data elsewhere is not replaced in it, and its text may hold any
 	// character; package report never writes it.
 	Record any
+}
+
+// TenantName returns the tenant's name: Tenant, or Provider when it is "".
+func (a *Assignment) TenantName() string {
+	if a.Tenant == "" {
+		return a.Provider
+	}
+	return a.Tenant
 }
 
 // Owner is the principal a key or service account belongs to or acts for.

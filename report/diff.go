@@ -42,10 +42,10 @@ type Delta struct {
 	ExcludedKinds []KindRef
 }
 
-// KindRef names one kind of principal of one provider.
+// KindRef names one kind of principal of one provider's tenant.
 type KindRef struct {
-	Provider string `json:"provider"`
-	Kind     string `json:"kind"` // a facade.PrincipalKind: "user", "api_key", …
+	Provider string `json:"provider"` // the tenant's name (ProviderRun.Name): the provider's, without a tenants file
+	Kind     string `json:"kind"`     // a facade.PrincipalKind: "user", "api_key", …
 }
 
 // Change is one assignment whose fields differ between the reports.
@@ -84,7 +84,7 @@ func Diff(old, new *Report, o *DiffOptions) (*Delta, error) {
 		}
 		var out []Row
 		for _, r := range rows {
-			if !excluded[r.Provider] && !kinds[KindRef{r.Provider, r.Kind()}] {
+			if !excluded[r.TenantName()] && !kinds[KindRef{r.TenantName(), r.Kind()}] {
 				out = append(out, r)
 			}
 		}
@@ -121,18 +121,19 @@ func Diff(old, new *Report, o *DiffOptions) (*Delta, error) {
 	return d, nil
 }
 
-// providers returns the providers a report covers: those of its run
+// providers returns the tenants a report covers (by ProviderRun.Name:
+// the providers, in a run without a tenants file): those of its run
 // record, or else those its rows name.
 func providers(r *Report) []string {
 	var out []string
 	if r.Run != nil {
 		for _, p := range r.Run.Providers {
-			out = append(out, p.Provider)
+			out = append(out, p.Name())
 		}
 	} else {
 		for _, row := range r.Rows {
-			if !slices.Contains(out, row.Provider) {
-				out = append(out, row.Provider)
+			if !slices.Contains(out, row.TenantName()) {
+				out = append(out, row.TenantName())
 			}
 		}
 	}
@@ -168,7 +169,7 @@ func (d *Delta) check(old, new *Report, allowPartial bool) map[string]bool {
 					if pr.Error != "" {
 						why += " (" + pr.Error + ")"
 					}
-					reason[pr.Provider] = append(reason[pr.Provider], why)
+					reason[pr.Name()] = append(reason[pr.Name()], why)
 				}
 			}
 		}
@@ -387,7 +388,7 @@ func runSummary(r *Run) string {
 	var failed []string
 	for _, p := range r.Providers {
 		if p.Status != StatusComplete {
-			failed = append(failed, p.Provider+" "+p.Status)
+			failed = append(failed, p.Name()+" "+p.Status)
 		}
 	}
 	if len(failed) > 0 {
@@ -403,10 +404,14 @@ func runSummary(r *Run) string {
 	return s
 }
 
-// personOf renders a row's person: provider, the principal's kind when it
-// is not a user, email and user id.
+// personOf renders a row's person: provider (with its tenant, when the
+// tenant is not the provider's own), the principal's kind when it is not a
+// user, email and user id.
 func personOf(r *Row) string {
 	s := termtext.Escape(r.Provider) + " "
+	if t := r.TenantName(); t != r.Provider {
+		s = termtext.Escape(r.Provider) + " (" + termtext.Escape(t) + ") "
+	}
 	if k := r.Kind(); k != string(facade.User) {
 		s += termtext.Escape(k) + " "
 	}
@@ -437,7 +442,7 @@ func roleOf(r *Row) string {
 	return s
 }
 
-type personKey struct{ provider, kind, userID string }
+type personKey struct{ tenant, provider, kind, userID string }
 
 // groups splits rows (in report order) into runs of one person.
 func groups[T any](items []T, row func(*T) *Row) [][]T {
@@ -446,7 +451,7 @@ func groups[T any](items []T, row func(*T) *Row) [][]T {
 		r := row(&items[i])
 		if n := len(out); n > 0 {
 			last := row(&out[n-1][0])
-			if (personKey{last.Provider, last.Kind(), last.UserID}) == (personKey{r.Provider, r.Kind(), r.UserID}) {
+			if (personKey{last.TenantName(), last.Provider, last.Kind(), last.UserID}) == (personKey{r.TenantName(), r.Provider, r.Kind(), r.UserID}) {
 				out[n-1] = append(out[n-1], items[i])
 				continue
 			}

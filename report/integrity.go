@@ -89,7 +89,7 @@ func (r *Report) Check() []ProviderCheck {
 	tallies := map[string]*tally{}
 	var order []string
 	for i := range r.Rows {
-		p := r.Rows[i].Provider
+		p := r.Rows[i].TenantName()
 		t := tallies[p]
 		if t == nil {
 			t = &tally{d: newRowDigest()}
@@ -119,8 +119,8 @@ func (r *Report) Check() []ProviderCheck {
 		out = append(out, c)
 	}
 	for i := range r.Run.Providers {
-		if pr := &r.Run.Providers[i]; !seen[pr.Provider] {
-			check(pr.Provider, pr)
+		if pr := &r.Run.Providers[i]; !seen[pr.Name()] {
+			check(pr.Name(), pr)
 		}
 	}
 	for _, p := range order {
@@ -177,6 +177,9 @@ func (d *rowDigest) add(r *Row) {
 		switch {
 		case c.text != nil:
 			v := *c.text(r)
+			if c.tenant && v == r.Provider {
+				continue // the provider's own tenant: as "" (Row.TenantName)
+			}
 			if c.model {
 				if v == "" { // its canonical form is "" only when it is
 					continue

@@ -209,7 +209,7 @@ func readCSV(r io.Reader, raw bool) ([]Row, error) {
 	// legacyColumns, one written before the model's columns the first
 	// accountColumns; the others stay empty.
 	if !slices.Equal(header, Fields) && !slices.Equal(header, Fields[:legacyColumns]) &&
-		!slices.Equal(header, Fields[:accountColumns]) {
+		!slices.Equal(header, Fields[:accountColumns]) && !slices.Equal(header, TenantFields) {
 		return nil, fmt.Errorf("CSV report: header %q, want %q", strings.Join(header, ","), strings.Join(Fields, ","))
 	}
 	cr.FieldsPerRecord = len(header)

@@ -149,6 +149,20 @@ type Row struct {
 	ScopeName     string `json:"scope_name"`
 	Held          string `json:"held"`    // direct, group, legacy; "" when not said
 	Expires       string `json:"expires"` // RFC 3339 UTC; "" when unknown or never
+
+	// Tenant is the tenant's name (facade.Assignment.Tenant), added after
+	// the model's columns: "" (a report written before it) reads as the
+	// provider's name (TenantName), and a tenant named after its provider
+	// is that provider's one tenant, as in every report written before.
+	Tenant string `json:"tenant"`
+}
+
+// TenantName is the row's tenant: Tenant, or Provider when it is "".
+func (r *Row) TenantName() string {
+	if r.Tenant == "" {
+		return r.Provider
+	}
+	return r.Tenant
 }
 
 // Kind is the kind of principal holding the role: PrincipalKind, or
@@ -197,6 +211,11 @@ type column struct {
 	// report written before them keep their digest, and Diff compares
 	// them only between rows that both have them (Row.hasModel).
 	model bool
+	// tenant marks the tenant column: part of the key (not compared by
+	// Diff), and encoded in the digest only when it names another tenant
+	// than the provider's own, so that a report written before it, or a
+	// run without a tenants file, keeps its digests.
+	tenant bool
 	// The field behind get, for what reads rows without building
 	// strings (the digest): exactly one of them is set.
 	text func(*Row) *string
@@ -281,7 +300,10 @@ var columns = []column{
 		})),
 	model(textColumn("held", "HELD", func(r *Row) *string { return &r.Held })),
 	model(textColumn("expires", "EXPIRES", func(r *Row) *string { return &r.Expires })),
+	tenantColumn(textColumn("tenant", "TENANT", func(r *Row) *string { return &r.Tenant })),
 }
+
+func tenantColumn(c column) column { c.model, c.noDiff, c.tenant = true, true, true; return c }
 
 func noDiff(c column) column { c.noDiff = true; return c }
 
@@ -299,6 +321,8 @@ const (
 	// accountColumns is how many they had before the model's columns
 	// (principal_kind … expires).
 	accountColumns = 18
+	// modelColumns is how many they had before the tenant column.
+	modelColumns = 27
 )
 
 // ModelColumns are the columns added with the model of principals and
@@ -308,7 +332,7 @@ const (
 var ModelColumns = func() []string {
 	var out []string
 	for _, c := range columns {
-		if c.model {
+		if c.model && !c.tenant {
 			out = append(out, c.name)
 		}
 	}
@@ -316,8 +340,12 @@ var ModelColumns = func() []string {
 }()
 
 // Fields are the report's columns, in order: the JSON keys and the CSV
-// header.
-var Fields = func() []string {
+// header; a report of named tenants (Options.Tenants) has TenantFields.
+var Fields = TenantFields[:modelColumns:modelColumns]
+
+// TenantFields are the columns of a report of named tenants: Fields, then
+// tenant.
+var TenantFields = func() []string {
 	out := make([]string, len(columns))
 	for i, c := range columns {
 		out[i] = c.name
@@ -325,8 +353,13 @@ var Fields = func() []string {
 	return out
 }()
 
-// TableHeader is the table format's header row.
-var TableHeader = func() []string {
+// TableHeader is the table format's header row; a report of named tenants
+// (Options.Tenants) has TenantTableHeader.
+var TableHeader = TenantTableHeader[:modelColumns:modelColumns]
+
+// TenantTableHeader is the table's header row of a report of named
+// tenants: TableHeader, then TENANT.
+var TenantTableHeader = func() []string {
 	out := make([]string, len(columns))
 	for i, c := range columns {
 		out[i] = c.header
@@ -342,11 +375,18 @@ var TableHeader = func() []string {
 type Key struct {
 	Provider, UserID, RoleID, Scope string
 	Principal                       string // the principal kind; "" for a user
+	// Tenant is the tenant's name, "" for the provider's own (a tenant
+	// named after it, or a report written before tenants), so that
+	// old keys are what they were.
+	Tenant string
 }
 
 // Key returns the row's key.
 func (r *Row) Key() Key {
 	k := Key{Provider: r.Provider, UserID: r.UserID, RoleID: r.RoleID, Scope: r.Scope}
+	if t := r.TenantName(); t != r.Provider {
+		k.Tenant = t
+	}
 	if kind := r.Kind(); kind != string(facade.User) {
 		k.Principal = kind
 	}
@@ -355,7 +395,11 @@ func (r *Row) Key() Key {
 
 // String renders the key for messages.
 func (k Key) String() string {
-	s := fmt.Sprintf("%s %s %q role %q", k.Provider, cmp.Or(k.Principal, "user"), k.UserID, k.RoleID)
+	p := k.Provider
+	if k.Tenant != "" {
+		p += " (" + k.Tenant + ")"
+	}
+	s := fmt.Sprintf("%s %s %q role %q", p, cmp.Or(k.Principal, "user"), k.UserID, k.RoleID)
 	if k.Scope != "" {
 		s += fmt.Sprintf(" scope %q", k.Scope)
 	}
@@ -370,6 +414,9 @@ func (k Key) String() string {
 func Compare(a, b *Row) int {
 	// Each key is compared only when the ones before tie (cmp.Or would
 	// compute them all): rows are compared many times a sort.
+	if c := strings.Compare(a.TenantName(), b.TenantName()); c != 0 {
+		return c
+	}
 	if c := strings.Compare(a.Provider, b.Provider); c != 0 {
 		return c
 	}
@@ -466,15 +513,15 @@ func FromAssignment(a *facade.Assignment) Row {
 		Created: FormatTime(a.Created), Updated: FormatTime(a.Updated), LastActivity: FormatTime(a.LastActivity),
 		Privileged: a.Privileged, PrincipalKind: string(a.Kind()), OwnerKind: string(a.Owner.Kind),
 		OwnerID: a.Owner.ID, OwnerName: a.Owner.Name, ScopeKind: string(a.ScopeKind), ScopeID: a.ScopeID,
-		ScopeName: a.ScopeName, Held: string(a.Held), Expires: FormatTime(a.Expires)}
+		ScopeName: a.ScopeName, Held: string(a.Held), Expires: FormatTime(a.Expires), Tenant: a.Tenant}
 }
 
 // size estimates the memory a row holds, for the Writer's bound.
 func (r *Row) size() int64 {
-	n := 474 // the struct and string headers
+	n := 490 // the struct and string headers
 	for _, c := range []string{r.Provider, r.UserID, r.Email, r.Name, r.Username, r.RoleID, r.RoleName, r.RoleKind,
 		r.Scope, r.Via, r.Status, r.AccountType, r.Created, r.Updated, r.LastActivity, r.PrincipalKind, r.OwnerKind,
-		r.OwnerID, r.OwnerName, r.ScopeKind, r.ScopeID, r.ScopeName, r.Held, r.Expires} {
+		r.OwnerID, r.OwnerName, r.ScopeKind, r.ScopeID, r.ScopeName, r.Held, r.Expires, r.Tenant} {
 		n += len(c)
 	}
 	for _, p := range r.Permissions {

@@ -16,11 +16,12 @@ var jsonKeys = func() []string {
 
 // appendRowJSON appends r to b as one JSON object, byte for byte what
 // encoding/json's Encoder writes for normalized(r) with SetEscapeHTML(false)
-// (without its newline): the columns in order, a nil Permissions as [];
+// (without its newline) when ncols is every column: the first ncols
+// columns in order, a nil Permissions as [];
 // without reflection and without allocating.
-func appendRowJSON(b []byte, r *Row) []byte {
+func appendRowJSON(b []byte, r *Row, ncols int) []byte {
 	b = append(b, '{')
-	for i := range columns {
+	for i := range columns[:ncols] {
 		c := &columns[i]
 		if i > 0 {
 			b = append(b, ',')

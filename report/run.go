@@ -41,14 +41,23 @@ type Run struct {
 	Order string `json:"order"`
 	// CSVRaw is true when the CSV cells were written without neutralising
 	// formulas.
-	CSVRaw    bool          `json:"csv_raw,omitempty"`
-	Providers []ProviderRun `json:"providers"`
+	CSVRaw bool `json:"csv_raw,omitempty"`
+	// TenantsSHA256 is the SHA-256, in hex, of the tenants file the
+	// listing read (rolecall --tenants), whose tenants are the entries of
+	// Providers; "" without one. Added in rolecall-run/1 as an optional
+	// field.
+	TenantsSHA256 string        `json:"tenants_sha256,omitempty"`
+	Providers     []ProviderRun `json:"providers"`
 }
 
 // ProviderRun is how one provider's listing ended.
 type ProviderRun struct {
 	Provider string `json:"provider"`
-	Host     string `json:"host"`
+	// Tenant is the tenant's name (a tenants file's); "" in a record
+	// written before tenants, read as the provider's name (Name): one
+	// entry per tenant. Added in rolecall-run/1 as an optional field.
+	Tenant string `json:"tenant,omitempty"`
+	Host   string `json:"host"`
 	// Status is StatusComplete or StatusFailed; Error says why it failed.
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
@@ -126,13 +135,23 @@ func (r *Run) Complete() bool {
 	return true
 }
 
-// Provider returns the record of the named provider, or nil.
+// Name is the tenant's name: Tenant, or Provider when it is "".
+func (p *ProviderRun) Name() string {
+	if p.Tenant == "" {
+		return p.Provider
+	}
+	return p.Tenant
+}
+
+// Provider returns the record of the named tenant (ProviderRun.Name: a
+// provider's name names its one tenant in a run without a tenants file),
+// or nil.
 func (r *Run) Provider(name string) *ProviderRun {
 	if r == nil {
 		return nil
 	}
 	for i := range r.Providers {
-		if r.Providers[i].Provider == name {
+		if r.Providers[i].Name() == name {
 			return &r.Providers[i]
 		}
 	}

@@ -275,10 +275,10 @@ const (
 const maxRecord = 1 << 30
 
 // rowText lists a row's text fields, in the order a record holds them.
-func rowText(r *Row) [24]*string {
+func rowText(r *Row) [25]*string {
 	return [...]*string{&r.Provider, &r.UserID, &r.Email, &r.Name, &r.Username, &r.RoleID, &r.RoleName, &r.RoleKind,
 		&r.Scope, &r.Via, &r.Status, &r.AccountType, &r.Created, &r.Updated, &r.LastActivity,
-		&r.PrincipalKind, &r.OwnerKind, &r.OwnerID, &r.OwnerName, &r.ScopeKind, &r.ScopeID, &r.ScopeName, &r.Held, &r.Expires}
+		&r.PrincipalKind, &r.OwnerKind, &r.OwnerID, &r.OwnerName, &r.ScopeKind, &r.ScopeID, &r.ScopeName, &r.Held, &r.Expires, &r.Tenant}
 }
 
 // appendRecord appends r's record to b, without its length.

@@ -81,6 +81,12 @@ type Options struct {
 	MemoryLimit int64
 	// TempDir is where the temporary files go ("": os.TempDir).
 	TempDir string
+	// Tenants writes the tenant column (Row.Tenant, the last) in every
+	// format, for a listing of named tenants (package facade/tenants).
+	// Without it the report has the columns it had before tenants, each
+	// provider's rows being its one tenant's, named after it; the digests
+	// are the same either way for such rows.
+	Tenants bool
 }
 
 // Writer writes a report. Rows may arrive in any order and from several
@@ -99,6 +105,7 @@ type Writer struct {
 	counts  map[string]int64
 	widths  map[string][]int  // table: each provider's widest cells
 	cols    []int             // table: the columns shown, as indexes of columns
+	ncols   int               // the columns written: every one with Options.Tenants, else all but tenant
 	digests map[string]string // each provider's rows_sha256, once its rows are written
 	held    int64
 	begun   bool // the report's opening is written
@@ -127,8 +134,15 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	wr := &Writer{bw: bufio.NewWriterSize(w, bufferSize), o: o, spools: map[string]*spool{},
 		dropped: map[string]bool{}, done: map[string]bool{}, users: map[string]map[string]struct{}{},
 		counts: map[string]int64{}, widths: map[string][]int{}, digests: map[string]string{}, first: true}
+	wr.ncols = len(columns)
+	if !o.Tenants {
+		wr.ncols = modelColumns
+	}
 	if o.Format == Table {
-		wr.cols, wr.err = TableColumns(TableHeader, o.Columns)
+		wr.cols, wr.err = TableColumns(TenantTableHeader[:wr.ncols], o.Columns)
+		if len(o.Columns) > 0 && wr.err != nil {
+			wr.cols, wr.err = TableColumns(TenantTableHeader, o.Columns) // TENANT named: shown
+		}
 		if wr.err != nil {
 			wr.err = fmt.Errorf("report: %w", wr.err)
 		}
@@ -143,7 +157,7 @@ func (w *Writer) Write(r Row) error {
 	if w.err != nil {
 		return w.err
 	}
-	p := r.Provider
+	p := r.TenantName()
 	if w.dropped[p] {
 		return nil
 	}
@@ -253,7 +267,7 @@ func (w *Writer) Finish(run *Run) error {
 	if run != nil {
 		for i := range run.Providers {
 			pr := &run.Providers[i]
-			pr.RowsSHA256 = cmp.Or(w.digests[pr.Provider], emptyDigest)
+			pr.RowsSHA256 = cmp.Or(w.digests[pr.Name()], emptyDigest)
 		}
 	}
 	if err := w.end(run); err != nil {
@@ -281,9 +295,9 @@ func (w *Writer) begin() {
 	case JSON:
 		w.bw.WriteString("{\n  \"assignments\": [")
 	case CSV:
-		w.csv.Write(Fields)
+		w.csv.Write(TenantFields[:w.ncols])
 	case Table:
-		w.tableRow(pick(TableHeader, w.cols), w.tableWidths())
+		w.tableRow(pick(TenantTableHeader, w.cols), w.tableWidths())
 	}
 }
 
@@ -344,7 +358,7 @@ func (w *Writer) emit(provider string) error {
 func (w *Writer) row(r *Row, widths []int) error {
 	switch w.o.Format {
 	case JSON, NDJSON:
-		w.line = appendRowJSON(w.line[:0], r)
+		w.line = appendRowJSON(w.line[:0], r, w.ncols)
 		if w.o.Format == JSON {
 			if !w.first {
 				w.bw.WriteByte(',')
@@ -357,10 +371,10 @@ func (w *Writer) row(r *Row, widths []int) error {
 		}
 	case CSV:
 		if w.rec == nil {
-			w.rec = make([]string, len(columns)) // csv.Writer.Write keeps no reference
+			w.rec = make([]string, w.ncols) // csv.Writer.Write keeps no reference
 		}
 		rec := w.rec
-		for i, c := range columns {
+		for i, c := range columns[:w.ncols] {
 			rec[i] = c.get(r)
 			if !w.o.CSVRaw {
 				rec[i] = Neutralize(rec[i])
@@ -565,10 +579,10 @@ func (w *Writer) cells(r *Row) []string {
 
 // measure widens the provider's table columns to fit r.
 func (w *Writer) measure(r *Row) {
-	ws := w.widths[r.Provider]
+	ws := w.widths[r.TenantName()]
 	if ws == nil {
 		ws = make([]int, len(w.cols))
-		w.widths[r.Provider] = ws
+		w.widths[r.TenantName()] = ws
 	}
 	for i, c := range w.cells(r) {
 		ws[i] = max(ws[i], utf8.RuneCountInString(c))
@@ -579,7 +593,7 @@ func (w *Writer) measure(r *Row) {
 func (w *Writer) tableWidths() []int {
 	out := make([]int, len(w.cols))
 	for i, c := range w.cols {
-		out[i] = utf8.RuneCountInString(TableHeader[c])
+		out[i] = utf8.RuneCountInString(TenantTableHeader[c])
 	}
 	for _, ws := range w.widths {
 		for i, n := range ws {

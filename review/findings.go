@@ -150,7 +150,7 @@ func Review(people []Person, o Options) []Finding {
 	for pi := range people {
 		personOf[people[pi].Key] = &people[pi]
 		for _, a := range people[pi].Accounts {
-			owners[[3]string{a.Provider, string(a.Principal), a.UserID}] = a
+			owners[[3]string{a.TenantName(), string(a.Principal), a.UserID}] = a
 			if a.Machine() && !a.LastActivity.IsZero() {
 				uses[[2]string{a.Provider, string(a.Principal)}] = true
 			}
@@ -183,7 +183,7 @@ func Review(people []Person, o Options) []Finding {
 			switch {
 			case a.Machine():
 				machine(a, add, privileged, uses[[2]string{a.Provider, string(a.Principal)}], threshold, asOf, days, maxAge)
-				owner := owners[[3]string{a.Provider, string(cmp.Or(a.Owner.Kind, facade.User)), a.Owner.ID}]
+				owner := owners[[3]string{a.TenantName(), string(cmp.Or(a.Owner.Kind, facade.User)), a.Owner.ID}]
 				var op *Person
 				if a.OwnerPerson != "" {
 					op = personOf[a.OwnerPerson]

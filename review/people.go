@@ -22,10 +22,16 @@ type Role struct {
 	Via  string
 }
 
+// TenantName is the account's tenant: Tenant, or Provider when it is "".
+func (a *Account) TenantName() string { return cmp.Or(a.Tenant, a.Provider) }
+
 // Account is one provider account and the roles it holds: the
-// assignments of one (provider, principal kind, user id).
+// assignments of one (tenant, principal kind, user id).
 type Account struct {
 	Provider string
+	// Tenant is the tenant's name (facade.Assignment.Tenant); "" is the
+	// provider's one tenant (TenantName).
+	Tenant string
 	// Principal is what the account is: a person's account (facade.User),
 	// or another principal (a key, an application…), which is a person of
 	// its own, never joined to one by its email.
@@ -188,10 +194,10 @@ func Join(assignments []facade.Assignment, policy *Policy) []Person {
 	var order []*Account
 	for i := range assignments {
 		as := &assignments[i]
-		k := [3]string{as.Provider, string(as.Kind()), as.UserID}
+		k := [3]string{as.TenantName(), string(as.Kind()), as.UserID}
 		a := accounts[k]
 		if a == nil {
-			a = &Account{Provider: as.Provider, Principal: as.Kind(), UserID: as.UserID}
+			a = &Account{Provider: as.Provider, Tenant: as.Tenant, Principal: as.Kind(), UserID: as.UserID}
 			accounts[k] = a
 			order = append(order, a)
 		}
@@ -212,12 +218,12 @@ func Join(assignments []facade.Assignment, policy *Policy) []Person {
 		var email, key string
 		switch {
 		case a.Principal != facade.User:
-			key = a.Provider + ":" + string(a.Principal) + ":" + a.UserID
+			key = a.TenantName() + ":" + string(a.Principal) + ":" + a.UserID
 		default:
 			email = NormalizeEmail(a.Email, fold)
 			key = email
 			if key == "" {
-				key = a.Provider + ":" + a.UserID
+				key = a.TenantName() + ":" + a.UserID
 			}
 		}
 		p := people[key]
@@ -244,7 +250,7 @@ func Join(assignments []facade.Assignment, policy *Policy) []Person {
 		if kind == "" {
 			kind = facade.User
 		}
-		owner := accounts[[3]string{a.Provider, string(kind), a.Owner.ID}]
+		owner := accounts[[3]string{a.TenantName(), string(kind), a.Owner.ID}]
 		if owner == nil || owner == a {
 			continue
 		}

@@ -171,6 +171,7 @@ type PersonRecord struct {
 // AccountRecord is one account of a PersonRecord.
 type AccountRecord struct {
 	Provider     string       `json:"provider"`
+	Tenant       string       `json:"tenant,omitempty"` // the tenant's name, when it is not the provider's
 	Principal    string       `json:"principal"`
 	UserID       string       `json:"user_id"`
 	Owner        string       `json:"owner,omitempty"` // the person a machine principal is attributed to
@@ -210,7 +211,7 @@ func personJSON(p *Person) PersonRecord {
 		Privileged: p.Privileged(), Disabled: p.Disabled(), LastActivity: report.FormatTime(p.LastActivity()),
 		Owns: owns(p)}
 	for _, a := range p.Accounts {
-		ao := AccountRecord{Provider: a.Provider, Principal: string(cmp.Or(a.Principal, facade.User)), UserID: a.UserID,
+		ao := AccountRecord{Provider: a.Provider, Tenant: tenantOf(a), Principal: string(cmp.Or(a.Principal, facade.User)), UserID: a.UserID,
 			Owner: a.OwnerPerson, Email: a.Email, Name: a.Name, Username: a.Username,
 			Status: a.Status, AccountType: a.AccountType, Disabled: a.Disabled, Created: report.FormatTime(a.Created),
 			LastActivity: report.FormatTime(a.LastActivity), Roles: []RoleRecord{}}
@@ -298,4 +299,12 @@ func writeEnvelope(w *bufio.Writer, run *report.Run, key string, items []any) er
 	w.Write(b.Bytes())
 	w.WriteString("}\n")
 	return nil
+}
+
+// tenantOf is the account's tenant when it is not its provider's own.
+func tenantOf(a *Account) string {
+	if a.TenantName() == a.Provider {
+		return ""
+	}
+	return a.Tenant
 }

@@ -121,7 +121,9 @@ func (c *console) StopStatus() {
 // provState is what the status line and the final summary know of one
 // provider's listing.
 type provState struct {
-	name     string
+	name     string                                       // the tenant's name: the provider's, without --tenants
+	tenant   string                                       // --tenants: the tenant's name; "" otherwise
+	prov     string                                       // --tenants: the tenant's provider
 	host     string                                       // for the run record
 	stats    interface{ Snapshot() facade.StatsSnapshot } // a *facade.Stats
 	mu       sync.Mutex
@@ -132,6 +134,14 @@ type provState struct {
 	state    string // "starting", "listing", "done", "failed", "stopped"
 	produced int    // assignments the driver handed over
 	received int    // assignments that reached the report
+}
+
+// provider is the provider listed.
+func (p *provState) provider() string {
+	if p.prov == "" {
+		return p.name
+	}
+	return p.prov
 }
 
 // fail marks the provider failed with the line printed for it.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,9 @@ import (
 	"strings"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/drivers"
+	"github.com/rolecall/rolecall/facade/tenants"
+	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/review"
 )
@@ -109,6 +113,11 @@ type table struct {
 // accessTable is the access report's table (list, demo).
 var accessTable = table{defaults: report.DefaultTableColumns, header: report.TableHeader}
 
+// tenantTable is the access report's table with --tenants: the tenant
+// column too, shown after the provider.
+var tenantTable = table{defaults: slices.Insert(slices.Clone(report.DefaultTableColumns), 1, "TENANT"),
+	header: report.TenantTableHeader}
+
 // register adds the flags of the access report (list, demo).
 func (f *reportFlags) register(fs *flag.FlagSet) {
 	f.registerOutput(fs, accessTable)
@@ -179,6 +188,7 @@ func runList(a *app, cmd *command, args []string) int {
 	var pf reportFlags
 	var vf reviewFlags
 	rf.register(fs)
+	rf.registerTenants(fs)
 	pf.register(fs)
 	vf.register(fs, false, "")
 	pos, done, code := a.parse(cmd, fs, args)
@@ -191,6 +201,9 @@ func runList(a *app, cmd *command, args []string) int {
 	format, err := report.ParseFormat(pf.format)
 	if err != nil {
 		return a.usage(cmd, usageErrorf("--format: %v", err))
+	}
+	if rf.tenantsFile != "" {
+		pf.table = tenantTable
 	}
 	if err := pf.checkColumns(format); err != nil {
 		return a.usage(cmd, err)
@@ -212,6 +225,9 @@ func runList(a *app, cmd *command, args []string) int {
 // liveSession prepares a listing of the providers the flags and the
 // environment name; its errors are usage errors.
 func (a *app) liveSession(rf *runFlags) (*session, error) {
+	if rf.tenantsFile != "" {
+		return a.tenantsSession(rf)
+	}
 	providers, err := parseProviders(rf.providers, a.env)
 	if err != nil {
 		return nil, err
@@ -224,6 +240,52 @@ func (a *app) liveSession(rf *runFlags) (*session, error) {
 	}
 	for _, st := range s.states {
 		st.host = hostOf(baseURL(st.name, a.env))
+	}
+	return s, nil
+}
+
+// tenantsSession prepares a listing of the tenants of the --tenants file
+// (those of the --provider providers, when given); its errors are usage
+// errors naming the tenant.
+func (a *app) tenantsSession(rf *runFlags) (*session, error) {
+	ts, err := tenants.ReadFile(rf.tenantsFile)
+	if err != nil {
+		return nil, usageErrorf("--tenants: %v", err)
+	}
+	ts.Getenv = a.env
+	var names []string
+	var only []string
+	if strings.TrimSpace(rf.providers) != "" {
+		if only, err = parseProviders(rf.providers, a.env); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range ts.Tenants {
+		if only == nil || slices.Contains(only, t.Provider) {
+			names = append(names, t.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, usageErrorf("--tenants: %s has no tenant of --provider %s", rf.tenantsFile, rf.providers)
+	}
+	var sc *scrub.Scrubber
+	s, err := a.newTenantSession(rf, ts, names, func(name string, o facade.Options) (facade.Lister, error) {
+		l, err := ts.Open(ts.Lookup(name), o)
+		if err != nil {
+			if sc == nil {
+				sc = scrub.New(append(a.env.secrets(), ts.Secrets()...)...)
+			}
+			return nil, usageErrorf("--tenants: %s", sc.String(err.Error()))
+		}
+		return l, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range s.states {
+		t := ts.Lookup(st.name)
+		p, _ := drivers.Lookup(t.Provider)
+		st.host = hostOf(cmp.Or(t.Settings[p.Env("BaseURL")], p.DefaultBaseURL))
 	}
 	return s, nil
 }
@@ -252,7 +314,7 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 	}
 	defer ro.close()
 	rw := report.NewWriter(ro.w, report.Options{Format: format, Unsorted: pf.unsorted, CSVRaw: pf.csvRaw,
-		Columns: pf.picked})
+		Columns: pf.picked, Tenants: s.tenants != nil})
 	defer rw.Abort()
 	streams := pf.unsorted && format != report.Table
 	if streams && ro.tmp == nil && isTerminal(a.stdout) {

@@ -19,7 +19,9 @@ import (
 
 	"github.com/rolecall/rolecall/api/specs"
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/facade/tenants"
 	"github.com/rolecall/rolecall/internal/httpx"
+	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/report"
 )
 
@@ -38,6 +40,17 @@ type runFlags struct {
 	retryWait   time.Duration
 	rateLimit   float64
 	limitWait   time.Duration
+	tenantsFile string // --tenants (list, people, review)
+}
+
+// registerTenants adds --tenants, for the commands that list live
+// tenants into a report (list, people, review).
+func (f *runFlags) registerTenants(fs *flag.FlagSet) {
+	fs.StringVar(&f.tenantsFile, "tenants", "",
+		"list the tenants this YAML or JSON `file` names, several per provider if need be, each with\n"+
+			"its own requests in flight and rate limit, instead of one tenant per provider from the\n"+
+			"environment; credentials by reference only: {env: VARIABLE} or {file: PATH}\n"+
+			"(see 'rolecall list --help'); --provider picks among its tenants by provider")
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -200,6 +213,11 @@ type session struct {
 	// demo makes the run record the same every run: id "demo", the
 	// recordings' clock as its times (demoAsOf), host "demo".
 	demo bool
+	// tenants is the tenants file listed (--tenants); nil: one tenant per
+	// provider, from the environment.
+	tenants *tenants.Tenants
+	// scrub removes every secret the session knows from what it writes.
+	scrub *scrub.Scrubber
 }
 
 // now is the time for the run record, UTC to the millisecond.
@@ -221,20 +239,26 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 	emails, _ := s.flags.emailList()
 	run := &report.Run{Schema: report.RunSchema, ID: report.NewRunID(), Started: started, Finished: s.now(),
 		Version: v, Emails: emails, Principals: s.flags.principals.names(), Order: "sorted"}
+	if s.tenants != nil {
+		run.TenantsSHA256 = s.tenants.SHA256
+	}
 	if s.demo {
 		run.ID = "demo"
 	}
 	for _, st := range s.states {
-		pr := report.ProviderRun{Provider: st.name, Host: st.host, Status: report.StatusComplete,
+		pr := report.ProviderRun{Provider: st.provider(), Host: st.host, Status: report.StatusComplete,
 			Requests: st.stats.Snapshot().Requests}
+		if st.tenant != "" {
+			pr.Tenant = st.tenant
+		}
 		if s.demo {
 			pr.Host = "demo"
 		}
-		pr.SpecSHA256, pr.SpecParts = specDigests(st.name)
+		pr.SpecSHA256, pr.SpecParts = specDigests(st.provider())
 		if !slices.Contains(out.complete, st.name) {
 			pr.Status = report.StatusFailed
 			st.mu.Lock()
-			pr.Error = s.a.env.scrubber().String(st.err) // as the console line was
+			pr.Error = s.scrub.String(st.err) // as the console line was
 			st.mu.Unlock()
 			if pr.Error == "" {
 				pr.Error = "stopped before it finished"
@@ -261,12 +285,25 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 // for the progress line).
 func (a *app) newSession(f *runFlags, providers []string,
 	build func(provider string, o facade.Options) (facade.Lister, error)) (*session, error) {
-	con := newConsole(a.stderr, a.env.scrubber())
+	return a.newTenantSession(f, nil, providers, build)
+}
+
+// newTenantSession is newSession listing the tenants ts names (its
+// listers built by build from the tenants' names), or, when ts is nil,
+// one tenant per provider.
+func (a *app) newTenantSession(f *runFlags, ts *tenants.Tenants, providers []string,
+	build func(name string, o facade.Options) (facade.Lister, error)) (*session, error) {
+	var secrets []string
+	if ts != nil {
+		secrets = ts.Secrets()
+	}
+	sc := scrub.New(append(a.env.secrets(), secrets...)...)
+	con := newConsole(a.stderr, sc)
 	level := slog.LevelWarn
 	if f.verbose {
 		level = slog.LevelDebug
 	}
-	s := &session{a: a, con: con, flags: f, logger: slog.New(&consoleHandler{c: con, level: level})}
+	s := &session{a: a, con: con, flags: f, logger: slog.New(&consoleHandler{c: con, level: level}), tenants: ts, scrub: sc}
 	for _, p := range providers {
 		o := f.options()
 		o.Logger = s.logger
@@ -276,7 +313,11 @@ func (a *app) newSession(f *runFlags, providers []string,
 			return nil, err
 		}
 		s.listers = append(s.listers, l)
-		s.states = append(s.states, &provState{name: p, stats: o.Stats, state: "starting"})
+		st := &provState{name: p, stats: o.Stats, state: "starting"}
+		if ts != nil {
+			st.tenant, st.prov = p, ts.Lookup(p).Provider
+		}
+		s.states = append(s.states, st)
 	}
 	return s, nil
 }
@@ -342,7 +383,7 @@ func (s *session) run(ctx context.Context, onRow func(facade.Assignment) error) 
 			}
 			continue
 		}
-		st := byName[a.Provider]
+		st := byName[a.TenantName()]
 		if st != nil {
 			st.mu.Lock()
 			st.received++
@@ -444,6 +485,9 @@ type providerError struct {
 }
 
 func (e providerError) Error() string {
+	if te := (*tenants.Error)(nil); errors.As(e.err, &te) && te.Tenant == e.provider {
+		return e.err.Error()
+	}
 	var fe *facade.Error
 	if errors.As(e.err, &fe) && fe.Provider == e.provider {
 		return e.err.Error()

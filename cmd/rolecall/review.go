@@ -204,6 +204,7 @@ func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFla
 	var vf reviewFlags
 	if rf != nil {
 		rf.register(fs)
+		rf.registerTenants(fs)
 	}
 	t := table{defaults: upper(review.DefaultPeopleColumns), header: upper(review.PeopleFields)}
 	if findings {
