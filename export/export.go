@@ -122,7 +122,7 @@ func complete(rep *report.Report) error {
 	var failed []string
 	for _, p := range rep.Run.Providers {
 		if p.Status != report.StatusComplete {
-			failed = append(failed, p.Provider+" "+cmp.Or(p.Status, "unknown"))
+			failed = append(failed, p.Name()+" "+cmp.Or(p.Status, "unknown"))
 		}
 	}
 	if len(failed) > 0 {
@@ -132,9 +132,10 @@ func complete(rep *report.Report) error {
 	return nil
 }
 
-// system is the system a row belongs to: its provider's tenant, named by
-// the provider (a report holds one tenant per provider).
-func system(r *report.Row) string { return r.Provider }
+// system is the system a row belongs to: its tenant (report.Row.TenantName:
+// the provider's name in a report of one tenant per provider), so that ids
+// stay unique across two tenants of one provider.
+func system(r *report.Row) string { return r.TenantName() }
 
 // escape makes s one part of a namespaced identifier: "%" and ":" are
 // percent-encoded, so that parts joined with ":" split back one way.

@@ -287,3 +287,29 @@ func mapsKeys(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// Two tenants of one provider (rolecall list --tenants) are two systems:
+// the same user and role in each make distinct ids and two Vanta files.
+func TestTenantsAreSystems(t *testing.T) {
+	rep := demoReport(t)
+	var rows []report.Row
+	for _, r := range rep.Rows {
+		if r.Provider == "cortex" {
+			for _, tenant := range []string{"cortex-eu", "cortex-us"} {
+				r.Tenant = tenant
+				rows = append(rows, r)
+			}
+		}
+	}
+	rep.Rows = rows
+	rep.Run = nil
+	vanta := exported(t, rep, Vanta, Options{AllowPartial: true})
+	assert.ElementsMatch(t, []string{"vanta-cortex-eu.csv", "vanta-cortex-us.csv"}, mapsKeys(vanta))
+	baton := exported(t, rep, Baton, Options{AllowPartial: true})
+	require.Len(t, baton, 1)
+	for _, data := range baton {
+		require.NoError(t, CheckBaton(data), "ids unique across the two tenants")
+		assert.Contains(t, string(data), `"cortex-eu:`)
+		assert.Contains(t, string(data), `"cortex-us:`)
+	}
+}
