@@ -26,7 +26,7 @@ ACTIONLINT  := tools/actionlint
 # exiting with its status (0, 1 breaking, 2 the gate failed).
 SPECDIFF_RUN = GO="$(GO)" $(SPECDIFF)/run.sh
 
-.PHONY: all demo generate check-generate regen-drill test test-short test-tools actionlint lint bench soak fuzz spec-diff spec-usage spec-fetch clean
+.PHONY: all demo generate check-generate regen-drill test test-short test-tools actionlint test-browser lint bench soak fuzz spec-diff spec-usage spec-fetch clean
 
 all: check-generate lint test
 
@@ -70,6 +70,13 @@ test-tools: actionlint
 ## use) with actionlint at the version tools/actionlint/go.mod pins.
 actionlint:
 	$(GO) -C $(ACTIONLINT) tool actionlint $(addprefix $(CURDIR)/,$(wildcard .github/workflows/*.yml))
+
+## test-browser: the HTML report in headless Chromium (browsertest, its own
+## module: chromedp). Needs Debian's chromium on PATH (.ci/run installs it);
+## without it the tests skip, except with CI=true. Screenshots go to
+## browsertest/artifacts (ARTIFACTS=dir elsewhere).
+test-browser:
+	cd browsertest && $(GO) test -count=1 ./...
 
 ## spec-diff: the spec change gate. Compares api/specs with BASE (a revision:
 ## make spec-diff BASE=origin/main; or a file: SPEC=api/specs/cortex.json

@@ -475,6 +475,11 @@ func TestParseFormat(t *testing.T) {
 	assert.Equal(t, NDJSON, f)
 	_, err = ParseFormat("xml")
 	assert.ErrorContains(t, err, "table, json, ndjson, csv")
+	f, err = ParseFormat("HTML")
+	require.NoError(t, err)
+	assert.Equal(t, HTML, f)
+	w := NewWriter(&bytes.Buffer{}, Options{Format: HTML})
+	assert.ErrorContains(t, w.Write(Row{Provider: "cortex"}), "the Writer does not write html")
 }
 
 func TestReadErrors(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -24,20 +25,24 @@ const (
 	JSON   Format = "json"   // {"assignments": […], "run": …}
 	NDJSON Format = "ndjson" // one JSON object a line; run record in a sidecar
 	CSV    Format = "csv"    // a header row, then one row a line; run record in a sidecar
+	// HTML is one self-contained page with the run record in it, written
+	// by package review/htmlreport (the Writer does not write it).
+	HTML Format = "html"
 )
 
-// Formats lists the formats, for help texts.
+// Formats lists the formats the Writer writes, for help texts.
 var Formats = []Format{Table, JSON, NDJSON, CSV}
 
-// ParseFormat returns the named format.
+// ParseFormat returns the named format: one of Formats, or HTML.
 func ParseFormat(s string) (Format, error) {
-	for _, f := range Formats {
+	all := append(slices.Clip(Formats), HTML)
+	for _, f := range all {
 		if strings.EqualFold(s, string(f)) {
 			return f, nil
 		}
 	}
-	names := make([]string, len(Formats))
-	for i, f := range Formats {
+	names := make([]string, len(all))
+	for i, f := range all {
 		names[i] = string(f)
 	}
 	return "", fmt.Errorf("unknown format %q (want one of %s)", s, strings.Join(names, ", "))
@@ -137,6 +142,10 @@ func NewWriter(w io.Writer, o Options) *Writer {
 	wr.ncols = len(columns)
 	if !o.Tenants {
 		wr.ncols = modelColumns
+	}
+	if o.Format == HTML {
+		wr.err = errors.New("report: the Writer does not write html: write the JSON report, read it back and " +
+			"write the page with package review/htmlreport")
 	}
 	if o.Format == Table {
 		wr.cols, wr.err = TableColumns(TenantTableHeader[:wr.ncols], o.Columns)

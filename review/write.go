@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,6 +63,10 @@ type WriteOptions struct {
 	// none: every column. The other formats hold every column whatever it
 	// says. A name that is not a column is an error (report.TableColumns).
 	Columns []string
+	// Decided are the decisions taken on findings, by finding id
+	// (Decisions.ByFinding): when not nil, WriteFindings adds the
+	// DecisionFields columns. WritePeople ignores it.
+	Decided map[string]*Decision
 }
 
 // WritePeople writes people in o.Format: JSON as {"run": …, "people":
@@ -80,24 +85,61 @@ func WritePeople(w io.Writer, o WriteOptions, people []Person) error {
 	return write(w, o, "people", PeopleFields, rows, items)
 }
 
+// DecisionFields are the columns WriteFindings adds after FindingFields
+// when WriteOptions.Decided is set: the decision taken on the finding,
+// who took it, when (RFC 3339 UTC) and their note; empty when undecided.
+var DecisionFields = []string{"decision", "decided_by", "decided_at", "decision_note"}
+
 // WriteFindings writes findings in o.Format: JSON as {"run": …,
-// "findings": […]}, the other formats one finding a row or line.
+// "findings": […]}, the other formats one finding a row or line. With
+// o.Decided, each finding also carries its decision (DecisionFields).
 func WriteFindings(w io.Writer, o WriteOptions, findings []Finding) error {
 	rows := make([][]string, len(findings))
 	items := make([]any, len(findings))
+	header := FindingFields
+	var ids []string
+	if o.Decided != nil {
+		header = slices.Concat(FindingFields, DecisionFields)
+		ids = FindingIDs(findings)
+	}
 	for i := range findings {
 		x := &findings[i]
 		rows[i] = []string{string(x.Kind), x.Disposition(), x.Person, x.Provider, string(x.Principal), x.UserID, x.Owner,
 			x.Email, strings.Join(x.Roles, ", "), x.Reason, exemptionText(x.Exemption)}
-		roles := x.Roles
-		if roles == nil {
-			roles = []string{}
+		rec := FindingRecordOf(x)
+		items[i] = rec
+		if o.Decided != nil {
+			d := DecidedRecord{FindingRecord: rec}
+			if x := o.Decided[ids[i]]; x != nil {
+				d.Decision, d.DecidedBy, d.DecidedAt, d.DecisionNote = x.Decision, x.By, report.FormatTime(x.At), x.Note
+			}
+			rows[i] = append(rows[i], d.Decision, d.DecidedBy, d.DecidedAt, d.DecisionNote)
+			items[i] = d
 		}
-		items[i] = FindingRecord{Kind: string(x.Kind), Disposition: x.Disposition(), Person: x.Person,
-			Provider: x.Provider, Principal: string(x.Principal), UserID: x.UserID, Owner: x.Owner, Email: x.Email,
-			Roles: roles, Reason: x.Reason, Exemption: exemptionText(x.Exemption)}
 	}
-	return write(w, o, "findings", FindingFields, rows, items)
+	return write(w, o, "findings", header, rows, items)
+}
+
+// FindingRecordOf is finding x as the JSON formats write it.
+func FindingRecordOf(x *Finding) FindingRecord {
+	roles := x.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	return FindingRecord{Kind: string(x.Kind), Disposition: x.Disposition(), Person: x.Person,
+		Provider: x.Provider, Principal: string(x.Principal), UserID: x.UserID, Owner: x.Owner, Email: x.Email,
+		Roles: roles, Reason: x.Reason, Exemption: exemptionText(x.Exemption)}
+}
+
+// DecidedRecord is a finding and its decision as the JSON formats write
+// them when WriteOptions.Decided is set (DecisionFields; empty when
+// undecided).
+type DecidedRecord struct {
+	FindingRecord
+	Decision     string `json:"decision"`
+	DecidedBy    string `json:"decided_by"`
+	DecidedAt    string `json:"decided_at"`
+	DecisionNote string `json:"decision_note"`
 }
 
 func exemptionText(e *Exemption) string {

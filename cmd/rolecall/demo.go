@@ -27,7 +27,9 @@ before pointing it at a real tenant.
 'rolecall review' do over the same recordings, with an embedded policy and
 roster (--policy and --roster replace them) and the recordings' clock
 (2026-11-30T00:00:00Z; --as-of replaces it). They take --format, --output, --partial,
---csv-raw, --run-file, --columns, --wide and, for review, --fail-on-findings.
+--csv-raw, --run-file, --columns, --wide and, for review, --fail-on-findings,
+--decisions and --allow-other-report. --format html writes one self-contained
+page (see 'rolecall review --help').
 
 Each table shows the columns that fit a terminal 160 characters wide (see
 'rolecall list --help'); --columns picks them by their header names, --wide

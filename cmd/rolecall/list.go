@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"flag"
@@ -18,6 +19,7 @@ import (
 	"github.com/rolecall/rolecall/internal/scrub"
 	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/review"
+	"github.com/rolecall/rolecall/review/htmlreport"
 )
 
 var listCommand = &command{
@@ -130,7 +132,7 @@ func (f *reportFlags) register(fs *flag.FlagSet) {
 // record's file, the CSV cells and the table's columns (t).
 func (f *reportFlags) registerOutput(fs *flag.FlagSet, t table) {
 	f.table = t
-	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson or csv")
+	fs.StringVar(&f.format, "format", "table", "the report's `format`: table, json, ndjson, csv or html")
 	fs.StringVar(&f.output, "output", "",
 		"write the report to `file` instead of stdout (through a temporary file renamed into place;\n"+
 			"ndjson and csv get their run record in file.run.json)")
@@ -313,10 +315,18 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 		return a.usage(cmd, err)
 	}
 	defer ro.close()
-	rw := report.NewWriter(ro.w, report.Options{Format: format, Unsorted: pf.unsorted, CSVRaw: pf.csvRaw,
+	// html is written from the JSON report, read back once the listing
+	// ended: the page holds every row, in report order.
+	dst, wf, unsorted := ro.w, format, pf.unsorted
+	var page *bytes.Buffer
+	if format == report.HTML {
+		page = new(bytes.Buffer)
+		dst, wf, unsorted = page, report.JSON, false
+	}
+	rw := report.NewWriter(dst, report.Options{Format: wf, Unsorted: unsorted, CSVRaw: pf.csvRaw,
 		Columns: pf.picked, Tenants: s.tenants != nil})
 	defer rw.Abort()
-	streams := pf.unsorted && format != report.Table
+	streams := unsorted && format != report.Table
 	if streams && ro.tmp == nil && isTerminal(a.stdout) {
 		// Rows reach the terminal while the listing runs: a status area
 		// redrawn below them would overwrite them.
@@ -345,7 +355,11 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 	if pf.unsorted {
 		run.Order = "arrival"
 	}
-	if !s.finish(ro, rw.Finish(run), out, format, run) {
+	werr := rw.Finish(run)
+	if werr == nil && page != nil {
+		werr = writeAccessPage(ro.w, page, run)
+	}
+	if !s.finish(ro, werr, out, format, run) {
 		return exitFailed
 	}
 	if !ro.held() && ro.tmp != nil && a.terminal && !s.flags.quiet {
@@ -359,6 +373,19 @@ func (a *app) writeReport(cmd *command, s *session, format report.Format, pf *re
 		return exitFailed
 	}
 	return exitOK
+}
+
+// writeAccessPage writes the access report held in JSON in page as an
+// HTML page with run's record.
+func writeAccessPage(w io.Writer, page *bytes.Buffer, run *report.Run) error {
+	rep, err := report.Read(page)
+	if err != nil {
+		return fmt.Errorf("reading back the report for the html page: %w", err)
+	}
+	if rep.Rows == nil {
+		rep.Rows = []report.Row{} // the page shows an empty table
+	}
+	return htmlreport.Write(w, &htmlreport.Page{Title: "Access report", Run: run, Rows: rep.Rows})
 }
 
 // finish commits the report written to ro (werr: the writer's error) and

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/internal/termtext"
 	"github.com/rolecall/rolecall/report"
 	"github.com/rolecall/rolecall/review"
+	"github.com/rolecall/rolecall/review/htmlreport"
 )
 
 var peopleCommand = &command{
@@ -32,8 +34,8 @@ header names (case-insensitive, in the order given), --wide shows every
 column (table only: json, ndjson and csv always hold every column).
 
 --policy FILE (YAML or JSON; see 'rolecall review --help') sets which roles are
-privileged and whether "+tag" folds. The formats are table, json, ndjson and
-csv, with the run record of 'rolecall list': json holds it in its envelope
+privileged and whether "+tag" folds. The formats are table, json, ndjson,
+csv and html, with the run record of 'rolecall list': json and html hold it
 ({"run": ..., "people": [...]}); ndjson and csv written with --output keep it
 in FILE.run.json (--run-file writes it anywhere). csv cells starting with =, +,
 -, @, tab or carriage return get a leading ' (--csv-raw: as they are). A
@@ -117,21 +119,37 @@ and so are --partial and the reason there is no --unsorted: a report with a
 failed provider written with --output goes to FILE.partial, leaving FILE as it
 was, unless --partial. With --fail-on-findings the exit code is 1 when any
 finding is open, for a scheduled job; otherwise 0 when every provider listed,
-1 when one failed, 2 for a usage error.`,
+1 when one failed, 2 for a usage error.
+
+--format html writes one self-contained page (no network, a strict
+Content-Security-Policy): the run record, a summary, the findings with filters
+and a search, and the people. Its sign-off marks each finding keep, revoke or
+accept with a note and downloads the marks as a decisions file (JSON, naming
+the report's run id and findings digest). --decisions FILE shows each decided
+finding's decision, who took it and when (the decision, decided_by,
+decided_at and decision_note columns), and --fail-on-findings then counts only
+the open findings left undecided. A decisions file made for other findings (its
+digest is not this review's: the tenants or the policy changed) is refused
+unless --allow-other-report, which applies each decision to the finding it
+names, if any.`,
 	examples: `
 rolecall review
 rolecall review --roster employees.csv --policy policy.yaml --format csv --output findings.csv
 rolecall review --roster employees.csv --fail-on-findings --format json
-rolecall review --columns kind,disposition,person,reason`,
+rolecall review --columns kind,disposition,person,reason
+rolecall review --roster employees.csv --format html --output review.html
+rolecall review --roster employees.csv --decisions decisions-1a2b3c.json --fail-on-findings`,
 	run: runReview,
 }
 
 // reviewFlags are the flags of people and review.
 type reviewFlags struct {
-	policy string
-	roster string
-	asOf   string
-	fail   bool
+	policy    string
+	roster    string
+	asOf      string
+	fail      bool
+	decisions string
+	other     bool
 }
 
 // register adds the flags; asOfDefault says what --as-of defaults to.
@@ -142,14 +160,21 @@ func (f *reviewFlags) register(fs *flag.FlagSet, findings bool, asOfDefault stri
 	}
 	fs.StringVar(&f.roster, "roster", "", "the employee roster: a CSV `file` with email and status columns")
 	fs.StringVar(&f.asOf, "as-of", "", "measure dormancy back from this `time` (RFC 3339 or YYYY-MM-DD; default: "+asOfDefault+")")
-	fs.BoolVar(&f.fail, "fail-on-findings", false, "exit 1 when any finding is open (neither exempt nor a notice)")
+	fs.BoolVar(&f.fail, "fail-on-findings", false, "exit 1 when any finding is open (neither exempt nor a notice)\n"+
+		"and, with --decisions, undecided")
+	fs.StringVar(&f.decisions, "decisions", "", "show the decisions of this `file` (downloaded from the html report's sign-off)\n"+
+		"beside the findings they decide")
+	fs.BoolVar(&f.other, "allow-other-report", false,
+		"apply --decisions made for another report (other findings) to the findings they name")
 }
 
 // reviewInput is what people and review read besides the listing.
 type reviewInput struct {
-	policy *review.Policy
-	roster *review.Roster
-	asOf   time.Time
+	policy    *review.Policy
+	roster    *review.Roster
+	asOf      time.Time
+	decisions *review.Decisions // --decisions; nil without
+	other     bool              // --allow-other-report
 }
 
 // load reads the files the flags name; demo supplies the defaults the
@@ -175,6 +200,12 @@ func (f *reviewFlags) load(demoPolicy, demoRoster []byte) (*reviewInput, error) 
 	if err != nil {
 		return nil, usageErrorf("--roster: %v", err)
 	}
+	if f.decisions != "" {
+		if in.decisions, err = review.ReadDecisionsFile(f.decisions); err != nil {
+			return nil, usageErrorf("--decisions: %v", err)
+		}
+	}
+	in.other = f.other
 	if f.asOf != "" {
 		if in.asOf, err = time.Parse(time.RFC3339, f.asOf); err != nil {
 			if in.asOf, err = time.Parse(time.DateOnly, f.asOf); err != nil {
@@ -191,6 +222,8 @@ type reviewCall struct {
 	out    reportFlags // --output, --run-file, --csv-raw, the table's columns
 	fail   bool
 	in     *reviewInput
+	// decisionsFile is --decisions, for messages.
+	decisionsFile string
 }
 
 // parseReview parses the flags of people (findings false) or review: with
@@ -223,6 +256,11 @@ func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFla
 	if err != nil {
 		return nil, true, a.usage(cmd, usageErrorf("--format: %v", err))
 	}
+	if findings && vf.decisions != "" {
+		// The decisions' columns, shown by default.
+		pf.table.header = append(pf.table.header, upper(review.DecisionFields)...)
+		pf.table.defaults = append(slices.Clip(pf.table.defaults), "DECISION", "DECIDED_BY", "DECIDED_AT")
+	}
 	if err := pf.checkColumns(format); err != nil {
 		return nil, true, a.usage(cmd, err)
 	}
@@ -235,7 +273,22 @@ func (a *app) parseReview(cmd *command, args []string, findings bool, rf *runFla
 	if err != nil {
 		return nil, true, a.usage(cmd, err)
 	}
-	return &reviewCall{format: format, out: pf, fail: vf.fail, in: in}, false, 0
+	return &reviewCall{format: format, out: pf, fail: vf.fail, in: in, decisionsFile: vf.decisions}, false, 0
+}
+
+// unmatched counts the decisions in d that name no finding of findings.
+func unmatched(findings []review.Finding, d *review.Decisions) int {
+	ids := map[string]bool{}
+	for _, id := range review.FindingIDs(findings) {
+		ids[id] = true
+	}
+	n := 0
+	for _, x := range d.Decisions {
+		if !ids[x.Finding] {
+			n++
+		}
+	}
+	return n
 }
 
 // upper is names in upper case: the people and findings tables' header.
@@ -319,10 +372,38 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 		o.MaxCell = 76
 	}
 	write := func(w io.Writer) error { return review.WritePeople(w, o, people) }
+	if c.format == report.HTML {
+		write = func(w io.Writer) error {
+			return htmlreport.Write(w, &htmlreport.Page{Title: "People", Run: run, People: people})
+		}
+	}
+	undecided := ""
 	if findings {
 		fs := review.Review(people, review.Options{Policy: in.policy, Roster: in.roster, AsOf: in.asOf})
 		open = review.Open(fs)
+		if d := in.decisions; d != nil {
+			digest := review.FindingsDigest(fs)
+			if d.FindingsSHA256 != digest && !in.other {
+				fmt.Fprintf(a.stderr, "rolecall %s: --decisions: the decisions were made for another report (run %s, "+
+					"findings digest %s), not this one (run %s, findings digest %s); --allow-other-report applies them "+
+					"to the findings they name\n", cmd.name, termtext.Escape(d.RunID), termtext.Escape(d.FindingsSHA256),
+					run.ID, digest)
+				return exitUsage
+			}
+			o.Decided = d.ByFinding()
+			open = review.Undecided(fs, o.Decided)
+			undecided = " undecided"
+			if n := unmatched(fs, d); n > 0 {
+				s.con.Printf("rolecall: %d %s in %s name no finding of this report", n,
+					plural(int64(n), "decision", "decisions"), c.decisionsFile)
+			}
+		}
 		write = func(w io.Writer) error { return review.WriteFindings(w, o, fs) }
+		if c.format == report.HTML {
+			write = func(w io.Writer) error {
+				return htmlreport.Write(w, &htmlreport.Page{Title: "Access review", Run: run, Findings: fs, People: people})
+			}
+		}
 	}
 	// The listing's onRow never fails here, so out.stopErr is nil and
 	// every write error is reported.
@@ -333,7 +414,7 @@ func (a *app) writeReview(cmd *command, s *session, c *reviewCall, findings bool
 	case !out.ok():
 		return exitFailed
 	case c.fail && open > 0:
-		s.con.Printf("rolecall: %d open %s (--fail-on-findings)", open, plural(int64(open), "finding", "findings"))
+		s.con.Printf("rolecall: %d open%s %s (--fail-on-findings)", open, undecided, plural(int64(open), "finding", "findings"))
 		return exitFailed
 	}
 	return exitOK
