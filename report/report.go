@@ -154,7 +154,7 @@ type Row struct {
 	// the model's columns: "" (a report written before it) reads as the
 	// provider's name (TenantName), and a tenant named after its provider
 	// is that provider's one tenant, as in every report written before.
-	Tenant string `json:"tenant"`
+	Tenant string `json:"tenant,omitempty"` // omitted by encoding/json when "" (the report Writer writes it with --tenants)
 }
 
 // TenantName is the row's tenant: Tenant, or Provider when it is "".
