@@ -42,6 +42,7 @@ type runFlags struct {
 	limitWait   time.Duration
 	tenantsFile string // --tenants (list, people, review)
 	maxTenants  int    // --max-tenants (list, people, review); 0: every tenant at once
+	shard       string // --shard K/N (list, people, review); "": every tenant
 }
 
 // registerTenants adds --tenants, for the commands that list live
@@ -56,6 +57,10 @@ func (f *runFlags) registerTenants(fs *flag.FlagSet) {
 		"list at most `N` tenants at once, the others starting as these finish, so that the\n"+
 			"requests in flight of the whole run are at most N x --concurrency however many tenants\n"+
 			"the --tenants file names; 0: every tenant at once")
+	fs.StringVar(&f.shard, "shard", "",
+		"list only the `K/N`-th share of the --tenants file's tenants, e.g. 2/3: N jobs given 1/N to N/N\n"+
+			"list every tenant once between them ('rolecall merge' joins their reports); a tenant's share\n"+
+			"is a hash of its name, so it stays put when the file gains or loses a tenant")
 }
 
 // defaultMaxTenants is --max-tenants' default: 8 tenants at once, 64
@@ -252,6 +257,7 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 		Version: v, Emails: emails, Principals: s.flags.principals.names(), Order: "sorted"}
 	if s.tenants != nil {
 		run.TenantsSHA256 = s.tenants.SHA256
+		run.Shard = s.flags.shard
 	}
 	if s.demo {
 		run.ID = "demo"
