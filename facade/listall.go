@@ -14,7 +14,22 @@ import (
 // the others: read every error, not only the first (Collect stops at the
 // first; CollectAll keeps each provider's results apart). Stop early by
 // breaking out of the loop, which cancels every listing still running.
+//
+// ListAll starts every listing at once; ListAllN bounds how many run at
+// once.
 func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2[Assignment, error] {
+	return ListAllN(ctx, listers, 0, opts)
+}
+
+// ListAllN is ListAll listing at most limit Listers at once (0 or less:
+// every one at once), the others starting, in the order of listers, as
+// running ones end. As each Lister bounds its own requests in flight
+// (Options.Concurrency), limit bounds the requests in flight of the whole
+// run: at most limit times the largest Concurrency, however many tenants
+// are listed. A Lister still waiting for its turn when the context ends
+// is started all the same, so that its error (Canceled) arrives like the
+// others'.
+func ListAllN(ctx context.Context, listers []Lister, limit int, opts *ListOptions) iter.Seq2[Assignment, error] {
 	return func(yield func(Assignment, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -30,47 +45,74 @@ func ListAll(ctx context.Context, listers []Lister, opts *ListOptions) iter.Seq2
 		// to fill again rather than allocate a batch (73 KiB) every 256
 		// assignments.
 		free := make(chan []Assignment, 2*len(listers))
+		// slots holds a token per listing running, when limit bounds them.
+		var slots chan struct{}
+		if limit > 0 && limit < len(listers) {
+			slots = make(chan struct{}, limit)
+		}
 		var wg sync.WaitGroup
-		for _, l := range listers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				const batchSize = 256
-				batch := make([]Assignment, 0, batchSize)
-				send := func(it item) bool {
-					select {
-					case ch <- it:
-						return true
-					case <-stopped:
-						return false
-					}
+		list := func(l Lister) {
+			defer wg.Done()
+			if slots != nil {
+				defer func() { <-slots }()
+			}
+			const batchSize = 256
+			batch := make([]Assignment, 0, batchSize)
+			send := func(it item) bool {
+				select {
+				case ch <- it:
+					return true
+				case <-stopped:
+					return false
 				}
-				for a, err := range l.ListAssignments(ctx, opts) {
-					if err != nil {
-						if len(batch) > 0 && !send(item{batch: batch}) {
-							return
-						}
-						batch = nil
-						send(item{err: tagged(l, err)})
+			}
+			for a, err := range l.ListAssignments(ctx, opts) {
+				if err != nil {
+					if len(batch) > 0 && !send(item{batch: batch}) {
 						return
 					}
-					batch = append(batch, a)
-					if len(batch) == batchSize {
-						if !send(item{batch: batch}) {
-							return
-						}
-						select {
-						case batch = <-free:
-						default:
-							batch = make([]Assignment, 0, batchSize)
-						}
+					batch = nil
+					send(item{err: tagged(l, err)})
+					return
+				}
+				batch = append(batch, a)
+				if len(batch) == batchSize {
+					if !send(item{batch: batch}) {
+						return
+					}
+					select {
+					case batch = <-free:
+					default:
+						batch = make([]Assignment, 0, batchSize)
 					}
 				}
-				if len(batch) > 0 {
-					send(item{batch: batch})
-				}
-			}()
+			}
+			if len(batch) > 0 {
+				send(item{batch: batch})
+			}
 		}
+		// The listings start in the order of listers, each as soon as a
+		// slot is free.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, l := range listers {
+				if slots != nil {
+					select {
+					case slots <- struct{}{}:
+					case <-stopped:
+						return
+					}
+					select {
+					case <-stopped: // the slot came free as the caller stopped
+						return
+					default:
+					}
+				}
+				wg.Add(1)
+				go list(l)
+			}
+		}()
 		go func() { wg.Wait(); close(ch) }()
 		defer func() {
 			close(stopped)

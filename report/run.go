@@ -46,8 +46,16 @@ type Run struct {
 	// listing read (rolecall --tenants), whose tenants are the entries of
 	// Providers; "" without one. Added in rolecall-run/1 as an optional
 	// field.
-	TenantsSHA256 string        `json:"tenants_sha256,omitempty"`
-	Providers     []ProviderRun `json:"providers"`
+	TenantsSHA256 string `json:"tenants_sha256,omitempty"`
+	// Shard is the share of the tenants file's tenants the listing listed
+	// (rolecall --shard K/N: "K/N", see Shard); "" for every tenant.
+	// Added in rolecall-run/1 as an optional field.
+	Shard string `json:"shard,omitempty"`
+	// MergedRuns are the run ids of the shards' reports Merge joined into
+	// this one, in shard order; empty for a report of one run. Added in
+	// rolecall-run/1 as an optional field.
+	MergedRuns []string      `json:"merged_runs,omitempty"`
+	Providers  []ProviderRun `json:"providers"`
 }
 
 // ProviderRun is how one provider's listing ended.

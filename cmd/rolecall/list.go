@@ -230,6 +230,9 @@ func (a *app) liveSession(rf *runFlags) (*session, error) {
 	if rf.tenantsFile != "" {
 		return a.tenantsSession(rf)
 	}
+	if rf.shard != "" {
+		return nil, usageErrorf("--shard shares the tenants of a --tenants file among jobs: give --tenants FILE too")
+	}
 	providers, err := parseProviders(rf.providers, a.env)
 	if err != nil {
 		return nil, err
@@ -262,12 +265,18 @@ func (a *app) tenantsSession(rf *runFlags) (*session, error) {
 			return nil, err
 		}
 	}
+	shard := report.Shard{K: 1, N: 1}
+	if rf.shard != "" {
+		if shard, err = report.ParseShard(rf.shard); err != nil {
+			return nil, usageErrorf("--shard: %v", err)
+		}
+	}
 	for _, t := range ts.Tenants {
-		if only == nil || slices.Contains(only, t.Provider) {
+		if (only == nil || slices.Contains(only, t.Provider)) && shard.Holds(t.Name) {
 			names = append(names, t.Name)
 		}
 	}
-	if len(names) == 0 {
+	if len(names) == 0 && rf.shard == "" { // a shard may hold no tenant: its empty report is still merged
 		return nil, usageErrorf("--tenants: %s has no tenant of --provider %s", rf.tenantsFile, rf.providers)
 	}
 	var sc *scrub.Scrubber

@@ -41,6 +41,8 @@ type runFlags struct {
 	rateLimit   float64
 	limitWait   time.Duration
 	tenantsFile string // --tenants (list, people, review)
+	maxTenants  int    // --max-tenants (list, people, review); 0: every tenant at once
+	shard       string // --shard K/N (list, people, review); "": every tenant
 }
 
 // registerTenants adds --tenants, for the commands that list live
@@ -51,7 +53,19 @@ func (f *runFlags) registerTenants(fs *flag.FlagSet) {
 			"its own requests in flight and rate limit, instead of one tenant per provider from the\n"+
 			"environment; credentials by reference only: {env: VARIABLE} or {file: PATH}\n"+
 			"(see 'rolecall list --help'); --provider picks among its tenants by provider")
+	fs.IntVar(&f.maxTenants, "max-tenants", defaultMaxTenants,
+		"list at most `N` tenants at once, the others starting as these finish, so that the\n"+
+			"requests in flight of the whole run are at most N x --concurrency however many tenants\n"+
+			"the --tenants file names; 0: every tenant at once")
+	fs.StringVar(&f.shard, "shard", "",
+		"list only the `K/N`-th share of the --tenants file's tenants, e.g. 2/3: N jobs given 1/N to N/N\n"+
+			"list every tenant once between them ('rolecall merge' joins their reports); a tenant's share\n"+
+			"is a hash of its name, so it stays put when the file gains or loses a tenant")
 }
+
+// defaultMaxTenants is --max-tenants' default: 8 tenants at once, 64
+// requests in flight at the default --concurrency of 8.
+const defaultMaxTenants = 8
 
 func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.providers, "provider", "",
@@ -148,6 +162,8 @@ const (
 // check validates the flags' values.
 func (f *runFlags) check() error {
 	switch {
+	case f.maxTenants < 0 || f.maxTenants > maxConcurrency:
+		return usageErrorf("--max-tenants must be between 1 and %d (0: every tenant at once), not %d", maxConcurrency, f.maxTenants)
 	case f.concurrency < 0 || f.concurrency > maxConcurrency:
 		return usageErrorf("--concurrency must be between 1 and %d (0: the default), not %d", maxConcurrency, f.concurrency)
 	case f.timeout < 0:
@@ -241,6 +257,7 @@ func (s *session) runRecord(out *outcome, counts func(provider string) (assignme
 		Version: v, Emails: emails, Principals: s.flags.principals.names(), Order: "sorted"}
 	if s.tenants != nil {
 		run.TenantsSHA256 = s.tenants.SHA256
+		run.Shard = s.flags.shard
 	}
 	if s.demo {
 		run.ID = "demo"
@@ -369,7 +386,7 @@ func (s *session) run(ctx context.Context, onRow func(facade.Assignment) error) 
 	}
 	out := &outcome{}
 	matched := map[string]bool{}
-	for a, err := range facade.ListAll(ctx, tracked, &facade.ListOptions{Emails: emails, Principals: s.flags.principals}) {
+	for a, err := range facade.ListAllN(ctx, tracked, s.flags.maxTenants, &facade.ListOptions{Emails: emails, Principals: s.flags.principals}) {
 		if err != nil {
 			var pe providerError
 			line := describeFailure(ctx, err)

@@ -70,7 +70,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{listCommand, peopleCommand, reviewCommand, demoCommand, verifyCommand, recordCommand, diffCommand,
-		checkCommand, exportCommand, versionCommand}
+		checkCommand, exportCommand, mergeCommand, versionCommand}
 }
 
 // run is the whole program: it returns the exit code.

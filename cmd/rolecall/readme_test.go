@@ -57,7 +57,7 @@ func TestREADMEMatchesTheCommand(t *testing.T) {
 	flags := map[string][]string{}
 	all := map[string]bool{}
 	for _, c := range []*command{listCommand, peopleCommand, reviewCommand, demoCommand, verifyCommand,
-		recordCommand, diffCommand, checkCommand, exportCommand} {
+		recordCommand, diffCommand, checkCommand, exportCommand, mergeCommand} {
 		flags[c.name] = helpFlags(t, c.name)
 		for _, f := range flags[c.name] {
 			all[f] = true

@@ -3,10 +3,13 @@ package main
 import (
 	"crypto/sha256"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,6 +25,13 @@ import (
 // file, the environment and each tenant's oracle by name.
 func sixTenants(t *testing.T) (string, env, map[string]*providertest.Tenant) {
 	t.Helper()
+	return sixTenantsVia(t, nil)
+}
+
+// sixTenantsVia is sixTenants with each fake served through via(fake)
+// when via is set, on a server of its own.
+func sixTenantsVia(t *testing.T, via func(http.Handler) http.Handler) (string, env, map[string]*providertest.Tenant) {
+	t.Helper()
 	urls := map[string]string{"cortex": "CORTEX_BASE_URL", "openai": "OPENAI_BASE_URL", "vectara": "VECTARA_BASE_URL"}
 	keys := map[string]string{"cortex": "CORTEX_API_TOKEN", "openai": "OPENAI_ADMIN_KEY", "vectara": "VECTARA_API_KEY"}
 	var b strings.Builder
@@ -35,10 +45,16 @@ func sixTenants(t *testing.T) (string, env, map[string]*providertest.Tenant) {
 			name := p + "-" + suffix
 			tn := providertest.NewTenant(p, 5, seed)
 			srv := providertest.NewServer(t, p, providertest.Options{Tenant: tn, Token: "token-" + name})
+			url := srv.URL()
+			if via != nil {
+				hs := httptest.NewServer(via(srv))
+				t.Cleanup(hs.Close)
+				url = hs.URL + strings.TrimPrefix(url, "http://"+hostOf(url))
+			}
 			v := strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_SECRET"
 			e[v] = srv.Token()
 			fmt.Fprintf(&b, "  - name: %s\n    provider: %s\n    settings: {%s: %q}\n    credentials: {%s: {env: %s}}\n",
-				name, p, urls[p], srv.URL(), keys[p], v)
+				name, p, urls[p], url, keys[p], v)
 			oracles[name] = tn
 		}
 	}
@@ -161,4 +177,42 @@ func TestTenantsDiffOldReport(t *testing.T) {
 	n, err := report.ReadFile(nw)
 	require.NoError(t, err)
 	assert.Equal(t, o.Run.Providers[0].RowsSHA256, n.Run.Providers[0].RowsSHA256, "the same digest: a tenant named after its provider is its one tenant")
+}
+
+// --max-tenants bounds the requests in flight of the whole run: six
+// tenants listed with --max-tenants 2 --concurrency 1 never have more
+// than two requests at once at their fakes (all six counted together),
+// and every tenant still lists completely.
+func TestListTenantsMaxTenants(t *testing.T) {
+	var mu sync.Mutex
+	running, most := 0, 0
+	count := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			defer func() { mu.Lock(); running--; mu.Unlock() }()
+			h.ServeHTTP(w, r)
+		})
+	}
+	file, e, oracles := sixTenantsVia(t, count)
+	out := filepath.Join(t.TempDir(), "r.json")
+	r := inproc(t, e, args([]string{"list", "--tenants", file, "--max-tenants", "2", "--concurrency", "1",
+		"--output", out, "--format", "json"}, fast)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	rep, err := report.ReadFile(out)
+	require.NoError(t, err) // checked against the run record
+	assert.Len(t, rep.Run.Providers, len(oracles))
+	for _, p := range rep.Run.Providers {
+		assert.Equal(t, report.StatusComplete, p.Status, p.Name())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.LessOrEqual(t, most, 2, "requests in flight at once, all tenants together")
+	assert.Positive(t, most)
+
+	r = inproc(t, e, "list", "--tenants", file, "--max-tenants", "-1")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "--max-tenants must be between 1 and 1024")
 }
