@@ -44,7 +44,9 @@ func Example() {
 		}
 		fmt.Printf("%s %s holds %s (%s)\n", a.Kind(), cmp.Or(a.Email, a.Name), a.RoleName, a.RoleKind)
 	}
-	// Output:
+	// The users' and the keys' walks run at once: their rows interleave.
+
+	// Unordered output:
 	// user donald.knuth.90@example.com holds ADMIN (builtin)
 	// user donald.knuth.90@example.com holds Security Reviewer (custom)
 	// user donald.knuth.90@example.com holds Catalog Editor (custom)
