@@ -108,6 +108,7 @@ func main() {
 		{group: "latency", args: benchArgs("BenchmarkLatency", "1x")},
 		{group: "graph", args: benchArgs("BenchmarkGraph", "3x")},
 		{group: "graphbudget", args: benchArgs("BenchmarkGraphBudget", "1x")},
+		{group: "tenants", args: benchArgs("BenchmarkTenants", "3x")},
 		{group: "ratelimit", args: benchArgs("BenchmarkRateLimit", "1x")},
 		{group: "finish", args: benchArgs("BenchmarkFinishBudget", "1x")},
 		{group: "unknown", args: benchArgs("BenchmarkFinishUnknownLimit", "5x")},
@@ -442,6 +443,7 @@ func (r *report) write(w io.Writer) {
 	r.writeLatency(p)
 	r.writeGraph(p)
 	r.writeGraphBudget(p)
+	r.writeTenants(p)
 	r.writePeer(p)
 	r.writeRate(p)
 	r.writeFinish(p)
@@ -469,7 +471,7 @@ func (r *report) write(w io.Writer) {
 		p("```\n\n")
 	}
 	p("## Runs\n\n| group | command | took | status |\n|---|---|---|---|\n")
-	groups := []string{"requests", "throughput", "memory", "latency", "graph", "ratelimit", "profile", "profile-openai", "command", "others", "peer"}
+	groups := []string{"requests", "throughput", "memory", "latency", "graph", "graphbudget", "tenants", "ratelimit", "profile", "profile-openai", "command", "others", "peer"}
 	for _, g := range groups {
 		rn := r.runs[g]
 		if rn == nil {
@@ -717,6 +719,26 @@ func (r *report) writeGraphBudget(p func(string, ...any)) {
 			r.f("graphbudget", n, "requests", "%.0f"), r.f("graphbudget", n, "min-requests", "%.0f"), r.f("graphbudget", n, "429s", "%.0f"),
 			r.f("graphbudget", n, "wall-ms", "%.0f"), r.f("graphbudget", n, "budget-bound-ms", "%.0f"), r.f("graphbudget", n, "trips-bound-ms", "%.0f"),
 			r.f("graphbudget", n, "x-bound", "%.2f"), verdict(err == nil && x <= 1.2))
+	}
+	p("\n")
+}
+
+// writeTenants writes BenchmarkTenants: 50 tenants in one run against the
+// slowest of them alone.
+func (r *report) writeTenants(p func(string, ...any)) {
+	p("## Many tenants in one run (issue 25)\n\n")
+	p("What a user would notice: listing 50 tenants in one run (rolecall list --tenants) takes about as long as listing the slowest of them alone; the others list while it does, at most --max-tenants (8) at once.\n\n")
+	p("49 small Cortex and Vectara tenants and one OpenAI organization of 300 users (the slowest), served in process with 20 ms a request, listed through facade.ListAllN as `rolecall list --tenants` does, against that organization listed alone in the same process. Target: × slowest ≤ 1.2. Command: %s.\n\n", r.cmd("tenants", "BenchmarkTenants"))
+	p("| run | wall | × slowest alone | target |\n|---|---|---|---|\n")
+	for _, c := range []string{"slowest-alone", "50-tenants-max-8", "50-tenants-unbounded"} {
+		n := "BenchmarkTenants/" + c
+		x, err := r.get("tenants", n, "x-slowest")
+		v := r.f("tenants", n, "x-slowest", "%.3f")
+		target := "≤ 1.2× " + verdict(err == nil && x <= 1.2)
+		if c == "slowest-alone" {
+			v, target = "1", "baseline"
+		}
+		p("| %s | %s ms | %s | %s |\n", c, r.f("tenants", n, "wall-ms", "%.0f"), v, target)
 	}
 	p("\n")
 }
