@@ -149,12 +149,14 @@ func listAll(ctx context.Context, kit *driverkit.Kit, c *clients, emails []strin
 	firstAnswer := func() { once.Do(func() { close(answered) }) }
 	if driverkit.Wants(ctx, facade.User) {
 		g.Go(func() error {
-			defer firstAnswer()
 			acc, err := listAccounts(ctx, kit, c.admin, firstAnswer)
-			if err != nil {
-				return driverkit.Refused(ctx, err, facade.User)
+			if err == nil {
+				err = list(ctx, kit, c.roles, emails, acc, emit)
 			}
-			return driverkit.Refused(ctx, list(ctx, kit, c.roles, emails, acc, emit), facade.User)
+			if err = driverkit.Refused(ctx, err, facade.User); err == nil {
+				firstAnswer() // refused (403) or done: the keys may go on; an error stops them
+			}
+			return err
 		})
 	} else {
 		firstAnswer()

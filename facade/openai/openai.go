@@ -237,8 +237,11 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 	filtered := len(emails) > 0
 	if driverkit.Wants(gctx, facade.User) {
 		g.Go(func() error {
-			defer l.firstAnswer()
-			return l.users(gctx)
+			err := l.users(gctx)
+			if err == nil { // refused (403) or done: the others may go on; an error stops them all
+				l.firstAnswer()
+			}
+			return err
 		})
 	} else {
 		l.firstAnswer()

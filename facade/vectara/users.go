@@ -13,7 +13,6 @@ import (
 // users lists the account's users (GET /v2/users, listUsers) with their
 // account, corpus and agent roles, which come inline.
 func (l *listing) users(ctx context.Context) error {
-	defer l.firstAnswer()
 	p := pager[api.ListUsersResponse, api.User]{op: "list users",
 		send: func(ctx context.Context, limit *int32, key *string) (*http.Response, error) {
 			return l.client.ListUsers(ctx, &api.ListUsersParams{Limit: limit, PageKey: key})

@@ -194,8 +194,11 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 	}
 	first := walks[0]
 	g.Go(func() error {
-		defer l.firstAnswer()
-		return first(gctx)
+		err := first(gctx)
+		if err == nil { // refused (403) or done: the others may go on; an error stops them all
+			l.firstAnswer()
+		}
+		return err
 	})
 	for _, w := range walks[1:] {
 		g.Go(l.after(gctx, w))
