@@ -51,9 +51,11 @@
 // pages are fetched at once. With U users (every user, roles or none) and
 // K keys, a listing sends
 //
-//	max(1, ⌈U/P⌉)     listUsers, first: the role walk joins its times
-//	+ max(1, ⌈U/P⌉)   getUserRoleAssignments (with an email filter, of the
-//	                  users asked for: Cortex filters on the server)
+//	max(1, ⌈U/P⌉)     listUsers: the role walk joins its times
+//	+ max(1, ⌈U/P⌉)   getUserRoleAssignments, beside listUsers (its pages
+//	                  are decoded once the times are in; with an email
+//	                  filter, of the users asked for: Cortex filters on
+//	                  the server)
 //	+ max(1, ⌈K/P⌉)   listApiKeys, beside the two (none with an email
 //	                  filter, or when api_key is not asked for)
 //
@@ -70,6 +72,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -136,11 +139,12 @@ func newClients(server string, doers ...api.HttpRequestDoer) (*clients, error) {
 // withDoer is the option newClients takes: the HTTP client itself.
 func withDoer(d api.HttpRequestDoer) api.HttpRequestDoer { return d }
 
-// listAll lists the kinds asked for: the users (their times, then their
-// roles) and, beside them, the API keys; see the package documentation.
+// listAll lists the kinds asked for: the users (their times, and beside
+// them their roles, decoded once the times are in) and, beside them, the
+// API keys; see the package documentation.
 //
-// The keys' walk starts once the first users page is in (or the users'
-// walk ended, or users are not listed): a wrong key, or a server that
+// The role and keys' walks start once the first users page is in (or the
+// users' walk was refused, or users are not listed): a wrong key, or a server that
 // refuses every request, costs one request and gives one error.
 func listAll(ctx context.Context, kit *driverkit.Kit, c *clients, emails []string, emit driverkit.Emit) error {
 	g, ctx := errgroup.WithContext(ctx)
@@ -148,15 +152,30 @@ func listAll(ctx context.Context, kit *driverkit.Kit, c *clients, emails []strin
 	var once sync.Once
 	firstAnswer := func() { once.Do(func() { close(answered) }) }
 	if driverkit.Wants(ctx, facade.User) {
+		acc := newAccounts()
 		g.Go(func() error {
-			acc, err := listAccounts(ctx, kit, c.admin, firstAnswer)
-			if err == nil {
-				err = list(ctx, kit, c.roles, emails, acc, emit)
-			}
+			err := listAccounts(ctx, kit, c.admin, acc, firstAnswer)
+			acc.finish(err)
 			if err = driverkit.Refused(ctx, err, facade.User); err == nil {
-				firstAnswer() // refused (403) or done: the keys may go on; an error stops them
+				firstAnswer() // refused (403) or done: the others may go on; an error stops them
 			}
 			return err
+		})
+		g.Go(func() error { // beside the users walk: see accounts
+			select {
+			case <-answered:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			err := list(ctx, kit, c.roles, emails, acc, emit)
+			select {
+			case <-acc.ready: // acc.err is set
+				if acc.err != nil && errors.Is(err, acc.err) {
+					return nil // the users walk's own error, reported (or recorded) there
+				}
+			default:
+			}
+			return driverkit.Refused(ctx, err, facade.User)
 		})
 	} else {
 		firstAnswer()
@@ -230,6 +249,9 @@ func fetchPage(ctx context.Context, kit *driverkit.Kit, client *api.Client, n in
 		return client.GetUserRoleAssignments(ctx, params)
 	}, nil)
 	if err != nil {
+		return pageInfo{Page: -1, Total: -1, TotalPages: -1}, err
+	}
+	if err := acc.wait(ctx); err != nil { // the users' times, before a row is made
 		return pageInfo{Page: -1, Total: -1, TotalPages: -1}, err
 	}
 	batch, seen, info, err := decodePage(body, kit.MaxBody, acc)

@@ -17,8 +17,8 @@ import (
 // account: its join date and last activity, by lower-cased email (the
 // only name Cortex gives a user), for the role walk to join.
 //
-// Memory: the role walk emits a user's rows as its page arrives, so the
-// times are held for every user before it starts; an entry is the email
+// Memory: the role walk emits a user's rows as its page is decoded, once
+// the users walk ended (wait), so the times are held for every user; an entry is the email
 // (its bytes and a 16-byte string header), two int64s and the map's own
 // overhead: about 80 bytes a user, 8 MB for 100,000 users. Holding the
 // role pages instead until the users walk ends would hold every
@@ -29,6 +29,35 @@ import (
 type accounts struct {
 	mu sync.Mutex
 	m  map[string]userTimes
+	// ready is closed once the users walk ended, err its error (nil:
+	// every user's times are in m). The role walk runs beside the users
+	// walk and waits on ready before it decodes a page (wait), so that
+	// its requests fill the slots the users walk leaves free; the pages
+	// it holds meanwhile are at most its tasks' (driverkit.Tasks).
+	ready chan struct{}
+	err   error
+}
+
+func newAccounts() *accounts { return &accounts{m: map[string]userTimes{}, ready: make(chan struct{})} }
+
+// finish records how the users walk ended and lets the role walk decode.
+func (acc *accounts) finish(err error) {
+	acc.err = err
+	close(acc.ready)
+}
+
+// wait waits until the users walk ended and returns its error, or the
+// cause of ctx's end.
+func (acc *accounts) wait(ctx context.Context) error {
+	if acc == nil {
+		return nil
+	}
+	select {
+	case <-acc.ready:
+		return acc.err
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // userTimes are a user's account times in Unix microseconds, noTime where
@@ -68,8 +97,7 @@ func (acc *accounts) fill(a *facade.Assignment, email string) {
 // listAccounts walks GET /api/v1/users (listUsers), every page, and keeps
 // each user's times; answered is called once its first page is in. A 403
 // here refuses the user kind (it needs View Roles, as the role walk does).
-func listAccounts(ctx context.Context, kit *driverkit.Kit, client *admin.Client, answered func()) (*accounts, error) {
-	acc := &accounts{m: map[string]userTimes{}}
+func listAccounts(ctx context.Context, kit *driverkit.Kit, client *admin.Client, acc *accounts, answered func()) error {
 	w := &numbered[admin.UsersResponse, admin.WorkspaceUser]{
 		op: "list users",
 		send: func(ctx context.Context, page int) (*http.Response, error) {
@@ -87,8 +115,5 @@ func listAccounts(ctx context.Context, kit *driverkit.Kit, client *admin.Client,
 			return nil
 		},
 	}
-	if err := w.walk(ctx, kit, "users"); err != nil {
-		return nil, err
-	}
-	return acc, nil
+	return w.walk(ctx, kit, "users")
 }
