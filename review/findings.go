@@ -70,6 +70,9 @@ type Finding struct {
 	Kind     Kind
 	Person   string // the person's key (Person.Key)
 	Provider string // the account's provider
+	// Tenant is the account's tenant (Account.Tenant): "" for the
+	// provider's one tenant.
+	Tenant string
 	// Principal is the account's kind of principal (a user's account, a
 	// key, …), and Owner the person a machine principal is attributed to
 	// (Account.OwnerPerson; "no owner" when none is known).
@@ -165,7 +168,7 @@ func Review(people []Person, o Options) []Finding {
 		person := &people[pi]
 		for _, a := range person.Accounts {
 			add := func(k Kind, roles []string, reason string, args ...any) {
-				f := Finding{Kind: k, Person: person.Key, Provider: a.Provider, Principal: a.Principal, UserID: a.UserID,
+				f := Finding{Kind: k, Person: person.Key, Provider: a.Provider, Tenant: a.Tenant, Principal: a.Principal, UserID: a.UserID,
 					Email: a.Email, Roles: roles, Reason: fmt.Sprintf(reason, args...), Exemption: p.exemption(a, k)}
 				if a.Machine() {
 					f.Owner = cmp.Or(a.OwnerPerson, "no owner")

@@ -1,12 +1,15 @@
 package review
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/rolecall/rolecall/facade"
+	"github.com/rolecall/rolecall/report"
 )
 
 // An account is per (tenant, kind, id): the same user id in two tenants
@@ -35,4 +38,22 @@ func TestJoinPerTenant(t *testing.T) {
 	require.NotNil(t, byKey["bob@x.com"])
 	assert.Equal(t, "openai", byKey["bob@x.com"].Accounts[0].TenantName())
 	assert.Equal(t, "", tenantOf(byKey["bob@x.com"].Accounts[0]))
+}
+
+// A finding names its tenant: in the table and CSV beside the provider,
+// in JSON apart; the provider's one tenant adds nothing.
+func TestFindingNamesItsTenant(t *testing.T) {
+	rows := []facade.Assignment{
+		{Provider: "openai", Tenant: "openai-eu", UserID: "u1", Email: "a@x.com", RoleID: "owner", RoleName: "owner",
+			Disabled: true, Status: facade.StatusDisabled},
+		{Provider: "openai", UserID: "u1", Email: "a@x.com", RoleID: "owner", RoleName: "owner", Disabled: true,
+			Status: facade.StatusDisabled},
+	}
+	fs := Review(Join(rows, nil), Options{AsOf: asOf})
+	var csvOut, jsonOut bytes.Buffer
+	require.NoError(t, WriteFindings(&csvOut, WriteOptions{Format: report.CSV}, fs))
+	require.NoError(t, WriteFindings(&jsonOut, WriteOptions{Format: report.JSON}, fs))
+	assert.Contains(t, csvOut.String(), ",openai/openai-eu,")
+	assert.Contains(t, csvOut.String(), ",openai,")
+	assert.Equal(t, 1, strings.Count(strings.ReplaceAll(jsonOut.String(), " ", ""), `"tenant":"openai-eu"`), jsonOut.String())
 }

@@ -24,7 +24,9 @@ import (
 // "provider:kind:id".
 var PeopleFields = []string{"person", "name", "providers", "roles", "privileged", "disabled", "last_activity", "owns"}
 
-// FindingFields are the columns of the findings report.
+// FindingFields are the columns of the findings report (provider:
+// "provider/tenant" for a tenant of a tenants file not named after its
+// provider; JSON gives the tenant apart).
 // (principal: the kind of principal; owner: the person a machine
 // principal is attributed to, "no owner" when none is known).
 var FindingFields = []string{"kind", "disposition", "person", "provider", "principal", "user_id", "owner", "email",
@@ -104,7 +106,7 @@ func WriteFindings(w io.Writer, o WriteOptions, findings []Finding) error {
 	}
 	for i := range findings {
 		x := &findings[i]
-		rows[i] = []string{string(x.Kind), x.Disposition(), x.Person, x.Provider, string(x.Principal), x.UserID, x.Owner,
+		rows[i] = []string{string(x.Kind), x.Disposition(), x.Person, providerCell(x), string(x.Principal), x.UserID, x.Owner,
 			x.Email, strings.Join(x.Roles, ", "), x.Reason, exemptionText(x.Exemption)}
 		rec := FindingRecordOf(x)
 		items[i] = rec
@@ -127,7 +129,7 @@ func FindingRecordOf(x *Finding) FindingRecord {
 		roles = []string{}
 	}
 	return FindingRecord{Kind: string(x.Kind), Disposition: x.Disposition(), Person: x.Person,
-		Provider: x.Provider, Principal: string(x.Principal), UserID: x.UserID, Owner: x.Owner, Email: x.Email,
+		Provider: x.Provider, Tenant: tenantName(x.Provider, x.Tenant), Principal: string(x.Principal), UserID: x.UserID, Owner: x.Owner, Email: x.Email,
 		Roles: roles, Reason: x.Reason, Exemption: exemptionText(x.Exemption)}
 }
 
@@ -178,6 +180,23 @@ func rolesCell(p *Person) string {
 	return b.String()
 }
 
+// providerCell is a finding's provider in the table and CSV:
+// "provider/tenant" when its tenant is not the provider's one tenant.
+func providerCell(f *Finding) string {
+	if t := tenantName(f.Provider, f.Tenant); t != "" {
+		return f.Provider + "/" + t
+	}
+	return f.Provider
+}
+
+// tenantName is tenant, or "" when it names the provider's one tenant.
+func tenantName(provider, tenant string) string {
+	if tenant == provider {
+		return ""
+	}
+	return tenant
+}
+
 // FindingRecord is a finding as the JSON formats write it (the columns of
 // FindingFields, roles an array).
 type FindingRecord struct {
@@ -185,6 +204,7 @@ type FindingRecord struct {
 	Disposition string   `json:"disposition"`
 	Person      string   `json:"person"`
 	Provider    string   `json:"provider"`
+	Tenant      string   `json:"tenant,omitempty"` // the tenant's name, when it is not the provider's
 	Principal   string   `json:"principal"`
 	UserID      string   `json:"user_id"`
 	Owner       string   `json:"owner"`
