@@ -75,7 +75,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -148,25 +147,18 @@ func withDoer(d api.HttpRequestDoer) api.HttpRequestDoer { return d }
 // refuses every request, costs one request and gives one error.
 func listAll(ctx context.Context, kit *driverkit.Kit, c *clients, emails []string, emit driverkit.Emit) error {
 	g, ctx := errgroup.WithContext(ctx)
-	answered := make(chan struct{})
-	var once sync.Once
-	firstAnswer := func() { once.Do(func() { close(answered) }) }
+	var gate driverkit.Gate
 	if driverkit.Wants(ctx, facade.User) {
 		acc := newAccounts()
 		g.Go(func() error {
-			err := listAccounts(ctx, kit, c.admin, acc, firstAnswer)
+			err := listAccounts(ctx, kit, c.admin, acc, gate.Open)
 			acc.finish(err)
 			if err = driverkit.Refused(ctx, err, facade.User); err == nil {
-				firstAnswer() // refused (403) or done: the others may go on; an error stops them
+				gate.Open() // refused (403) or done: the others may go on; an error stops them
 			}
 			return err
 		})
-		g.Go(func() error { // beside the users walk: see accounts
-			select {
-			case <-answered:
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
+		g.Go(gate.After(ctx, func(ctx context.Context) error { // beside the users walk: see accounts
 			err := list(ctx, kit, c.roles, emails, acc, emit)
 			select {
 			case <-acc.ready: // acc.err is set
@@ -176,19 +168,14 @@ func listAll(ctx context.Context, kit *driverkit.Kit, c *clients, emails []strin
 			default:
 			}
 			return driverkit.Refused(ctx, err, facade.User)
-		})
+		}))
 	} else {
-		firstAnswer()
+		gate.Open()
 	}
 	if len(emails) == 0 && driverkit.Wants(ctx, facade.APIKey) {
-		g.Go(func() error {
-			select {
-			case <-answered:
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
+		g.Go(gate.After(ctx, func(ctx context.Context) error {
 			return listKeys(ctx, kit, c.admin, emit)
-		})
+		}))
 	}
 	return g.Wait()
 }

@@ -181,16 +181,12 @@ type listing struct {
 	mu   sync.Mutex
 	orgs map[string]string // organization names by id, as the list arrives
 
-	answered chan struct{} // closed once the role list answered a page (or is not listed)
-	answer   sync.Once
+	gate driverkit.Gate // the other root walks wait for the first one's first answer
 
 	cancel  context.CancelCauseFunc
 	errOnce sync.Once
 	err     error
 }
-
-// firstAnswer lets the other root walks start: the role list answered.
-func (l *listing) firstAnswer() { l.answer.Do(func() { close(l.answered) }) }
 
 // fail records err as the listing's error if it is the first, and stops
 // the listing.
@@ -211,20 +207,6 @@ func (l *listing) run(g *errgroup.Group, f func() error) {
 	})
 }
 
-// after waits for the role list's first answer, then runs walk: a token
-// that is wrong, or a server that refuses every request, costs one
-// request and gives one error.
-func (l *listing) after(ctx context.Context, walk func(context.Context) error) func() error {
-	return func() error {
-		select {
-		case <-l.answered:
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-		return walk(ctx)
-	}
-}
-
 // list lists the tenant's principals of the kinds asked for; see the
 // package documentation.
 func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
@@ -234,7 +216,7 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	l := &listing{kit: kit, client: client, emails: emails, emit: emit, orgs: map[string]string{}, answered: make(chan struct{}), cancel: cancel}
+	l := &listing{kit: kit, client: client, emails: emails, emit: emit, orgs: map[string]string{}, cancel: cancel}
 	users := driverkit.Wants(ctx, facade.User)
 	apps := driverkit.Wants(ctx, facade.Application) && !filtered
 	invitations := driverkit.Wants(ctx, facade.Invitation)
@@ -248,16 +230,16 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 				task(func(ctx context.Context) error { return l.roleTask(ctx, r) })
 			})
 			if err == nil {
-				l.firstAnswer() // refused (403) or empty: the others may go on
+				l.gate.Open() // refused (403) or empty: the others may go on
 			}
 			return err
 		})
 	} else {
-		l.firstAnswer()
+		l.gate.Open()
 	}
 	listed := make(chan struct{})
 	if users || apps || invitations {
-		l.run(&roots, l.after(ctx, func(ctx context.Context) error {
+		l.run(&roots, l.gate.After(ctx, func(ctx context.Context) error {
 			defer close(listed)
 			err := l.walkOrgs(ctx, func(o orgScope) {
 				if driverkit.Wants(ctx, facade.User) {
@@ -275,7 +257,7 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 		close(listed)
 	}
 	if invitations {
-		l.run(&roots, l.after(ctx, func(ctx context.Context) error {
+		l.run(&roots, l.gate.After(ctx, func(ctx context.Context) error {
 			select { // the organizations' names first
 			case <-listed:
 			case <-ctx.Done():

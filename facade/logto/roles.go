@@ -66,7 +66,7 @@ func (l *listing) walkRoles(ctx context.Context, users, apps bool, found func(*a
 		if err != nil {
 			return page, err
 		}
-		l.firstAnswer()
+		l.gate.Open()
 		roles, err := decodeAll(body, kit.MaxBody, func(r *api.RoleWithStats) string { return r.Id })
 		if err != nil {
 			return page, kit.Invalid(op, err)

@@ -184,28 +184,10 @@ type listing struct {
 	orgRoles     *catalogue
 	outer, inner *paging.Pool[task]
 
-	mu       sync.Mutex
-	names    map[string]string // project names by id, as the project list arrives
-	listed   chan struct{}     // closed once the project list is walked
-	answered chan struct{}     // closed once the first users page is in (or users are not listed)
-	answer   sync.Once
-}
-
-// firstAnswer lets the other root walks start: the first users page is in.
-func (l *listing) firstAnswer() { l.answer.Do(func() { close(l.answered) }) }
-
-// after runs walk once the first users page is in: a key that is wrong,
-// or a server that refuses every request, costs one request and gives one
-// error, not one per root walk.
-func (l *listing) after(ctx context.Context, walk func(context.Context) error) func() error {
-	return func() error {
-		select {
-		case <-l.answered:
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-		return walk(ctx)
-	}
+	mu     sync.Mutex
+	names  map[string]string // project names by id, as the project list arrives
+	listed chan struct{}     // closed once the project list is walked
+	gate   driverkit.Gate    // the other root walks wait for the first one's first answer
 }
 
 // list lists the organization's principals of the kinds asked for; see
@@ -213,8 +195,7 @@ func (l *listing) after(ctx context.Context, walk func(context.Context) error) f
 func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	l := &listing{kit: kit, client: client, emails: emails, emit: emit, names: map[string]string{}, listed: make(chan struct{}),
-		answered: make(chan struct{})}
+	l := &listing{kit: kit, client: client, emails: emails, emit: emit, names: map[string]string{}, listed: make(chan struct{})}
 	l.orgRoles = &catalogue{kit: kit, name: "the organization's role catalogue",
 		send: func(ctx context.Context, after *string) (*http.Response, error) {
 			return client.ListRoles(ctx, &api.ListRolesParams{Limit: limit(kit, MaxRolesPageSize), After: after})
@@ -239,27 +220,27 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 		g.Go(func() error {
 			err := l.users(gctx)
 			if err == nil { // refused (403) or done: the others may go on; an error stops them all
-				l.firstAnswer()
+				l.gate.Open()
 			}
 			return err
 		})
 	} else {
-		l.firstAnswer()
+		l.gate.Open()
 	}
 	if driverkit.Wants(gctx, facade.User) || !filtered && driverkit.Wants(gctx, facade.Group) {
-		g.Go(l.after(gctx, l.groups))
+		g.Go(l.gate.After(gctx, l.groups))
 	}
 	if driverkit.WantsAny(gctx, facade.User, facade.Invitation) ||
 		!filtered && driverkit.WantsAny(gctx, facade.Group, facade.ServiceAccount, facade.APIKey) {
-		g.Go(l.after(gctx, func(ctx context.Context) error { return l.listProjects(ctx, filtered) }))
+		g.Go(l.gate.After(gctx, func(ctx context.Context) error { return l.listProjects(ctx, filtered) }))
 	} else {
 		close(l.listed)
 	}
 	if !filtered && driverkit.Wants(gctx, facade.APIKey) {
-		g.Go(l.after(gctx, l.adminKeys))
+		g.Go(l.gate.After(gctx, l.adminKeys))
 	}
 	if driverkit.Wants(gctx, facade.Invitation) {
-		g.Go(l.after(gctx, func(ctx context.Context) error {
+		g.Go(l.gate.After(gctx, func(ctx context.Context) error {
 			select { // the project names first: the same listing, the same rows
 			case <-l.listed:
 			case <-ctx.Done():

@@ -26,7 +26,7 @@ func (l *listing) users(ctx context.Context) error {
 		id:     func(u *api.OrganizationUser) string { return u.Id },
 	}
 	err := users.walk(ctx, l.kit, func(page []*api.OrganizationUser) error {
-		l.firstAnswer()
+		l.gate.Open()
 		var orgRoles []facade.Assignment
 		for _, u := range page {
 			if u.Role != nil && *u.Role != "" {

@@ -25,7 +25,7 @@ func (l *listing) keys(ctx context.Context) error {
 		clean: func(k *api.ApiKey) { k.SecretKey = nil }, // the key itself: never kept
 	}
 	err := p.walk(ctx, l.kit, func(page []*api.ApiKey) error {
-		l.firstAnswer()
+		l.gate.Open()
 		var batch []facade.Assignment
 		for _, k := range page {
 			var err error
@@ -130,7 +130,7 @@ func (l *listing) apps(ctx context.Context) error {
 		clean: func(a *api.AppClient) { a.ClientSecret = nil }, // a credential: never kept
 	}
 	err := p.walk(ctx, l.kit, func(page []*api.AppClient) error {
-		l.firstAnswer()
+		l.gate.Open()
 		var batch []facade.Assignment
 		for _, a := range page {
 			var err error

@@ -20,7 +20,7 @@ func (l *listing) users(ctx context.Context) error {
 		meta: func(e *api.ListUsersResponse) *api.ListMetadata { return e.Metadata },
 	}
 	err := p.walk(ctx, l.kit, func(page []*api.User) error {
-		l.firstAnswer()
+		l.gate.Open()
 		var batch []facade.Assignment
 		sc := scopes{}
 		for _, u := range page {

@@ -148,32 +148,16 @@ type listing struct {
 	client *api.Client
 	emit   driverkit.Emit
 
-	mu       sync.Mutex
-	names    map[string]string // scope names by scope text, complete once named is closed
-	named    chan struct{}     // closed once the scope lists are walked
-	answered chan struct{}     // closed once the first walk's first page is in
-	answer   sync.Once
-}
-
-// firstAnswer lets the other walks start: the first page is in.
-func (l *listing) firstAnswer() { l.answer.Do(func() { close(l.answered) }) }
-
-// after runs walk once the first walk's first page is in.
-func (l *listing) after(ctx context.Context, walk func(context.Context) error) func() error {
-	return func() error {
-		select {
-		case <-l.answered:
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-		return walk(ctx)
-	}
+	mu    sync.Mutex
+	names map[string]string // scope names by scope text, complete once named is closed
+	named chan struct{}     // closed once the scope lists are walked
+	gate  driverkit.Gate    // the other root walks wait for the first one's first answer
 }
 
 // list lists the account's principals of the kinds asked for; see the
 // package documentation.
 func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []string, emit driverkit.Emit) error {
-	l := &listing{kit: kit, client: client, emit: emit, names: map[string]string{}, named: make(chan struct{}), answered: make(chan struct{})}
+	l := &listing{kit: kit, client: client, emit: emit, names: map[string]string{}, named: make(chan struct{})}
 	filtered := len(emails) > 0 // keys and app clients have no email
 	users := driverkit.Wants(ctx, facade.User)
 	keys := !filtered && driverkit.Wants(ctx, facade.APIKey)
@@ -196,21 +180,21 @@ func list(ctx context.Context, kit *driverkit.Kit, client *api.Client, emails []
 	g.Go(func() error {
 		err := first(gctx)
 		if err == nil { // refused (403) or done: the others may go on; an error stops them all
-			l.firstAnswer()
+			l.gate.Open()
 		}
 		return err
 	})
 	for _, w := range walks[1:] {
-		g.Go(l.after(gctx, w))
+		g.Go(l.gate.After(gctx, w))
 	}
 	// The scope lists: corpora name the users' and keys' corpus scopes,
 	// agents the users' agent scopes.
 	s, sctx := errgroup.WithContext(gctx)
 	if users || keys {
-		s.Go(l.after(sctx, l.corpora))
+		s.Go(l.gate.After(sctx, l.corpora))
 	}
 	if users {
-		s.Go(l.after(sctx, l.agents))
+		s.Go(l.gate.After(sctx, l.agents))
 	}
 	g.Go(func() error {
 		err := s.Wait()
