@@ -42,11 +42,13 @@
 // ScopeKind+"/"+ScopeID for scope kinds that had no text before). Held
 // says how the role is held: Direct, ThroughGroup (Via names the group)
 // or Legacy (the provider's single-role field), or a key's ThroughOwner.
-// The OpenAI driver lists every kind the Admin API exposes (users,
-// groups, service accounts, API keys, invitations: its package
-// documentation has the mapping of each); the table below is of its
-// users' organization roles, and of the other drivers, which list users
-// only today:
+// Each driver lists every kind its API exposes, and its package
+// documentation has the mapping of each: OpenAI users, groups, service
+// accounts, API keys and invitations; Cortex users and API keys; Vectara
+// users, API keys and app clients (applications); Logto users,
+// machine-to-machine applications and organization invitations, in the
+// tenant and in its organizations. The table below is of the users' rows
+// (for OpenAI, its users' organization roles):
 //
 //	field        Cortex                   OpenAI                        Vectara                          Logto
 //	Principal    user                     user (is_service_account      user                             user
