@@ -55,22 +55,27 @@
 // # Where the fields come from
 //
 // Everything comes from the listing itself, no request of its own; the
-// facade package's mapping table is the reference. In short:
+// facade package's mapping table is the reference. In short, for users:
 //
 //	            status                 account type          created      last activity
-//	Cortex      not on this endpoint   not reported          not reported not reported
+//	Cortex      not reported           not reported          join date    last active (GET /api/v1/users)
 //	OpenAI      user.enabled / banned  is_service_account    added_at     api_key_last_used_at
 //	Vectara     enabled                not reported          created_at   not reported (updated_at is a
 //	                                                                      profile change, not activity)
 //	Logto       isSuspended            not reported          createdAt    lastSignInAt
 //
+// Keys and machine principals: OpenAI keys report their last use, admin
+// keys their expiry; Cortex keys their creation and expiry, no use;
+// Vectara keys and app clients neither; Logto applications their creation.
+//
 // Privileged roles by default (the facade's drivers; a policy's
-// "privileged" entry for a provider replaces its rule): Cortex ADMIN;
-// OpenAI the organization role owner and roles with a permission
-// api.organization.*.write; Vectara the account-level owner and
-// administrator; Logto roles whose name contains "admin". So Cortex and
-// Vectara privileged accounts are always activity-unknown: their APIs do
-// not say when an account was last used.
+// "privileged" entry for a provider replaces its rule): Cortex ADMIN
+// (users and keys); OpenAI the organization role owner, roles with a
+// permission api.organization.*.write, project owners and every admin
+// key; Vectara the account-level owner and administrator and personal
+// keys; Logto roles whose name contains "admin" or that carry the
+// Management API's all scope. So Vectara privileged accounts are always
+// activity-unknown: its API does not say when an account was last used.
 //
 // WritePeople and WriteFindings write the two reports as a table, JSON,
 // NDJSON or CSV, times in RFC 3339 UTC, with the access report's safety
