@@ -87,12 +87,12 @@
 //	                                      without the nested user
 //	AccountType  ""                       is_service_account → service, ""                               "" (machine access is
 //	                                      false → human                                                  through applications)
-//	Created      "" (not on this          added_at (joined the          created_at                       createdAt
-//	             endpoint)                organization)
+//	Created      joinDate (GET            added_at (joined the          created_at                       createdAt
+//	             /api/v1/users)           organization)
 //	Updated      ""                       ""                            updated_at (a profile change,    updatedAt
 //	                                                                    not activity)
-//	LastActivity "" (not on this          api_key_last_used_at          "" (Vectara reports none)        lastSignInAt
-//	             endpoint)
+//	LastActivity lastActive (GET          api_key_last_used_at          "" (Vectara reports none)        lastSignInAt
+//	             /api/v1/users)
 //	Privileged   BASIC ADMIN              organization role owner; a    api_roles owner and              role name contains "admin"
 //	                                      permission                    administrator (not corpus or     (any case)
 //	                                      api.organization.*.write      agent roles)
@@ -108,13 +108,13 @@
 // grants the Management API through its "all" scope, which this listing
 // cannot see, so the rule falls back on the role's name.
 //
-// Times are UTC; a zero time means the provider did not say, and no field
-// above costs a request of its own. Cortex's GET /api/v1/users carries a
-// join date and a last-active time, but listing it would be a second
-// listing of every user, so it is not called. Logto's role listing does
-// not say which scopes a role grants (the Management API's "all" scope
-// among them); the name rule stands in for it, and a review policy (package
-// review) replaces any provider's rule with named roles or patterns.
+// Times are UTC; a zero time means the provider did not say. Cortex's
+// times come from a second listing of every user (GET /api/v1/users),
+// beside its role listing; every other field above comes with the
+// listing that yields the role. Logto's roles are privileged by their
+// name, or when their scopes (GET /api/roles/{id}/scopes) include the
+// Management API's "all" scope; a review policy (package review) replaces
+// any provider's rule with named roles or patterns.
 //
 // OpenAI also reports each user's organization role (owner or reader) from
 // the user listing as one more builtin assignment with scope
