@@ -374,7 +374,7 @@ func TestOpenAITenantHoldsEveryKind(t *testing.T) {
 			for _, k := range p.Keys {
 				has["orphaned key"] = has["orphaned key"] || !k.OwnerActive
 				has["service account key"] = has["service account key"] || k.Owner.Type == "service_account"
-				if !strings.HasPrefix(k.Redacted, "sk-proj-REDACTED-SECRET-") {
+				if !strings.HasPrefix(k.Redacted, "fake-proj-key-SECRET-") {
 					t.Errorf("key %s redacted value %q", k.ID, k.Redacted)
 				}
 			}
@@ -403,7 +403,7 @@ func TestOpenAITenantHoldsEveryKind(t *testing.T) {
 			}
 		}
 		secrets := strings.Join(tn.Secrets(), "\n")
-		for _, mark := range []string{"sk-proj-REDACTED-SECRET-", "sk-admin-REDACTED-SECRET-", "ekey-SECRET-", "meta-SECRET-"} {
+		for _, mark := range []string{"fake-proj-key-SECRET-", "fake-admin-key-SECRET-", "ekey-SECRET-", "meta-SECRET-"} {
 			if !strings.Contains(secrets, mark) {
 				t.Errorf("%d users: Secrets has no %s", n, mark)
 			}

@@ -107,7 +107,7 @@ type APIKey struct {
 	// Name is the key's name.
 	Name string
 	// Redacted is its redacted_value, a secret-bearing field
-	// ("sk-proj-REDACTED-SECRET-<n>…", Tenant.Secrets).
+	// ("fake-proj-key-SECRET-<n>…", Tenant.Secrets).
 	Redacted string
 	// Created is when the key was created.
 	Created time.Time
@@ -138,7 +138,7 @@ type AdminKey struct {
 	// Name is the key's name, "" for null.
 	Name string
 	// Redacted is its redacted_value, a secret-bearing field
-	// ("sk-admin-REDACTED-SECRET-<n>…", Tenant.Secrets).
+	// ("fake-admin-key-SECRET-<n>…", Tenant.Secrets).
 	Redacted string
 	// Created is when the key was created.
 	Created time.Time
@@ -414,7 +414,7 @@ func (g *gen) openaiGraph(t *Tenant, sh OpenAIShape, groupIDs []string) {
 		}
 		ak := AdminKey{ID: "key_" + g.id(16, alnum), Name: fmt.Sprintf("Admin key %d", k+1),
 			Created: epoch.Add(time.Duration(k)*72*time.Hour + 11*time.Minute), OwnerID: owners[k%len(owners)]}
-		ak.Redacted = fmt.Sprintf("sk-admin-REDACTED-SECRET-%d...%s", next(), ak.ID[len(ak.ID)-4:])
+		ak.Redacted = fmt.Sprintf("fake-admin-key-SECRET-%d...%s", next(), ak.ID[len(ak.ID)-4:])
 		switch k {
 		case 0: // never expires, used recently
 			ak.LastUsed = recent(k + 3)
@@ -481,7 +481,7 @@ func (g *gen) projectKeys(pr *Project, t *Tenant, picked []int, next func() int)
 		id := "key_" + g.id(16, alnum)
 		ak := APIKey{ID: id, Name: name, Owner: owner, OwnerActive: active,
 			Created:  pr.Created.Add(time.Duration(k+2) * 2 * time.Hour),
-			Redacted: fmt.Sprintf("sk-proj-REDACTED-SECRET-%d...%s", next(), id[len(id)-4:])}
+			Redacted: fmt.Sprintf("fake-proj-key-SECRET-%d...%s", next(), id[len(id)-4:])}
 		if g.r.IntN(4) != 0 {
 			ak.LastUsed = recent(k + len(pr.Keys))
 		}

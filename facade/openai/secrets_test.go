@@ -60,7 +60,7 @@ func TestListedSecretsAreNeverKept(t *testing.T) {
 // schema next to its secret (a redacted value where a time is due) fails
 // the listing with an error that names the place, not the value.
 func TestSecretInAnInvalidPageIsNotInTheError(t *testing.T) {
-	const secret = "sk-admin-REDACTED-SECRET-in-the-wrong-place"
+	const secret = "fake-admin-key-SECRET-in-the-wrong-place"
 	keys := `{"object":"list","data":[{"object":"organization.admin_api_key","id":"key_1","name":"ci","redacted_value":"` + secret +
 		`","created_at":"` + secret + `","expires_at":null,"owner":{"type":"user","id":"user_1","name":"Ada","role":"owner"}}],"first_id":"key_1","last_id":"key_1","has_more":false}`
 	l := harness.Lister(t, func(w http.ResponseWriter, r *http.Request) {
